@@ -1,0 +1,42 @@
+# sales_team_queue: the two commands are `make run` and `make test`.
+# Variables: ODOO_SRC (Odoo 18 source, default /opt/odoo/18.0), PGHOST/PGPORT/PGUSER/
+# PGPASSWORD (an existing PostgreSQL; default: the local cluster), HTTP_PORT (8069),
+# RUN_DB, TEST_DB, CORE_DB (database names).
+SHELL := /bin/bash
+
+.PHONY: help setup run test test-core lint bench readme ci clean
+
+help:
+	@echo "make setup      virtualenv with Odoo 18's packages and the test/lint tools"
+	@echo "make run        demo database with the module, Odoo on http://localhost:8069"
+	@echo "make test       fresh test database + the module's tests (pytest-odoo, tours)"
+	@echo "make test-core  Odoo's own crm and sales_team tests with the module installed"
+	@echo "make lint       ruff, pylint-odoo mandatory checks, XML checks, README.rst"
+	@echo "make bench      routing benchmark against Odoo's own assignment"
+	@echo "make readme     rebuild sales_team_queue/README.rst from readme/*.md"
+
+setup:
+	@bash tools/setup.sh
+
+run: setup
+	@bash tools/run.sh
+
+test: setup
+	@bash tools/test.sh
+
+test-core: setup
+	@bash tools/test-core.sh
+
+lint: setup
+	@bash tools/lint.sh
+
+bench: setup
+	@bash tools/bench.sh
+
+readme:
+	@python3 tools/gen_readme.py sales_team_queue
+
+ci: lint test-core test
+
+clean:
+	rm -rf .odoo .pytest_cache .ruff_cache

@@ -1,0 +1,21 @@
+{
+    "name": "Sales Team Queues",
+    "summary": "Instant, fair, explainable lead distribution: queues, lead pool, "
+    "assignment wizards, stage probabilities and team visibility",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "LGPL-3",
+    "author": "sales_team_queue developers",
+    "website": "https://github.com/sales-team-queue/sales_team_queue",
+    "depends": ["crm"],
+    "data": [
+        "security/ir.model.access.csv",
+    ],
+    "demo": [
+        "demo/crm_team_demo.xml",
+    ],
+    "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
+    "installable": True,
+    "application": False,
+}

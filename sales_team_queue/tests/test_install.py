@@ -1,0 +1,180 @@
+import os
+import re
+import subprocess
+import sys
+import uuid
+
+import odoo
+from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tools import config
+
+MODULE = "sales_team_queue"
+BAD_LOG_LINE = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ", re.MULTILINE)
+
+
+@tagged("post_install", "-at_install")
+class TestInstall(TransactionCase):
+    def test_module_is_installed_at_its_version(self):
+        module = self.env["ir.module.module"].search([("name", "=", MODULE)])
+        self.assertEqual(module.state, "installed")
+        self.assertEqual(module.latest_version, "18.0.1.0.0")
+
+    def test_every_model_of_the_module_has_access_rules(self):
+        models = self.env["ir.model"].browse(
+            self.env["ir.model.data"]
+            .search([("module", "=", MODULE), ("model", "=", "ir.model")])
+            .mapped("res_id")
+        )
+        for model in models:
+            with self.subTest(model=model.model):
+                self.assertTrue(model.access_ids, f"{model.model} has no access rule")
+
+    def test_demo_data_gives_two_staffed_teams(self):
+        demo = self.env["ir.module.module"].search([("name", "=", MODULE)]).demo
+        if not demo:
+            self.skipTest("database installed without demo data")
+        for xmlid in ("crm_team_inside_sales_demo", "crm_team_key_accounts_demo"):
+            team = self.env.ref(f"{MODULE}.{xmlid}")
+            self.assertGreaterEqual(len(team.member_ids), 2, team.name)
+            self.assertTrue(team.user_id, f"{team.name} has a team leader")
+
+
+@tagged("post_install", "-at_install")
+class TestLoginPage(HttpCase):
+    def test_login_page_is_served(self):
+        response = self.url_open("/web/login")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("oe_login_form", response.text)
+
+
+@tagged("post_install", "-at_install", "sales_team_queue_lifecycle")
+class TestLifecycle(TransactionCase):
+    """Install without demo data, upgrade and uninstall in a throw-away database,
+    with a real Odoo process, the way an administrator would."""
+
+    def _odoo(self, db, logfile, *args, command=None, stdin=None):
+        odoo_src = os.path.dirname(os.path.dirname(odoo.__file__))
+        env = dict(os.environ, PYTHONPATH=odoo_src)
+        cmd = [sys.executable, os.path.join(odoo_src, "setup", "odoo")]
+        cmd += [command] if command else []
+        cmd += ["-c", config.rcfile, "-d", db, f"--logfile={logfile}", *args]
+        result = subprocess.run(
+            cmd, input=stdin, env=env, capture_output=True, text=True, timeout=600
+        )
+        log = ""
+        if os.path.exists(logfile):
+            with open(logfile) as f:
+                log = f.read()
+        self.assertEqual(
+            result.returncode, 0, f"{args}: {result.stderr}\n{log[-3000:]}"
+        )
+        self.assertFalse(BAD_LOG_LINE.findall(log), f"{args} logged:\n{log[-3000:]}")
+
+    def _psql(self, db, query, params=()):
+        connection = odoo.sql_db.db_connect(db)
+        with connection.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall()
+
+    def test_install_upgrade_uninstall_leave_no_trace(self):
+        db = f"{self.env.cr.dbname}_lifecycle_{uuid.uuid4().hex[:6]}"
+        logdir = os.path.join(config["data_dir"], "lifecycle")
+        os.makedirs(logdir, exist_ok=True)
+        try:
+            self._odoo(
+                db,
+                f"{logdir}/install.log",
+                "-i",
+                MODULE,
+                "--without-demo=all",
+                "--stop-after-init",
+                "--no-http",
+            )
+            self._odoo(
+                db,
+                f"{logdir}/upgrade.log",
+                "-u",
+                MODULE,
+                "--stop-after-init",
+                "--no-http",
+            )
+            tables = [
+                t
+                for (t,) in self._psql(
+                    db,
+                    """
+                SELECT m.model FROM ir_model m JOIN ir_model_data d
+                  ON d.model = 'ir.model' AND d.res_id = m.id AND d.module = %s
+            """,
+                    (MODULE,),
+                )
+            ]
+            columns = self._psql(
+                db,
+                """
+                SELECT f.model, f.name FROM ir_model_fields f JOIN ir_model_data d
+                  ON d.model = 'ir.model.fields' AND d.res_id = f.id AND d.module = %s
+                 WHERE f.store AND f.ttype NOT IN ('one2many', 'many2many')
+            """,
+                (MODULE,),
+            )
+            self._odoo(
+                db,
+                f"{logdir}/uninstall.log",
+                "--no-http",
+                command="shell",
+                stdin=(
+                    f"env['ir.module.module'].search([('name', '=', '{MODULE}')])"
+                    ".button_immediate_uninstall()\n"
+                ),
+            )
+            state = self._psql(
+                db, "SELECT state FROM ir_module_module WHERE name = %s", (MODULE,)
+            )
+            self.assertEqual(state, [("uninstalled",)])
+            leftovers = self._psql(
+                db, "SELECT model, name FROM ir_model_data WHERE module = %s", (MODULE,)
+            )
+            self.assertEqual(leftovers, [], "records of the module left behind")
+            for model in tables:
+                table = model.replace(".", "_")
+                self.assertFalse(
+                    self._psql(db, "SELECT to_regclass(%s)", (table,))[0][0],
+                    f"table {table} left behind",
+                )
+                self.assertFalse(
+                    self._psql(db, "SELECT 1 FROM ir_model WHERE model = %s", (model,)),
+                    f"model {model} left behind",
+                )
+            for model, name in columns:
+                if model in tables:
+                    continue
+                self.assertFalse(
+                    self._psql(
+                        db,
+                        """
+                    SELECT 1 FROM information_schema.columns
+                     WHERE table_name = %s AND column_name = %s
+                """,
+                        (model.replace(".", "_"), name),
+                    ),
+                    f"column {model}.{name} left behind",
+                )
+        finally:
+            odoo.sql_db.close_db(db)
+            subprocess.run(
+                ["dropdb", "--if-exists", *self._dropdb_args(), db],
+                check=False,
+                capture_output=True,
+                env=dict(os.environ, PGPASSWORD=config["db_password"] or ""),
+            )
+
+    def _dropdb_args(self):
+        args = []
+        if config["db_host"]:
+            args += ["-h", config["db_host"]]
+        if config["db_port"]:
+            args += ["-p", str(config["db_port"])]
+        if config["db_user"]:
+            args += ["-U", config["db_user"]]
+        return args

@@ -1,0 +1,154 @@
+# Shared by the project's commands (sourced, not run). Finds Odoo's source, the
+# virtualenv and PostgreSQL, and writes the Odoo configuration file they use.
+# Every check that fails prints one line that says what to do, then exits 2.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ODOO_SRC="${ODOO_SRC:-/opt/odoo/18.0}"
+VENV="${VENV:-$ROOT/.venv}"
+STATE_DIR="${STATE_DIR:-$ROOT/.odoo}"
+ODOO_CONF="$STATE_DIR/odoo.conf"
+MODULE=sales_team_queue
+
+die() { echo "ERROR: $*" >&2; exit 2; }
+say() { echo "==> $*"; }
+
+check_odoo_src() {
+    if [ ! -f "$ODOO_SRC/setup/odoo" ] || [ ! -f "$ODOO_SRC/odoo/release.py" ]; then
+        die "Odoo 18 source not found at ODOO_SRC=$ODOO_SRC: download it from https://www.odoo.com/page/download (source) or 'git clone --depth 1 -b 18.0 https://github.com/odoo/odoo' and set ODOO_SRC to that folder."
+    fi
+    if ! grep -q "^version_info = (18, 0" "$ODOO_SRC/odoo/release.py"; then
+        die "ODOO_SRC=$ODOO_SRC is not Odoo 18.0 (see its odoo/release.py): point ODOO_SRC at an Odoo 18.0 source tree."
+    fi
+}
+
+check_venv() {
+    [ -x "$VENV/bin/python" ] || die "No virtualenv at $VENV: run 'make setup' first."
+}
+
+# odoo-bin from source, in the virtualenv.
+odoo_bin() {
+    PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" "$ODOO_SRC/setup/odoo" -c "$ODOO_CONF" "$@"
+}
+
+pg_ready() { pg_isready -q -t 5 "$@" >/dev/null 2>&1; }
+
+# PostgreSQL: PGHOST/PGPORT/PGUSER(/PGPASSWORD) when set; otherwise the local cluster,
+# started when it is stopped (as root), with a role for Odoo (Odoo refuses 'postgres').
+ensure_postgres() {
+    command -v pg_isready >/dev/null || die "PostgreSQL client tools not found: install PostgreSQL 15 (e.g. 'apt-get install postgresql') or put its bin folder on PATH."
+    if [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}" ]; then
+        DB_HOST="${PGHOST:-}"; DB_PORT="${PGPORT:-}"
+        DB_USER="${PGUSER:-$(id -un)}"; DB_PASSWORD="${PGPASSWORD:-}"
+        pg_ready ${DB_HOST:+-h "$DB_HOST"} ${DB_PORT:+-p "$DB_PORT"} \
+            || die "PostgreSQL is unreachable at ${DB_HOST:-local socket}:${DB_PORT:-5432} (from PGHOST/PGPORT): start that server or correct PGHOST/PGPORT."
+        return
+    fi
+    if ! pg_ready; then
+        if [ "$(id -u)" = 0 ] && command -v pg_lsclusters >/dev/null; then
+            local ver name
+            read -r ver name _ < <(pg_lsclusters --no-header | sort -k1,1nr | head -n 1)
+            [ -n "${ver:-}" ] || die "No local PostgreSQL cluster: create one ('pg_createcluster 15 main') or set PGHOST/PGPORT/PGUSER."
+            say "Starting local PostgreSQL cluster $ver/$name"
+            pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start >/dev/null 2>&1 || true
+            for _ in 1 2 3 4 5 6 7 8 9 10; do pg_ready && break; sleep 1; done
+        fi
+        pg_ready || die "PostgreSQL is not running on this machine: start it (e.g. 'sudo pg_ctlcluster 15 main start') or set PGHOST/PGPORT/PGUSER to a running server."
+    fi
+    if [ "$(id -u)" = 0 ]; then
+        # As root: a dedicated role reached over TCP with a password (peer
+        # authentication would need an OS user of the same name).
+        DB_HOST=localhost; DB_PORT=""; DB_USER="${ODOO_DB_USER:-odoo}"; DB_PASSWORD="${ODOO_DB_PASSWORD:-odoo}"
+        if ! su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='$DB_USER'\"" 2>/dev/null | grep -q 1; then
+            say "Creating PostgreSQL role $DB_USER"
+            su postgres -c "psql -q -c \"CREATE ROLE \\\"$DB_USER\\\" LOGIN CREATEDB PASSWORD '$DB_PASSWORD'\"" >/dev/null \
+                || die "Could not create the PostgreSQL role $DB_USER: create it by hand (createuser -d -P $DB_USER) or set PGUSER/PGPASSWORD."
+        fi
+    else
+        DB_HOST=""; DB_PORT=""; DB_USER="$(id -un)"; DB_PASSWORD=""
+        psql -d postgres -tAc "SELECT 1" >/dev/null 2>&1 \
+            || die "PostgreSQL refuses the role $DB_USER: create it ('sudo -u postgres createuser -d $DB_USER') or set PGHOST/PGPORT/PGUSER/PGPASSWORD."
+    fi
+}
+
+# PostgreSQL client commands with the same connection as Odoo.
+pg_cmd() {
+    local cmd=$1; shift
+    PGPASSWORD="$DB_PASSWORD" "$cmd" ${DB_HOST:+-h "$DB_HOST"} ${DB_PORT:+-p "$DB_PORT"} -U "$DB_USER" "$@"
+}
+
+write_config() {
+    mkdir -p "$STATE_DIR/data"
+    cat > "$ODOO_CONF" <<CONF
+[options]
+addons_path = $ODOO_SRC/odoo/addons,$ROOT
+data_dir = $STATE_DIR/data
+db_host = ${DB_HOST:-False}
+db_port = ${DB_PORT:-False}
+db_user = $DB_USER
+db_password = ${DB_PASSWORD:-False}
+http_port = ${HTTP_PORT:-8069}
+max_cron_threads = ${MAX_CRON_THREADS:-1}
+CONF
+}
+
+# Everything a command needs before it can start Odoo.
+prepare() {
+    check_odoo_src
+    check_venv
+    ensure_postgres
+    write_config
+}
+
+# Log lines at WARNING or above, less those the allow-list explains.
+bad_log_lines() {
+    local log=$1
+    grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$log" \
+        | grep -v -E -f <(grep -v -E '^\s*(#|$)' "$ROOT/tools/log-allowlist.txt") || true
+}
+
+check_log() {
+    local log=$1 what=$2 bad
+    bad="$(bad_log_lines "$log")"
+    if [ -n "$bad" ]; then
+        echo "FAILED: the $what log holds WARNING/ERROR lines ($log):" >&2
+        echo "$bad" | head -n 40 >&2
+        return 1
+    fi
+}
+
+# A fresh database with the module installed; the install log must be clean.
+install_fresh_db() {
+    local db=$1 log=$2; shift 2
+    PGOPTIONS="--client-min-messages=warning" pg_cmd dropdb --if-exists "$db"
+    rm -rf "$STATE_DIR/data/filestore/$db"
+    mkdir -p "$(dirname "$log")"; : > "$log"
+    say "Installing $MODULE in a fresh database $db $*"
+    odoo_bin -d "$db" -i "$MODULE" --stop-after-init --log-level=info --logfile="$log" "$@" \
+        || { tail -n 30 "$log" >&2; die "Installing $MODULE failed (full log: $log)"; }
+    check_log "$log" "install"
+}
+
+# pytest-odoo against a database; fails on a failed test, on no test, on a dirty log.
+# Ends with pytest's summary line.
+run_pytest() {
+    local db=$1 log=$2 out rc summary; shift 2
+    out="$log.out"; : > "$log"
+    set +e
+    PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" -m pytest \
+        -p no:cacheprovider -ra --color=no \
+        --odoo-database="$db" --odoo-config="$ODOO_CONF" --odoo-http \
+        --odoo-log-level=info --odoo-extra="logfile=$log" "$@" 2>&1 | tee "$out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    summary="$(grep -E '^=+ .*(passed|failed|error|no tests ran).* =+$' "$out" | tail -n 1)"
+    if [ "$rc" = 5 ]; then
+        echo "FAILED: no test ran." >&2; rc=1
+    fi
+    if ! check_log "$log" "test"; then rc=1; fi
+    if [ "$rc" != 0 ]; then
+        echo "FAILED (exit $rc; Odoo log: $log)" >&2
+        # End with pytest's summary line all the same.
+        [ -z "$summary" ] || echo "$summary"
+    fi
+    return "$rc"
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# make setup: the virtualenv with Odoo 18's Python packages and the test/lint tools.
+# Idempotent: does nothing when requirements.txt has not changed since the last run.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+check_odoo_src
+
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+    || die "Python 3.11 is needed (found $("$PYTHON" --version 2>&1)): install it, or set PYTHON=/path/to/python3.11."
+
+stamp="$VENV/.requirements.sha256"
+want="$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)"
+if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    echo "==> .venv is up to date"
+else
+    say "Creating the virtualenv in $VENV"
+    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+    # Some of Odoo's pinned sdists import pkg_resources at build time.
+    "$VENV/bin/pip" install -q --disable-pip-version-check "setuptools<70" wheel
+    "$VENV/bin/pip" install -q --disable-pip-version-check --no-build-isolation -r "$ROOT/requirements.txt"
+    echo "$want" > "$stamp"
+fi
+
+# PostgreSQL: install Debian's when there is none at all and we may.
+if ! command -v pg_isready >/dev/null && [ -z "${PGHOST:-}" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "Installing Debian's PostgreSQL"
+        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    fi
+fi
+
+# Browser tours need a Chromium; install Debian's when missing and we may.
+if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null \
+        && ! command -v chromium-browser >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "Installing Debian's chromium for the browser tours"
+        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "WARNING: no Chromium found: browser tours will fail. Install it (apt-get install chromium)." >&2
+    fi
+fi

@@ -9,11 +9,24 @@
     "website": "https://github.com/sales-team-queue/sales_team_queue",
     "depends": ["crm"],
     "data": [
+        # security: groups and rules first, then access
         "security/ir.model.access.csv",
+        # data
+        # wizards
+        # views
+        "views/crm_team_views.xml",
+        # reports
+        # menus last
+        "views/sales_team_queue_menus.xml",
     ],
     "demo": [
         "demo/crm_team_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "sales_team_queue/static/tests/tours/**/*",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "installable": True,

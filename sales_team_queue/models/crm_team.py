@@ -25,8 +25,8 @@ class CrmTeam(models.Model):
         string="Members See",
         default="own",
         required=True,
-        help="Own leads: a salesperson with 'Own Documents Only' sees the leads assigned "
-        "to them (and unassigned leads), as in standard Odoo.\n"
+        help="Own leads: a salesperson with 'Own Documents Only' sees the leads "
+        "assigned to them (and unassigned leads), as in Odoo.\n"
         "Whole team: every member of this team sees and edits all of the team's "
         "leads and opportunities, so they can stand in for each other.\n"
         "The team leader always sees the whole team.",

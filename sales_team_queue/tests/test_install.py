@@ -20,11 +20,7 @@ class TestInstall(TransactionCase):
         self.assertEqual(module.latest_version, "18.0.1.0.0")
 
     def test_every_model_of_the_module_has_access_rules(self):
-        models = self.env["ir.model"].browse(
-            self.env["ir.model.data"]
-            .search([("module", "=", MODULE), ("model", "=", "ir.model")])
-            .mapped("res_id")
-        )
+        models = self.env["ir.model"].search([]).filtered(lambda m: m.modules == MODULE)
         for model in models:
             with self.subTest(model=model.model):
                 self.assertTrue(model.access_ids, f"{model.model} has no access rule")
@@ -98,15 +94,20 @@ class TestLifecycle(TransactionCase):
                 "--stop-after-init",
                 "--no-http",
             )
+            # Models the module defines (not the ones it only extends).
             tables = [
                 t
                 for (t,) in self._psql(
                     db,
                     """
-                SELECT m.model FROM ir_model m JOIN ir_model_data d
-                  ON d.model = 'ir.model' AND d.res_id = m.id AND d.module = %s
-            """,
-                    (MODULE,),
+                    SELECT m.model FROM ir_model m JOIN ir_model_data d
+                      ON d.model = 'ir.model' AND d.res_id = m.id AND d.module = %s
+                     WHERE NOT EXISTS (
+                        SELECT 1 FROM ir_model_data o
+                         WHERE o.model = 'ir.model' AND o.res_id = m.id
+                           AND o.module != %s)
+                    """,
+                    (MODULE, MODULE),
                 )
             ]
             columns = self._psql(
@@ -178,3 +179,14 @@ class TestLifecycle(TransactionCase):
         if config["db_user"]:
             args += ["-U", config["db_user"]]
         return args
+
+
+@tagged("post_install", "-at_install")
+class TestTeamSettingsTour(HttpCase):
+    def test_manager_sets_team_visibility_in_the_team_form(self):
+        team = self.env["crm.team"].create({"name": "Tour Settings Team", "sequence": 0})
+        self.assertEqual(team.lead_visibility, "own")
+        self.assertFalse(team.restrict_pool)
+        self.start_tour("/odoo", "sales_team_queue_team_settings", login="admin")
+        self.assertEqual(team.lead_visibility, "team")
+        self.assertTrue(team.restrict_pool)

@@ -184,7 +184,9 @@ class TestLifecycle(TransactionCase):
 @tagged("post_install", "-at_install")
 class TestTeamSettingsTour(HttpCase):
     def test_manager_sets_team_visibility_in_the_team_form(self):
-        team = self.env["crm.team"].create({"name": "Tour Settings Team", "sequence": 0})
+        team = self.env["crm.team"].create(
+            {"name": "Tour Settings Team", "sequence": 0}
+        )
         self.assertEqual(team.lead_visibility, "own")
         self.assertFalse(team.restrict_pool)
         self.start_tour("/odoo", "sales_team_queue_team_settings", login="admin")

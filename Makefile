@@ -4,7 +4,7 @@
 # RUN_DB, TEST_DB, CORE_DB (database names).
 SHELL := /bin/bash
 
-.PHONY: help setup run test test-core lint bench readme ci clean
+.PHONY: help setup run test test-core lint bench readme i18n ci clean
 
 help:
 	@echo "make setup      virtualenv with Odoo 18's packages and the test/lint tools"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint       ruff, pylint-odoo mandatory checks, XML checks, README.rst"
 	@echo "make bench      routing benchmark against Odoo's own assignment"
 	@echo "make readme     rebuild sales_team_queue/README.rst from readme/*.md"
+	@echo "make i18n       export the .pot and merge it into th, zh_CN, vi .po files"
 
 setup:
 	@bash tools/setup.sh
@@ -35,6 +36,9 @@ bench: setup
 
 readme:
 	@python3 tools/gen_readme.py sales_team_queue
+
+i18n: setup
+	@bash tools/i18n.sh
 
 ci: lint test-core test
 

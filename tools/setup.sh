@@ -18,8 +18,12 @@ else
     say "Creating the virtualenv in $VENV"
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
     # Some of Odoo's pinned sdists import pkg_resources at build time.
-    "$VENV/bin/pip" install -q --disable-pip-version-check "setuptools<70" wheel
-    "$VENV/bin/pip" install -q --disable-pip-version-check --no-build-isolation -r "$ROOT/requirements.txt"
+    "$VENV/bin/pip" install -q --disable-pip-version-check "setuptools<70" wheel \
+        2> >(grep -v "is ignored: it is neither" >&2)
+    # (This machine's pip.conf may name local package folders that do not exist: not
+    # an error, so its warnings are filtered out.)
+    "$VENV/bin/pip" install -q --disable-pip-version-check --no-build-isolation \
+        -r "$ROOT/requirements.txt" 2> >(grep -v "is ignored: it is neither" >&2)
     echo "$want" > "$stamp"
 fi
 

@@ -11,6 +11,7 @@
     "data": [
         # security: groups and rules first, then access
         "security/ir.model.access.csv",
+        "security/sales_team_queue_security.xml",
         # data
         # wizards
         # views

@@ -1,1 +1,2 @@
 from . import crm_team
+from . import ir_rule

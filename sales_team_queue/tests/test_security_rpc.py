@@ -1,0 +1,69 @@
+from xmlrpc.client import Fault
+
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
+
+from .common_security import OPERATIONS, TeamVisibilityMatrix
+
+
+@tagged("post_install", "-at_install")
+class TestTeamVisibilityRpc(TeamVisibilityMatrix, HttpCase):
+    """The same matrix as the ORM tests, through XML-RPC with each user's own login
+    and password, the way an outside script reaches Odoo."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_matrix()
+
+    def _rpc(self, user, model, method, *args, **kwargs):
+        login = user.login
+        uid = self.uids.get(login)
+        if uid is None:
+            uid = self.uids[login] = self.xmlrpc_common.authenticate(
+                self.env.cr.dbname, login, f"{login}_pw", {}
+            )
+            self.assertEqual(uid, user.id, f"{login} logs in")
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, uid, f"{login}_pw", model, method, list(args), kwargs
+        )
+
+    @mute_logger("odoo.addons.base.models.ir_rule", "odoo.http")
+    def _probe(self, user):
+        ids = [lead.id for lead in self.leads.values()]
+        result = {operation: set() for operation in OPERATIONS}
+        result["search"] = self._keys(
+            self._rpc(user, "crm.lead", "search", [("id", "in", ids)])
+        )
+        for key, lead in self.leads.items():
+            for operation, method, args in (
+                ("read", "read", ([lead.id], ["name", "user_id", "team_id"])),
+                ("write", "write", ([lead.id], {"description": "<p>Checked</p>"})),
+            ):
+                try:
+                    self._rpc(user, "crm.lead", method, *args)
+                except Fault as fault:
+                    self.assertEqual(fault.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
+                    continue
+                result[operation].add(key)
+        rows = self._rpc(
+            user,
+            "crm.activity.report",
+            "search_read",
+            [("lead_id", "in", ids)],
+            fields=["lead_id"],
+        )
+        result["report"] = self._keys(row["lead_id"][0] for row in rows)
+        return result
+
+    def setUp(self):
+        super().setUp()
+        self.uids = {}
+
+    def test_rpc_matrix_own_leads_open_pool(self):
+        self._check_matrix("own", False)
+
+    def test_rpc_matrix_whole_team_private_pool(self):
+        self._check_matrix("team", True)

@@ -7,12 +7,13 @@
     "license": "LGPL-3",
     "author": "sales_team_queue developers",
     "website": "https://github.com/sales-team-queue/sales_team_queue",
-    "depends": ["crm"],
+    "depends": ["crm", "product"],
     "data": [
         # security: groups and rules first, then access
         "security/ir.model.access.csv",
         "security/sales_team_queue_security.xml",
         # data
+        "data/ir_cron_data.xml",
         # wizards
         # views
         "views/crm_team_views.xml",

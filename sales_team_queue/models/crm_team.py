@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import float_compare
 
 
 class CrmTeam(models.Model):
@@ -16,6 +17,12 @@ class CrmTeam(models.Model):
         "(predictive lead scoring).\n"
         "From stage: a lead takes the win probability of its stage when it is created "
         "and each time it changes stage; reps may still type another value.",
+    )
+    stage_probability_lead_count = fields.Integer(
+        string="Open Leads Off Their Stage Probability",
+        compute="_compute_stage_probability_lead_count",
+        help="Open leads and opportunities of the team whose probability differs "
+        "from the probability of their stage.",
     )
     lead_visibility = fields.Selection(
         [
@@ -37,3 +44,78 @@ class CrmTeam(models.Model):
         "its leader and users who see all documents, instead of to every salesperson "
         "of the company.",
     )
+
+    queue_ids = fields.One2many(
+        "crm.team.queue",
+        "team_id",
+        string="Queues",
+        help="Routing rules of the team, tried in order: the first active queue "
+        "that matches a new lead routes it. A team with queues is skipped by "
+        "Odoo's own lead assignment.",
+    )
+    queue_count = fields.Integer(string="Queue Count", compute="_compute_queue_count")
+
+    def _compute_queue_count(self):
+        groups = self.env["crm.team.queue"]._read_group(
+            [("team_id", "in", self.ids)], ["team_id"], ["__count"]
+        )
+        counts = {team.id: count for team, count in groups}
+        for team in self:
+            team.queue_count = counts.get(team.id, 0)
+
+    def _action_assign_leads(self, force_quota=False, creation_delta_days=7):
+        # Teams with active queues route their leads themselves: Odoo's
+        # assignment (cron and button) only works for the others.
+        queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
+        teams = self.filtered(lambda team: team.id not in queue_team_ids)
+        return super(CrmTeam, teams)._action_assign_leads(
+            force_quota=force_quota, creation_delta_days=creation_delta_days
+        )
+
+    # ------------------------------------------------------------
+    # Probability from the stage
+    # ------------------------------------------------------------
+
+    def _get_stage_probability_lead_domain(self):
+        """Open leads and opportunities of the teams (not lost, with a stage)."""
+        return [
+            ("team_id", "in", self._origin.ids),
+            ("active", "=", True),
+            ("stage_id", "!=", False),
+        ]
+
+    def _compute_stage_probability_lead_count(self):
+        groups = self.env["crm.lead"]._read_group(
+            self._get_stage_probability_lead_domain(),
+            ["team_id", "stage_id", "probability"],
+            ["__count"],
+        )
+        counts = dict.fromkeys(self._origin.ids, 0)
+        for team, stage, probability, count in groups:
+            stage_probability = 100.0 if stage.is_won else stage.probability
+            if float_compare(probability, stage_probability, precision_digits=2):
+                counts[team.id] += count
+        for team in self:
+            team.stage_probability_lead_count = counts.get(team._origin.id, 0)
+
+    def action_apply_stage_probabilities(self):
+        """Give the team's open leads the probability of their stage, in batch
+        (one write per stage and value)."""
+        self.ensure_one()
+        count = self.stage_probability_lead_count
+        leads = self.env["crm.lead"].search(self._get_stage_probability_lead_domain())
+        leads._apply_stage_probability()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s open leads of %(team)s now have the probability of "
+                    "their stage.",
+                    count=count,
+                    team=self.name,
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

@@ -1,0 +1,151 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CrmTeamQueueMember(models.Model):
+    _name = "crm.team.queue.member"
+    _description = "Lead Queue Member"
+    _order = "sequence, id"
+    _rec_name = "user_id"
+
+    queue_id = fields.Many2one(
+        "crm.team.queue",
+        string="Queue",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    team_id = fields.Many2one(related="queue_id.team_id", store=True)
+    company_id = fields.Many2one(related="queue_id.company_id", store=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        domain="[('share', '=', False)]",
+        help="A member of the queue's sales team.",
+    )
+    sequence = fields.Integer(
+        default=10, help="Turn order of the member in round-robin queues."
+    )
+    active = fields.Boolean(
+        string="Available",
+        default=True,
+        help="Untick to pause the member: they receive no lead from this queue "
+        "until ticked again, and keep their place in the rotation.",
+    )
+    weight = fields.Integer(
+        default=1,
+        help="Weighted queues: the member's share of leads relative to the others "
+        "(2 gets twice as many as 1).",
+    )
+    daily_cap = fields.Integer(
+        string="Daily Cap",
+        help="Most leads the member receives from this queue per day (their own "
+        "time zone). 0: no cap.",
+    )
+    max_open = fields.Integer(
+        string="Max Open",
+        help="The member receives no lead while they have this many open leads "
+        "(not won, not lost) in the team. 0: no limit.",
+    )
+    is_senior = fields.Boolean(
+        string="Senior",
+        help="Senior members get first access to VIP leads of the pool.",
+    )
+    skill_tag_ids = fields.Many2many(
+        "crm.tag",
+        "crm_team_queue_member_skill_rel",
+        "member_id",
+        "tag_id",
+        string="Skills",
+        help="Lead tags the member can handle; compared with the queue's skill tags.",
+    )
+    assigned_today = fields.Integer(
+        string="Assigned Today",
+        compute="_compute_assigned_today",
+        help="Leads the member received from this queue today (their time zone).",
+    )
+    open_count = fields.Integer(
+        string="Open Leads",
+        compute="_compute_open_count",
+        help="Open leads (not won, not lost) of the member in the team.",
+    )
+    wrr_current = fields.Integer(
+        string="Weighted Turn Credit",
+        readonly=True,
+        copy=False,
+        help="Technical: smooth weighted round-robin credit of the member.",
+    )
+
+    _sql_constraints = [
+        (
+            "queue_user_unique",
+            "UNIQUE(queue_id, user_id)",
+            "A salesperson can be listed only once in a queue.",
+        ),
+        ("weight_positive", "CHECK(weight >= 1)", "The weight must be at least 1."),
+        (
+            "daily_cap_positive",
+            "CHECK(daily_cap >= 0)",
+            "The daily cap cannot be negative (0 means no cap).",
+        ),
+        (
+            "max_open_positive",
+            "CHECK(max_open >= 0)",
+            "The maximum of open leads cannot be negative (0 means no limit).",
+        ),
+    ]
+
+    def _compute_assigned_today(self):
+        counts = self.env["crm.team.queue"]._routing_assigned_today(
+            self.queue_id, self.user_id
+        )
+        for member in self:
+            member.assigned_today = counts.get(
+                (member.queue_id.id, member.user_id.id), 0
+            )
+
+    def _compute_open_count(self):
+        counts = self.env["crm.team.queue"]._routing_open_counts(
+            self.queue_id.team_id, self.user_id
+        )
+        for member in self:
+            member.open_count = counts.get((member.team_id.id, member.user_id.id), 0)
+
+    @api.constrains("user_id", "queue_id")
+    def _check_user_in_team(self):
+        for member in self:
+            team = member.queue_id.team_id
+            if member.user_id not in team.member_ids | team.user_id:
+                raise ValidationError(
+                    _(
+                        "%(user)s is not a member of the sales team %(team)s: add "
+                        "them to the team first, then to its queue %(queue)s.",
+                        user=member.user_id.name,
+                        team=team.name,
+                        queue=member.queue_id.name,
+                    )
+                )
+
+    @api.constrains("weight", "daily_cap", "max_open")
+    def _check_limits(self):
+        for member in self:
+            if member.weight < 1:
+                raise ValidationError(
+                    _(
+                        "%(user)s in queue %(queue)s: the weight must be at least 1.",
+                        user=member.user_id.name,
+                        queue=member.queue_id.name,
+                    )
+                )
+            if member.daily_cap < 0 or member.max_open < 0:
+                raise ValidationError(
+                    _(
+                        "%(user)s in queue %(queue)s: caps cannot be negative (use 0 "
+                        "for no limit).",
+                        user=member.user_id.name,
+                        queue=member.queue_id.name,
+                    )
+                )

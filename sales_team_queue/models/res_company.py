@@ -1,0 +1,34 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    queue_activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        string="Default Queue Activity",
+        domain="['|', ('res_model', '=', False), ('res_model', '=', 'crm.lead')]",
+        help="Activity scheduled for the salesperson on each lead they receive, "
+        "for new queues and for assignments made outside any queue.",
+    )
+    queue_activity_deadline_days = fields.Integer(
+        string="Default Activity Deadline (days)",
+        default=1,
+        help="Deadline of that activity, in working days of the salesperson's "
+        "working schedule (calendar days when they have none).",
+    )
+    queue_notify_assignee = fields.Boolean(
+        string="Notify Salesperson by Default",
+        default=True,
+        help="Send the salesperson one notification (e-mail or Odoo inbox, as they "
+        "chose) for each lead they receive, for new queues and for assignments "
+        "made outside any queue.",
+    )
+
+    _sql_constraints = [
+        (
+            "queue_activity_deadline_days_positive",
+            "CHECK(queue_activity_deadline_days >= 0)",
+            "The default activity deadline cannot be negative.",
+        ),
+    ]

@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    queue_activity_type_id = fields.Many2one(
+        related="company_id.queue_activity_type_id", readonly=False
+    )
+    queue_activity_deadline_days = fields.Integer(
+        related="company_id.queue_activity_deadline_days", readonly=False
+    )
+    queue_notify_assignee = fields.Boolean(
+        related="company_id.queue_notify_assignee", readonly=False
+    )

@@ -8,6 +8,8 @@ import odoo
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import config
 
+from .common_security import CHANGED_CORE_RULES, odoo_rule_domains
+
 MODULE = "sales_team_queue"
 BAD_LOG_LINE = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ", re.MULTILINE)
 
@@ -54,6 +56,8 @@ class TestLifecycle(TransactionCase):
         cmd = [sys.executable, os.path.join(odoo_src, "setup", "odoo")]
         cmd += [command] if command else []
         cmd += ["-c", config.rcfile, "-d", db, f"--logfile={logfile}", *args]
+        # Odoo appends to its log file: start empty, so only this run is checked.
+        open(logfile, "w").close()
         result = subprocess.run(
             cmd, input=stdin, env=env, capture_output=True, text=True, timeout=600
         )
@@ -71,6 +75,18 @@ class TestLifecycle(TransactionCase):
         with connection.cursor() as cr:
             cr.execute(query, params)
             return cr.fetchall()
+
+    def _crm_rule_domains(self, db):
+        return dict(
+            self._psql(
+                db,
+                """
+                SELECT d.module || '.' || d.name, r.domain_force
+                  FROM ir_rule r JOIN ir_model_data d
+                    ON d.model = 'ir.rule' AND d.res_id = r.id AND d.module = 'crm'
+                """,
+            )
+        )
 
     def test_install_upgrade_uninstall_leave_no_trace(self):
         db = f"{self.env.cr.dbname}_lifecycle_{uuid.uuid4().hex[:6]}"
@@ -90,9 +106,17 @@ class TestLifecycle(TransactionCase):
                 db,
                 f"{logdir}/upgrade.log",
                 "-u",
-                MODULE,
+                # crm too: its rules the module changes must keep the change.
+                f"{MODULE},crm",
                 "--stop-after-init",
                 "--no-http",
+            )
+            odoo_domains = odoo_rule_domains(self.env)
+            installed_domains = self._crm_rule_domains(db)
+            self.assertEqual(
+                {x for x, d in odoo_domains.items() if installed_domains[x] != d},
+                CHANGED_CORE_RULES,
+                "the module changes these core rules, and an upgrade keeps the change",
             )
             # Models the module defines (not the ones it only extends).
             tables = [
@@ -133,6 +157,11 @@ class TestLifecycle(TransactionCase):
                 db, "SELECT state FROM ir_module_module WHERE name = %s", (MODULE,)
             )
             self.assertEqual(state, [("uninstalled",)])
+            self.assertEqual(
+                self._crm_rule_domains(db),
+                odoo_domains,
+                "Odoo's crm record rules have their original domains back",
+            )
             leftovers = self._psql(
                 db, "SELECT model, name FROM ir_model_data WHERE module = %s", (MODULE,)
             )

@@ -2,11 +2,11 @@ from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from .common_security import OPERATIONS, TeamVisibilityMatrix, odoo_rule_domains
-
-PERSONAL_RULES = (
-    "crm.crm_rule_personal_lead",
-    "crm.crm_activity_report_rule_personal_activities",
+from .common_security import (
+    CHANGED_CORE_RULES,
+    OPERATIONS,
+    TeamVisibilityMatrix,
+    odoo_rule_domains,
 )
 
 
@@ -142,7 +142,7 @@ class TestCoreRules(TransactionCase):
     def test_only_the_personal_rules_differ_from_odoo(self):
         odoo = odoo_rule_domains(self.env)
         changed = {x for x, domain in self._domains().items() if domain != odoo[x]}
-        self.assertEqual(changed, set(PERSONAL_RULES))
+        self.assertEqual(changed, CHANGED_CORE_RULES)
 
     def test_restoring_gives_back_odoo_domains_exactly(self):
         self.env["ir.rule"]._sales_team_queue_restore_core_rules()
@@ -151,7 +151,7 @@ class TestCoreRules(TransactionCase):
     def test_reapplying_after_a_reset_of_crm_rules_keeps_the_change(self):
         # What an upgrade of crm would do if its rules were not noupdate.
         odoo = odoo_rule_domains(self.env)
-        for xmlid in PERSONAL_RULES:
+        for xmlid in CHANGED_CORE_RULES:
             self.env.ref(xmlid).domain_force = odoo[xmlid]
         self.env["ir.rule"]._sales_team_queue_apply_core_rules()
         self.assertNotEqual(self._domains(), odoo)

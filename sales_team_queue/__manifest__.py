@@ -15,7 +15,12 @@
         # data
         "data/ir_cron_data.xml",
         # wizards
+        "wizards/crm_team_queue_simulation_views.xml",
         # views
+        "views/crm_team_queue_views.xml",
+        "views/crm_lead_assignment_views.xml",
+        "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
         "views/crm_team_views.xml",
         # reports
         # menus last

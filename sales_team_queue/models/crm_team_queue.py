@@ -301,6 +301,16 @@ class CrmTeamQueue(models.Model):
         compute="_compute_pool_count",
         help="Leads waiting in this queue's pool.",
     )
+    lead_count = fields.Integer(
+        string="Lead Count",
+        compute="_compute_lead_count",
+        help="Leads routed by this queue or waiting in its pool.",
+    )
+    assignment_count = fields.Integer(
+        string="Assignments",
+        compute="_compute_assignment_count",
+        help="Lines of the assignment ledger written for this queue.",
+    )
 
     _sql_constraints = [
         (
@@ -329,6 +339,22 @@ class CrmTeamQueue(models.Model):
         counts = {queue.id: count for queue, count in groups}
         for queue in self:
             queue.pool_count = counts.get(queue.id, 0)
+
+    def _compute_lead_count(self):
+        groups = self.env["crm.lead"]._read_group(
+            [("queue_id", "in", self.ids)], ["queue_id"], ["__count"]
+        )
+        counts = {queue.id: count for queue, count in groups}
+        for queue in self:
+            queue.lead_count = counts.get(queue.id, 0)
+
+    def _compute_assignment_count(self):
+        groups = self.env["crm.lead.assignment"]._read_group(
+            [("queue_id", "in", self.ids)], ["queue_id"], ["__count"]
+        )
+        counts = {queue.id: count for queue, count in groups}
+        for queue in self:
+            queue.assignment_count = counts.get(queue.id, 0)
 
     # ------------------------------------------------------------
     # CONSTRAINTS
@@ -499,6 +525,32 @@ class CrmTeamQueue(models.Model):
         )
         return action
 
+    def action_view_leads(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_all_leads")
+        action.update(
+            {
+                "name": _("Leads of %s", self.name),
+                "domain": [("queue_id", "=", self.id)],
+                "context": {"search_default_group_by_queue_state": 1},
+            }
+        )
+        return action
+
+    def action_view_assignments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_team_queue.crm_lead_assignment_action"
+        )
+        action.update(
+            {
+                "name": _("Assignments of %s", self.name),
+                "domain": [("queue_id", "=", self.id)],
+                "context": {},
+            }
+        )
+        return action
+
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
@@ -561,23 +613,14 @@ class CrmTeamQueue(models.Model):
 
         :return: dict {lead id: 'assigned' | 'pool'} for the leads placed
         """
-        queues = self._get_routing_queues(leads)
-        if not queues:
-            return {}
-        candidates = queues._get_candidates(leads)
-        involved = self.browse(
-            sorted({queue.id for found in candidates.values() for queue in found})
-        )
+        involved, state, decisions = self._plan_routing(leads)
         if not involved:
             return {}
-        involved._lock_for_routing()
-        state = involved._get_routing_state()
         assignments, pools, outcome = [], {}, {}
         for lead in leads:
-            found = candidates.get(lead.id)
-            if not found:
+            decision = decisions.get(lead.id)
+            if not decision:
                 continue
-            decision = self._route_lead(lead, found, state)
             if decision[0] == "assign":
                 _kind, user, queue, reason = decision
                 assignments.append((lead, user, queue, queue.team_id, reason))
@@ -592,6 +635,36 @@ class CrmTeamQueue(models.Model):
             queue._place_in_pool(pool_leads)
         self.env["crm.lead"]._queue_assign_batch(assignments, method="auto")
         return outcome
+
+    @api.model
+    def _plan_routing(self, leads, lock=True):
+        """Decide in memory where each of ``leads`` goes (matching, member
+        selection, overflow) on a snapshot of the fairness state. Writes nothing:
+        :meth:`_route_leads` applies the plan; the routing test (dry run) calls
+        it with ``lock=False`` and drops it.
+
+        :param bool lock: lock the involved queue rows first (real routing)
+        :return: tuple (involved queues, state, {lead id: decision}), decision as
+            returned by :meth:`_route_lead`
+        """
+        queues = self._get_routing_queues(leads)
+        if not queues:
+            return self.browse(), None, {}
+        candidates = queues._get_candidates(leads)
+        involved = self.browse(
+            sorted({queue.id for found in candidates.values() for queue in found})
+        )
+        if not involved:
+            return involved, None, {}
+        if lock:
+            involved._lock_for_routing()
+        state = involved._get_routing_state()
+        decisions = {}
+        for lead in leads:
+            found = candidates.get(lead.id)
+            if found:
+                decisions[lead.id] = self._route_lead(lead, found, state)
+        return involved, state, decisions
 
     @api.model
     def _get_routing_queues(self, leads):

@@ -3,7 +3,7 @@
 Two teams of company 1, *Alpha* and *Bravo*, and one lead of each kind. Each
 visibility setting (``lead_visibility`` x ``restrict_pool``, applied to both teams)
 has one expected table: for each user, the leads they may find, read and edit, and
-whose activities they see in the activity report. ``_check_matrix`` walks it all.
+whose activities and assignment ledger lines they see. ``_check_matrix`` walks it all.
 """
 
 from lxml import etree
@@ -14,7 +14,9 @@ from odoo.tools.misc import file_path
 LEADS = ("own", "mate", "other_team", "pool", "other_pool", "no_team")
 ALL = frozenset(LEADS)
 NONE = frozenset()
-OPERATIONS = ("search", "read", "write", "report")
+# What each user is checked for, on each lead: find it (search), read it, edit it,
+# see its activities in the activity report, see its assignment ledger lines.
+OPERATIONS = ("search", "read", "write", "report", "ledger")
 
 # Users of the matrix, with what they are:
 #   rep       own documents, member of Alpha (owner of lead "own")
@@ -180,6 +182,13 @@ class TeamVisibilityMatrix:
                     "mail_activity_type_id": call.id,
                     "body": f"Called about {lead.name}",
                 }
+                for lead in leads
+            ]
+        )
+        # One assignment ledger line per lead (the ledger is written as superuser).
+        env["crm.lead.assignment"].sudo().create(
+            [
+                {"lead_id": lead.id, "user_id": lead.user_id.id, "method": "manual"}
                 for lead in leads
             ]
         )

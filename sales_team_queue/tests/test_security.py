@@ -35,10 +35,12 @@ class TestTeamVisibility(TeamVisibilityMatrix, TransactionCase):
                 except AccessError:
                     continue
                 result[operation].add(key)
-        report = self.env["crm.activity.report"].with_user(user)
-        result["report"] = self._keys(
-            report.search([("lead_id", "in", ids)]).mapped("lead_id.id")
-        )
+        for operation, model in (
+            ("report", "crm.activity.report"),
+            ("ledger", "crm.lead.assignment"),
+        ):
+            records = self.env[model].with_user(user).search([("lead_id", "in", ids)])
+            result[operation] = self._keys(records.mapped("lead_id.id"))
         return result
 
     # The matrix, one test per setting (both teams carry the setting).

@@ -48,14 +48,14 @@ class TestTeamVisibilityRpc(TeamVisibilityMatrix, HttpCase):
                     self.assertEqual(fault.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
                     continue
                 result[operation].add(key)
-        rows = self._rpc(
-            user,
-            "crm.activity.report",
-            "search_read",
-            [("lead_id", "in", ids)],
-            fields=["lead_id"],
-        )
-        result["report"] = self._keys(row["lead_id"][0] for row in rows)
+        for operation, model in (
+            ("report", "crm.activity.report"),
+            ("ledger", "crm.lead.assignment"),
+        ):
+            rows = self._rpc(
+                user, model, "search_read", [("lead_id", "in", ids)], fields=["lead_id"]
+            )
+            result[operation] = self._keys(row["lead_id"][0] for row in rows)
         return result
 
     def setUp(self):

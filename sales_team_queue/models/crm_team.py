@@ -32,17 +32,22 @@ class CrmTeam(models.Model):
         string="Members See",
         default="own",
         required=True,
-        help="Own leads: a salesperson with 'Own Documents Only' sees the leads "
-        "assigned to them (and unassigned leads), as in Odoo.\n"
-        "Whole team: every member of this team sees and edits all of the team's "
-        "leads and opportunities, so they can stand in for each other.\n"
-        "The team leader always sees the whole team.",
+        help="What the members of this team who have 'Own Documents Only' see of "
+        "the team's leads and opportunities:\n"
+        "Own leads: those assigned to them, and the unassigned ones (as in Odoo).\n"
+        "Whole team: all of them, whoever they are assigned to; they can edit them "
+        "too, so they can stand in for each other.\n"
+        "The team leader always sees and edits all of the team's leads; users with "
+        "'All Documents' see every lead. A member of several teams sees each team "
+        "by that team's setting.",
     )
     restrict_pool = fields.Boolean(
         string="Private Pool",
-        help="When set, unassigned leads of this team are visible only to its members, "
-        "its leader and users who see all documents, instead of to every salesperson "
-        "of the company.",
+        help="Off: the unassigned leads of this team (its pool) are visible to every "
+        "salesperson of the company, as in Odoo.\n"
+        "On: only the team's members, its leader and users with 'All Documents' "
+        "see, edit and claim them.\n"
+        "Assigned leads are not affected: see 'Members See'.",
     )
 
     queue_ids = fields.One2many(

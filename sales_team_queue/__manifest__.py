@@ -12,6 +12,7 @@
         # security: groups and rules first, then access
         "security/ir.model.access.csv",
         "security/sales_team_queue_security.xml",
+        "security/crm_lead_stage_history_security.xml",
         # data
         "data/ir_cron_data.xml",
         # wizards
@@ -22,12 +23,16 @@
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_team_views.xml",
+        "views/crm_stage_views.xml",
+        "views/crm_lead_stage_history_views.xml",
         # reports
+        "reports/crm_stage_analysis_views.xml",
         # menus last
         "views/sales_team_queue_menus.xml",
     ],
     "demo": [
         "demo/crm_team_demo.xml",
+        "demo/crm_stage_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

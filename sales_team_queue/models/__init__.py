@@ -6,3 +6,6 @@ from . import crm_team_queue
 from . import crm_team_queue_member
 from . import crm_lead_assignment
 from . import crm_lead
+from . import crm_stage
+from . import crm_lead_stage_history
+from . import crm_lead_stage

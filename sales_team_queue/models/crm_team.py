@@ -110,6 +110,7 @@ class CrmTeam(models.Model):
         count = self.stage_probability_lead_count
         leads = self.env["crm.lead"].search(self._get_stage_probability_lead_domain())
         leads._apply_stage_probability()
+        self.invalidate_recordset(["stage_probability_lead_count"])
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

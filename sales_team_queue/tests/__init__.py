@@ -1,3 +1,5 @@
 from . import test_install
 from . import test_security
 from . import test_security_rpc
+from . import test_stage_probability
+from . import test_stage_history

@@ -1,0 +1,186 @@
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+from ..models.crm_lead_stage_history import search_visible_leads
+
+
+class CrmStageAnalysis(models.Model):
+    """One row per stay of a lead in a stage, from the stage history: when it
+    entered, when and where it went next, and how long it stayed."""
+
+    _name = "crm.stage.analysis"
+    _description = "Stage Analysis"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "stage_id"
+
+    lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", readonly=True)
+    stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
+    next_stage_id = fields.Many2one(
+        "crm.stage",
+        string="Moved To",
+        readonly=True,
+        help="Stage the lead went to after this one (empty while it is still in it, "
+        "or when it was lost there).",
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    salesperson_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    date = fields.Datetime(string="Entered On", readonly=True)
+    date_left = fields.Datetime(string="Left On", readonly=True)
+    outcome = fields.Selection(
+        [
+            ("open", "Still in Stage"),
+            ("forward", "Moved Forward"),
+            ("back", "Moved Back"),
+            ("lost", "Lost"),
+        ],
+        readonly=True,
+        help="Moved forward: to a won stage or a later stage (by sequence).",
+    )
+    duration_hours = fields.Float(
+        string="Hours in Stage",
+        readonly=True,
+        aggregator="avg",
+        help="Hours the lead stayed in the stage (average of the stays that ended).",
+    )
+    median_hours = fields.Float(
+        string="Median Hours (Stage)",
+        readonly=True,
+        aggregator="avg",
+        help="Median of the hours spent in the stage, over the whole history of the "
+        "stage (filters do not change it).",
+    )
+    median_hours_team = fields.Float(
+        string="Median Hours (Stage, Team)",
+        readonly=True,
+        aggregator="avg",
+        help="Median of the hours spent in the stage by the team's leads, over the "
+        "whole history. Exact where the rows are grouped by stage and team.",
+    )
+    median_hours_salesperson = fields.Float(
+        string="Median Hours (Stage, Salesperson)",
+        readonly=True,
+        aggregator="avg",
+        help="Median of the hours spent in the stage by the salesperson's leads, "
+        "over the whole history. Exact where the rows are grouped by stage and "
+        "salesperson.",
+    )
+    conversion_rate = fields.Float(
+        string="Moved Forward (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of the stays that ended by moving to a later or won stage.",
+    )
+    lost_rate = fields.Float(
+        string="Lost (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of the stays that ended with the lead lost in the stage.",
+    )
+    is_lead_visible = fields.Boolean(
+        string="Lead Visible",
+        compute="_compute_is_lead_visible",
+        search="_search_is_lead_visible",
+        help="Technical: the current user may read the lead of this row.",
+    )
+
+    @api.depends("lead_id")
+    @api.depends_context("uid")
+    def _compute_is_lead_visible(self):
+        visible = self.lead_id.with_env(self.env(su=False))._filtered_access("read")
+        for row in self:
+            row.is_lead_visible = row.lead_id in visible
+
+    def _search_is_lead_visible(self, operator, value):
+        return search_visible_leads(self, operator, value)
+
+    def _query(self):
+        # A stay starts with any history line but 'lost' (time spent lost is not
+        # time in the stage) and ends with the next line recorded on the same
+        # lead, whose duration is the stay's length. Medians are precomputed:
+        # percentile_cont is an aggregate, the pivot only averages.
+        return SQL(
+            """
+            WITH line AS (
+                SELECT history.*,
+                       LEAD(history.id) OVER (
+                           PARTITION BY history.source_lead_ref
+                           ORDER BY history.date, history.id
+                       ) AS next_id
+                  FROM crm_lead_stage_history history
+            ), stay AS (
+                SELECT line.id, line.lead_id, line.stage_id, line.team_id,
+                       line.salesperson_id, line.company_id, line.date,
+                       next.date AS date_left,
+                       CASE WHEN next.event != 'lost' THEN next.stage_id END
+                           AS next_stage_id,
+                       next.event AS next_event, next.duration_hours
+                  FROM line
+             LEFT JOIN crm_lead_stage_history next ON next.id = line.next_id
+                 WHERE line.event != 'lost' AND line.stage_id IS NOT NULL
+            ), by_stage AS (
+                SELECT stage_id,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_hours)
+                           AS hours
+                  FROM stay WHERE duration_hours IS NOT NULL
+              GROUP BY stage_id
+            ), by_team AS (
+                SELECT stage_id, team_id,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_hours)
+                           AS hours
+                  FROM stay WHERE duration_hours IS NOT NULL
+              GROUP BY stage_id, team_id
+            ), by_salesperson AS (
+                SELECT stage_id, salesperson_id,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_hours)
+                           AS hours
+                  FROM stay WHERE duration_hours IS NOT NULL
+              GROUP BY stage_id, salesperson_id
+            ), outcome AS (
+                SELECT stay.*,
+                       CASE
+                           WHEN stay.next_event IS NULL THEN 'open'
+                           WHEN stay.next_event = 'lost' THEN 'lost'
+                           WHEN next_stage.is_won
+                                OR (next_stage.sequence, next_stage.id)
+                                   > (stage.sequence, stage.id) THEN 'forward'
+                           ELSE 'back'
+                       END AS outcome
+                  FROM stay
+                  JOIN crm_stage stage ON stage.id = stay.stage_id
+             LEFT JOIN crm_stage next_stage ON next_stage.id = stay.next_stage_id
+            )
+            SELECT outcome.id, outcome.lead_id, outcome.stage_id,
+                   outcome.next_stage_id, outcome.team_id, outcome.salesperson_id,
+                   outcome.company_id, outcome.date, outcome.date_left,
+                   outcome.outcome, outcome.duration_hours,
+                   by_stage.hours AS median_hours,
+                   by_team.hours AS median_hours_team,
+                   by_salesperson.hours AS median_hours_salesperson,
+                   CASE outcome.outcome
+                       WHEN 'open' THEN NULL WHEN 'forward' THEN 100.0 ELSE 0.0
+                   END AS conversion_rate,
+                   CASE outcome.outcome
+                       WHEN 'open' THEN NULL WHEN 'lost' THEN 100.0 ELSE 0.0
+                   END AS lost_rate
+              FROM outcome
+         LEFT JOIN by_stage ON by_stage.stage_id = outcome.stage_id
+         LEFT JOIN by_team ON by_team.stage_id = outcome.stage_id
+                          AND by_team.team_id IS NOT DISTINCT FROM outcome.team_id
+         LEFT JOIN by_salesperson
+                ON by_salesperson.stage_id = outcome.stage_id
+               AND by_salesperson.salesperson_id
+                   IS NOT DISTINCT FROM outcome.salesperson_id
+            """
+        )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                self._query(),
+            )
+        )

@@ -47,7 +47,7 @@ class CrmTeamQueueSimulation(models.TransientModel):
     )
     limit = fields.Integer(
         default=200,
-        help="Test at most this many leads (the newest first).",
+        help="Test at most this many leads (the oldest first, as they would be served).",
     )
     line_ids = fields.One2many(
         "crm.team.queue.simulation.line", "simulation_id", string="Result"
@@ -58,21 +58,16 @@ class CrmTeamQueueSimulation(models.TransientModel):
     unrouted_total = fields.Integer(string="Matching No Queue", readonly=True)
     this_queue_total = fields.Integer(string="Through This Queue", readonly=True)
 
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        queue = self.env["crm.team.queue"].browse(values.get("queue_id"))
-        if queue and "line_ids" in fields_list:
-            # Open on the result for the default scope: no extra click.
-            values.update(
-                self._simulation_values(
-                    queue,
-                    values.get("scope") or "unassigned",
-                    values.get("lead_domain"),
-                    values.get("limit") or 200,
-                )
+    @api.onchange("queue_id", "scope", "lead_domain", "limit")
+    def _onchange_simulate(self):
+        # The dialog opens on the result and follows every change of the scope
+        # or the filter: no extra click.
+        if self.queue_id:
+            values = self._simulation_values(
+                self.queue_id, self.scope, self.lead_domain, self.limit
             )
-        return values
+            values["line_ids"].insert(0, Command.clear())
+            self.update(values)
 
     def action_simulate(self):
         """Run the test again with the scope and filter of the wizard."""
@@ -126,7 +121,7 @@ class CrmTeamQueueSimulation(models.TransientModel):
         leads = self.env["crm.lead"].search(
             self._get_leads_domain(queue, scope, lead_domain),
             limit=limit or None,
-            order="id desc",
+            order="id",
         )
         plan = self._simulate_routing(leads)
         lines = []

@@ -4,3 +4,4 @@ from . import test_security_rpc
 from . import test_stage_probability
 from . import test_stage_history
 from . import test_queue_simulation
+from . import test_queue_ui

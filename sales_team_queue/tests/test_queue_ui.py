@@ -1,0 +1,80 @@
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestQueueUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Demo queues must not take the tour's lead.
+        cls.env["crm.team.queue"].search([]).action_archive()
+        cls.admin = cls.env.ref("base.user_admin")
+        cls.admin.groups_id = [Command.link(cls.env.ref("crm.group_use_lead").id)]
+        cls.rep_one, cls.rep_two = (
+            new_test_user(
+                cls.env,
+                login=login,
+                name=name,
+                groups="sales_team.group_sale_salesman",
+                notification_type="inbox",
+            )
+            for login, name in (
+                ("tour_rep_one", "Tour Rep One"),
+                ("tour_rep_two", "Tour Rep Two"),
+            )
+        )
+        # The admin leads the team, so new leads are in this team by default.
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Tour Queue Team",
+                "sequence": -1000,
+                "user_id": cls.admin.id,
+                "use_leads": True,
+                "member_ids": [Command.set((cls.rep_one | cls.rep_two).ids)],
+            }
+        )
+
+    def test_manager_sets_up_a_queue_and_a_new_lead_goes_to_its_first_member(self):
+        self.start_tour("/odoo", "sales_team_queue_queue_setup", login="admin")
+        queue = self.env["crm.team.queue"].search([("name", "=", "Tour Web Leads")])
+        self.assertEqual(queue.team_id, self.team)
+        self.assertEqual(queue.strategy, "round_robin")
+        self.assertEqual(queue.member_ids.sorted().user_id, self.rep_one | self.rep_two)
+        lead = self.env["crm.lead"].search([("name", "=", "Tour Website Enquiry")])
+        self.assertEqual(lead.user_id, self.rep_one)
+        self.assertEqual((lead.queue_id, lead.queue_state), (queue, "assigned"))
+        self.assertEqual(
+            lead.assignment_ids.mapped(
+                lambda line: (line.user_id, line.method, line.reason)
+            ),
+            [(self.rep_one, "auto", "round robin: first turn")],
+        )
+
+    def test_manager_tests_the_routing_of_a_queue_without_changing_anything(self):
+        queue = self.env["crm.team.queue"].create(
+            {
+                "name": "Tour Dry Run",
+                "team_id": self.team.id,
+                "member_ids": [
+                    Command.create({"user_id": self.rep_one.id, "sequence": 1}),
+                    Command.create({"user_id": self.rep_two.id, "sequence": 2}),
+                ],
+            }
+        )
+        # Other leads waiting without salesperson (demo data) are out of the way.
+        self.env["crm.lead"].search([("user_id", "=", False)]).write({"active": False})
+        leads = (
+            self.env["crm.lead"]
+            .with_context(sales_team_queue_no_route=True)
+            .create(
+                [
+                    {"name": name, "team_id": self.team.id, "user_id": False}
+                    for name in ("Dry Run Lead A", "Dry Run Lead B")
+                ]
+            )
+        )
+        self.start_tour("/odoo", "sales_team_queue_queue_test_routing", login="admin")
+        self.assertFalse(leads.user_id)
+        self.assertFalse(leads.assignment_ids)
+        self.assertFalse(queue.rr_last_member_id)

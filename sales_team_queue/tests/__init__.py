@@ -5,3 +5,6 @@ from . import test_stage_probability
 from . import test_stage_history
 from . import test_queue_simulation
 from . import test_queue_ui
+from . import test_stage_access
+from . import test_stage_analysis
+from . import test_stage_tour

@@ -1,6 +1,10 @@
 from contextlib import contextmanager
 
-from odoo.tests import tagged
+from psycopg2.errors import SerializationFailure
+
+from odoo import SUPERUSER_ID, api
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from .stage_common import StageCase
 
@@ -235,3 +239,83 @@ class TestStageHistoryBatch(StageCase):
         self.assertEqual(len(history_300) + len(locks_300), 3)
         # Odoo's own update goes by batches of 100 rows: 2 more for 300 leads.
         self.assertLessEqual(count_300 - count_10, 3)
+
+
+@tagged("post_install", "-at_install")
+class TestStageHistoryConcurrency(TransactionCase):
+    """Two users move the same lead at the same time, in two real transactions."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            team = env["crm.team"].create({"name": "Concurrency Team"})
+            stages = env["crm.stage"].create(
+                [
+                    {"name": name, "sequence": -50 + i, "team_id": team.id}
+                    for i, name in enumerate(("Contest A", "Contest B", "Contest C"))
+                ]
+            )
+            lead = env["crm.lead"].create(
+                {
+                    "name": "Contested",
+                    "type": "opportunity",
+                    "team_id": team.id,
+                    "user_id": False,
+                    "stage_id": stages[0].id,
+                }
+            )
+            self.team_id, self.lead_id = team.id, lead.id
+            self.stage_a, self.stage_b, self.stage_c = stages.ids
+        self.addCleanup(self._remove_committed_data)
+
+    def _remove_committed_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["crm.lead"].with_context(active_test=False).browse(
+                self.lead_id
+            ).unlink()
+            env["crm.stage"].browse([self.stage_a, self.stage_b, self.stage_c]).unlink()
+            env["crm.team"].browse(self.team_id).unlink()
+
+    def _env(self, user_id):
+        cr = self.registry.cursor()
+        self.addCleanup(cr.close)
+        return api.Environment(cr, user_id, {"tracking_disable": True})
+
+    def test_concurrent_moves_leave_a_consistent_history(self):
+        admin = self.env.ref("base.user_admin").id
+        env1, env2 = self._env(admin), self._env(SUPERUSER_ID)
+        lead1 = env1["crm.lead"].browse(self.lead_id)
+        lead2 = env2["crm.lead"].browse(self.lead_id)
+        # Both users have the lead open in stage A.
+        self.assertEqual(lead1.stage_id.id, self.stage_a)
+        self.assertEqual(lead2.stage_id.id, self.stage_a)
+
+        lead1.stage_id = self.stage_b
+        env1.cr.commit()
+        with self.assertRaises(SerializationFailure), mute_logger("odoo.sql_db"):
+            lead2.stage_id = self.stage_c
+            env2.flush_all()
+        env2.cr.rollback()
+        # Odoo retries the failed request: it now starts from stage B.
+        lead2.stage_id = self.stage_c
+        env2.cr.commit()
+
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """
+                SELECT event, previous_stage_id, stage_id, user_id
+                  FROM crm_lead_stage_history
+                 WHERE lead_id = %s ORDER BY date, id
+                """,
+                [self.lead_id],
+            )
+            self.assertEqual(
+                cr.fetchall(),
+                [
+                    ("create", None, self.stage_a, SUPERUSER_ID),
+                    ("stage", self.stage_a, self.stage_b, admin),
+                    ("stage", self.stage_b, self.stage_c, SUPERUSER_ID),
+                ],
+            )

@@ -106,9 +106,21 @@ class CrmLead(models.Model):
                 )
                 .id
             )
-        if team_id in queue_team_ids:
+        if team_id in queue_team_ids and self._queue_routes_own_creations(team_id):
             return False, team_id
         return self.env.uid, False
+
+    @api.model
+    def _queue_routes_own_creations(self, team_id):
+        """Whether the queues route the leads the current user creates: yes for
+        users who see all leads and are not a member of the team (managers,
+        receptionists, integrations); a salesperson keeps the leads they create
+        themselves, as in Odoo (and could not see them once routed to another)."""
+        user = self.env.user
+        if not user.has_group("sales_team.group_sale_salesman_all_leads"):
+            return False
+        team = self.env["crm.team"].browse(team_id)
+        return user not in team.sudo().member_ids
 
     def _default_queue_user_id(self):
         return self.env["res.users"].browse(self._queue_default_owner()[0])
@@ -237,15 +249,10 @@ class CrmLead(models.Model):
                     leads=", ".join(taken.mapped("display_name")),
                 )
             )
+        reason = _("claimed from pool")
         self.sudo()._queue_assign_batch(
             [
-                (
-                    lead,
-                    user,
-                    lead.queue_id,
-                    lead.queue_id.team_id,
-                    _("claimed from pool"),
-                )
+                (lead, user, lead.queue_id, lead.queue_id.team_id, reason)
                 for lead in self
             ],
             method="claim",
@@ -322,7 +329,7 @@ class CrmLead(models.Model):
             order="id desc",
             limit=limit,
         )
-        leads._queue_route()
+        leads.sorted("id")._queue_route()
         return True
 
     # ------------------------------------------------------------
@@ -416,8 +423,13 @@ class CrmLead(models.Model):
             if user and user != lead.user_id:
                 alerts.setdefault((user, queue or company), Lead)
                 alerts[(user, queue or company)] |= lead
+        # The chatter gets one note per lead with the reason (created in one
+        # batch) instead of per-lead tracking messages; Odoo's own assignment
+        # notification is replaced by ours (see _queue_alert).
         writer = Lead.with_context(
-            mail_auto_subscribe_no_notify=True, sales_team_queue_no_route=True
+            mail_auto_subscribe_no_notify=True,
+            mail_notrack=True,
+            sales_team_queue_no_route=True,
         )
         for (
             user_id,
@@ -433,6 +445,9 @@ class CrmLead(models.Model):
                 vals["sla_deadline"] = sla_deadline
             writer.browse(leads.ids).write(vals)
         lines = self.env["crm.lead.assignment"].sudo().create(ledger_vals)
+        Lead.browse([vals["lead_id"] for vals in ledger_vals])._message_log_batch(
+            bodies={line.lead_id.id: line._get_chatter_body() for line in lines}
+        )
         for (user, source), leads in alerts.items():
             self._queue_alert(leads, user, source, notify=notify, activity=activity)
         return lines

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from markupsafe import Markup
+
+from odoo import _, fields, models
 
 ASSIGNMENT_METHODS = [
     ("auto", "Automatic"),
@@ -73,3 +75,14 @@ class CrmLeadAssignment(models.Model):
     )
     create_date = fields.Datetime(string="Date", readonly=True, index=True)
     create_uid = fields.Many2one("res.users", string="By", readonly=True)
+
+    def _get_chatter_body(self):
+        """The note logged on the lead for this line."""
+        self.ensure_one()
+        if self.user_id:
+            text = _("Assigned to %(user)s", user=self.user_id.name)
+        else:
+            text = _("Back to the pool of %(queue)s", queue=self.queue_id.name)
+        if self.reason:
+            text = _("%(what)s (%(reason)s)", what=text, reason=self.reason)
+        return Markup("<p>%s</p>") % text

@@ -2,6 +2,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytz
+from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
@@ -365,9 +366,6 @@ class CrmTeamQueue(models.Model):
         for queue in self.filtered("domain"):
             try:
                 domain = safe_eval(queue.domain, {"uid": self.env.uid})
-                expression.expression(
-                    domain, self.env["crm.lead"].sudo().with_context(active_test=False)
-                )
             except Exception as error:
                 raise ValidationError(
                     _(
@@ -385,6 +383,19 @@ class CrmTeamQueue(models.Model):
                         queue=queue.display_name,
                     )
                 )
+            try:
+                expression.expression(
+                    domain, self.env["crm.lead"].sudo().with_context(active_test=False)
+                )
+            except Exception as error:
+                raise ValidationError(
+                    _(
+                        "The lead filter of queue %(queue)s is not a valid domain: "
+                        "%(error)s\nWrite it like [('country_id.code', '=', 'TH')].",
+                        queue=queue.display_name,
+                        error=error,
+                    )
+                ) from error
 
     @api.constrains("zip_prefixes")
     def _check_zip_prefixes(self):
@@ -896,7 +907,9 @@ class CrmTeamQueue(models.Model):
             lambda lead: lead.stage_id.team_id and lead.stage_id.team_id != self.team_id
         )
         writer = leads.with_context(
-            mail_auto_subscribe_no_notify=True, sales_team_queue_no_route=True
+            mail_auto_subscribe_no_notify=True,
+            mail_notrack=True,
+            sales_team_queue_no_route=True,
         )
         if foreign_stage:
             stage = self.env["crm.lead"]._stage_find(
@@ -905,6 +918,8 @@ class CrmTeamQueue(models.Model):
             writer.browse(foreign_stage.ids).write(dict(vals, stage_id=stage.id))
         if leads - foreign_stage:
             writer.browse((leads - foreign_stage).ids).write(vals)
+        body = Markup("<p>%s</p>") % _("Placed in the pool of %s", self.name)
+        leads._message_log_batch(bodies=dict.fromkeys(leads.ids, body))
 
     # ------------------------------------------------------------
     # ROUTING DATA (one query each, for any number of members)
@@ -970,14 +985,15 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _routing_last_assigned(self, teams, users):
-        """Last time each user received a lead of each team (from the ledger).
-        :return: dict {(team id, user id): datetime}"""
+        """Last ledger line of each user in each team: ids grow with time, so
+        they order the assignments exactly, even within one transaction.
+        :return: dict {(team id, user id): ledger line id}"""
         if not teams or not users:
             return {}
         self.env["crm.lead.assignment"].flush_model(["team_id", "user_id"])
         self.env.cr.execute(
             SQL(
-                """SELECT team_id, user_id, MAX(create_date)
+                """SELECT team_id, user_id, MAX(id)
                      FROM crm_lead_assignment
                     WHERE team_id IN %s AND user_id IN %s
                  GROUP BY team_id, user_id""",
@@ -1017,7 +1033,10 @@ class RoutingState:
 
     def __init__(self, queues):
         self.env = queues.env
-        self.members = {queue.id: queue.member_ids for queue in queues}
+        self.members = {
+            queue.id: queue.member_ids.sorted(lambda m: (m.sequence, m.id))
+            for queue in queues
+        }
         all_members = queues.member_ids
         users = all_members.user_id | queues.team_id.user_id
         teams = queues.team_id
@@ -1039,19 +1058,15 @@ class RoutingState:
         }
         self.required = {q.id: set(q.required_skill_tag_ids.ids) for q in queues}
         self.turn = 0
+        self.max_line = max(self.last.values(), default=0)
 
     def open_count(self, team_id, user_id):
         return self.open.get((team_id, user_id), 0)
 
     def last_assigned(self, team_id, user_id):
-        # Never assigned sorts first (waited longest), then by date, then by the
-        # order of the turns given in this run.
-        value = self.last.get((team_id, user_id))
-        if value is None:
-            return (0, datetime.min, 0)
-        if isinstance(value, tuple):
-            return value
-        return (1, value, 0)
+        # Never assigned sorts first (waited longest), then by last ledger line;
+        # turns given in this run come after every existing line.
+        return self.last.get((team_id, user_id), 0)
 
     def is_eligible(self, member, lead):
         """Whether ``member`` may receive ``lead`` now (see the queue's rules)."""
@@ -1083,4 +1098,4 @@ class RoutingState:
         self.assigned[key] = self.assigned.get(key, 0) + 1
         self.open[(team_id, user.id)] = self.open_count(team_id, user.id) + 1
         self.turn += 1
-        self.last[(team_id, user.id)] = (2, datetime.max, self.turn)
+        self.last[(team_id, user.id)] = self.max_line + self.turn

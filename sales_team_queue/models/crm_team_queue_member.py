@@ -129,6 +129,19 @@ class CrmTeamQueueMember(models.Model):
                     )
                 )
 
+    @api.constrains("user_id", "queue_id")
+    def _check_user_once_per_queue(self):
+        for queue in self.queue_id:
+            users = queue.member_ids.user_id
+            if len(users) != len(queue.member_ids):
+                raise ValidationError(
+                    _(
+                        "A salesperson is listed twice in the queue %s: keep one line "
+                        "per salesperson.",
+                        queue.name,
+                    )
+                )
+
     @api.constrains("weight", "daily_cap", "max_open")
     def _check_limits(self):
         for member in self:

@@ -1,0 +1,113 @@
+"""Base class of the queue engine tests (also usable by other features' tests)."""
+
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.mail.tests.common import MailCase
+
+SALESMAN = "sales_team.group_sale_salesman"
+MANAGER = "sales_team.group_sale_manager"
+
+
+class QueueCase(TransactionCase, MailCase):
+    """A team "Queue Team" (leader Niran) with three reps (Somchai, Wei, Linh) and
+    a fourth rep (Mai) in a second team; other queues of the database (demo) are
+    archived so that only the queues a test creates route leads."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._init_mail_gateway()
+        cls.env["crm.team.queue"].search([]).action_archive()
+        cls.user_admin = cls.env.ref("base.user_admin")
+        cls.env = cls.env(user=cls.user_admin)
+        cls.env.user.tz = "Asia/Bangkok"
+
+        def rep(login, name, **kw):
+            return new_test_user(
+                cls.env,
+                login=login,
+                name=name,
+                groups=SALESMAN,
+                email=f"{login}@example.com",
+                notification_type=kw.pop("notification_type", "inbox"),
+                tz=kw.pop("tz", "Asia/Bangkok"),
+                **kw,
+            )
+
+        cls.somchai = rep("q_somchai", "Somchai")
+        cls.wei = rep("q_wei", "Wei")
+        cls.linh = rep("q_linh", "Linh", notification_type="email")
+        cls.mai = rep("q_mai", "Mai")
+        cls.niran = new_test_user(
+            cls.env,
+            login="q_niran",
+            name="Niran",
+            groups=MANAGER,
+            email="q_niran@example.com",
+            notification_type="inbox",
+            tz="Asia/Bangkok",
+        )
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Queue Team",
+                "sequence": -100,
+                "user_id": cls.niran.id,
+                "alias_name": "queue.team",
+                "use_leads": True,
+                "use_opportunities": True,
+                "member_ids": [Command.set((cls.somchai | cls.wei | cls.linh).ids)],
+            }
+        )
+        cls.team_2 = cls.env["crm.team"].create(
+            {
+                "name": "Second Team",
+                "sequence": -90,
+                "use_leads": True,
+                "use_opportunities": True,
+                "member_ids": [Command.set(cls.mai.ids)],
+            }
+        )
+        cls.reps = cls.somchai | cls.wei | cls.linh
+
+    @classmethod
+    def _create_queue(cls, users=None, team=None, members=None, **vals):
+        """A queue of ``team`` (Queue Team) whose members are ``users`` in that
+        order (Somchai, Wei, Linh by default) or ``members`` (list of dicts)."""
+        team = team or cls.team
+        if members is None:
+            users = cls.reps if users is None else users
+            members = [{"user_id": user.id} for user in users]
+        for sequence, member in enumerate(members, start=1):
+            member.setdefault("sequence", sequence)
+        values = {
+            "name": "Queue",
+            "team_id": team.id,
+            "strategy": "round_robin",
+            "activity_type_id": False,
+            "notify_assignee": False,
+            "member_ids": [Command.create(member) for member in members],
+        }
+        values.update(vals)
+        return cls.env["crm.team.queue"].create(values)
+
+    def _new_leads(self, count=1, **vals):
+        """Create ``count`` leads without salesperson (routed at creation)."""
+        values = {"team_id": self.team.id, "user_id": False, "type": "lead"}
+        values.update(vals)
+        return self.env["crm.lead"].create(
+            [dict(values, name=f"Lead {index}") for index in range(count)]
+        )
+
+    @staticmethod
+    def _owners(leads):
+        """Names of the salespeople of ``leads``, in order (with repeats)."""
+        return [lead.user_id.name for lead in leads]
+
+    @staticmethod
+    def _last_line(lead):
+        """The newest ledger line of ``lead``."""
+        return lead.assignment_ids.sorted("id")[-1:]
+
+    def _member(self, queue, user):
+        return queue.member_ids.filtered(lambda m: m.user_id == user)

@@ -1,0 +1,161 @@
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import QueueCase
+
+
+@tagged("post_install", "-at_install")
+class TestQueueConfig(QueueCase):
+    def test_malformed_domain_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "not a valid domain"):
+            self._create_queue(domain="[('name', '=',")
+
+    def test_domain_on_unknown_field_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "not a valid domain"):
+            self._create_queue(domain="[('no_such_field', '=', 1)]")
+
+    def test_domain_that_is_not_a_list_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "list of conditions"):
+            self._create_queue(domain="'type'")
+
+    def test_valid_domain_is_accepted(self):
+        queue = self._create_queue(domain="[('type', '=', 'lead')]")
+        self.assertEqual(queue._get_lead_domain(), [("type", "=", "lead")])
+
+    def test_malformed_zip_list_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "is not a zip prefix"):
+            self._create_queue(zip_prefixes="10, 1$0")
+
+    def test_empty_zip_entry_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "is not a zip prefix"):
+            self._create_queue(zip_prefixes="10,,20")
+
+    def test_claim_window_ending_before_start_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "end after it starts"):
+            self._create_queue(claim_window_start=14, claim_window_end=9)
+
+    def test_claim_window_outside_the_day_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "between 0 and 24"):
+            self._create_queue(claim_window_start=8, claim_window_end=25)
+
+    def test_negative_queue_limits_are_refused(self):
+        for fname in (
+            "claim_daily_limit",
+            "claim_max_open",
+            "claim_cooldown_hours",
+            "vip_release_minutes",
+            "dispatch_after_minutes",
+            "sla_hours",
+            "min_expected_revenue",
+        ):
+            with (
+                self.subTest(field=fname),
+                self.assertRaisesRegex(ValidationError, "cannot be negative"),
+            ):
+                self._create_queue(**{fname: -1})
+
+    def test_sla_warning_after_deadline_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "SLA warning must come before"):
+            self._create_queue(sla_hours=4, sla_warning_hours=5)
+
+    def test_unknown_weekday_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "is not a week day"):
+            self._create_queue(claim_weekdays="1,2,8")
+
+    def test_member_outside_the_team_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "not a member of the sales team"):
+            self._create_queue(users=self.somchai | self.mai)
+
+    def test_team_leader_may_be_a_member(self):
+        queue = self._create_queue(users=self.niran)
+        self.assertEqual(queue.member_ids.user_id, self.niran)
+
+    def test_negative_or_zero_weight_is_refused(self):
+        queue = self._create_queue()
+        for weight in (0, -2):
+            with (
+                self.subTest(weight=weight),
+                self.assertRaisesRegex(ValidationError, "weight must be at least 1"),
+            ):
+                queue.member_ids[0].weight = weight
+
+    def test_negative_member_caps_are_refused(self):
+        queue = self._create_queue()
+        for fname in ("daily_cap", "max_open"):
+            with (
+                self.subTest(field=fname),
+                self.assertRaisesRegex(ValidationError, "caps cannot be negative"),
+            ):
+                queue.member_ids[0][fname] = -1
+
+    @mute_logger("odoo.sql_db")
+    def test_same_user_twice_in_a_queue_is_refused(self):
+        with self.assertRaises(IntegrityError), self.cr.savepoint():
+            self._create_queue(
+                members=[{"user_id": self.somchai.id}, {"user_id": self.somchai.id}]
+            )
+
+    def test_member_changed_to_a_listed_user_is_refused(self):
+        queue = self._create_queue()
+        with self.assertRaisesRegex(ValidationError, "listed twice"):
+            self._member(queue, self.wei).user_id = self.somchai
+
+    def test_backlog_cron_runs_only_while_a_queue_exists(self):
+        cron = self.env.ref("sales_team_queue.ir_cron_route_backlog")
+        self.assertFalse(cron.active)
+        queue = self._create_queue()
+        self.assertTrue(cron.active)
+        queue.action_archive()
+        self.assertFalse(cron.active)
+        queue.action_unarchive()
+        self.assertTrue(cron.active)
+        queue.unlink()
+        self.assertFalse(cron.active)
+
+    def test_new_queue_takes_company_alert_defaults(self):
+        call = self.env.ref("mail.mail_activity_data_call")
+        self.env.company.write(
+            {
+                "queue_activity_type_id": call.id,
+                "queue_activity_deadline_days": 3,
+                "queue_notify_assignee": False,
+            }
+        )
+        queue = self.env["crm.team.queue"].create(
+            {"name": "Defaults", "team_id": self.team.id}
+        )
+        self.assertEqual(queue.activity_type_id, call)
+        self.assertEqual(queue.activity_deadline_days, 3)
+        self.assertFalse(queue.notify_assignee)
+
+    def test_settings_edit_company_alert_defaults(self):
+        call = self.env.ref("mail.mail_activity_data_call")
+        settings = self.env["res.config.settings"].create(
+            {"queue_activity_type_id": call.id, "queue_activity_deadline_days": 2}
+        )
+        settings.execute()
+        self.assertEqual(self.env.company.queue_activity_type_id, call)
+        self.assertEqual(self.env.company.queue_activity_deadline_days, 2)
+
+    def test_without_queue_a_new_lead_keeps_odoo_default_owner(self):
+        lead = self.env["crm.lead"].with_user(self.somchai).create({"name": "Mine"})
+        self.assertEqual(lead.user_id, self.somchai)
+        self.assertEqual(lead.queue_state, "assigned")
+        self.assertFalse(lead.queue_id)
+        self.assertFalse(lead.assignment_ids)
+
+    def test_without_queue_an_unassigned_lead_stays_unrouted(self):
+        lead = self._new_leads(1)
+        self.assertFalse(lead.user_id)
+        self.assertEqual(lead.queue_state, "unrouted")
+
+    def test_member_counters_show_today_and_open_leads(self):
+        queue = self._create_queue()
+        self._new_leads(4)
+        somchai = self._member(queue, self.somchai)
+        self.assertEqual((somchai.assigned_today, somchai.open_count), (2, 2))
+        wei = self._member(queue, self.wei)
+        self.assertEqual((wei.assigned_today, wei.open_count), (1, 1))

@@ -32,6 +32,7 @@
     ],
     "demo": [
         "demo/crm_team_demo.xml",
+        "demo/crm_team_queue_demo.xml",
         "demo/crm_stage_demo.xml",
     ],
     "assets": {

@@ -77,18 +77,18 @@ class TestQueueConcurrency(TransactionCase):
     def _create_lead_retrying(self, name, result):
         """What an Odoo worker does: run the request, and on a serialization
         failure roll back and run it again."""
-        with self.registry.cursor() as cr:
+        with self.registry.cursor() as worker_cr:
             for _attempt in range(5):
                 try:
-                    result[name] = self._create_lead(cr, name)
-                    cr.commit()
+                    result[name] = self._create_lead(worker_cr, name)
+                    worker_cr.commit()
                     return
                 except OperationalError as error:
                     if error.pgcode not in RETRYABLE:
                         raise
                     result.setdefault("retries", 0)
                     result["retries"] += 1
-                    cr.rollback()
+                    worker_cr.rollback()
 
     @mute_logger("odoo.sql_db")
     def test_two_workers_never_get_the_same_turn(self):

@@ -140,8 +140,13 @@ class TestLifecycle(TransactionCase):
                 SELECT f.model, f.name FROM ir_model_fields f JOIN ir_model_data d
                   ON d.model = 'ir.model.fields' AND d.res_id = f.id AND d.module = %s
                  WHERE f.store AND f.ttype NOT IN ('one2many', 'many2many')
+                   -- not Odoo's fields the module only redefines (e.g. a default)
+                   AND NOT EXISTS (
+                    SELECT 1 FROM ir_model_data o
+                     WHERE o.model = 'ir.model.fields' AND o.res_id = f.id
+                       AND o.module != %s)
             """,
-                (MODULE,),
+                (MODULE, MODULE),
             )
             self._odoo(
                 db,

@@ -3,7 +3,8 @@
 Two teams of company 1, *Alpha* and *Bravo*, and one lead of each kind. Each
 visibility setting (``lead_visibility`` x ``restrict_pool``, applied to both teams)
 has one expected table: for each user, the leads they may find, read and edit, and
-whose activities and assignment ledger lines they see. ``_check_matrix`` walks it all.
+whose activities, assignment ledger lines, stage history and stage analysis rows
+they see. ``_check_matrix`` walks it all.
 """
 
 from lxml import etree
@@ -15,8 +16,16 @@ LEADS = ("own", "mate", "other_team", "pool", "other_pool", "no_team")
 ALL = frozenset(LEADS)
 NONE = frozenset()
 # What each user is checked for, on each lead: find it (search), read it, edit it,
-# see its activities in the activity report, see its assignment ledger lines.
-OPERATIONS = ("search", "read", "write", "report", "ledger")
+# and see the records that point at it: its activities in the activity report, its
+# assignment ledger lines, its stage history and its stage analysis rows.
+OPERATIONS = ("search", "read", "write", "report", "ledger", "history", "analysis")
+# The models of the records that point at a lead (by lead_id), per operation.
+LEAD_REPORTS = {
+    "report": "crm.activity.report",
+    "ledger": "crm.lead.assignment",
+    "history": "crm.lead.stage.history",
+    "analysis": "crm.stage.analysis",
+}
 
 # Users of the matrix, with what they are:
 #   rep       own documents, member of Alpha (owner of lead "own")

@@ -4,6 +4,7 @@ from odoo.tools import mute_logger
 
 from .common_security import (
     CHANGED_CORE_RULES,
+    LEAD_REPORTS,
     OPERATIONS,
     TeamVisibilityMatrix,
     odoo_rule_domains,
@@ -35,10 +36,7 @@ class TestTeamVisibility(TeamVisibilityMatrix, TransactionCase):
                 except AccessError:
                     continue
                 result[operation].add(key)
-        for operation, model in (
-            ("report", "crm.activity.report"),
-            ("ledger", "crm.lead.assignment"),
-        ):
+        for operation, model in LEAD_REPORTS.items():
             records = self.env[model].with_user(user).search([("lead_id", "in", ids)])
             result[operation] = self._keys(records.mapped("lead_id.id"))
         return result

@@ -5,7 +5,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
 
-from .common_security import OPERATIONS, TeamVisibilityMatrix
+from .common_security import LEAD_REPORTS, OPERATIONS, TeamVisibilityMatrix
 
 
 @tagged("post_install", "-at_install")
@@ -48,10 +48,7 @@ class TestTeamVisibilityRpc(TeamVisibilityMatrix, HttpCase):
                     self.assertEqual(fault.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
                     continue
                 result[operation].add(key)
-        for operation, model in (
-            ("report", "crm.activity.report"),
-            ("ledger", "crm.lead.assignment"),
-        ):
+        for operation, model in LEAD_REPORTS.items():
             rows = self._rpc(
                 user, model, "search_read", [("lead_id", "in", ids)], fields=["lead_id"]
             )

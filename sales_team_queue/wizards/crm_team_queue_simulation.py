@@ -47,7 +47,7 @@ class CrmTeamQueueSimulation(models.TransientModel):
     )
     limit = fields.Integer(
         default=200,
-        help="Test at most this many leads (the oldest first, as they would be served).",
+        help="Test at most this many leads, the oldest first (as they are served).",
     )
     line_ids = fields.One2many(
         "crm.team.queue.simulation.line", "simulation_id", string="Result"

@@ -146,7 +146,10 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if "default_user_id" not in self.env.context:
+        if (
+            "default_user_id" not in self.env.context
+            and self.env["crm.team.queue"]._get_queue_team_ids()
+        ):
             # One default per team for the whole batch (not one per lead).
             defaults = {}
             for vals in vals_list:

@@ -13,7 +13,8 @@ from .common_security import (
 
 @tagged("post_install", "-at_install")
 class TestTeamVisibility(TeamVisibilityMatrix, TransactionCase):
-    """Who sees, reads and edits which lead, and its activities, as real users."""
+    """Who finds, reads and edits which lead, and sees the records that point at it
+    (activity report, assignment ledger, stage history and analysis), as real users."""
 
     @classmethod
     def setUpClass(cls):

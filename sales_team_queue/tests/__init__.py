@@ -17,3 +17,4 @@ from . import test_stage_analysis
 from . import test_stage_tour
 from . import test_queue_ui
 from . import test_i18n
+from . import test_queue_concurrency

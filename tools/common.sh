@@ -140,7 +140,7 @@ run_pytest() {
         --odoo-log-level=info --odoo-extra="logfile=$log" "$@" 2>&1 | tee "$out"
     rc=${PIPESTATUS[0]}
     set -e
-    summary="$(grep -E '^=+ .*(passed|failed|error|no tests ran).* =+$' "$out" | tail -n 1)"
+    summary="$(grep -E '^(=+ )?[0-9]+ (passed|failed|errors?|skipped|deselected).* in [0-9.]+s|no tests ran' "$out" | tail -n 1 || true)"
     if [ "$rc" = 5 ]; then
         echo "FAILED: no test ran." >&2; rc=1
     fi

@@ -1,0 +1,351 @@
+"""Routing benchmark: sales_team_queue's engine against Odoo's own lead assignment.
+
+Run by ``make bench`` (``tools/bench.sh``) in a throw-away database where the module
+is installed without demo data. For each size N it builds the same N leads twice
+(same names, e-mails, countries) for M reps and routes them:
+
+- once with the queue engine (``crm.lead.action_route()`` on the batch: a round-robin
+  queue, then a weighted queue with weights 1, 2, 3, ...);
+- once with Odoo's ``crm.team._action_assign_leads()`` on a team without queue, whose
+  members' capacity gives each of them the same share (Odoo's own round robin).
+
+It prints wall time, SQL queries per lead and fairness (max - min leads per rep, and
+the largest deviation from the rep's weighted share), then the cost of creating 1 000
+leads one by one (one ``create`` each, like a web form or an RPC client) with and
+without a matching queue, alerts off and on.
+
+Not a test: numbers depend on the machine. Usage::
+
+    python bench/bench_routing.py -c odoo.conf -d sales_team_queue_bench \
+        [--sizes 1000,10000] [--reps 50] [--create 1000]
+"""
+
+import argparse
+import logging
+import math
+import sys
+import time
+import uuid
+from collections import Counter
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+
+COUNTRIES = ["TH", "VN", "CN", "SG", "MY", "ID", "PH", "JP"]
+# Building the data: routing off, no chatter (not measured; the runs get a clean env).
+QUIET_CREATE = {
+    "sales_team_queue_no_route": True,
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+}
+
+
+def queries():
+    """Global SQL statement counter of this process (every cursor)."""
+    return odoo.sql_db.sql_counter
+
+
+class Bench:
+    def __init__(self, env, reps):
+        self.env = env
+        self.nb_reps = reps
+        self.countries = [env.ref(f"base.{code.lower()}").id for code in COUNTRIES]
+        # Reps in several teams at once, like the benchmark's teams need.
+        env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
+        self.run_tag = uuid.uuid4().hex[:6]
+        self.users = self._make_users()
+        self.rows = []
+
+    # ------------------------------------------------------------------ data
+
+    def _make_users(self):
+        group = self.env.ref("sales_team.group_sale_salesman")
+        return (
+            self.env["res.users"]
+            .with_context(no_reset_password=True, mail_create_nosubscribe=True)
+            .create(
+                [
+                    {
+                        "name": f"Bench Rep {i:03d}",
+                        "login": f"bench_rep_{self.run_tag}_{i:03d}",
+                        "email": f"bench_rep_{i:03d}@example.com",
+                        "groups_id": [odoo.Command.set(group.ids)],
+                    }
+                    for i in range(self.nb_reps)
+                ]
+            )
+        )
+
+    def make_team(self, name, sequence, capacity=30):
+        team = self.env["crm.team"].create(
+            {"name": name, "sequence": sequence, "use_leads": True}
+        )
+        self.env["crm.team.member"].create(
+            [
+                {"crm_team_id": team.id, "user_id": user.id, "assignment_max": capacity}
+                for user in self.users
+            ]
+        )
+        return team
+
+    def make_queue(self, team, strategy, weights=None, **extra):
+        return self.env["crm.team.queue"].create(
+            {
+                "name": f"{team.name} {strategy}",
+                "team_id": team.id,
+                "strategy": strategy,
+                "activity_type_id": False,
+                "notify_assignee": False,
+                "member_ids": [
+                    odoo.Command.create(
+                        {
+                            "user_id": user.id,
+                            "sequence": index,
+                            "weight": weights[index] if weights else 1,
+                        }
+                    )
+                    for index, user in enumerate(self.users)
+                ],
+                **extra,
+            }
+        )
+
+    def lead_values(self, n, tag, team=False):
+        """The same N leads for every run (only the name prefix differs)."""
+        return [
+            {
+                "name": f"{tag} lead {i:05d}",
+                "contact_name": f"Contact {i:05d}",
+                "email_from": f"{tag.lower()}.{self.run_tag}.{i:05d}@example.com",
+                "country_id": self.countries[i % len(self.countries)],
+                "expected_revenue": (i * 37) % 10000,
+                "type": "lead",
+                "user_id": False,
+                "team_id": team and team.id,
+            }
+            for i in range(n)
+        ]
+
+    def create_leads(self, vals_list):
+        """Create the leads of a run, unrouted; return them in a plain env."""
+        Lead = self.env["crm.lead"].with_context(**QUIET_CREATE)
+        start_time = time.perf_counter()
+        ids = []
+        for start in range(0, len(vals_list), 1000):
+            ids += Lead.create(vals_list[start : start + 1000]).ids
+        self.env.flush_all()
+        self.env.cr.commit()
+        self.env.invalidate_all()
+        print(
+            f"  (data: {len(ids)} leads created in "
+            f"{time.perf_counter() - start_time:.1f} s, not measured)",
+            flush=True,
+        )
+        return self.env["crm.lead"].browse(ids)
+
+    # --------------------------------------------------------------- measure
+
+    def timed(self, func):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        q0, t0 = queries(), time.perf_counter()
+        func()
+        self.env.flush_all()
+        elapsed, count = time.perf_counter() - t0, queries() - q0
+        self.env.cr.commit()
+        return elapsed, count
+
+    def fairness(self, leads, weights=None):
+        """(max - min leads per rep, largest |received - weighted share|)."""
+        # Odoo's assignment merges duplicates (none here: every e-mail differs).
+        leads = leads.exists()
+        leads.invalidate_recordset(["user_id"])
+        received = Counter(lead.user_id.id for lead in leads if lead.user_id)
+        counts = [received.get(user.id, 0) for user in self.users]
+        weights = weights or [1] * len(self.users)
+        placed = sum(counts)
+        shares = [placed * w / sum(weights) for w in weights]
+        deviation = max(abs(c - s) for c, s in zip(counts, shares, strict=True))
+        return max(counts) - min(counts), deviation, placed
+
+    def record(self, n, engine, strategy, elapsed, count, fair):
+        spread, deviation, placed = fair
+        row = {
+            "n": n,
+            "engine": engine,
+            "strategy": strategy,
+            "seconds": elapsed,
+            "q_per_lead": count / n,
+            "spread": spread,
+            "deviation": deviation,
+            "placed": placed,
+        }
+        self.rows.append(row)
+        print(
+            f"  {engine:<8} {strategy:<12} N={n:>6}: {elapsed:8.2f} s, "
+            f"{row['q_per_lead']:7.2f} queries/lead, max-min {spread}, "
+            f"deviation {deviation:.2f}, placed {placed}/{n}",
+            flush=True,
+        )
+        return row
+
+    # ------------------------------------------------------------------ runs
+
+    def run_size(self, n, rr_team, weighted_team, weights, odoo_team):
+        print(f"\nN = {n} leads, M = {self.nb_reps} reps", flush=True)
+        # The engine, round robin: leads without team, matched across teams.
+        leads = self.create_leads(self.lead_values(n, f"RR{n}"))
+        elapsed, count = self.timed(leads.action_route)
+        ours = self.record(
+            n, "queues", "round_robin", elapsed, count, self.fairness(leads)
+        )
+
+        # The engine, weighted (1, 2, 3, ...).
+        leads = self.create_leads(self.lead_values(n, f"WRR{n}", weighted_team))
+        elapsed, count = self.timed(leads.action_route)
+        self.record(
+            n, "queues", "weighted", elapsed, count, self.fairness(leads, weights)
+        )
+
+        # Odoo: every member may take N / M leads in this run.
+        odoo_team.crm_team_member_ids.write(
+            {"assignment_max": math.ceil(n / self.nb_reps) * 30}
+        )
+        leads = self.create_leads(self.lead_values(n, f"ODOO{n}"))
+        elapsed, count = self.timed(
+            lambda: odoo_team._action_assign_leads(
+                force_quota=True, creation_delta_days=0
+            )
+        )
+        theirs = self.record(
+            n, "odoo", "assignment", elapsed, count, self.fairness(leads)
+        )
+        ours["vs_odoo"] = (
+            theirs["q_per_lead"] / ours["q_per_lead"],
+            theirs["seconds"] / ours["seconds"],
+        )
+
+    def run_create(self, nb, plain_team, queue):
+        """Creating leads one by one: one create per lead, like a web form."""
+        print(f"\nCreating {nb} leads one by one", flush=True)
+        results = []
+        Lead = self.env["crm.lead"].with_context(mail_notify_force_send=False)
+        cases = [
+            ("no queue (team without queues)", plain_team, None),
+            ("matching queue, alerts off", queue.team_id, False),
+            ("matching queue, alerts on", queue.team_id, True),
+        ]
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for index, (label, team, alerts) in enumerate(cases):
+            if alerts is not None:
+                queue.write(
+                    {
+                        "notify_assignee": alerts,
+                        "activity_type_id": alerts and todo.id,
+                        "activity_deadline_days": 2,
+                    }
+                )
+            vals_list = self.lead_values(nb, f"C{index}", team)
+            for vals in vals_list:
+                del vals["user_id"]  # let the module decide, like a web form
+
+            def create(vals_list=vals_list):
+                for vals in vals_list:
+                    Lead.create(vals)
+
+            elapsed, count = self.timed(create)
+            leads = self.env["crm.lead"].search([("name", "=like", f"C{index} lead %")])
+            assigned = len(leads.filtered("user_id"))
+            results.append((label, elapsed, count, assigned))
+            print(
+                f"  {label:<34} {elapsed / nb * 1000:7.2f} ms/lead, "
+                f"{count / nb:7.2f} queries/lead, {assigned}/{nb} with an owner",
+                flush=True,
+            )
+        return results
+
+    # ----------------------------------------------------------------- table
+
+    def print_table(self, creates, nb_create):
+        print("\n## Routing a batch (wall time, SQL queries per lead, fairness)\n")
+        print(
+            "| N | engine | strategy | time (s) | queries/lead | max - min per rep "
+            "| max deviation from share | placed |"
+        )
+        print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |")
+        for r in self.rows:
+            print(
+                f"| {r['n']} | {r['engine']} | {r['strategy']} | {r['seconds']:.2f} "
+                f"| {r['q_per_lead']:.2f} | {r['spread']} | {r['deviation']:.2f} "
+                f"| {r['placed']} |"
+            )
+        print("\n## Queue engine (round robin) against Odoo's assignment\n")
+        print("| N | fewer queries per lead | less time |")
+        print("| ---: | ---: | ---: |")
+        for r in self.rows:
+            if "vs_odoo" in r:
+                q, t = r["vs_odoo"]
+                print(f"| {r['n']} | {q:.1f}x | {t:.1f}x |")
+        print(f"\n## Creating {nb_create} leads one by one\n")
+        print("| case | ms per lead | queries per lead | with an owner |")
+        print("| --- | ---: | ---: | ---: |")
+        for label, elapsed, count, assigned in creates:
+            print(
+                f"| {label} | {elapsed / nb_create * 1000:.2f} "
+                f"| {count / nb_create:.2f} | {assigned} |"
+            )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--reps", type=int, default=50)
+    parser.add_argument("--create", type=int, default=1000)
+    args = parser.parse_args()
+
+    odoo.tools.config.parse_config(
+        ["-c", args.config, "-d", args.database, "--log-level=warn"]
+    )
+    odoo.netsvc.init_logger()
+    logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
+    sizes = [int(size) for size in args.sizes.split(",") if size]
+
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        if (
+            env["ir.module.module"].search_count(
+                [("name", "=", "sales_team_queue"), ("state", "=", "installed")]
+            )
+            != 1
+        ):
+            sys.exit("sales_team_queue is not installed in this database")
+        # Queues of an earlier run in this database must not take this run's leads.
+        env["crm.team.queue"].search([]).action_archive()
+        bench = Bench(env, args.reps)
+        weights = [1 + i % 3 for i in range(args.reps)]
+        rr_team = bench.make_team("Bench Queues RR", 1)
+        weighted_team = bench.make_team("Bench Queues Weighted", 2)
+        odoo_team = bench.make_team("Bench Odoo", 3)
+        create_team = bench.make_team("Bench Create", 4)
+        plain_team = bench.make_team("Bench Plain", 5)
+        bench.make_queue(rr_team, "round_robin")
+        bench.make_queue(weighted_team, "weighted", weights)
+        create_queue = bench.make_queue(create_team, "round_robin")
+        cr.commit()
+        for n in sizes:
+            bench.run_size(n, rr_team, weighted_team, weights, odoo_team)
+        creates = (
+            bench.run_create(args.create, plain_team, create_queue)
+            if args.create
+            else []
+        )
+        bench.print_table(creates, args.create)
+
+
+if __name__ == "__main__":
+    main()

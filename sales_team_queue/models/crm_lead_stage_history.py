@@ -28,6 +28,14 @@ def search_visible_leads(model, operator, value):
     return [("lead_id", "in" if positive else "not in", leads)]
 
 
+def compute_visible_leads(records):
+    """Set ``is_lead_visible`` on ``records`` (which have a ``lead_id``): whether the
+    current user may read their lead."""
+    visible = records.lead_id.with_env(records.env(su=False))._filtered_access("read")
+    for record in records:
+        record.is_lead_visible = record.lead_id in visible
+
+
 class CrmLeadStageHistory(models.Model):
     _name = "crm.lead.stage.history"
     _description = "Lead Stage History"
@@ -135,9 +143,7 @@ class CrmLeadStageHistory(models.Model):
     @api.depends("lead_id")
     @api.depends_context("uid")
     def _compute_is_lead_visible(self):
-        visible = self.lead_id.with_env(self.env(su=False))._filtered_access("read")
-        for line in self:
-            line.is_lead_visible = line.lead_id in visible
+        compute_visible_leads(self)
 
     def _search_is_lead_visible(self, operator, value):
         return search_visible_leads(self, operator, value)

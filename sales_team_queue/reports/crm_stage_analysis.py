@@ -1,7 +1,10 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from ..models.crm_lead_stage_history import search_visible_leads
+from ..models.crm_lead_stage_history import (
+    compute_visible_leads,
+    search_visible_leads,
+)
 
 
 class CrmStageAnalysis(models.Model):
@@ -88,9 +91,7 @@ class CrmStageAnalysis(models.Model):
     @api.depends("lead_id")
     @api.depends_context("uid")
     def _compute_is_lead_visible(self):
-        visible = self.lead_id.with_env(self.env(su=False))._filtered_access("read")
-        for row in self:
-            row.is_lead_visible = row.lead_id in visible
+        compute_visible_leads(self)
 
     def _search_is_lead_visible(self, operator, value):
         return search_visible_leads(self, operator, value)

@@ -3,9 +3,11 @@ from . import ir_rule
 from . import res_company
 from . import res_config_settings
 from . import crm_team_queue
+from . import crm_team_queue_routing
 from . import crm_team_queue_member
 from . import crm_lead_assignment
 from . import crm_lead
+from . import crm_lead_pool
 from . import crm_stage
 from . import crm_lead_stage_history
 from . import crm_lead_stage

@@ -1,10 +1,35 @@
-from datetime import datetime, time, timedelta
+"""Queue fields on leads, instant routing, and the one door through which every
+change of a lead's salesperson passes (:meth:`CrmLead._queue_assign_batch`)."""
+
+import logging
+import random
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 
 import pytz
+from psycopg2 import OperationalError
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
+
+from .crm_lead_assignment import Decision, Reason
+from .crm_team_queue_routing import RETRYABLE
+
+_logger = logging.getLogger(__name__)
+
+# Context key of the writes made by the assignment primitive itself (the door
+# is passed: the write override must not see them twice).
+DOOR_PASSED = "sales_team_queue_assigning"
+# Context keys a caller sets to tell the door how a plain write of user_id
+# happens (e.g. Odoo's own lead assignment: method "auto").
+DOOR_METHOD = "sales_team_queue_method"
+DOOR_REASON = "sales_team_queue_reason"
+# Post-commit data key: ids of the leads to route once the transaction commits.
+ROUTE_LATER = "sales_team_queue.route_after_commit"
+ROUTE_TRIES = 5
 
 
 class CrmLead(models.Model):
@@ -36,6 +61,12 @@ class CrmLead(models.Model):
         help="Unrouted: no queue has placed the lead yet.\n"
         "In Pool: the lead waits, without salesperson, in its queue's pool.\n"
         "Assigned: the lead has a salesperson.",
+    )
+    pool_date = fields.Datetime(
+        string="In Pool Since",
+        copy=False,
+        readonly=True,
+        help="When the lead entered the pool it waits in (empty once assigned).",
     )
     assignment_ids = fields.One2many(
         "crm.lead.assignment",
@@ -146,10 +177,10 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if (
-            "default_user_id" not in self.env.context
-            and self.env["crm.team.queue"]._get_queue_team_ids()
-        ):
+        queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
+        if not queue_team_ids:
+            return super().create(vals_list)
+        if "default_user_id" not in self.env.context:
             # One default per team for the whole batch (not one per lead).
             defaults = {}
             for vals in vals_list:
@@ -163,13 +194,162 @@ class CrmLead(models.Model):
                 if team_id and not vals.get("team_id"):
                     vals["team_id"] = team_id
         leads = super().create(vals_list)
-        if not self.env.context.get("sales_team_queue_no_route"):
-            to_route = leads.filtered(
-                lambda lead: not lead.user_id and not lead.queue_id
+        owned = leads.filtered(
+            lambda lead: lead.user_id and lead.team_id.id in queue_team_ids
+        )
+        if owned:
+            # A salesperson given at creation is a change of owner too (Odoo
+            # has notified them already).
+            self._queue_assign_batch(
+                [
+                    Decision(
+                        lead,
+                        lead.user_id,
+                        lead.queue_id,
+                        method=self.env.context.get(DOOR_METHOD, "manual"),
+                        reason=self._door_reason(Reason("created")),
+                        keep_team=True,
+                    )
+                    for lead in owned
+                ],
+                created=True,
+                notify=False,
             )
-            if to_route and self.env["crm.team.queue"]._get_queue_team_ids():
-                to_route._queue_route()
+        if not self.env.context.get("sales_team_queue_no_route"):
+            leads._queue_route_unrouted(queue_team_ids)
         return leads
+
+    def write(self, vals):
+        if self.env.context.get(DOOR_PASSED) or not (
+            "user_id" in vals or "team_id" in vals
+        ):
+            return super().write(vals)
+        queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
+        if not queue_team_ids:
+            return super().write(vals)
+        if "user_id" not in vals:
+            return self._queue_write_team(vals, queue_team_ids)
+        # One door: a change of salesperson of a lead that a queue concerns goes
+        # through the assignment primitive (rules, ledger line, alert).
+        new_user = self.env["res.users"].browse(vals["user_id"] or False)
+        new_team_id = vals.get("team_id")
+        concerned = self.filtered(
+            lambda lead: lead.user_id != new_user
+            and (
+                lead.queue_id
+                or lead.team_id.id in queue_team_ids
+                or new_team_id in queue_team_ids
+            )
+        )
+        unconcerned = self - concerned
+        if unconcerned:
+            if "team_id" in vals:
+                unconcerned._queue_write_team(vals, queue_team_ids)
+            else:
+                super(CrmLead, unconcerned).write(vals)
+        if not concerned:
+            return True
+        rest = {key: value for key, value in vals.items() if key != "user_id"}
+        if rest:
+            super(CrmLead, concerned).write(rest)
+        concerned._queue_change_owner(new_user, new_team_id)
+        return True
+
+    def _queue_write_team(self, vals, queue_team_ids):
+        """A change of team takes the leads out of the queue of their old team;
+        unassigned leads moved into a team with queues are routed there."""
+        new_team = self.env["crm.team"].browse(vals["team_id"] or False)
+        leaving = self.filtered(
+            lambda lead: lead.queue_id and lead.queue_id.team_id != new_team
+        )
+        result = super().write(vals)
+        if leaving:
+            leaving.with_context(**{DOOR_PASSED: True}).write(
+                {"queue_id": False, "pool_date": False}
+            )
+        if new_team.id in queue_team_ids and not self.env.context.get(
+            "sales_team_queue_no_route"
+        ):
+            self._queue_route_unrouted(queue_team_ids)
+        return result
+
+    def _queue_change_owner(self, new_user, new_team_id=None):
+        """Decisions for a plain write of ``user_id`` (form, list, import, RPC):
+        a salesperson who takes a pool lead for themselves claims it (same rules
+        as the Claim button); emptying the salesperson of a queue's lead releases
+        it to the pool; anything else is a manual assignment."""
+        user = self.env.user
+        method = self.env.context.get(DOOR_METHOD)
+        if not method and new_user == user and not self._queue_is_leader_or_manager():
+            pool_leads = self.filtered(lambda lead: lead.queue_state == "pool")
+            if pool_leads:
+                pool_leads.action_claim()
+                self -= pool_leads
+        if not new_user and not method:
+            released = self.filtered("queue_id")
+            if released:
+                released._queue_release(reason=False)
+                self -= released
+        if not self:
+            return
+        new_team = self.env["crm.team"].browse(new_team_id or False)
+        decisions = []
+        for lead in self:
+            team = new_team or lead.team_id
+            queue = (
+                lead.queue_id
+                if lead.queue_id.team_id == team
+                else lead.queue_id.browse()
+            )
+            decisions.append(
+                Decision(
+                    lead,
+                    new_user,
+                    queue,
+                    method=method or "manual",
+                    reason=self._door_reason(
+                        Reason("manual", {"user": Reason.ref(user)})
+                    ),
+                    team=new_team or None,
+                    keep_team=not new_team,
+                )
+            )
+        self._queue_assign_batch(decisions)
+
+    @api.model
+    def _door_reason(self, default):
+        """The reason a caller gave in the context (a Reason or its JSON), else
+        ``default``."""
+        reason = self.env.context.get(DOOR_REASON)
+        if isinstance(reason, Reason):
+            return reason
+        if isinstance(reason, dict):
+            return Reason(reason["code"], reason.get("args") or {})
+        return default
+
+    def _queue_is_leader_or_manager(self):
+        """Whether the current user is a sales manager or leads the team of
+        every lead of ``self``."""
+        user = self.env.user
+        if user.has_group("sales_team.group_sale_manager"):
+            return True
+        return bool(self) and all(lead.team_id.user_id == user for lead in self.sudo())
+
+    def _merge_dependences(self, opportunities):
+        res = super()._merge_dependences(opportunities)
+        self.env["crm.lead.assignment"]._move_to_lead(opportunities, self)
+        return res
+
+    def _merge_opportunity(
+        self, user_id=False, team_id=False, auto_unlink=True, max_length=5
+    ):
+        merging = self.with_context(**{DOOR_REASON: Reason("merge")})
+        return super(CrmLead, merging)._merge_opportunity(
+            user_id=user_id,
+            team_id=team_id,
+            auto_unlink=auto_unlink,
+            max_length=max_length,
+        )
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -177,127 +357,51 @@ class CrmLead(models.Model):
 
     def action_route(self):
         """Route the selected leads that have no salesperson through the queues
-        of their team (or of every team when they have none). Callable by RPC.
+        of their team (or of every team when they have none). Callable by RPC:
+        for sales managers and for the leaders of the leads' teams.
 
         :return: a client notification saying what happened
         """
+        self.check_access("write")
+        if not self._queue_is_leader_or_manager():
+            raise AccessError(
+                _(
+                    "Only a sales manager or the team leader can route leads: ask "
+                    "the leader of the team to route them, or claim them from the "
+                    "pool."
+                )
+            )
         leads = self.filtered(lambda lead: not lead.user_id)
         result = leads._queue_route()
         assigned = sum(1 for outcome in result.values() if outcome == "assigned")
         pooled = sum(1 for outcome in result.values() if outcome == "pool")
-        unmatched = len(leads) - assigned - pooled
+        busy = sum(1 for outcome in result.values() if outcome == "busy")
+        unmatched = len(leads) - assigned - pooled - busy
+        message = _(
+            "%(assigned)s assigned, %(pooled)s placed in a pool, %(left)s "
+            "matched no queue, %(owned)s already had a salesperson.",
+            assigned=assigned,
+            pooled=pooled,
+            left=unmatched,
+            owned=len(self) - len(leads),
+        )
+        if busy:
+            message = _(
+                "%(message)s %(busy)s will be routed in a moment (their queue "
+                "was busy routing other leads).",
+                message=message,
+                busy=busy,
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success" if not unmatched else "warning",
                 "title": _("Leads Routed"),
-                "message": _(
-                    "%(assigned)s assigned, %(pooled)s placed in a pool, %(left)s "
-                    "matched no queue, %(owned)s already had a salesperson.",
-                    assigned=assigned,
-                    pooled=pooled,
-                    left=unmatched,
-                    owned=len(self) - len(leads),
-                ),
+                "message": message,
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
-
-    def action_claim(self):
-        """Take the selected pool leads for the current user (a member of their
-        queue). The leads are locked first, so that two reps never claim the same
-        lead. Callable by RPC."""
-        if not self:
-            return True
-        user = self.env.user
-        not_pool = self.filtered(lambda lead: lead.queue_state != "pool")
-        if not_pool:
-            raise UserError(
-                _(
-                    "%(leads)s is not waiting in a pool: only unassigned leads of a "
-                    "queue's pool can be claimed.",
-                    leads=", ".join(not_pool.mapped("display_name")),
-                )
-            )
-        is_manager = user.has_group("sales_team.group_sale_manager")
-        for queue in self.queue_id:
-            member = queue.sudo().member_ids.filtered(
-                lambda m: m.user_id == user and m.active
-            )
-            if not member and not is_manager:
-                raise UserError(
-                    _(
-                        "You are not an available member of the queue %(queue)s: ask "
-                        "your team leader to add you, or to un-pause you.",
-                        queue=queue.name,
-                    )
-                )
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM crm_lead
-                    WHERE id IN %s AND user_id IS NULL
-                    ORDER BY id FOR UPDATE SKIP LOCKED""",
-                tuple(self.ids),
-            )
-        )
-        locked_ids = {row[0] for row in self.env.cr.fetchall()}
-        self.invalidate_recordset(["user_id", "queue_state"])
-        taken = self.filtered(lambda lead: lead.id not in locked_ids or lead.user_id)
-        if taken:
-            raise UserError(
-                _(
-                    "%(leads)s was just claimed by someone else: refresh the pool "
-                    "and pick another lead.",
-                    leads=", ".join(taken.mapped("display_name")),
-                )
-            )
-        reason = _("claimed from pool")
-        self.sudo()._queue_assign_batch(
-            [
-                (lead, user, lead.queue_id, lead.queue_id.team_id, reason)
-                for lead in self
-            ],
-            method="claim",
-            notify=False,
-        )
-        return True
-
-    def action_release(self):
-        """Give the selected leads of the current user back to their queue's pool
-        (a manager may release anyone's). Callable by RPC."""
-        if not self:
-            return True
-        user = self.env.user
-        no_queue = self.filtered(lambda lead: not lead.queue_id)
-        if no_queue:
-            raise UserError(
-                _(
-                    "%(leads)s belongs to no queue, so it has no pool to go back to: "
-                    "reassign it instead.",
-                    leads=", ".join(no_queue.mapped("display_name")),
-                )
-            )
-        if not user.has_group("sales_team.group_sale_manager"):
-            others = self.filtered(lambda lead: lead.user_id != user)
-            if others:
-                raise UserError(
-                    _(
-                        "%(leads)s is not yours: only its salesperson or a sales "
-                        "manager can release it to the pool.",
-                        leads=", ".join(others.mapped("display_name")),
-                    )
-                )
-        self.sudo()._queue_assign_batch(
-            [
-                (lead, self.env["res.users"], lead.queue_id, lead.team_id, False)
-                for lead in self
-            ],
-            method="recycle",
-            reason=_("released to the pool by %s", user.name),
-            notify=False,
-        )
-        return True
 
     def action_view_assignments(self):
         self.ensure_one()
@@ -316,28 +420,69 @@ class CrmLead(models.Model):
 
     @api.model
     def _cron_route_backlog(self, limit=1000):
-        """Route open leads that have neither salesperson nor queue (created while
-        no queue matched, or before queues existed), newest first."""
-        team_ids = list(self.env["crm.team.queue"]._get_queue_team_ids())
+        """Safety net of instant routing: route the open leads left without
+        salesperson or queue, and try again the leads that overflowed into a
+        pool when nobody was eligible. See :meth:`_get_backlog_domain`."""
+        Queue = self.env["crm.team.queue"]
+        team_ids = list(Queue._get_queue_team_ids())
         if not team_ids:
             return True
-        leads = self.search(
-            [
-                ("user_id", "=", False),
-                ("queue_id", "=", False),
-                "|",
-                ("team_id", "=", False),
-                ("team_id", "in", team_ids),
-            ],
-            order="id desc",
-            limit=limit,
-        )
-        leads.sorted("id")._queue_route()
+        leads = self.search(self._get_backlog_domain(team_ids), order="id", limit=limit)
+        leads = leads.filtered(lambda lead: lead._queue_in_backlog_window())
+        leads._queue_route()
         return True
+
+    @api.model
+    def _get_backlog_domain(self, team_ids):
+        """Open leads (active, not won) without salesperson of the teams with
+        queues (or without team), created within the company's backlog window:
+        unrouted ones, and pool leads of queues that assign (overflow)."""
+        days = self.env.company.queue_backlog_days
+        domain = [
+            ("user_id", "=", False),
+            ("active", "=", True),
+            "|",
+            ("stage_id", "=", False),
+            ("stage_id.is_won", "=", False),
+            "|",
+            ("team_id", "=", False),
+            ("team_id", "in", team_ids),
+            "|",
+            ("queue_id", "=", False),
+            ("queue_id.strategy", "in", ("round_robin", "load_balanced", "weighted")),
+        ]
+        if days:
+            since = fields.Datetime.now() - timedelta(days=days)
+            domain.append(("create_date", ">=", since))
+        return domain
+
+    def _queue_in_backlog_window(self):
+        """A queue routes from the backlog only the leads created since it
+        exists: creating a first queue does not flood its members with every
+        old unassigned lead (route those explicitly with the Route button)."""
+        self.ensure_one()
+        queues = (
+            self.env["crm.team.queue"]
+            .sudo()
+            .search([("team_id", "=", self.team_id.id)] if self.team_id else [])
+        )
+        return bool(queues) and self.create_date >= min(queues.mapped("create_date"))
 
     # ------------------------------------------------------------
     # ROUTING (see readme/DEVELOP.md)
     # ------------------------------------------------------------
+
+    def _queue_route_unrouted(self, queue_team_ids):
+        """Route the leads of ``self`` that have neither salesperson nor queue
+        and whose team has queues (or that have no team)."""
+        to_route = self.filtered(
+            lambda lead: not lead.user_id
+            and not lead.queue_id
+            and lead.active
+            and (not lead.team_id or lead.team_id.id in queue_team_ids)
+        )
+        if to_route:
+            to_route._queue_route()
 
     def _queue_route(self):
         """Route ``self`` through the queues: each lead without salesperson goes to
@@ -345,115 +490,168 @@ class CrmLead(models.Model):
         has none) that matches it, whose strategy picks a member or places it in
         the pool. Set-based: the plan is computed in memory and written per owner.
 
-        :return: dict {lead id: 'assigned' | 'pool'} for the leads placed
+        Routing never makes the calling transaction fail or wait: when another
+        transaction is routing leads of the same teams, the leads are routed
+        right after this transaction commits, in a short transaction of their
+        own (:meth:`_queue_route_after_commit`).
+
+        :return: dict {lead id: 'assigned' | 'pool' | 'busy'}
         """
         leads = self.sudo().filtered(lambda lead: not lead.user_id and lead.active)
         if not leads:
             return {}
-        return self.env["crm.team.queue"].sudo()._route_leads(leads)
+        result = self.env["crm.team.queue"].sudo()._route_leads(leads)
+        busy = [lead_id for lead_id, outcome in result.items() if outcome == "busy"]
+        if busy:
+            self.browse(busy)._queue_route_after_commit()
+        return result
 
-    def _queue_assign(self, user, queue=False, method="manual", reason=False, **kw):
-        """The one assignment primitive: give ``self`` (leads) to ``user`` (or to
-        nobody: back to the pool of ``queue``) and record it. See
-        :meth:`_queue_assign_batch` for what it does and the keyword options.
-        """
-        queue = queue or self.env["crm.team.queue"]
-        team = kw.pop("team", False) or queue.team_id
-        return self._queue_assign_batch(
-            [(lead, user, queue, team or lead.team_id, reason) for lead in self],
-            method=method,
-            **kw,
-        )
+    def _queue_route_after_commit(self):
+        """Route ``self`` once the current transaction has committed (the leads
+        then exist for everybody), in transactions of their own. Several calls
+        in one transaction are routed together."""
+        postcommit = self.env.cr.postcommit
+        pending = postcommit.data.get(ROUTE_LATER)
+        if pending is None:
+            pending = postcommit.data[ROUTE_LATER] = set()
+            registry = self.env.registry
+            uid = self.env.uid
+            postcommit.add(lambda: _route_after_commit(registry, uid, pending))
+        pending.update(self.ids)
+
+    # ------------------------------------------------------------
+    # THE ONE DOOR: the assignment primitive
+    # ------------------------------------------------------------
 
     @api.model
-    def _queue_assign_batch(
-        self, assignments, method="manual", reason=False, notify=None, activity=True
-    ):
-        """Apply a list of assignments, set-based (one write per owner, team,
-        queue and stage; one create for all ledger lines and for all activities):
+    def _queue_assign_batch(self, decisions, notify=None, activity=True, created=False):
+        """Apply ``decisions`` (list of :class:`Decision`), set-based: one write
+        per group of leads that get the same values, one insert for all ledger
+        lines, one create for all activities:
 
-        - writes the owner, team and queue of each lead, and a stage valid for
-          the new team when the current one belongs to another team;
-        - writes one ``crm.lead.assignment`` line per lead with ``method`` and the
-          reason (the assignment's own, else ``reason``);
+        - writes the owner, team, queue and pool date of each lead, and a stage
+          of the new team when the current one belongs to another team;
+        - writes one ``crm.lead.assignment`` line per lead with the decision's
+          method, reason, previous owner and how long the lead waited;
         - schedules the queue's activity (or the company default) for the new
           owner, due in working days of their calendar;
-        - sends exactly one notification to each new owner per lead (none to the
+        - sends one notification to each new owner per lead (none to the
           current user; Odoo's own assignment notification is suppressed).
 
-        :param assignments: list of tuples (lead, user, queue, team, reason) where
-            user may be empty (lead back to its queue's pool), queue may be empty
+        Decisions that change nothing (same owner, same queue) are skipped.
+
         :param bool notify: force (True/False) the notification; None follows the
             queue's ``notify_assignee`` (or the company default without queue)
         :param bool activity: schedule the activity (queue or company default)
-        :return: the ledger lines created
+        :param bool created: the owners were given at creation: record and alert,
+            write nothing
+        :return: ids of the ledger lines written
         """
         Lead = self.env["crm.lead"]
-        if not assignments:
-            return self.env["crm.lead.assignment"]
         now = fields.Datetime.now()
+        if not created:
+            decisions = [
+                decision
+                for decision in decisions
+                if decision.user != decision.lead.user_id
+                or decision.queue != decision.lead.queue_id
+                or (decision.team and decision.team != decision.lead.team_id)
+            ]
+        if not decisions:
+            return []
+        previous = {decision.lead.id: decision.lead.user_id for decision in decisions}
+        waited = {
+            decision.lead.id: self._queue_waited_minutes(decision.lead, now)
+            for decision in decisions
+        }
+        if not created:
+            self._queue_write_decisions(decisions, now)
+        rows = []
+        alerts = defaultdict(lambda: Lead)
         company = self.env.company
+        for decision in decisions:
+            lead = decision.lead
+            prev = Lead.env["res.users"] if created else previous[lead.id]
+            rows.append(
+                {
+                    "lead_id": lead.id,
+                    "user_id": decision.user.id,
+                    "previous_user_id": prev.id,
+                    "queue_id": decision.queue.id,
+                    "team_id": lead.team_id.id,
+                    "company_id": lead.company_id.id,
+                    "method": decision.method,
+                    "reason": decision.reason,
+                    "wait_minutes": 0 if prev else waited[lead.id],
+                }
+            )
+            if decision.user and decision.user != prev:
+                alerts[(decision.user, decision.queue or company)] |= lead
+        ids = self.env["crm.lead.assignment"]._insert_lines(rows)
+        for (user, source), leads in alerts.items():
+            if created and user == self.env.user:
+                continue
+            self._queue_alert(leads, user, source, notify=notify, activity=activity)
+        return ids
+
+    @api.model
+    def _queue_waited_minutes(self, lead, now):
+        """Minutes ``lead`` has waited without salesperson (0 when it has one)."""
+        if lead.user_id:
+            return 0
+        since = lead.pool_date or lead.create_date or now
+        return max(int((now - since).total_seconds() // 60), 0)
+
+    @api.model
+    def _queue_write_decisions(self, decisions, now):
+        """Write the leads of ``decisions``: one write per group of leads that
+        get the same values."""
+        Lead = self.env["crm.lead"]
         stage_cache = {}
-        groups = {}
-        ledger_vals = []
-        alerts = {}
-        for lead, user, queue, team, line_reason in assignments:
-            team = team or lead.team_id
+        groups = defaultdict(lambda: Lead)
+        for decision in decisions:
+            lead = decision.lead
+            queue = decision.queue
+            team = decision.target_team
+            vals = {"user_id": decision.user.id, "queue_id": queue.id}
+            if not decision.keep_team:
+                vals["team_id"] = team.id
             stage = lead.stage_id
             if stage.team_id and team and stage.team_id != team:
                 if team.id not in stage_cache:
                     stage_cache[team.id] = Lead._stage_find(
                         team_id=team.id, domain=[("fold", "=", False)]
-                    )
-                stage = stage_cache[team.id]
-            sla_deadline = lead.sla_deadline
-            if user and queue.sla_hours:
-                sla_deadline = now + timedelta(hours=queue.sla_hours)
-            key = (user.id, team.id, queue.id, stage.id, sla_deadline)
-            groups.setdefault(key, Lead)
-            groups[key] |= lead
-            ledger_vals.append(
-                {
-                    "lead_id": lead.id,
-                    "user_id": user.id,
-                    "previous_user_id": lead.user_id.id,
-                    "queue_id": queue.id,
-                    "team_id": team.id,
-                    "method": method,
-                    "reason": line_reason or reason,
-                }
-            )
-            if user and user != lead.user_id:
-                alerts.setdefault((user, queue or company), Lead)
-                alerts[(user, queue or company)] |= lead
-        # The chatter gets one note per lead with the reason (created in one
-        # batch) instead of per-lead tracking messages; Odoo's own assignment
-        # notification is replaced by ours (see _queue_alert).
+                    ).id
+                vals["stage_id"] = stage_cache[team.id]
+            if decision.user:
+                vals["pool_date"] = False
+            elif queue:
+                vals["pool_date"] = now
+            if queue.sla_hours and (decision.user or not lead.user_id):
+                vals["sla_deadline"] = now + timedelta(hours=queue.sla_hours)
+            groups[tuple(sorted(vals.items()))] |= lead
+        # The ledger is the explanation of each change: Odoo's per-lead tracking
+        # message and its automatic assignment notification are replaced by the
+        # ledger line and our alert (_queue_alert).
         writer = Lead.with_context(
             mail_auto_subscribe_no_notify=True,
             mail_notrack=True,
-            sales_team_queue_no_route=True,
+            **{DOOR_PASSED: True},
         )
-        for (
-            user_id,
-            team_id,
-            queue_id,
-            stage_id,
-            sla_deadline,
-        ), leads in groups.items():
-            vals = {"user_id": user_id, "team_id": team_id, "queue_id": queue_id}
-            if stage_id and any(lead.stage_id.id != stage_id for lead in leads):
-                vals["stage_id"] = stage_id
-            if sla_deadline != leads[:1].sla_deadline or len(leads) > 1:
-                vals["sla_deadline"] = sla_deadline
-            writer.browse(leads.ids).write(vals)
-        lines = self.env["crm.lead.assignment"].sudo().create(ledger_vals)
-        Lead.browse([vals["lead_id"] for vals in ledger_vals])._message_log_batch(
-            bodies={line.lead_id.id: line._get_chatter_body() for line in lines}
+        for key, leads in groups.items():
+            writer.browse(leads.ids).write(dict(key))
+        fix = Lead.browse(
+            [
+                decision.lead.id
+                for decision in decisions
+                if decision.keep_team
+                and decision.lead.queue_id
+                and decision.lead.queue_id.team_id != decision.lead.team_id
+            ]
         )
-        for (user, source), leads in alerts.items():
-            self._queue_alert(leads, user, source, notify=notify, activity=activity)
-        return lines
+        if fix:
+            # Odoo moved these leads to their new salesperson's team.
+            writer.browse(fix.ids).write({"queue_id": False, "pool_date": False})
 
     @api.model
     def _queue_alert(self, leads, user, source, notify=None, activity=True):
@@ -492,6 +690,7 @@ class CrmLead(models.Model):
     def _queue_alert_settings(self, source):
         """Alert settings of a queue, or the company defaults (assignments made
         outside any queue)."""
+        source = source.sudo()
         if source._name == "res.company":
             return {
                 "activity_type": source.queue_activity_type_id,
@@ -515,7 +714,9 @@ class CrmLead(models.Model):
         if not days:
             return today
         if calendar:
-            start = tz.localize(datetime.combine(today + timedelta(days=1), time.min))
+            start = tz.localize(
+                datetime.combine(today + timedelta(days=1), dt_time.min)
+            )
             resource = user.resource_ids.filtered(lambda r: r.calendar_id == calendar)[
                 :1
             ]
@@ -533,3 +734,54 @@ class CrmLead(models.Model):
                     if len(found) == days:
                         return max(found)
         return today + timedelta(days=days)
+
+    def _queue_assign(self, user, queue=False, method="manual", reason=False, **kw):
+        """Give ``self`` (leads) to ``user`` (or to nobody: the pool of
+        ``queue``) through the primitive. ``reason``: a :class:`Reason`, or a
+        text typed by a person."""
+        queue = queue or self.env["crm.team.queue"]
+        if reason and not isinstance(reason, Reason):
+            reason = Reason.text(reason)
+        team = kw.pop("team", None)
+        return self._queue_assign_batch(
+            [
+                Decision(lead, user, queue, method=method, reason=reason, team=team)
+                for lead in self
+            ],
+            **kw,
+        )
+
+
+def _route_after_commit(registry, uid, lead_ids):
+    """Post-commit hook: route the leads ``lead_ids`` in a READ COMMITTED
+    transaction that waits for the queues' lock, so that it plans on the
+    latest state; tried again on a deadlock or a lock timeout, then left to
+    the backlog cron. Never raises: the lead is saved whatever happens here."""
+    for attempt in range(1, ROUTE_TRIES + 1):
+        try:
+            with registry.cursor() as cr:
+                cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+                cr.execute(SQL("SET LOCAL lock_timeout = '10s'"))
+                env = api.Environment(cr, uid, {})
+                leads = env["crm.lead"].sudo().browse(sorted(lead_ids)).exists()
+                leads = leads.filtered(
+                    lambda lead: not lead.user_id and not lead.queue_id and lead.active
+                )
+                if leads:
+                    env["crm.team.queue"].sudo()._route_leads(leads, wait=True)
+            return
+        except OperationalError as error:
+            if error.pgcode not in RETRYABLE or attempt == ROUTE_TRIES:
+                _logger.info(
+                    "Routing of leads %s left to the backlog: %s",
+                    sorted(lead_ids),
+                    error,
+                )
+                return
+            time.sleep(random.uniform(0.0, 0.1 * attempt))
+        except Exception:
+            _logger.exception(
+                "Routing of leads %s failed; the backlog will try again",
+                sorted(lead_ids),
+            )
+            return

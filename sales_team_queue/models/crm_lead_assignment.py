@@ -1,6 +1,21 @@
-from markupsafe import Markup
+"""The assignment ledger, and the values every change of owner is made of.
 
-from odoo import _, fields, models
+A :class:`Decision` says what happens to one lead (who gets it, by which
+method, from which queue, and why); the routing engine, the dry run, the pool,
+the wizards and the timers all produce decisions, and
+``crm.lead._queue_assign_batch`` applies them and writes one ledger line each.
+A :class:`Reason` is stored as a code with arguments and rendered when read, in
+the reader's language.
+"""
+
+from dataclasses import dataclass, field
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 ASSIGNMENT_METHODS = [
     ("auto", "Automatic"),
@@ -12,11 +27,123 @@ ASSIGNMENT_METHODS = [
     ("dispatch", "Dispatched"),
 ]
 
+# Reason templates, by code. Arguments are rendered by Reason.render: a record
+# reference ({"model": ..., "id": ...}) becomes its name, a nested reason its text,
+# a list its items joined by commas.
+REASONS = {
+    "text": _lt("%(text)s"),
+    "rr_first": _lt("round robin: first turn"),
+    "rr_after": _lt("round robin: next after %(user)s"),
+    "weighted": _lt("weighted: weight %(weight)s of %(total)s"),
+    "load_balanced": _lt("load balanced: %(mine)s open vs %(other)s"),
+    "load_balanced_alone": _lt("load balanced: %(mine)s open, only eligible member"),
+    "overflow_from": _lt("overflow from %(queue)s: %(reason)s"),
+    "overflow_leader": _lt("overflow: team leader (%(reason)s)"),
+    "pool": _lt("pool: waits to be claimed"),
+    "no_eligible": _lt("no eligible member: %(members)s"),
+    "no_member": _lt("no eligible member: the queue has no members"),
+    "claimed": _lt("claimed from the pool"),
+    "released": _lt("released to the pool by %(user)s"),
+    "released_because": _lt("released to the pool by %(user)s: %(text)s"),
+    "manual": _lt("set by %(user)s"),
+    "created": _lt("salesperson given when the lead was created"),
+    "merge": _lt("merge of leads"),
+    "odoo_assignment": _lt("Odoo's lead assignment"),
+    "no_queue": _lt("matches no queue"),
+    # why a member was left out (items of "no_eligible")
+    "member_paused": _lt("%(user)s paused"),
+    "member_inactive": _lt("%(user)s archived or not an internal user"),
+    "member_not_in_team": _lt("%(user)s not in the sales team"),
+    "member_other_company": _lt("%(user)s not allowed in the company"),
+    "member_daily_cap": _lt("%(user)s at daily cap (%(count)s of %(cap)s)"),
+    "member_max_open": _lt("%(user)s at max open leads (%(count)s of %(cap)s)"),
+    "member_skill": _lt("%(user)s lacks a skill (%(tags)s)"),
+    "member_unavailable": _lt("%(user)s outside working hours"),
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a decision was taken: a code of :data:`REASONS` and its arguments
+    (JSON values; see :meth:`ref` for records)."""
+
+    code: str
+    args: dict = field(default_factory=dict)
+
+    @staticmethod
+    def ref(record):
+        """An argument that names ``record`` (rendered as its current name)."""
+        return {"model": record._name, "id": record.id}
+
+    @classmethod
+    def text(cls, text):
+        """A reason typed by a person (kept as typed)."""
+        return cls("text", {"text": text or ""})
+
+    def to_json(self):
+        return {"code": self.code, "args": self.args}
+
+    def render(self, env):
+        """The reason in ``env``'s language."""
+        return render_reason(env, self.code, self.args)
+
+
+def render_reason(env, code, args):
+    template = REASONS.get(code)
+    if template is None:
+        return code or ""
+    text = env._(template)
+    if not args:
+        return text
+    return text % {key: _render_arg(env, value) for key, value in args.items()}
+
+
+def _render_arg(env, value):
+    if isinstance(value, dict):
+        if "code" in value:
+            return render_reason(env, value["code"], value.get("args") or {})
+        if "model" in value:
+            record = env[value["model"]].sudo().browse(value["id"]).exists()
+            return record.display_name if record else "?"
+    if isinstance(value, list):
+        return ", ".join(_render_arg(env, item) for item in value)
+    return str(value)
+
+
+@dataclass
+class Decision:
+    """What happens to one lead: ``user`` gets it (no user: it waits in the
+    pool of ``queue``), by ``method``, for ``reason``.
+
+    ``team`` is the lead's team afterwards: empty keeps the lead's team when
+    ``queue`` is empty, else the queue's team. ``keep_team`` leaves the team to
+    Odoo (a plain change of salesperson, where Odoo moves the lead to the new
+    salesperson's team when they are not in the current one).
+    """
+
+    lead: models.BaseModel
+    user: models.BaseModel
+    queue: models.BaseModel
+    method: str = "auto"
+    reason: Reason | None = None
+    team: models.BaseModel | None = None
+    keep_team: bool = False
+
+    @property
+    def target_team(self):
+        if self.team:
+            return self.team
+        if self.queue:
+            return self.queue.team_id
+        return self.lead.team_id
+
 
 class CrmLeadAssignment(models.Model):
-    """The assignment ledger: one line per change of owner of a lead, saying who
-    got it, from whom, by which method, from which queue and why. Lines are
-    written by :meth:`crm.lead._queue_assign` only and never edited."""
+    """The assignment ledger: one line per change of owner of a lead (and per
+    routing decision that left it in a pool), saying who got it, from whom, by
+    which method, from which queue and why. Append-only: lines are inserted by
+    ``crm.lead._queue_assign_batch`` and never edited or deleted through the
+    API; they follow a merged lead to the kept one."""
 
     _name = "crm.lead.assignment"
     _description = "Lead Assignment"
@@ -37,6 +164,7 @@ class CrmLeadAssignment(models.Model):
         index=True,
         ondelete="set null",
         readonly=True,
+        help="Empty: the lead went to (or stayed in) its queue's pool.",
     )
     previous_user_id = fields.Many2one(
         "res.users",
@@ -59,7 +187,7 @@ class CrmLeadAssignment(models.Model):
         readonly=True,
     )
     company_id = fields.Many2one(
-        related="lead_id.company_id", store=True, string="Company"
+        "res.company", string="Company", index=True, readonly=True
     )
     method = fields.Selection(
         ASSIGNMENT_METHODS,
@@ -70,19 +198,144 @@ class CrmLeadAssignment(models.Model):
         "from a pool, set by hand, by the assignment wizard, in a handover, "
         "recycled to the pool, or dispatched from a hybrid pool.",
     )
+    reason_code = fields.Char(readonly=True, help="Technical: the reason's code.")
+    reason_args = fields.Json(readonly=True, help="Technical: the reason's values.")
     reason = fields.Char(
-        readonly=True, help="Why this salesperson got the lead, in plain words."
+        compute="_compute_reason",
+        help="Why this salesperson got the lead (or why nobody did), in plain "
+        "words and in your language.",
+    )
+    wait_minutes = fields.Integer(
+        string="Waited (minutes)",
+        readonly=True,
+        aggregator="avg",
+        help="How long the lead waited without salesperson before this line "
+        "(since it entered its pool, or since it was created).",
     )
     create_date = fields.Datetime(string="Date", readonly=True, index=True)
     create_uid = fields.Many2one("res.users", string="By", readonly=True)
 
-    def _get_chatter_body(self):
-        """The note logged on the lead for this line."""
-        self.ensure_one()
-        if self.user_id:
-            text = _("Assigned to %(user)s", user=self.user_id.name)
-        else:
-            text = _("Back to the pool of %(queue)s", queue=self.queue_id.name)
-        if self.reason:
-            text = _("%(what)s (%(reason)s)", what=text, reason=self.reason)
-        return Markup("<p>%s</p>") % text
+    @api.depends("reason_code", "reason_args")
+    @api.depends_context("lang")
+    def _compute_reason(self):
+        for line in self:
+            line.reason = render_reason(
+                self.env, line.reason_code, line.reason_args or {}
+            )
+
+    # ------------------------------------------------------------
+    # APPEND-ONLY
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        raise AccessError(
+            _(
+                "Assignment history lines cannot be created by hand: they are "
+                "written when a lead changes salesperson (assign, route, claim or "
+                "release the lead instead)."
+            )
+        )
+
+    def write(self, vals):
+        raise AccessError(
+            _(
+                "Assignment history lines cannot be changed: the history is a "
+                "record of what happened. Reassign the lead instead."
+            )
+        )
+
+    def unlink(self):
+        raise AccessError(
+            _(
+                "Assignment history lines cannot be deleted: the history is a "
+                "record of what happened. Archive or delete the lead instead."
+            )
+        )
+
+    # ------------------------------------------------------------
+    # WRITING (only by the assignment primitive)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _insert_lines(self, rows):
+        """Insert ledger lines in one query, whatever their number.
+
+        :param rows: list of dicts with lead_id, user_id, previous_user_id,
+            queue_id, team_id, company_id, method, reason (a :class:`Reason` or
+            None), wait_minutes
+        :return: ids of the lines, in the order of ``rows``
+        """
+        if not rows:
+            return []
+        now = self.env.cr.now()
+        uid = self.env.uid
+        columns = {
+            "lead_id": [],
+            "user_id": [],
+            "previous_user_id": [],
+            "queue_id": [],
+            "team_id": [],
+            "company_id": [],
+            "method": [],
+            "reason_code": [],
+            "reason_args": [],
+            "wait_minutes": [],
+        }
+        for row in rows:
+            reason = row.get("reason")
+            for name in columns:
+                if name == "reason_code":
+                    columns[name].append(reason.code if reason else None)
+                elif name == "reason_args":
+                    columns[name].append(
+                        self._fields["reason_args"].convert_to_column(
+                            reason.args if reason else None, self
+                        )
+                    )
+                else:
+                    columns[name].append(row.get(name) or None)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO crm_lead_assignment
+                       (lead_id, user_id, previous_user_id, queue_id, team_id,
+                        company_id, method, reason_code, reason_args, wait_minutes,
+                        create_uid, create_date, write_uid, write_date)
+                   SELECT t.*, %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM unnest(%(lead)s::int[], %(user)s::int[], %(prev)s::int[],
+                                 %(queue)s::int[], %(team)s::int[], %(company)s::int[],
+                                 %(method)s::varchar[], %(code)s::varchar[],
+                                 %(args)s::jsonb[], %(wait)s::int[]) AS t
+                   RETURNING id""",
+                uid=uid,
+                now=now,
+                lead=columns["lead_id"],
+                user=columns["user_id"],
+                prev=columns["previous_user_id"],
+                queue=columns["queue_id"],
+                team=columns["team_id"],
+                company=columns["company_id"],
+                method=columns["method"],
+                code=columns["reason_code"],
+                args=columns["reason_args"],
+                wait=columns["wait_minutes"],
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env["crm.lead"].invalidate_model(["assignment_ids"])
+        return ids
+
+    @api.model
+    def _move_to_lead(self, from_leads, to_lead):
+        """Lines of merged leads follow them to the lead they were merged into."""
+        if not from_leads:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_lead_assignment SET lead_id = %s WHERE lead_id IN %s",
+                to_lead.id,
+                tuple(from_leads.ids),
+            )
+        )
+        self.invalidate_model(["lead_id"])
+        self.env["crm.lead"].invalidate_model(["assignment_ids"])

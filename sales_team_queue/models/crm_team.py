@@ -73,9 +73,22 @@ class CrmTeam(models.Model):
         # assignment (cron and button) only works for the others.
         queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
         teams = self.filtered(lambda team: team.id not in queue_team_ids)
+        if queue_team_ids:
+            # Its changes of salesperson pass the one door as automatic ones.
+            teams = teams.with_context(
+                sales_team_queue_method="auto",
+                sales_team_queue_reason={"code": "odoo_assignment", "args": {}},
+            )
         return super(CrmTeam, teams)._action_assign_leads(
             force_quota=force_quota, creation_delta_days=creation_delta_days
         )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "sequence" in vals and self.queue_ids:
+            # Queues are tried in team order (cached with their settings).
+            self.env["crm.team.queue"]._queues_changed()
+        return result
 
     # ------------------------------------------------------------
     # Probability from the stage

@@ -130,6 +130,22 @@ class CrmTeamQueueMember(models.Model):
                 )
 
     @api.constrains("user_id", "queue_id")
+    def _check_user_company(self):
+        for member in self:
+            company = member.queue_id.company_id
+            if company and company not in member.user_id.company_ids:
+                raise ValidationError(
+                    _(
+                        "%(user)s may not work in %(company)s, the company of queue "
+                        "%(queue)s: allow them that company first (Settings > "
+                        "Users).",
+                        user=member.user_id.name,
+                        company=company.name,
+                        queue=member.queue_id.name,
+                    )
+                )
+
+    @api.constrains("user_id", "queue_id")
     def _check_user_once_per_queue(self):
         for queue in self.queue_id:
             users = queue.member_ids.user_id

@@ -25,7 +25,20 @@ class ResCompany(models.Model):
         "made outside any queue.",
     )
 
+    queue_backlog_days = fields.Integer(
+        string="Backlog Window (days)",
+        default=7,
+        help="The scheduled routing (the safety net of instant routing) picks up "
+        "unassigned open leads created in the last this many days, and never leads "
+        "created before their team's first queue. 0: no age limit.",
+    )
+
     _sql_constraints = [
+        (
+            "queue_backlog_days_positive",
+            "CHECK(queue_backlog_days >= 0)",
+            "The backlog window cannot be negative.",
+        ),
         (
             "queue_activity_deadline_days_positive",
             "CHECK(queue_activity_deadline_days >= 0)",

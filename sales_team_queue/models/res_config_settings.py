@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
     queue_notify_assignee = fields.Boolean(
         related="company_id.queue_notify_assignee", readonly=False
     )
+    queue_backlog_days = fields.Integer(
+        related="company_id.queue_backlog_days", readonly=False
+    )

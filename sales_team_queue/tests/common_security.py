@@ -12,6 +12,8 @@ from lxml import etree
 from odoo.tests import new_test_user
 from odoo.tools.misc import file_path
 
+from odoo.addons.sales_team_queue.models.crm_lead_assignment import Decision
+
 LEADS = ("own", "mate", "other_team", "pool", "other_pool", "no_team")
 ALL = frozenset(LEADS)
 NONE = frozenset()
@@ -194,12 +196,16 @@ class TeamVisibilityMatrix:
                 for lead in leads
             ]
         )
-        # One assignment ledger line per lead (the ledger is written as superuser).
-        env["crm.lead.assignment"].sudo().create(
+        # One assignment ledger line per lead, written by the assignment
+        # primitive (the only writer of the ledger).
+        env["crm.lead"]._queue_assign_batch(
             [
-                {"lead_id": lead.id, "user_id": lead.user_id.id, "method": "manual"}
+                Decision(lead, lead.user_id, lead.queue_id, method="manual")
                 for lead in leads
-            ]
+            ],
+            created=True,
+            notify=False,
+            activity=False,
         )
 
     def _set_visibility(self, lead_visibility, restrict_pool, teams=None):

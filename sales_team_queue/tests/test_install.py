@@ -19,7 +19,7 @@ class TestInstall(TransactionCase):
     def test_module_is_installed_at_its_version(self):
         module = self.env["ir.module.module"].search([("name", "=", MODULE)])
         self.assertEqual(module.state, "installed")
-        self.assertEqual(module.latest_version, "18.0.1.0.0")
+        self.assertEqual(module.latest_version, "18.0.1.1.0")
 
     def test_every_model_of_the_module_has_access_rules(self):
         models = self.env["ir.model"].search([]).filtered(lambda m: m.modules == MODULE)

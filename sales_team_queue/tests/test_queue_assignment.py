@@ -18,7 +18,7 @@ class TestQueueAssignment(QueueCase):
         self.assertFalse(line.previous_user_id)
         self.assertEqual((line.queue_id, line.team_id), (queue, self.team))
         self.assertEqual(line.method, "auto")
-        self.assertEqual(line.reason, "round robin: after Somchai")
+        self.assertEqual(line.reason, "round robin: next after Somchai")
         self.assertEqual(leads[0].assignment_ids.reason, "round robin: first turn")
 
     def test_assignment_sets_owner_team_queue_and_state(self):
@@ -169,7 +169,9 @@ class TestQueueAssignment(QueueCase):
         lead.with_user(self.wei).action_claim()
         self.assertEqual(lead.user_id, self.wei)
         self.assertEqual(lead.queue_state, "assigned")
-        self.assertEqual(lead.assignment_ids.method, "claim")
+        line = self._last_line(lead)
+        self.assertEqual((line.method, line.reason), ("claim", "claimed from the pool"))
+        self.assertEqual(line.previous_user_id, self.env["res.users"])
         self.assertEqual(lead.queue_id, queue)
 
     def test_claim_refused_to_non_member(self):

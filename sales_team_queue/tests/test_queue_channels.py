@@ -47,7 +47,17 @@ class TestQueueChannels(QueueCase):
         )
         self.assertEqual(lead.user_id, self.wei)
         self.assertFalse(lead.queue_id)
-        self.assertFalse(lead.assignment_ids)
+        # Given at creation: a change of owner all the same, in the ledger.
+        line = lead.assignment_ids
+        self.assertEqual(
+            (line.user_id, line.previous_user_id, line.method, line.reason),
+            (
+                self.wei,
+                self.env["res.users"],
+                "manual",
+                "salesperson given when the lead was created",
+            ),
+        )
 
     def test_team_without_queue_keeps_odoo_default_owner(self):
         self._create_queue()

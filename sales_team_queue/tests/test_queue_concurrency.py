@@ -1,26 +1,31 @@
+"""Two workers routing at the same time, on two real database cursors.
+
+Routing never makes the creating transaction fail or wait: a worker that finds
+the team's queues locked (another worker is routing) or changed since its
+transaction began saves its lead and routes it right after its commit, in a
+short READ COMMITTED transaction that waits for the lock. These tests prove
+that, whatever the strategy, no turn is given twice or skipped and no cap is
+exceeded."""
+
 import threading
 import time
 
-from psycopg2 import OperationalError, errorcodes
-
 from odoo import Command, api
 from odoo.tests import TransactionCase, new_test_user, tagged
-from odoo.tools import mute_logger
 
-RETRYABLE = (errorcodes.SERIALIZATION_FAILURE, errorcodes.LOCK_NOT_AVAILABLE)
+from odoo.addons.sales_team_queue.models.crm_team_queue_routing import LOCK_SETTING
 
 
 @tagged("post_install", "-at_install")
 class TestQueueConcurrency(TransactionCase):
-    """Two transactions routing at the same time (two workers creating leads)
-    never give the same round-robin turn twice and never skip a member."""
-
     def setUp(self):
         super().setUp()
+        self.admin_id = self.env.ref("base.user_admin").id
         # Data committed in its own transaction, so that both workers see it.
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.env.ref("base.user_admin").id, {})
-            env["crm.team.queue"].search([]).action_archive()
+            env = api.Environment(cr, self.admin_id, {})
+            self.archived_queue_ids = env["crm.team.queue"].search([]).ids
+            env["crm.team.queue"].browse(self.archived_queue_ids).action_archive()
             users = env["res.users"]
             for name in ("Anan", "Bao", "Chai"):
                 users |= new_test_user(
@@ -36,82 +41,176 @@ class TestQueueConcurrency(TransactionCase):
                     "member_ids": [Command.set(users.ids)],
                 }
             )
-            queue = env["crm.team.queue"].create(
-                {
-                    "name": "Concurrency Queue",
-                    "team_id": team.id,
-                    "notify_assignee": False,
-                    "activity_type_id": False,
-                    "member_ids": [
-                        Command.create({"user_id": user.id, "sequence": seq})
-                        for seq, user in enumerate(users)
-                    ],
-                }
-            )
-            self.user_ids, self.team_id, self.queue_id = users.ids, team.id, queue.id
-            self.archived_queue_ids = (
-                env["crm.team.queue"]
-                .with_context(active_test=False)
-                .search([("active", "=", False), ("id", "!=", queue.id)])
-                .ids
-            )
+            self.user_ids, self.team_id = users.ids, team.id
+        self.queue_id = False
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.env.ref("base.user_admin").id, {})
+            env = api.Environment(cr, self.admin_id, {})
             leads = env["crm.lead"].with_context(active_test=False)
             leads.search([("team_id", "=", self.team_id)]).unlink()
-            env["crm.team.queue"].browse(self.queue_id).unlink()
+            env["crm.team.queue"].with_context(active_test=False).search(
+                [("team_id", "=", self.team_id)]
+            ).unlink()
             env["crm.team"].browse(self.team_id).unlink()
             env["res.users"].browse(self.user_ids).unlink()
             env["crm.team.queue"].browse(self.archived_queue_ids).action_unarchive()
 
+    def _make_queue(self, strategy="round_robin", members=None):
+        """Commit a queue of the team; ``members``: list of dicts (one per user,
+        Anan, Bao, Chai) of member values."""
+        members = members or [{} for _user in self.user_ids]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, {})
+            queue = env["crm.team.queue"].create(
+                {
+                    "name": "Concurrency Queue",
+                    "team_id": self.team_id,
+                    "strategy": strategy,
+                    "notify_assignee": False,
+                    "activity_type_id": False,
+                    "member_ids": [
+                        Command.create(dict(vals, user_id=user_id, sequence=seq))
+                        for seq, (user_id, vals) in enumerate(
+                            zip(self.user_ids, members, strict=True)
+                        )
+                    ],
+                }
+            )
+            self.queue_id = queue.id
+
     def _create_lead(self, cr, name):
-        env = api.Environment(cr, self.env.ref("base.user_admin").id, {})
-        lead = env["crm.lead"].create(
+        env = api.Environment(cr, self.admin_id, {})
+        return env["crm.lead"].create(
             {"name": name, "team_id": self.team_id, "user_id": False}
         )
-        return lead.user_id.id
 
-    def _create_lead_retrying(self, name, result):
-        """What an Odoo worker does: run the request, and on a serialization
-        failure roll back and run it again."""
-        with self.registry.cursor() as worker_cr:
-            for _attempt in range(5):
-                try:
-                    result[name] = self._create_lead(worker_cr, name)
-                    worker_cr.commit()
-                    return
-                except OperationalError as error:
-                    if error.pgcode not in RETRYABLE:
-                        raise
-                    result.setdefault("retries", 0)
-                    result["retries"] += 1
-                    worker_cr.rollback()
+    def _worker(self, name, result):
+        """A second worker: creates a lead, records when create returned, then
+        commits (which routes the lead after the commit if it had to wait)."""
+        with self.registry.cursor() as cr:
+            lead = self._create_lead(cr, name)
+            result["lead_id"] = lead.id
+            result["owner_at_create"] = lead.user_id.id
+            result["created_at"] = time.monotonic()
+            cr.commit()
+            result["committed_at"] = time.monotonic()
 
-    @mute_logger("odoo.sql_db")
-    def test_two_workers_never_get_the_same_turn(self):
-        anan, bao, chai = self.user_ids
+    def _leads_outcome(self, lead_ids):
+        """(owner id, queue state, [(method, user id)] of the ledger) per lead,
+        read in a fresh transaction."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, {})
+            leads = env["crm.lead"].browse(lead_ids)
+            return [
+                (
+                    lead.user_id.id,
+                    lead.queue_state,
+                    [(line.method, line.user_id.id) for line in lead.assignment_ids],
+                )
+                for lead in leads
+            ]
+
+    def _race(self):
+        """Worker 1 routes a lead and holds the queue lock (not committed yet);
+        worker 2 creates a lead meanwhile. Returns both leads' outcomes."""
         result = {}
         with self.registry.cursor() as cr1:
-            # Worker 1 routes a lead: Anan's turn, not committed yet.
-            self.assertEqual(self._create_lead(cr1, "Worker 1"), anan)
-            # Worker 2 routes a lead meanwhile: it waits for worker 1's lock.
-            worker_2 = threading.Thread(
-                target=self._create_lead_retrying, args=("Worker 2", result)
-            )
+            first = self._create_lead(cr1, "Worker 1")
+            self.assertTrue(first.queue_id, "worker 1 routed its lead at once")
+            worker_2 = threading.Thread(target=self._worker, args=("Worker 2", result))
             worker_2.start()
             time.sleep(1.0)
-            self.assertTrue(worker_2.is_alive(), "worker 2 waits for the queue lock")
+            # Worker 2's create returned at once, without waiting for worker 1
+            # and without an error; its lead is saved and waits for the lock.
+            self.assertIn("created_at", result, "create did not wait for routing")
+            self.assertFalse(result["owner_at_create"])
+            self.assertTrue(worker_2.is_alive(), "its routing waits for the lock")
             cr1.commit()
+            first_id = first.id
         worker_2.join(timeout=30)
         self.assertFalse(worker_2.is_alive())
-        # Worker 2 saw worker 1's turn (after a retry): Bao, not Anan again.
-        self.assertEqual(result["Worker 2"], bao)
-        self.assertGreaterEqual(result.get("retries", 0), 1)
-        # And nobody was skipped: the next turn is Chai's, then Anan's.
+        return self._leads_outcome([first_id, result["lead_id"]])
+
+    def test_round_robin_two_workers_never_get_the_same_turn(self):
+        self._make_queue("round_robin")
+        anan, bao, chai = self.user_ids
+        first, second = self._race()
+        self.assertEqual(first, (anan, "assigned", [("auto", anan)]))
+        self.assertEqual(second, (bao, "assigned", [("auto", bao)]))
+        # Nobody was skipped: the next turns are Chai's, then Anan's.
         with self.registry.cursor() as cr3:
-            self.assertEqual(self._create_lead(cr3, "Worker 3"), chai)
-            self.assertEqual(self._create_lead(cr3, "Worker 3 bis"), anan)
+            self.assertEqual(self._create_lead(cr3, "Worker 3").user_id.id, chai)
+            self.assertEqual(self._create_lead(cr3, "Worker 3 bis").user_id.id, anan)
             cr3.commit()
+
+    def test_worker_that_began_before_the_other_committed_does_not_reuse_its_turn(
+        self,
+    ):
+        """Under REPEATABLE READ, a transaction that began before another one
+        routed and committed must not plan on its old snapshot."""
+        self._make_queue("round_robin")
+        anan, bao, _chai = self.user_ids
+        with self.registry.cursor() as cr2:
+            env2 = api.Environment(cr2, self.admin_id, {})
+            cr2.execute("SELECT 1")  # worker 2's transaction (snapshot) begins
+            with self.registry.cursor() as cr1:
+                first = self._create_lead(cr1, "Worker 1")
+                cr1.commit()
+                first_id = first.id
+            second = self._create_lead(cr2, "Worker 2")
+            self.assertFalse(second.user_id, "stale snapshot: routed after commit")
+            cr2.execute(f"SELECT current_setting('{LOCK_SETTING}')")
+            self.assertEqual(cr2.fetchone()[0], "0")
+            cr2.commit()
+            second_id = second.id
+        first, second = self._leads_outcome([first_id, second_id])
+        self.assertEqual(first[0], anan)
+        self.assertEqual(second, (bao, "assigned", [("auto", bao)]))
+
+    def test_weighted_two_workers_share_by_weight(self):
+        self._make_queue("weighted")
+        first, second = self._race()
+        self.assertNotEqual(first[0], second[0])
+        # The third lead completes the round: one each, by the saved credits.
+        with self.registry.cursor() as cr3:
+            third = self._create_lead(cr3, "Worker 3").user_id.id
+            cr3.commit()
+        self.assertEqual(sorted([first[0], second[0], third]), sorted(self.user_ids))
+
+    def test_load_balanced_two_workers_spread_the_load(self):
+        self._make_queue("load_balanced")
+        first, second = self._race()
+        self.assertNotEqual(first[0], second[0], "the second saw the first's lead")
+        self.assertTrue(first[0] and second[0])
+
+    def test_daily_cap_holds_against_two_workers(self):
+        # Only Anan is available, with a daily cap of 1.
+        self._make_queue(
+            "round_robin",
+            members=[{"daily_cap": 1}, {"active": False}, {"active": False}],
+        )
+        anan = self.user_ids[0]
+        first, second = self._race()
+        self.assertEqual(first[0], anan)
+        self.assertEqual(second[:2], (False, "pool"), "the cap is not exceeded")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, {"lang": "en_US"})
+            lead = env["crm.lead"].search(
+                [("team_id", "=", self.team_id), ("name", "=", "Worker 2")]
+            )
+            self.assertEqual(
+                lead.assignment_ids.reason,
+                "no eligible member: Anan at daily cap (1 of 1), Bao paused, "
+                "Chai paused",
+            )
+
+    def test_max_open_holds_against_two_workers(self):
+        self._make_queue(
+            "load_balanced",
+            members=[{"max_open": 1}, {"active": False}, {"active": False}],
+        )
+        first, second = self._race()
+        self.assertEqual(first[0], self.user_ids[0])
+        self.assertEqual(second[:2], (False, "pool"), "max open is not exceeded")

@@ -15,21 +15,14 @@ class TestQueueEligibility(QueueCase):
         lead = self.env["crm.lead"].create(
             {"name": "Earlier", "team_id": self.team.id, "user_id": user.id}
         )
-        line = self.env["crm.lead.assignment"].create(
-            {
-                "lead_id": lead.id,
-                "user_id": user.id,
-                "queue_id": queue.id,
-                "team_id": self.team.id,
-                "method": "auto",
-            }
-        )
-        self.env.flush_all()
+        # A line as the queue would have written it, dated ``when``.
         self.env.cr.execute(
-            "UPDATE crm_lead_assignment SET create_date = %s WHERE id = %s",
-            (when, line.id),
+            """UPDATE crm_lead_assignment SET create_date = %s, queue_id = %s,
+                      method = 'auto' WHERE lead_id = %s""",
+            (when, queue.id, lead.id),
         )
-        return line
+        self.env.invalidate_all()
+        return lead.assignment_ids
 
     def _bangkok_midnight(self):
         tz = pytz.timezone("Asia/Bangkok")

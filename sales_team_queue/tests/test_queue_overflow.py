@@ -15,6 +15,11 @@ class TestQueueOverflow(QueueCase):
         self.assertFalse(lead.user_id)
         self.assertEqual((lead.queue_id, lead.queue_state), (queue, "pool"))
         self.assertEqual(queue.pool_count, 1)
+        # Nobody could take it, and the ledger says why.
+        self.assertEqual(
+            lead.assignment_ids.reason,
+            "no eligible member: Somchai paused, Wei paused, Linh paused",
+        )
 
     def test_overflow_next_queue_tries_the_following_queue(self):
         first = self._create_queue(
@@ -39,7 +44,11 @@ class TestQueueOverflow(QueueCase):
         self._pause_all(queue)
         lead = self._new_leads(1)
         self.assertEqual(lead.user_id, self.niran)
-        self.assertEqual(lead.assignment_ids.reason, "overflow: team leader")
+        self.assertEqual(
+            lead.assignment_ids.reason,
+            "overflow: team leader (no eligible member: Somchai paused, Wei paused, "
+            "Linh paused)",
+        )
 
     def test_overflow_leader_without_leader_waits_in_pool(self):
         self.team.user_id = False

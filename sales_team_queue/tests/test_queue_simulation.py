@@ -92,9 +92,9 @@ class TestQueueSimulation(QueueCase):
             [result[lead.id] for lead in leads],
             [
                 ("Somchai", queue.id, "round robin: first turn"),
-                ("Wei", queue.id, "round robin: after Somchai"),
-                ("Linh", queue.id, "round robin: after Wei"),
-                ("Somchai", queue.id, "round robin: after Linh"),
+                ("Wei", queue.id, "round robin: next after Somchai"),
+                ("Linh", queue.id, "round robin: next after Wei"),
+                ("Somchai", queue.id, "round robin: next after Linh"),
             ],
         )
 
@@ -154,7 +154,12 @@ class TestQueueSimulation(QueueCase):
         _wizard, lines = self._simulate(queue)
         self.assertEqual(
             (lines.outcome, lines.user_id, lines.reason),
-            ("assigned", self.niran, "overflow: team leader"),
+            (
+                "assigned",
+                self.niran,
+                "overflow: team leader (no eligible member: Somchai paused, "
+                "Wei paused, Linh paused)",
+            ),
         )
 
     def test_test_routing_shows_pool_and_leads_no_queue_matches(self):

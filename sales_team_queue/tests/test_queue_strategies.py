@@ -138,7 +138,11 @@ class TestQueueStrategies(QueueCase):
         self.assertFalse(lead.user_id)
         self.assertEqual(lead.queue_id, queue)
         self.assertEqual(lead.queue_state, "pool")
-        self.assertFalse(lead.assignment_ids)
+        line = lead.assignment_ids
+        self.assertEqual(
+            (line.user_id, line.queue_id, line.reason),
+            (self.env["res.users"], queue, "pool: waits to be claimed"),
+        )
 
     def test_hybrid_strategy_places_lead_in_pool(self):
         queue = self._create_queue(strategy="hybrid")

@@ -3,6 +3,8 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools.safe_eval import safe_eval
 
+from ..models.crm_lead_assignment import Reason
+
 OUTCOMES = [
     ("assigned", "Salesperson"),
     ("pool", "Pool"),
@@ -165,25 +167,18 @@ class CrmTeamQueueSimulation(models.TransientModel):
             'assigned', 'pool' or 'unrouted'
         """
         Queue = self.env["crm.team.queue"]
-        result = {
-            lead.id: ("unrouted", Queue, self.env["res.users"], _("matches no queue"))
-            for lead in leads
-        }
-        _involved, _state, decisions = Queue._plan_routing(leads, lock=False)
-        for lead in leads:
-            decision = decisions.get(lead.id)
-            if not decision:
-                continue
-            if decision[0] == "assign":
-                _kind, user, queue, reason = decision
-                result[lead.id] = ("assigned", queue, user, reason)
-            else:
-                queue = decision[1]
-                if queue.strategy in ("pool", "hybrid"):
-                    reason = _("pool: waits to be claimed")
-                else:
-                    reason = _("no eligible member: waits in the pool")
-                result[lead.id] = ("pool", queue, self.env["res.users"], reason)
+        Users = self.env["res.users"]
+        unmatched = Reason("no_queue").render(self.env)
+        result = {lead.id: ("unrouted", Queue, Users, unmatched) for lead in leads}
+        plan = Queue._plan_routing(leads, lock=False)
+        for lead_id, decision in plan.decisions.items():
+            outcome = "assigned" if decision.user else "pool"
+            result[lead_id] = (
+                outcome,
+                decision.queue,
+                decision.user,
+                decision.reason.render(self.env) if decision.reason else "",
+            )
         return result
 
 

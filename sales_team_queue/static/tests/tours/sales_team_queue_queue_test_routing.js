@@ -28,7 +28,7 @@ registry.category("web_tour.tours").add("sales_team_queue_queue_test_routing", {
         },
         {
             trigger:
-                ".modal div[name=line_ids] .o_data_row:contains(Dry Run Lead B):contains(Tour Rep Two):contains(round robin: after Tour Rep One)",
+                ".modal div[name=line_ids] .o_data_row:contains(Dry Run Lead B):contains(Tour Rep Two):contains(round robin: next after Tour Rep One)",
             content: "the second one to the next member, and why",
         },
         {

@@ -1,0 +1,800 @@
+"""The routing engine: plan (matching, eligibility with a reason, strategies,
+overflow) and apply; the routing state and how it is serialised between
+workers. See readme/DEVELOP.md, "Queue engine"."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytz
+from psycopg2 import errorcodes
+
+from odoo import api, fields, models, tools
+from odoo.osv import expression
+from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
+
+from .crm_lead_assignment import Decision, Reason
+
+_logger = logging.getLogger(__name__)
+
+# The setting that tells whether the last try to lock the queues succeeded.
+LOCK_SETTING = "sales_team_queue.locked"
+# Errors after which a routing transaction is tried again.
+RETRYABLE = {
+    errorcodes.SERIALIZATION_FAILURE,
+    errorcodes.DEADLOCK_DETECTED,
+    errorcodes.LOCK_NOT_AVAILABLE,
+}
+STRATEGIES_ASSIGNING = ("round_robin", "load_balanced", "weighted")
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    """What routing needs of a queue's settings (cached per registry)."""
+
+    id: int
+    team_id: int
+    company_id: int
+    strategy: str
+    overflow: str
+    domain: str
+    country_ids: frozenset
+    state_ids: frozenset
+    zip_prefixes: tuple
+    tag_ids: frozenset
+    partner_category_ids: frozenset
+    min_expected_revenue: float
+    min_priority: str
+    lang_ids: frozenset
+    source_ids: frozenset
+    product_ids: frozenset
+    product_category_paths: tuple
+    required_skill_tag_ids: frozenset
+    check_availability: bool
+
+
+@dataclass
+class MemberState:
+    """A member as routing sees it right after the queues are locked."""
+
+    id: int
+    queue_id: int
+    user_id: int
+    sequence: int
+    active: bool
+    weight: int
+    daily_cap: int
+    max_open: int
+    wrr: int
+    user_ok: bool
+    in_team: bool
+    company_ok: bool
+    skills: frozenset
+
+
+class CrmTeamQueue(models.Model):
+    _inherit = "crm.team.queue"
+
+    # ------------------------------------------------------------
+    # CONFIGURATION SNAPSHOT
+    # ------------------------------------------------------------
+
+    @api.model
+    @tools.ormcache()
+    def _routing_config(self):
+        """Settings of the active queues, in routing order (team sequence, team,
+        queue sequence), as immutable values. Cached per registry and cleared
+        whenever a queue changes (:meth:`_queues_changed`), so that routing a
+        lead reads no queue setting from the database."""
+        queues = self.sudo().with_context(active_test=True).search([])
+        queues = queues.sorted(
+            lambda q: (q.team_id.sequence, q.team_id.id, q.sequence, q.id)
+        )
+        normalize = self._normalize_zip
+        return tuple(
+            QueueConfig(
+                id=queue.id,
+                team_id=queue.team_id.id,
+                company_id=queue.company_id.id,
+                strategy=queue.strategy,
+                overflow=queue.overflow,
+                domain=queue.domain or "",
+                country_ids=frozenset(queue.country_ids.ids),
+                state_ids=frozenset(queue.state_ids.ids),
+                zip_prefixes=tuple(
+                    normalize(prefix)
+                    for prefix in (queue.zip_prefixes or "").split(",")
+                    if prefix.strip()
+                ),
+                tag_ids=frozenset(queue.tag_ids.ids),
+                partner_category_ids=frozenset(queue.partner_category_ids.ids),
+                min_expected_revenue=queue.min_expected_revenue,
+                min_priority=queue.min_priority or "",
+                lang_ids=frozenset(queue.lang_ids.ids),
+                source_ids=frozenset(queue.source_ids.ids),
+                product_ids=frozenset(queue.product_ids.ids),
+                product_category_paths=tuple(
+                    queue.product_category_ids.mapped("parent_path")
+                ),
+                required_skill_tag_ids=frozenset(queue.required_skill_tag_ids.ids),
+                check_availability=queue.check_availability,
+            )
+            for queue in queues
+        )
+
+    @api.model
+    def _normalize_zip(self, zip_code):
+        return (zip_code or "").replace(" ", "").replace("-", "").upper()
+
+    # ------------------------------------------------------------
+    # APPLY
+    # ------------------------------------------------------------
+
+    @api.model
+    def _route_leads(self, leads, wait=False):
+        """Route ``leads`` (without salesperson) through the active queues.
+
+        The whole batch is planned in memory - matching, member selection,
+        overflow - with the queues of the teams involved locked, then written
+        per owner by the assignment primitive: the number of queries grows
+        with the number of queues and members, not with the number of leads.
+
+        :param bool wait: wait for the queues' lock (in a READ COMMITTED
+            transaction of its own, see ``crm.lead._queue_route_after_commit``);
+            without it, when another transaction holds the lock or routed since
+            this one started, nothing is done and the leads are returned as
+            ``busy``, for the caller to route them after its commit.
+        :return: dict {lead id: 'assigned' | 'pool' | 'busy'}; leads that
+            match no queue are left out
+        """
+        plan = self._plan_routing(leads, lock="wait" if wait else "nowait")
+        if plan.busy:
+            return dict.fromkeys(plan.decisions, "busy")
+        if not plan.decisions:
+            return {}
+        decisions = list(plan.decisions.values())
+        if any(decision.user for decision in decisions):
+            self._save_routing_state(plan.state)
+        self.env["crm.lead"]._queue_assign_batch(decisions)
+        return {
+            lead_id: "assigned" if decision.user else "pool"
+            for lead_id, decision in plan.decisions.items()
+        }
+
+    # ------------------------------------------------------------
+    # PLAN
+    # ------------------------------------------------------------
+
+    @api.model
+    def _plan_routing(self, leads, lock=False):
+        """Decide in memory where each of ``leads`` goes (matching, member
+        selection, overflow) on a snapshot of the routing state. Writes nothing:
+        :meth:`_route_leads` applies the plan; the routing test (dry run) calls
+        it with ``lock=False`` and drops it.
+
+        :param lock: False (dry run: no lock), 'nowait' (lock or give up:
+            ``plan.busy``) or 'wait'
+        :return: a :class:`RoutingPlan`
+        """
+        configs = self._routing_config()
+        if not configs or not leads:
+            return RoutingPlan(state=None, decisions={}, busy=False)
+        candidates = self._get_candidates(leads, configs)
+        if not candidates:
+            return RoutingPlan(state=None, decisions={}, busy=False)
+        team_ids = {config.team_id for found in candidates.values() for config in found}
+        involved = [config for config in configs if config.team_id in team_ids]
+        busy = False
+        if lock:
+            rr = self._lock_for_routing(involved, wait=lock == "wait")
+            busy = rr is None
+        else:
+            rr = self._read_rr_pointers(involved)
+        if busy:
+            decisions = {lead_id: None for lead_id in candidates}
+            return RoutingPlan(state=None, decisions=decisions, busy=True)
+        state = RoutingState(self.env, involved, rr)
+        decisions = {}
+        for lead in leads:
+            found = candidates.get(lead.id)
+            if found:
+                decisions[lead.id] = self._route_lead(lead, found, state)
+        return RoutingPlan(state=state, decisions=decisions, busy=False)
+
+    @api.model
+    def _get_candidates(self, leads, configs):
+        """For each lead, the queues (configs, in routing order) that match it:
+        those of its team, or of every team when it has none.
+
+        :return: dict {lead id: list of QueueConfig}
+        """
+        domain_matches = {}
+        for config in configs:
+            if config.domain:
+                domain = expression.AND(
+                    [[("id", "in", leads.ids)], self._eval_lead_domain(config.domain)]
+                )
+                domain_matches[config.id] = set(
+                    self.env["crm.lead"].with_context(active_test=False)._search(domain)
+                )
+        result = {}
+        for lead in leads:
+            found = [
+                config
+                for config in configs
+                if (not lead.team_id or lead.team_id.id == config.team_id)
+                and (
+                    config.id not in domain_matches
+                    or lead.id in domain_matches[config.id]
+                )
+                and self._match_lead(config, lead)
+            ]
+            if found:
+                result[lead.id] = found
+        return result
+
+    @api.model
+    def _eval_lead_domain(self, domain):
+        return safe_eval(domain, {"uid": self.env.uid}) if domain else []
+
+    @api.model
+    def _match_lead(self, config, lead):
+        """Whether ``lead`` meets the criteria of the queue ``config`` (all
+        AND-ed; the ``domain`` is checked by :meth:`_get_candidates` in one
+        search)."""
+        if config.company_id and lead.company_id.id not in (False, config.company_id):
+            return False
+        if config.country_ids and lead.country_id.id not in config.country_ids:
+            return False
+        if config.state_ids and lead.state_id.id not in config.state_ids:
+            return False
+        if config.zip_prefixes and not self._match_zip(config, lead.zip):
+            return False
+        if config.tag_ids and not config.tag_ids.intersection(lead.tag_ids.ids):
+            return False
+        if config.partner_category_ids and not config.partner_category_ids.intersection(
+            lead.partner_id.category_id.ids
+        ):
+            return False
+        if config.min_expected_revenue and (
+            lead.expected_revenue < config.min_expected_revenue
+        ):
+            return False
+        if config.min_priority and (lead.priority or "0") < config.min_priority:
+            return False
+        if config.lang_ids and lead.lang_id.id not in config.lang_ids:
+            return False
+        if config.source_ids and lead.source_id.id not in config.source_ids:
+            return False
+        if (
+            config.product_ids or config.product_category_paths
+        ) and not self._match_products(config, lead.product_interest_ids):
+            return False
+        return True
+
+    @api.model
+    def _match_zip(self, config, zip_code):
+        zip_code = self._normalize_zip(zip_code)
+        return bool(zip_code) and any(
+            zip_code.startswith(prefix) for prefix in config.zip_prefixes
+        )
+
+    @api.model
+    def _match_products(self, config, products):
+        if config.product_ids.intersection(products.ids):
+            return True
+        return any(
+            product.categ_id.parent_path.startswith(path)
+            for product in products
+            for path in config.product_category_paths
+        )
+
+    @api.model
+    def _route_lead(self, lead, configs, state):
+        """Decide where ``lead`` goes among its matching queues ``configs`` (in
+        order), applying strategies and overflow rules; updates ``state`` in
+        memory for the next leads of the batch.
+
+        :return: a :class:`Decision` (no user: the lead waits in the pool)
+        """
+        Users = self.env["res.users"]
+        first_refusal = None
+        prefix = []
+        for config in configs:
+            queue = self.browse(config.id)
+            if config.strategy not in STRATEGIES_ASSIGNING:
+                return Decision(lead, Users, queue, reason=Reason("pool"))
+            member, reason = self._select_member(config, lead, state)
+            if member:
+                state.record(config, member.user_id)
+                for overflowed in reversed(prefix):
+                    reason = Reason(
+                        "overflow_from",
+                        {"queue": Reason.ref(overflowed), "reason": reason.to_json()},
+                    )
+                return Decision(
+                    lead, Users.browse(member.user_id), queue, reason=reason
+                )
+            first_refusal = first_refusal or (queue, reason)
+            if config.overflow == "next_queue":
+                prefix.append(queue)
+                continue
+            leader_id = state.team_leader(config.team_id)
+            if config.overflow == "leader" and leader_id:
+                state.record(config, leader_id)
+                return Decision(
+                    lead,
+                    Users.browse(leader_id),
+                    queue,
+                    reason=Reason("overflow_leader", {"reason": reason.to_json()}),
+                )
+            return Decision(lead, Users, queue, reason=reason)
+        queue, reason = first_refusal
+        return Decision(lead, Users, queue, reason=reason)
+
+    @api.model
+    def _select_member(self, config, lead, state):
+        """Pick the member of queue ``config`` who gets ``lead`` by the queue's
+        strategy.
+
+        :return: tuple (MemberState or None, Reason): the reason of the choice,
+            or why nobody was eligible
+        """
+        members = state.members[config.id]
+        if not members:
+            return None, Reason("no_member")
+        refusals = {}
+        eligible = []
+        for member in members:
+            refusal = state.why_not(config, member, lead)
+            if refusal:
+                refusals[member.id] = refusal
+            else:
+                eligible.append(member)
+        if not eligible:
+            return None, Reason(
+                "no_eligible",
+                {"members": [refusals[member.id].to_json() for member in members]},
+            )
+        method = getattr(self, f"_select_member_{config.strategy}")
+        return method(config, eligible, state)
+
+    @api.model
+    def _select_member_round_robin(self, config, eligible, state):
+        members = state.members[config.id]
+        last_id, last_sequence = state.rr[config.id]
+        last = next((m for m in members if m.id == last_id), None)
+        if last:
+            last_sequence = last.sequence
+        pointer = (last_sequence, last_id)
+        after = [m for m in eligible if (m.sequence, m.id) > pointer]
+        chosen = (after or eligible)[0]
+        state.rr[config.id] = (chosen.id, chosen.sequence)
+        if not last:
+            return chosen, Reason("rr_first")
+        user = self.env["res.users"].browse(last.user_id)
+        return chosen, Reason("rr_after", {"user": Reason.ref(user)})
+
+    @api.model
+    def _select_member_weighted(self, config, eligible, state):
+        total = sum(m.weight for m in eligible)
+        # Smooth weighted round robin (nginx): everyone earns their weight, the
+        # richest takes the turn and pays the total back; no bursts.
+        for member in eligible:
+            member.wrr += member.weight
+        chosen = max(eligible, key=lambda m: m.wrr)  # first on ties
+        chosen.wrr -= total
+        state.wrr_changed.update(m.id for m in eligible)
+        return chosen, Reason("weighted", {"weight": chosen.weight, "total": total})
+
+    @api.model
+    def _select_member_load_balanced(self, config, eligible, state):
+        team_id = config.team_id
+
+        def load(member):
+            return (
+                state.open_count(team_id, member.user_id),
+                state.last_assigned(team_id, member.user_id),
+                member.sequence,
+                member.id,
+            )
+
+        chosen = min(eligible, key=load)
+        mine = state.open_count(team_id, chosen.user_id)
+        others = [state.open_count(team_id, m.user_id) for m in eligible if m != chosen]
+        if others:
+            return chosen, Reason("load_balanced", {"mine": mine, "other": min(others)})
+        return chosen, Reason("load_balanced_alone", {"mine": mine})
+
+    # ------------------------------------------------------------
+    # LOCK AND STATE
+    # ------------------------------------------------------------
+
+    @api.model
+    def _lock_for_routing(self, configs, wait=False):
+        """Lock the queues ``configs`` (all queues of the teams being routed,
+        in id order) so that two transactions never plan on the same state.
+
+        Every routing that assigns writes these rows (:meth:`_save_routing_state`),
+        so under REPEATABLE READ the lock also proves that this transaction's
+        snapshot holds every assignment made before it: a row changed since the
+        snapshot was taken makes PostgreSQL refuse the lock.
+
+        :param bool wait: wait for the lock (READ COMMITTED routing
+            transactions); otherwise try once, in a sub-transaction, without
+            raising
+        :return: {queue id: (last member id, last sequence)}, or None when the
+            lock could not be taken (without ``wait``)
+        """
+        ids = sorted(config.id for config in configs)
+        self.env.flush_all()
+        if wait:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT id, rr_last_member_id, rr_last_sequence
+                         FROM crm_team_queue WHERE id = ANY(%s)
+                        ORDER BY id FOR UPDATE""",
+                    ids,
+                )
+            )
+            return {
+                row[0]: (row[1] or 0, row[2] or 0) for row in self.env.cr.fetchall()
+            }
+        # One statement: a PL/pgSQL block whose exception handler is a
+        # sub-transaction, so that a refused lock does not abort the creating
+        # transaction (and costs no SAVEPOINT round trips).
+        self.env.cr.execute(
+            SQL(
+                """DO $$ BEGIN
+                       PERFORM id FROM crm_team_queue WHERE id = ANY(%s)
+                         ORDER BY id FOR UPDATE NOWAIT;
+                       PERFORM set_config(%s, '1', true);
+                   EXCEPTION WHEN lock_not_available OR serialization_failure THEN
+                       PERFORM set_config(%s, '0', true);
+                   END $$""",
+                ids,
+                LOCK_SETTING,
+                LOCK_SETTING,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, rr_last_member_id, rr_last_sequence,
+                          current_setting(%s, true)
+                     FROM crm_team_queue WHERE id = ANY(%s)""",
+                LOCK_SETTING,
+                ids,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows or rows[0][3] != "1":
+            return None
+        return {row[0]: (row[1] or 0, row[2] or 0) for row in rows}
+
+    @api.model
+    def _read_rr_pointers(self, configs):
+        self.env["crm.team.queue"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, rr_last_member_id, rr_last_sequence
+                     FROM crm_team_queue WHERE id = ANY(%s)""",
+                [config.id for config in configs],
+            )
+        )
+        return {row[0]: (row[1] or 0, row[2] or 0) for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _save_routing_state(self, state):
+        """Write the fairness state of the plan: the round-robin pointer of
+        every locked queue (unchanged ones too: the write is what tells
+        concurrent REPEATABLE READ transactions that they must re-read, see
+        :meth:`_lock_for_routing`) and the weighted credits that changed."""
+        ids = list(state.rr)
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_team_queue q
+                      SET rr_last_member_id = v.member_id,
+                          rr_last_sequence = v.sequence
+                     FROM unnest(%s::int[], %s::int[], %s::int[])
+                          AS v(id, member_id, sequence)
+                    WHERE q.id = v.id""",
+                ids,
+                [state.rr[queue_id][0] for queue_id in ids],
+                [state.rr[queue_id][1] for queue_id in ids],
+            )
+        )
+        self.browse(ids).invalidate_recordset(["rr_last_member_id", "rr_last_sequence"])
+        changed = sorted(state.wrr_changed)
+        if changed:
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE crm_team_queue_member m SET wrr_current = v.credit
+                         FROM unnest(%s::int[], %s::int[]) AS v(id, credit)
+                        WHERE m.id = v.id""",
+                    changed,
+                    [state.member_by_id[member_id].wrr for member_id in changed],
+                )
+            )
+            self.env["crm.team.queue.member"].browse(changed).invalidate_recordset(
+                ["wrr_current"]
+            )
+
+    @api.model
+    def _read_members_state(self, configs, now):
+        """Members of the queues ``configs`` with everything eligibility and the
+        strategies need, in one query: availability flags, skills, leads given
+        by the queue since the start of the member's day (their time zone), open
+        leads in the team and their last ledger line in the team.
+
+        :return: list of (MemberState, assigned today, open count, last line)
+        """
+        # Raw SQL on members, leads, the ledger, teams and users: flush them all.
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT m.id, m.queue_id, m.user_id, m.sequence, m.active,
+                          m.weight, COALESCE(m.daily_cap, 0), COALESCE(m.max_open, 0),
+                          COALESCE(m.wrr_current, 0),
+                          u.active AND NOT COALESCE(u.share, FALSE),
+                          t.user_id = m.user_id OR EXISTS (
+                              SELECT 1 FROM crm_team_member tm
+                               WHERE tm.crm_team_id = q.team_id
+                                 AND tm.user_id = m.user_id AND tm.active),
+                          t.company_id IS NULL OR EXISTS (
+                              SELECT 1 FROM res_company_users_rel r
+                               WHERE r.user_id = m.user_id AND r.cid = t.company_id),
+                          ARRAY(SELECT s.tag_id
+                                  FROM crm_team_queue_member_skill_rel s
+                                 WHERE s.member_id = m.id),
+                          (SELECT COUNT(*) FROM crm_lead_assignment a
+                            WHERE a.queue_id = m.queue_id AND a.user_id = m.user_id
+                              AND a.create_date >= (
+                                  date_trunc('day', %(now)s::timestamp
+                                      AT TIME ZONE 'UTC' AT TIME ZONE tz.name)
+                                  AT TIME ZONE tz.name AT TIME ZONE 'UTC')),
+                          (SELECT COUNT(*) FROM crm_lead l
+                             LEFT JOIN crm_stage st ON st.id = l.stage_id
+                            WHERE l.team_id = q.team_id AND l.user_id = m.user_id
+                              AND l.active AND NOT COALESCE(st.is_won, FALSE)),
+                          (SELECT MAX(a.id) FROM crm_lead_assignment a
+                            WHERE a.team_id = q.team_id AND a.user_id = m.user_id)
+                     FROM crm_team_queue_member m
+                     JOIN crm_team_queue q ON q.id = m.queue_id
+                     JOIN crm_team t ON t.id = q.team_id
+                     JOIN res_users u ON u.id = m.user_id
+                     JOIN res_partner p ON p.id = u.partner_id,
+                          LATERAL (SELECT COALESCE(NULLIF(p.tz, ''), 'UTC') AS name) tz
+                    WHERE m.queue_id = ANY(%(queues)s)
+                 ORDER BY m.sequence, m.id""",
+                now=now,
+                queues=[config.id for config in configs],
+            )
+        )
+        return [
+            (
+                MemberState(
+                    id=row[0],
+                    queue_id=row[1],
+                    user_id=row[2],
+                    sequence=row[3],
+                    active=row[4],
+                    weight=row[5],
+                    daily_cap=row[6],
+                    max_open=row[7],
+                    wrr=row[8],
+                    user_ok=row[9],
+                    in_team=row[10],
+                    company_ok=row[11],
+                    skills=frozenset(row[12]),
+                ),
+                row[13],
+                row[14],
+                row[15] or 0,
+            )
+            for row in self.env.cr.fetchall()
+        ]
+
+    # ------------------------------------------------------------
+    # ROUTING DATA (for screens: live counts of members)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _routing_assigned_today(self, queues, users):
+        """Leads given to each user by each queue since the start of the user's
+        day. :return: dict {(queue id, user id): count}"""
+        if not queues or not users:
+            return {}
+        configs = [
+            config for config in self._routing_config() if config.id in queues.ids
+        ]
+        missing = set(queues.ids) - {config.id for config in configs}
+        configs += [_config_stub(queue) for queue in queues.browse(sorted(missing))]
+        rows = self._read_members_state(configs, fields.Datetime.now())
+        return {
+            (member.queue_id, member.user_id): today
+            for member, today, _open, _last in rows
+            if member.user_id in users.ids
+        }
+
+    @api.model
+    def _routing_open_counts(self, teams, users):
+        """Open leads (active, not in a won stage) of each user in each team.
+        :return: dict {(team id, user id): count}"""
+        if not teams or not users:
+            return {}
+        self.env["crm.lead"].flush_model(["user_id", "team_id", "active", "stage_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT l.team_id, l.user_id, COUNT(*)
+                     FROM crm_lead l
+                LEFT JOIN crm_stage s ON s.id = l.stage_id
+                    WHERE l.active AND NOT COALESCE(s.is_won, FALSE)
+                      AND l.team_id IN %s AND l.user_id IN %s
+                 GROUP BY l.team_id, l.user_id""",
+                tuple(teams.ids),
+                tuple(users.ids),
+            )
+        )
+        return {(t, u): count for t, u, count in self.env.cr.fetchall()}
+
+    @api.model
+    def _routing_available_users(self, user_ids):
+        """Ids of users who are now inside the working hours of their working
+        schedule and not on time off; users without schedule count as available."""
+        now = datetime.now(pytz.utc)
+        available = set()
+        by_calendar = {}
+        for user in self.env["res.users"].sudo().browse(user_ids):
+            resource = user.resource_ids[:1]
+            if not resource.calendar_id:
+                available.add(user.id)
+                continue
+            by_calendar.setdefault(resource.calendar_id, self.env["resource.resource"])
+            by_calendar[resource.calendar_id] |= resource
+        for calendar, resources in by_calendar.items():
+            intervals = calendar._work_intervals_batch(
+                now, now + timedelta(minutes=1), resources=resources
+            )
+            for resource in resources:
+                if intervals[resource.id]:
+                    available.add(resource.user_id.id)
+        return available
+
+
+def _config_stub(queue):
+    """A config for an archived queue (live counts of its members only)."""
+    return QueueConfig(
+        id=queue.id,
+        team_id=queue.team_id.id,
+        company_id=queue.company_id.id,
+        strategy=queue.strategy,
+        overflow=queue.overflow,
+        domain="",
+        country_ids=frozenset(),
+        state_ids=frozenset(),
+        zip_prefixes=(),
+        tag_ids=frozenset(),
+        partner_category_ids=frozenset(),
+        min_expected_revenue=0.0,
+        min_priority="",
+        lang_ids=frozenset(),
+        source_ids=frozenset(),
+        product_ids=frozenset(),
+        product_category_paths=(),
+        required_skill_tag_ids=frozenset(),
+        check_availability=False,
+    )
+
+
+@dataclass
+class RoutingPlan:
+    """The outcome of :meth:`crm.team.queue._plan_routing`: the state it was
+    planned on, a :class:`Decision` per matched lead id, and whether the queues
+    were busy (nothing planned, the decisions are None)."""
+
+    state: "RoutingState | None"
+    decisions: dict
+    busy: bool
+
+
+class RoutingState:
+    """In-memory state of one routing run: members, fairness pointers and the
+    counters the eligibility rules need, updated as the plan assigns leads."""
+
+    def __init__(self, env, configs, rr):
+        self.env = env
+        self.configs = {config.id: config for config in configs}
+        self.rr = dict(rr)
+        self.members = {config.id: [] for config in configs}
+        self.member_by_id = {}
+        self.assigned = {}
+        self.open = {}
+        self.last = {}
+        self.wrr_changed = set()
+        now = fields.Datetime.now()
+        rows = env["crm.team.queue"]._read_members_state(configs, now)
+        for member, today, open_count, last_line in rows:
+            config = self.configs[member.queue_id]
+            self.members[member.queue_id].append(member)
+            self.member_by_id[member.id] = member
+            self.assigned[(member.queue_id, member.user_id)] = today
+            self.open[(config.team_id, member.user_id)] = open_count
+            self.last[(config.team_id, member.user_id)] = last_line
+        self.max_line = max(self.last.values(), default=0)
+        self.turn = 0
+        self.available = None
+        if any(config.check_availability for config in configs):
+            self.available = env["crm.team.queue"]._routing_available_users(
+                {member.user_id for member in self.member_by_id.values()}
+            )
+        self._leaders = None
+
+    def open_count(self, team_id, user_id):
+        return self.open.get((team_id, user_id), 0)
+
+    def last_assigned(self, team_id, user_id):
+        # Never assigned sorts first (waited longest), then by last ledger line;
+        # turns given in this run come after every existing line.
+        return self.last.get((team_id, user_id), 0)
+
+    def team_leader(self, team_id):
+        """Id of the active leader of the team, or False."""
+        if self._leaders is None:
+            teams = (
+                self.env["crm.team"]
+                .sudo()
+                .browse({config.team_id for config in self.configs.values()})
+            )
+            self._leaders = {
+                team.id: team.user_id.id if team.user_id.active else False
+                for team in teams
+            }
+        return self._leaders.get(team_id, False)
+
+    def why_not(self, config, member, lead):
+        """Why ``member`` may not receive ``lead`` now (see the queue's rules).
+
+        :return: a :class:`Reason`, or None when the member is eligible
+        """
+        user = {"user": {"model": "res.users", "id": member.user_id}}
+        if not member.active:
+            return Reason("member_paused", user)
+        if not member.user_ok:
+            return Reason("member_inactive", user)
+        if not member.in_team:
+            return Reason("member_not_in_team", user)
+        if not member.company_ok:
+            return Reason("member_other_company", user)
+        if member.daily_cap:
+            count = self.assigned.get((config.id, member.user_id), 0)
+            if count >= member.daily_cap:
+                return Reason(
+                    "member_daily_cap", dict(user, count=count, cap=member.daily_cap)
+                )
+        if member.max_open:
+            count = self.open_count(config.team_id, member.user_id)
+            if count >= member.max_open:
+                return Reason(
+                    "member_max_open", dict(user, count=count, cap=member.max_open)
+                )
+        required = config.required_skill_tag_ids.intersection(lead.tag_ids.ids)
+        if required and not required <= member.skills:
+            missing = sorted(required - member.skills)
+            return Reason(
+                "member_skill",
+                dict(user, tags=[{"model": "crm.tag", "id": tag} for tag in missing]),
+            )
+        if config.check_availability and member.user_id not in self.available:
+            return Reason("member_unavailable", user)
+        return None
+
+    def record(self, config, user_id):
+        """Count a planned assignment of a lead of queue ``config`` to the
+        user ``user_id``."""
+        team_id = config.team_id
+        key = (config.id, user_id)
+        self.assigned[key] = self.assigned.get(key, 0) + 1
+        self.open[(team_id, user_id)] = self.open_count(team_id, user_id) + 1
+        self.turn += 1
+        self.last[(team_id, user_id)] = self.max_line + self.turn

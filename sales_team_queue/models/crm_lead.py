@@ -609,12 +609,15 @@ class CrmLead(models.Model):
         Lead = self.env["crm.lead"]
         stage_cache = {}
         groups = defaultdict(lambda: Lead)
+        keep_team_ids = {decision.lead.id for decision in decisions if decision.keep_team}
         for decision in decisions:
             lead = decision.lead
             queue = decision.queue
             team = decision.target_team
             vals = {"user_id": decision.user.id, "queue_id": queue.id}
-            if not decision.keep_team:
+            if not decision.keep_team and team != lead.team_id:
+                # Only when it changes: writing the team recomputes the stage,
+                # the probability and the team's followers.
                 vals["team_id"] = team.id
             stage = lead.stage_id
             if stage.team_id and team and stage.team_id != team:
@@ -639,7 +642,15 @@ class CrmLead(models.Model):
             **{DOOR_PASSED: True},
         )
         for key, leads in groups.items():
-            writer.browse(leads.ids).write(dict(key))
+            vals = dict(key)
+            if "team_id" not in vals and keep_team_ids.isdisjoint(leads.ids):
+                # The team is decided and stays (the new owner is in it): Odoo
+                # must not recompute it from the owner, nor what depends on it
+                # (stage, probability, properties).
+                with self.env.protecting(self._queue_team_bound_fields(), leads):
+                    writer.browse(leads.ids).write(vals)
+            else:
+                writer.browse(leads.ids).write(vals)
         fix = Lead.browse(
             [
                 decision.lead.id
@@ -652,6 +663,20 @@ class CrmLead(models.Model):
         if fix:
             # Odoo moved these leads to their new salesperson's team.
             writer.browse(fix.ids).write({"queue_id": False, "pool_date": False})
+
+    @api.model
+    def _queue_team_bound_fields(self):
+        """The team and the stored fields computed from it (except the company,
+        which also follows the owner)."""
+        team_field = self._fields["team_id"]
+        tree = self.env.registry.get_trigger_tree(
+            [team_field], select=lambda field: field.compute and field.store
+        )
+        return [team_field] + [
+            field
+            for field in tree.root
+            if field.model_name == self._name and field.name != "company_id"
+        ]
 
     @api.model
     def _queue_alert(self, leads, user, source, notify=None, activity=True):

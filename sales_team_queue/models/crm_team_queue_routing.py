@@ -185,16 +185,12 @@ class CrmTeamQueue(models.Model):
             return RoutingPlan(state=None, decisions={}, busy=False)
         team_ids = {config.team_id for found in candidates.values() for config in found}
         involved = [config for config in configs if config.team_id in team_ids]
-        busy = False
         if lock:
-            rr = self._lock_for_routing(involved, wait=lock == "wait")
-            busy = rr is None
-        else:
-            rr = self._read_rr_pointers(involved)
-        if busy:
-            decisions = {lead_id: None for lead_id in candidates}
+            self._lock_for_routing(involved, wait=lock == "wait")
+        state = RoutingState(self.env, involved)
+        if lock == "nowait" and not state.locked:
+            decisions = dict.fromkeys(candidates)
             return RoutingPlan(state=None, decisions=decisions, busy=True)
-        state = RoutingState(self.env, involved, rr)
         decisions = {}
         for lead in leads:
             found = candidates.get(lead.id)
@@ -422,25 +418,21 @@ class CrmTeamQueue(models.Model):
         snapshot was taken makes PostgreSQL refuse the lock.
 
         :param bool wait: wait for the lock (READ COMMITTED routing
-            transactions); otherwise try once, in a sub-transaction, without
-            raising
-        :return: {queue id: (last member id, last sequence)}, or None when the
-            lock could not be taken (without ``wait``)
+            transactions); otherwise try once without raising, and record in
+            the transaction setting ``LOCK_SETTING`` whether it was taken ('1')
+            or not ('0'), read by :class:`RoutingState`
         """
         ids = sorted(config.id for config in configs)
         self.env.flush_all()
         if wait:
             self.env.cr.execute(
                 SQL(
-                    """SELECT id, rr_last_member_id, rr_last_sequence
-                         FROM crm_team_queue WHERE id = ANY(%s)
+                    """SELECT id FROM crm_team_queue WHERE id = ANY(%s)
                         ORDER BY id FOR UPDATE""",
                     ids,
                 )
             )
-            return {
-                row[0]: (row[1] or 0, row[2] or 0) for row in self.env.cr.fetchall()
-            }
+            return
         # One statement: a PL/pgSQL block whose exception handler is a
         # sub-transaction, so that a refused lock does not abort the creating
         # transaction (and costs no SAVEPOINT round trips).
@@ -458,31 +450,6 @@ class CrmTeamQueue(models.Model):
                 LOCK_SETTING,
             )
         )
-        self.env.cr.execute(
-            SQL(
-                """SELECT id, rr_last_member_id, rr_last_sequence,
-                          current_setting(%s, true)
-                     FROM crm_team_queue WHERE id = ANY(%s)""",
-                LOCK_SETTING,
-                ids,
-            )
-        )
-        rows = self.env.cr.fetchall()
-        if not rows or rows[0][3] != "1":
-            return None
-        return {row[0]: (row[1] or 0, row[2] or 0) for row in rows}
-
-    @api.model
-    def _read_rr_pointers(self, configs):
-        self.env["crm.team.queue"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """SELECT id, rr_last_member_id, rr_last_sequence
-                     FROM crm_team_queue WHERE id = ANY(%s)""",
-                [config.id for config in configs],
-            )
-        )
-        return {row[0]: (row[1] or 0, row[2] or 0) for row in self.env.cr.fetchall()}
 
     @api.model
     def _save_routing_state(self, state):
@@ -494,8 +461,9 @@ class CrmTeamQueue(models.Model):
         self.env.cr.execute(
             SQL(
                 """UPDATE crm_team_queue q
-                      SET rr_last_member_id = v.member_id,
-                          rr_last_sequence = v.sequence
+                      SET rr_last_member_id = COALESCE(v.member_id,
+                                                       q.rr_last_member_id),
+                          rr_last_sequence = COALESCE(v.sequence, q.rr_last_sequence)
                      FROM unnest(%s::int[], %s::int[], %s::int[])
                           AS v(id, member_id, sequence)
                     WHERE q.id = v.id""",
@@ -521,19 +489,24 @@ class CrmTeamQueue(models.Model):
             )
 
     @api.model
-    def _read_members_state(self, configs, now):
-        """Members of the queues ``configs`` with everything eligibility and the
-        strategies need, in one query: availability flags, skills, leads given
-        by the queue since the start of the member's day (their time zone), open
-        leads in the team and their last ledger line in the team.
+    def _read_routing_rows(self, configs, now):
+        """The queues ``configs`` and their members with everything eligibility
+        and the strategies need, in one query: each queue's round-robin pointer
+        (and whether :meth:`_lock_for_routing` took the lock), each member's
+        availability flags and skills, the leads the queue gave them since the
+        start of their day (their time zone), their open leads in the team and
+        their last ledger line in the team.
 
-        :return: list of (MemberState, assigned today, open count, last line)
+        :return: list of (queue id, (last member, last sequence), locked,
+            MemberState or None, assigned today, open count, last line)
         """
         # Raw SQL on members, leads, the ledger, teams and users: flush them all.
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """SELECT m.id, m.queue_id, m.user_id, m.sequence, m.active,
+                """SELECT q.id, q.rr_last_member_id, q.rr_last_sequence,
+                          current_setting(%(lock)s, true),
+                          m.id, m.user_id, m.sequence, m.active,
                           m.weight, COALESCE(m.daily_cap, 0), COALESCE(m.max_open, 0),
                           COALESCE(m.wrr_current, 0),
                           u.active AND NOT COALESCE(u.share, FALSE),
@@ -559,41 +532,50 @@ class CrmTeamQueue(models.Model):
                               AND l.active AND NOT COALESCE(st.is_won, FALSE)),
                           (SELECT MAX(a.id) FROM crm_lead_assignment a
                             WHERE a.team_id = q.team_id AND a.user_id = m.user_id)
-                     FROM crm_team_queue_member m
-                     JOIN crm_team_queue q ON q.id = m.queue_id
+                     FROM crm_team_queue q
                      JOIN crm_team t ON t.id = q.team_id
-                     JOIN res_users u ON u.id = m.user_id
-                     JOIN res_partner p ON p.id = u.partner_id,
-                          LATERAL (SELECT COALESCE(NULLIF(p.tz, ''), 'UTC') AS name) tz
-                    WHERE m.queue_id = ANY(%(queues)s)
+                LEFT JOIN crm_team_queue_member m ON m.queue_id = q.id
+                LEFT JOIN res_users u ON u.id = m.user_id
+                LEFT JOIN res_partner p ON p.id = u.partner_id,
+                  LATERAL (SELECT COALESCE(NULLIF(p.tz, ''), 'UTC') AS name) tz
+                    WHERE q.id = ANY(%(queues)s)
                  ORDER BY m.sequence, m.id""",
+                lock=LOCK_SETTING,
                 now=now,
                 queues=[config.id for config in configs],
             )
         )
-        return [
-            (
-                MemberState(
-                    id=row[0],
-                    queue_id=row[1],
-                    user_id=row[2],
-                    sequence=row[3],
-                    active=row[4],
-                    weight=row[5],
-                    daily_cap=row[6],
-                    max_open=row[7],
-                    wrr=row[8],
-                    user_ok=row[9],
-                    in_team=row[10],
-                    company_ok=row[11],
-                    skills=frozenset(row[12]),
-                ),
-                row[13],
-                row[14],
-                row[15] or 0,
+        result = []
+        for row in self.env.cr.fetchall():
+            member = None
+            if row[4]:
+                member = MemberState(
+                    id=row[4],
+                    queue_id=row[0],
+                    user_id=row[5],
+                    sequence=row[6],
+                    active=row[7],
+                    weight=row[8],
+                    daily_cap=row[9],
+                    max_open=row[10],
+                    wrr=row[11],
+                    user_ok=row[12],
+                    in_team=row[13],
+                    company_ok=row[14],
+                    skills=frozenset(row[15]),
+                )
+            result.append(
+                (
+                    row[0],
+                    (row[1] or 0, row[2] or 0),
+                    row[3] == "1",
+                    member,
+                    row[16],
+                    row[17],
+                    row[18] or 0,
+                )
             )
-            for row in self.env.cr.fetchall()
-        ]
+        return result
 
     # ------------------------------------------------------------
     # ROUTING DATA (for screens: live counts of members)
@@ -610,11 +592,11 @@ class CrmTeamQueue(models.Model):
         ]
         missing = set(queues.ids) - {config.id for config in configs}
         configs += [_config_stub(queue) for queue in queues.browse(sorted(missing))]
-        rows = self._read_members_state(configs, fields.Datetime.now())
+        rows = self._read_routing_rows(configs, fields.Datetime.now())
         return {
             (member.queue_id, member.user_id): today
-            for member, today, _open, _last in rows
-            if member.user_id in users.ids
+            for _queue, _rr, _locked, member, today, _open, _last in rows
+            if member and member.user_id in users.ids
         }
 
     @api.model
@@ -702,25 +684,30 @@ class RoutingState:
     """In-memory state of one routing run: members, fairness pointers and the
     counters the eligibility rules need, updated as the plan assigns leads."""
 
-    def __init__(self, env, configs, rr):
+    def __init__(self, env, configs):
         self.env = env
         self.configs = {config.id: config for config in configs}
-        self.rr = dict(rr)
+        self.rr = {}
         self.members = {config.id: [] for config in configs}
         self.member_by_id = {}
         self.assigned = {}
         self.open = {}
         self.last = {}
         self.wrr_changed = set()
-        now = fields.Datetime.now()
-        rows = env["crm.team.queue"]._read_members_state(configs, now)
-        for member, today, open_count, last_line in rows:
-            config = self.configs[member.queue_id]
-            self.members[member.queue_id].append(member)
+        self.locked = True
+        rows = env["crm.team.queue"]._read_routing_rows(configs, fields.Datetime.now())
+        for queue_id, rr, locked, member, today, open_count, last_line in rows:
+            self.rr[queue_id] = rr
+            # Without members a queue assigns nobody: no lock needed.
+            self.locked = self.locked and (locked or not member)
+            if not member:
+                continue
+            team_id = self.configs[queue_id].team_id
+            self.members[queue_id].append(member)
             self.member_by_id[member.id] = member
-            self.assigned[(member.queue_id, member.user_id)] = today
-            self.open[(config.team_id, member.user_id)] = open_count
-            self.last[(config.team_id, member.user_id)] = last_line
+            self.assigned[(queue_id, member.user_id)] = today
+            self.open[(team_id, member.user_id)] = open_count
+            self.last[(team_id, member.user_id)] = last_line
         self.max_line = max(self.last.values(), default=0)
         self.turn = 0
         self.available = None

@@ -153,7 +153,6 @@ class TestQueueConcurrency(TransactionCase):
         self._make_queue("round_robin")
         anan, bao, _chai = self.user_ids
         with self.registry.cursor() as cr2:
-            env2 = api.Environment(cr2, self.admin_id, {})
             cr2.execute("SELECT 1")  # worker 2's transaction (snapshot) begins
             with self.registry.cursor() as cr1:
                 first = self._create_lead(cr1, "Worker 1")

@@ -68,3 +68,37 @@ class TestQueuePerformance(QueueCase):
         )
         self._create_queue(name="Rest", sequence=20)
         self._assert_set_based()
+
+
+@tagged("post_install", "-at_install")
+class TestQueueCreateCost(QueueCase):
+    """Instant routing of a lead created on its own (a web form, an RPC client)
+    costs at most ROUTING_BUDGET queries on top of Odoo's own create."""
+
+    ROUTING_BUDGET = 8
+
+    def _create_counted(self, team):
+        lead_model = self.env["crm.lead"]
+        self.env.flush_all()
+        before = self.cr.sql_log_count
+        # The salesperson is left to the defaults, as a web form or an RPC
+        # client does: Odoo's (the creating user) without queue, the queue's.
+        lead = lead_model.create({"name": "One", "team_id": team.id})
+        self.env.flush_all()
+        return lead, self.cr.sql_log_count - before
+
+    def test_routing_a_created_lead_adds_at_most_eight_queries(self):
+        self._create_queue()
+        # Warm the caches (queue settings, stages, ...) for both teams.
+        for _warm in range(2):
+            self._create_counted(self.team_2)
+            self._create_counted(self.team)
+        plain_lead, plain = self._create_counted(self.team_2)
+        routed_lead, routed = self._create_counted(self.team)
+        self.assertEqual(plain_lead.user_id, self.env.user)
+        self.assertIn(routed_lead.user_id, self.reps, "routed at creation")
+        self.assertLessEqual(
+            routed - plain,
+            self.ROUTING_BUDGET,
+            f"create without queue: {plain} queries, with a queue: {routed}",
+        )

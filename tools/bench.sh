@@ -1,8 +1,25 @@
 #!/usr/bin/env bash
 # make bench: the routing benchmark (bench/bench_routing.py) in its own throw-away
-# database, with the module installed and no demo data. Options pass through, e.g.
+# database, with the module installed and no demo data, then the create storm
+# (tools/bench-storm.sh, bench/bench_storm.py) against real Odoo workers on the same
+# database. Options pass through to the routing benchmark, e.g.
 #   bash tools/bench.sh --sizes 1000 --reps 20 --create 200
+# --no-storm skips the storm; --storm-only runs the storm alone (in a fresh database;
+# the options that follow pass through to tools/bench-storm.sh), e.g.
+#   bash tools/bench.sh --storm-only --clients 8 --per-client 40
 set -euo pipefail
+if [ "${1:-}" = "--storm-only" ]; then
+    shift
+    exec bash "$(dirname "$0")/bench-storm.sh" "$@"
+fi
+storm=1
+args=()
+for arg in "$@"; do
+    case "$arg" in
+        --no-storm) storm=0 ;;
+        *) args+=("$arg") ;;
+    esac
+done
 source "$(dirname "$0")/common.sh"
 prepare
 DB="${BENCH_DB:-sales_team_queue_bench}"
@@ -10,5 +27,9 @@ LOGS="$STATE_DIR/logs/$DB"
 install_fresh_db "$DB" "$LOGS/install.log" --without-demo=all
 say "Benchmark in database $DB (10 to 12 minutes on 2 cores with the default sizes, most of it Odoo's own assignment of 10 000 leads)"
 PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
-    "$ROOT/bench/bench_routing.py" -c "$ODOO_CONF" -d "$DB" "$@" \
+    "$ROOT/bench/bench_routing.py" -c "$ODOO_CONF" -d "$DB" ${args[@]+"${args[@]}"} \
     | tee "$LOGS/bench.out"
+if [ "$storm" = 1 ]; then
+    say "Create storm on the same database"
+    STORM_DB="$DB" bash "$ROOT/tools/bench-storm.sh" --reuse
+fi

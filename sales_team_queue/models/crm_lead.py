@@ -609,7 +609,9 @@ class CrmLead(models.Model):
         Lead = self.env["crm.lead"]
         stage_cache = {}
         groups = defaultdict(lambda: Lead)
-        keep_team_ids = {decision.lead.id for decision in decisions if decision.keep_team}
+        keep_team_ids = {
+            decision.lead.id for decision in decisions if decision.keep_team
+        }
         for decision in decisions:
             lead = decision.lead
             queue = decision.queue

@@ -11,25 +11,37 @@ from datetime import time as dt_time
 import pytz
 from psycopg2 import OperationalError
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.osv import expression
 from odoo.tools import SQL
 
-from .crm_lead_assignment import Decision, Reason
-from .crm_team_queue_routing import RETRYABLE
+from .crm_lead_assignment import DOOR_HINT, Decision, DoorHint, Reason
+from .crm_team_queue_routing import RETRYABLE, STRATEGIES_ASSIGNING
 
 _logger = logging.getLogger(__name__)
 
-# Context key of the writes made by the assignment primitive itself (the door
-# is passed: the write override must not see them twice).
+# Context keys of the one door. Their values are Python objects that no RPC
+# client can send (a context arrives as JSON), so a client cannot pass the
+# door or dictate the method and reason of a ledger line.
+# - the writes made by the assignment primitive itself (the write override
+#   must not see them twice) carry DOOR_PASSED: DOOR_TOKEN;
 DOOR_PASSED = "sales_team_queue_assigning"
-# Context keys a caller sets to tell the door how a plain write of user_id
-# happens (e.g. Odoo's own lead assignment: method "auto").
-DOOR_METHOD = "sales_team_queue_method"
-DOOR_REASON = "sales_team_queue_reason"
+DOOR_TOKEN = object()
 # Post-commit data key: ids of the leads to route once the transaction commits.
 ROUTE_LATER = "sales_team_queue.route_after_commit"
-ROUTE_TRIES = 5
+# A routing that waits for the queues' lock after the commit waits this long,
+# this many times, then leaves the lead to the backlog cron (triggered at once).
+ROUTE_LOCK_TIMEOUT = "2s"
+ROUTE_TRIES = 3
+BACKLOG_CRON = "sales_team_queue.ir_cron_route_backlog"
+
+
+class _GivenHint:
+    __slots__ = ("given", "method", "reason")
+
+    def __init__(self, method, reason, given):
+        self.method, self.reason, self.given = method, reason, given
 
 
 class CrmLead(models.Model):
@@ -206,8 +218,8 @@ class CrmLead(models.Model):
                         lead,
                         lead.user_id,
                         lead.queue_id,
-                        method=self.env.context.get(DOOR_METHOD, "manual"),
-                        reason=self._door_reason(Reason("created")),
+                        method=self._door_hint().method,
+                        reason=self._door_hint().reason or Reason("created"),
                         keep_team=True,
                     )
                     for lead in owned
@@ -220,7 +232,7 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
-        if self.env.context.get(DOOR_PASSED) or not (
+        if self.env.context.get(DOOR_PASSED) is DOOR_TOKEN or not (
             "user_id" in vals or "team_id" in vals
         ):
             return super().write(vals)
@@ -264,7 +276,7 @@ class CrmLead(models.Model):
         )
         result = super().write(vals)
         if leaving:
-            leaving.with_context(**{DOOR_PASSED: True}).write(
+            leaving.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(
                 {"queue_id": False, "pool_date": False}
             )
         if new_team.id in queue_team_ids and not self.env.context.get(
@@ -277,55 +289,62 @@ class CrmLead(models.Model):
         """Decisions for a plain write of ``user_id`` (form, list, import, RPC):
         a salesperson who takes a pool lead for themselves claims it (same rules
         as the Claim button); emptying the salesperson of a queue's lead releases
-        it to the pool; anything else is a manual assignment."""
+        it to the pool; anything else is a manual assignment. The leads' other
+        values (a new team among them) are written already."""
         user = self.env.user
-        method = self.env.context.get(DOOR_METHOD)
-        if not method and new_user == user and not self._queue_is_leader_or_manager():
-            pool_leads = self.filtered(lambda lead: lead.queue_state == "pool")
+        hint = self._door_hint()
+        # A lead moved to another team in the same write left its queue.
+        moved = self.filtered(
+            lambda lead: lead.queue_id and lead.queue_id.team_id != lead.team_id
+        )
+        staying = self - moved
+        if (
+            not hint.given
+            and new_user == user
+            and not self._queue_is_leader_or_manager()
+        ):
+            pool_leads = staying.filtered(lambda lead: lead.queue_state == "pool")
             if pool_leads:
                 pool_leads.action_claim()
-                self -= pool_leads
-        if not new_user and not method:
-            released = self.filtered("queue_id")
+                staying -= pool_leads
+        if not new_user and not hint.given:
+            released = staying.filtered("queue_id")
             if released:
                 released._queue_release(reason=False)
-                self -= released
-        if not self:
+                staying -= released
+        leads = staying | moved
+        if not leads:
             return
         new_team = self.env["crm.team"].browse(new_team_id or False)
-        decisions = []
-        for lead in self:
-            team = new_team or lead.team_id
-            queue = (
-                lead.queue_id
-                if lead.queue_id.team_id == team
-                else lead.queue_id.browse()
-            )
-            decisions.append(
+        reason = hint.reason or Reason("manual", {"user": Reason.ref(user)})
+        leads._queue_assign_batch(
+            [
                 Decision(
                     lead,
                     new_user,
-                    queue,
-                    method=method or "manual",
-                    reason=self._door_reason(
-                        Reason("manual", {"user": Reason.ref(user)})
-                    ),
+                    lead.queue_id
+                    if lead.queue_id.team_id == lead.team_id
+                    else lead.queue_id.browse(),
+                    method=hint.method,
+                    reason=reason,
                     team=new_team or None,
                     keep_team=not new_team,
                 )
-            )
-        self._queue_assign_batch(decisions)
+                for lead in leads
+            ]
+        )
+        if not new_user and not self.env.context.get("sales_team_queue_no_route"):
+            queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
+            leads._queue_route_unrouted(queue_team_ids)
 
     @api.model
-    def _door_reason(self, default):
-        """The reason a caller gave in the context (a Reason or its JSON), else
-        ``default``."""
-        reason = self.env.context.get(DOOR_REASON)
-        if isinstance(reason, Reason):
-            return reason
-        if isinstance(reason, dict):
-            return Reason(reason["code"], reason.get("args") or {})
-        return default
+    def _door_hint(self):
+        """The :class:`DoorHint` of the context, or the default one (manual);
+        ``given`` tells whether a caller gave one."""
+        hint = self.env.context.get(DOOR_HINT)
+        if isinstance(hint, DoorHint):
+            return _GivenHint(hint.method, hint.reason, True)
+        return _GivenHint("manual", None, False)
 
     def _queue_is_leader_or_manager(self):
         """Whether the current user is a sales manager or leads the team of
@@ -343,7 +362,7 @@ class CrmLead(models.Model):
     def _merge_opportunity(
         self, user_id=False, team_id=False, auto_unlink=True, max_length=5
     ):
-        merging = self.with_context(**{DOOR_REASON: Reason("merge")})
+        merging = self.with_context(**{DOOR_HINT: DoorHint("manual", Reason("merge"))})
         return super(CrmLead, merging)._merge_opportunity(
             user_id=user_id,
             team_id=team_id,
@@ -422,51 +441,75 @@ class CrmLead(models.Model):
     def _cron_route_backlog(self, limit=1000):
         """Safety net of instant routing: route the open leads left without
         salesperson or queue, and try again the leads that overflowed into a
-        pool when nobody was eligible. See :meth:`_get_backlog_domain`."""
-        Queue = self.env["crm.team.queue"]
-        team_ids = list(Queue._get_queue_team_ids())
-        if not team_ids:
+        pool when nobody was eligible. Newest first, so that leads nobody can
+        take never starve the new ones; see :meth:`_get_backlog_domain`."""
+        domain = self._get_backlog_domain()
+        if domain is None:
             return True
-        leads = self.search(self._get_backlog_domain(team_ids), order="id", limit=limit)
-        leads = leads.filtered(lambda lead: lead._queue_in_backlog_window())
-        leads._queue_route()
+        leads = self.search(domain, order="id desc", limit=limit)
+        leads.sorted("id")._queue_route()
         return True
 
     @api.model
-    def _get_backlog_domain(self, team_ids):
-        """Open leads (active, not won) without salesperson of the teams with
-        queues (or without team), created within the company's backlog window:
-        unrouted ones, and pool leads of queues that assign (overflow)."""
-        days = self.env.company.queue_backlog_days
-        domain = [
-            ("user_id", "=", False),
-            ("active", "=", True),
-            "|",
-            ("stage_id", "=", False),
-            ("stage_id.is_won", "=", False),
-            "|",
-            ("team_id", "=", False),
-            ("team_id", "in", team_ids),
-            "|",
-            ("queue_id", "=", False),
-            ("queue_id.strategy", "in", ("round_robin", "load_balanced", "weighted")),
-        ]
-        if days:
-            since = fields.Datetime.now() - timedelta(days=days)
-            domain.append(("create_date", ">=", since))
-        return domain
+    def _get_backlog_domain(self):
+        """Open leads (active, not won) without salesperson, unrouted or waiting
+        in the pool of a queue that assigns (overflow), of the teams with queues
+        (or without team), created since their team's first queue exists and
+        within the backlog window of the team's company: creating a first
+        queue does not flood its members with every old unassigned lead (route
+        those explicitly with the Route button).
 
-    def _queue_in_backlog_window(self):
-        """A queue routes from the backlog only the leads created since it
-        exists: creating a first queue does not flood its members with every
-        old unassigned lead (route those explicitly with the Route button)."""
-        self.ensure_one()
-        queues = (
+        :return: a domain, or None when no queue exists
+        """
+        groups = (
             self.env["crm.team.queue"]
             .sudo()
-            .search([("team_id", "=", self.team_id.id)] if self.team_id else [])
+            ._read_group([], ["team_id"], ["create_date:min"])
         )
-        return bool(queues) and self.create_date >= min(queues.mapped("create_date"))
+        if not groups:
+            return None
+        now = fields.Datetime.now()
+
+        def since(first, company):
+            days = company.queue_backlog_days
+            return max(first, now - timedelta(days=days)) if days else first
+
+        windows = [
+            [
+                ("team_id", "=", team.id),
+                (
+                    "create_date",
+                    ">=",
+                    since(first, team.company_id or self.env.company),
+                ),
+            ]
+            for team, first in groups
+        ]
+        windows.append(
+            [
+                ("team_id", "=", False),
+                (
+                    "create_date",
+                    ">=",
+                    since(min(first for _team, first in groups), self.env.company),
+                ),
+            ]
+        )
+        return expression.AND(
+            [
+                [
+                    ("user_id", "=", False),
+                    ("active", "=", True),
+                    "|",
+                    ("stage_id", "=", False),
+                    ("stage_id.is_won", "=", False),
+                    "|",
+                    ("queue_id", "=", False),
+                    ("queue_id.strategy", "in", STRATEGIES_ASSIGNING),
+                ],
+                expression.OR(windows),
+            ]
+        )
 
     # ------------------------------------------------------------
     # ROUTING (see readme/DEVELOP.md)
@@ -524,7 +567,9 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _queue_assign_batch(self, decisions, notify=None, activity=True, created=False):
+    def _queue_assign_batch(
+        self, decisions, notify=None, activity=True, created=False, routed=False
+    ):
         """Apply ``decisions`` (list of :class:`Decision`), set-based: one write
         per group of leads that get the same values, one insert for all ledger
         lines, one create for all activities:
@@ -545,6 +590,8 @@ class CrmLead(models.Model):
         :param bool activity: schedule the activity (queue or company default)
         :param bool created: the owners were given at creation: record and alert,
             write nothing
+        :param bool routed: the decisions come from the routing engine, which
+            holds the lock of their teams' queues
         :return: ids of the ledger lines written
         """
         Lead = self.env["crm.lead"]
@@ -565,6 +612,8 @@ class CrmLead(models.Model):
             for decision in decisions
         }
         if not created:
+            if not routed:
+                self._queue_touch_teams(decisions)
             self._queue_write_decisions(decisions, now)
         rows = []
         alerts = defaultdict(lambda: Lead)
@@ -593,6 +642,31 @@ class CrmLead(models.Model):
                 continue
             self._queue_alert(leads, user, source, notify=notify, activity=activity)
         return ids
+
+    @api.model
+    def _queue_touch_teams(self, decisions):
+        """Write the queue rows of the teams that these decisions give leads
+        to (waiting for the routings in progress there): a routing that begins
+        after this transaction then counts these leads in its caps and loads
+        (see ``crm.team.queue._lock_for_routing``)."""
+        queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
+        team_ids = sorted(
+            {
+                decision.target_team.id
+                for decision in decisions
+                if decision.user and decision.target_team.id in queue_team_ids
+            }
+        )
+        if team_ids:
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE crm_team_queue SET rr_last_member_id = rr_last_member_id
+                        WHERE id IN (SELECT id FROM crm_team_queue
+                                      WHERE team_id = ANY(%s) AND active
+                                      ORDER BY id FOR UPDATE)""",
+                    team_ids,
+                )
+            )
 
     @api.model
     def _queue_waited_minutes(self, lead, now):
@@ -641,11 +715,15 @@ class CrmLead(models.Model):
         writer = Lead.with_context(
             mail_auto_subscribe_no_notify=True,
             mail_notrack=True,
-            **{DOOR_PASSED: True},
+            **{DOOR_PASSED: DOOR_TOKEN},
         )
         for key, leads in groups.items():
             vals = dict(key)
-            if "team_id" not in vals and keep_team_ids.isdisjoint(leads.ids):
+            if (
+                "team_id" not in vals
+                and "stage_id" not in vals
+                and keep_team_ids.isdisjoint(leads.ids)
+            ):
                 # The team is decided and stays (the new owner is in it): Odoo
                 # must not recompute it from the owner, nor what depends on it
                 # (stage, probability, properties).
@@ -788,7 +866,12 @@ def _route_after_commit(registry, uid, lead_ids):
         try:
             with registry.cursor() as cr:
                 cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
-                cr.execute(SQL("SET LOCAL lock_timeout = '10s'"))
+                cr.execute(
+                    SQL(
+                        "SELECT set_config('lock_timeout', %s, true)",
+                        ROUTE_LOCK_TIMEOUT,
+                    )
+                )
                 env = api.Environment(cr, uid, {})
                 leads = env["crm.lead"].sudo().browse(sorted(lead_ids)).exists()
                 leads = leads.filtered(
@@ -804,6 +887,7 @@ def _route_after_commit(registry, uid, lead_ids):
                     sorted(lead_ids),
                     error,
                 )
+                _trigger_backlog(registry)
                 return
             time.sleep(random.uniform(0.0, 0.1 * attempt))
         except Exception:
@@ -812,3 +896,15 @@ def _route_after_commit(registry, uid, lead_ids):
                 sorted(lead_ids),
             )
             return
+
+
+def _trigger_backlog(registry):
+    """Ask the backlog cron to run now (the leads it must route are saved)."""
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cron = env.ref(BACKLOG_CRON, raise_if_not_found=False)
+            if cron and cron.active:
+                cron._trigger()
+    except Exception:
+        _logger.info("Could not trigger the backlog routing", exc_info=True)

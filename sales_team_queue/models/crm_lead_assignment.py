@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
@@ -138,6 +139,24 @@ class Decision:
         return self.lead.team_id
 
 
+# Context key for code that changes salespeople with a plain write (Odoo's own
+# lead assignment, merges): DoorHint(method, reason) says how. The value is a
+# Python object, which no RPC client can send (a context arrives as JSON).
+DOOR_HINT = "sales_team_queue_hint"
+
+
+class DoorHint:
+    """How a plain write of ``user_id`` happens (method and reason of its ledger
+    lines), for code that does not call the primitive itself."""
+
+    __slots__ = ("method", "reason")
+
+    def __init__(self, method, reason):
+        assert method in dict(ASSIGNMENT_METHODS), method
+        self.method = method
+        self.reason = reason
+
+
 class CrmLeadAssignment(models.Model):
     """The assignment ledger: one line per change of owner of a lead (and per
     routing decision that left it in a pool), saying who got it, from whom, by
@@ -214,6 +233,23 @@ class CrmLeadAssignment(models.Model):
     )
     create_date = fields.Datetime(string="Date", readonly=True, index=True)
     create_uid = fields.Many2one("res.users", string="By", readonly=True)
+
+    def init(self):
+        super().init()
+        # What routing counts for each member: lines of a queue and user since
+        # the start of their day, and the last line of a user in a team.
+        create_index(
+            self.env.cr,
+            "crm_lead_assignment_queue_user_date_index",
+            self._table,
+            ["queue_id", "user_id", "create_date"],
+        )
+        create_index(
+            self.env.cr,
+            "crm_lead_assignment_team_user_id_index",
+            self._table,
+            ["team_id", "user_id", "id"],
+        )
 
     @api.depends("reason_code", "reason_args")
     @api.depends_context("lang")
@@ -294,7 +330,8 @@ class CrmLeadAssignment(models.Model):
                         )
                     )
                 else:
-                    columns[name].append(row.get(name) or None)
+                    value = row.get(name)
+                    columns[name].append(None if value is False else value)
         self.env.cr.execute(
             SQL(
                 """INSERT INTO crm_lead_assignment

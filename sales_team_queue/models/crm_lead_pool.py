@@ -24,8 +24,9 @@ class CrmLead(models.Model):
             raise UserError(
                 _(
                     "%(leads)s is not waiting in a pool: only unassigned leads of a "
-                    "queue's pool can be claimed.",
-                    leads=", ".join(not_pool.mapped("display_name")),
+                    "queue's pool can be claimed (someone may have just claimed "
+                    "it: refresh the pool).",
+                    leads=self._queue_names(not_pool),
                 )
             )
         self.check_access("read")
@@ -85,7 +86,7 @@ class CrmLead(models.Model):
                 _(
                     "%(leads)s belongs to no queue, so it has no pool to go back to: "
                     "reassign it instead.",
-                    leads=", ".join(no_queue.mapped("display_name")),
+                    leads=self._queue_names(no_queue),
                 )
             )
         self._queue_release(reason)
@@ -99,7 +100,7 @@ class CrmLead(models.Model):
                 _(
                     "%(leads)s is not yours: only its salesperson, the team leader or "
                     "a sales manager can release it to the pool.",
-                    leads=", ".join(others.mapped("display_name")),
+                    leads=self._queue_names(others),
                 )
             )
         self.check_access("write")
@@ -118,3 +119,12 @@ class CrmLead(models.Model):
             ],
             notify=False,
         )
+
+    def _queue_names(self, leads):
+        """Names of ``leads`` for a message: only those the user may read."""
+        readable = leads.with_env(self.env)._filtered_access("read")
+        names = readable.mapped("display_name")
+        hidden = len(leads) - len(readable)
+        if hidden:
+            names.append(_("%s other lead(s)", hidden))
+        return ", ".join(names)

@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools import float_compare
 
+from .crm_lead_assignment import DOOR_HINT, DoorHint, Reason
+
 
 class CrmTeam(models.Model):
     _inherit = "crm.team"
@@ -76,8 +78,7 @@ class CrmTeam(models.Model):
         if queue_team_ids:
             # Its changes of salesperson pass the one door as automatic ones.
             teams = teams.with_context(
-                sales_team_queue_method="auto",
-                sales_team_queue_reason={"code": "odoo_assignment", "args": {}},
+                **{DOOR_HINT: DoorHint("auto", Reason("odoo_assignment"))}
             )
         return super(CrmTeam, teams)._action_assign_leads(
             force_quota=force_quota, creation_delta_days=creation_delta_days
@@ -85,8 +86,17 @@ class CrmTeam(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if "sequence" in vals and self.queue_ids:
-            # Queues are tried in team order (cached with their settings).
+        if {"sequence", "company_id", "active"} & set(vals) and self.queue_ids:
+            # Queues are tried in team order, within their team's company
+            # (cached with their settings).
+            self.env["crm.team.queue"]._queues_changed()
+        return result
+
+    def unlink(self):
+        had_queues = bool(self.queue_ids)
+        result = super().unlink()
+        if had_queues:
+            # The database deleted their queues (cascade): forget them.
             self.env["crm.team.queue"]._queues_changed()
         return result
 

@@ -156,7 +156,7 @@ class CrmTeamQueue(models.Model):
         decisions = list(plan.decisions.values())
         if any(decision.user for decision in decisions):
             self._save_routing_state(plan.state)
-        self.env["crm.lead"]._queue_assign_batch(decisions)
+        self.env["crm.lead"]._queue_assign_batch(decisions, routed=True)
         return {
             lead_id: "assigned" if decision.user else "pool"
             for lead_id, decision in plan.decisions.items()
@@ -187,6 +187,18 @@ class CrmTeamQueue(models.Model):
         involved = [config for config in configs if config.team_id in team_ids]
         if lock:
             self._lock_for_routing(involved, wait=lock == "wait")
+        if lock == "wait":
+            # READ COMMITTED: while this transaction waited, another one may
+            # have routed some of these leads; plan only those still unrouted.
+            self.env.invalidate_all()
+            still = leads.filtered(
+                lambda lead: not lead.user_id and not lead.queue_id and lead.active
+            )
+            candidates = {
+                lead_id: found
+                for lead_id, found in candidates.items()
+                if lead_id in still.ids
+            }
         state = RoutingState(self.env, involved)
         if lock == "nowait" and not state.locked:
             decisions = dict.fromkeys(candidates)
@@ -413,9 +425,10 @@ class CrmTeamQueue(models.Model):
         in id order) so that two transactions never plan on the same state.
 
         Every routing that assigns writes these rows (:meth:`_save_routing_state`),
-        so under REPEATABLE READ the lock also proves that this transaction's
-        snapshot holds every assignment made before it: a row changed since the
-        snapshot was taken makes PostgreSQL refuse the lock.
+        and so do claims and manual assignments (``crm.lead._queue_touch_teams``):
+        under REPEATABLE READ the lock also proves that this transaction's
+        snapshot holds every assignment made before it, since a row changed
+        after the snapshot was taken makes PostgreSQL refuse the lock.
 
         :param bool wait: wait for the lock (READ COMMITTED routing
             transactions); otherwise try once without raising, and record in
@@ -432,6 +445,13 @@ class CrmTeamQueue(models.Model):
                     ids,
                 )
             )
+            self.env.cr.execute(
+                SQL(
+                    """SELECT id FROM crm_team_queue_member WHERE queue_id = ANY(%s)
+                        ORDER BY id FOR UPDATE""",
+                    ids,
+                )
+            )
             return
         # One statement: a PL/pgSQL block whose exception handler is a
         # sub-transaction, so that a refused lock does not abort the creating
@@ -441,10 +461,13 @@ class CrmTeamQueue(models.Model):
                 """DO $$ BEGIN
                        PERFORM id FROM crm_team_queue WHERE id = ANY(%s)
                          ORDER BY id FOR UPDATE NOWAIT;
+                       PERFORM id FROM crm_team_queue_member WHERE queue_id = ANY(%s)
+                         ORDER BY id FOR UPDATE NOWAIT;
                        PERFORM set_config(%s, '1', true);
                    EXCEPTION WHEN lock_not_available OR serialization_failure THEN
                        PERFORM set_config(%s, '0', true);
                    END $$""",
+                ids,
                 ids,
                 LOCK_SETTING,
                 LOCK_SETTING,
@@ -489,8 +512,8 @@ class CrmTeamQueue(models.Model):
             )
 
     @api.model
-    def _read_routing_rows(self, configs, now):
-        """The queues ``configs`` and their members with everything eligibility
+    def _read_routing_rows(self, queue_ids, now):
+        """The queues ``queue_ids`` and their members with everything eligibility
         and the strategies need, in one query: each queue's round-robin pointer
         (and whether :meth:`_lock_for_routing` took the lock), each member's
         availability flags and skills, the leads the queue gave them since the
@@ -542,7 +565,7 @@ class CrmTeamQueue(models.Model):
                  ORDER BY m.sequence, m.id""",
                 lock=LOCK_SETTING,
                 now=now,
-                queues=[config.id for config in configs],
+                queues=list(queue_ids),
             )
         )
         result = []
@@ -587,12 +610,7 @@ class CrmTeamQueue(models.Model):
         day. :return: dict {(queue id, user id): count}"""
         if not queues or not users:
             return {}
-        configs = [
-            config for config in self._routing_config() if config.id in queues.ids
-        ]
-        missing = set(queues.ids) - {config.id for config in configs}
-        configs += [_config_stub(queue) for queue in queues.browse(sorted(missing))]
-        rows = self._read_routing_rows(configs, fields.Datetime.now())
+        rows = self._read_routing_rows(queues.ids, fields.Datetime.now())
         return {
             (member.queue_id, member.user_id): today
             for _queue, _rr, _locked, member, today, _open, _last in rows
@@ -644,31 +662,6 @@ class CrmTeamQueue(models.Model):
         return available
 
 
-def _config_stub(queue):
-    """A config for an archived queue (live counts of its members only)."""
-    return QueueConfig(
-        id=queue.id,
-        team_id=queue.team_id.id,
-        company_id=queue.company_id.id,
-        strategy=queue.strategy,
-        overflow=queue.overflow,
-        domain="",
-        country_ids=frozenset(),
-        state_ids=frozenset(),
-        zip_prefixes=(),
-        tag_ids=frozenset(),
-        partner_category_ids=frozenset(),
-        min_expected_revenue=0.0,
-        min_priority="",
-        lang_ids=frozenset(),
-        source_ids=frozenset(),
-        product_ids=frozenset(),
-        product_category_paths=(),
-        required_skill_tag_ids=frozenset(),
-        check_availability=False,
-    )
-
-
 @dataclass
 class RoutingPlan:
     """The outcome of :meth:`crm.team.queue._plan_routing`: the state it was
@@ -695,11 +688,12 @@ class RoutingState:
         self.last = {}
         self.wrr_changed = set()
         self.locked = True
-        rows = env["crm.team.queue"]._read_routing_rows(configs, fields.Datetime.now())
+        rows = env["crm.team.queue"]._read_routing_rows(
+            [config.id for config in configs], fields.Datetime.now()
+        )
         for queue_id, rr, locked, member, today, open_count, last_line in rows:
             self.rr[queue_id] = rr
-            # Without members a queue assigns nobody: no lock needed.
-            self.locked = self.locked and (locked or not member)
+            self.locked = self.locked and locked
             if not member:
                 continue
             team_id = self.configs[queue_id].team_id

@@ -5,6 +5,8 @@ import polib
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
 
+from .common import QueueCase
+
 MODULE = "sales_team_queue"
 I18N = os.path.join(os.path.dirname(os.path.dirname(__file__)), "i18n")
 SHIPPED = {"th": "th_TH", "zh_CN": "zh_CN", "vi": "vi_VN"}
@@ -58,3 +60,37 @@ class TestTranslations(TransactionCase):
                 expected = next(e.msgstr for e in po if e.msgid == english)
                 self.assertEqual(label, expected)
                 self.assertNotEqual(label, english)
+
+
+@tagged("post_install", "-at_install")
+class TestReasonLanguage(QueueCase):
+    """Ledger reasons are written as codes and read in the reader's language,
+    not in the language of whoever triggered the routing."""
+
+    def test_reason_reads_in_the_reader_language(self):
+        self._create_queue()
+        # Routed by a Chinese-speaking integration user...
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["res.lang"]._activate_lang("th_TH")
+        _first, second = (
+            self.env["crm.lead"]
+            .with_context(lang="zh_CN")
+            .create(
+                [
+                    {"name": "Web 1", "team_id": self.team.id, "user_id": False},
+                    {"name": "Web 2", "team_id": self.team.id, "user_id": False},
+                ]
+            )
+        )
+        line = second.assignment_ids
+        self.assertEqual(
+            line.with_context(lang="en_US").reason, "round robin: next after Somchai"
+        )
+        # ... and read by a Thai leader: Thai, with the name filled in.
+        po = polib.pofile(os.path.join(I18N, "th.po"))
+        template = next(
+            e.msgstr for e in po if e.msgid == "round robin: next after %(user)s"
+        )
+        thai = line.with_context(lang="th_TH").reason
+        self.assertEqual(thai, template % {"user": "Somchai"})
+        self.assertNotEqual(thai, "round robin: next after Somchai")

@@ -24,13 +24,19 @@ class TestQueueRights(QueueCase):
     def test_team_leader_with_own_documents_routes_the_team_leads(self):
         leader = new_test_user(self.env, login="q_leader", groups=SALESMAN)
         self.team.user_id = leader
-        leads = self._new_leads(2).with_context(sales_team_queue_no_route=True)
-        leads.with_context(sales_team_queue_assigning=True).write(
-            {"user_id": False, "queue_id": False}
+        leads = (
+            self.env["crm.lead"]
+            .with_context(sales_team_queue_no_route=True)
+            .create(
+                [
+                    {"name": f"Old {i}", "team_id": self.team.id, "user_id": False}
+                    for i in range(2)
+                ]
+            )
         )
         queue = self._create_queue()
-        leads.with_user(leader).action_route()
-        self.assertEqual(leads.queue_id, queue)
+        result = leads.with_user(leader).action_route()
+        self.assertEqual(leads.queue_id, queue, result["params"]["message"])
         self.assertEqual(len(leads.user_id), 2)
 
     def test_queues_of_another_company_are_invisible(self):

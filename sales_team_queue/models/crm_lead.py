@@ -568,7 +568,13 @@ class CrmLead(models.Model):
 
     @api.model
     def _queue_assign_batch(
-        self, decisions, notify=None, activity=True, created=False, routed=False
+        self,
+        decisions,
+        notify=None,
+        activity=True,
+        created=False,
+        routed=False,
+        prelude=(),
     ):
         """Apply ``decisions`` (list of :class:`Decision`), set-based: one write
         per group of leads that get the same values, one insert for all ledger
@@ -592,6 +598,8 @@ class CrmLead(models.Model):
             write nothing
         :param bool routed: the decisions come from the routing engine, which
             holds the lock of their teams' queues
+        :param prelude: SQL statements to run with the ledger insert (the
+            routing state of the engine)
         :return: ids of the ledger lines written
         """
         Lead = self.env["crm.lead"]
@@ -605,6 +613,8 @@ class CrmLead(models.Model):
                 or (decision.team and decision.team != decision.lead.team_id)
             ]
         if not decisions:
+            for statement in prelude:
+                self.env.cr.execute(statement)
             return []
         previous = {decision.lead.id: decision.lead.user_id for decision in decisions}
         waited = {
@@ -636,7 +646,7 @@ class CrmLead(models.Model):
             )
             if decision.user and decision.user != prev:
                 alerts[(decision.user, decision.queue or company)] |= lead
-        ids = self.env["crm.lead.assignment"]._insert_lines(rows)
+        ids = self.env["crm.lead.assignment"]._insert_lines(rows, prelude)
         for (user, source), leads in alerts.items():
             if created and user == self.env.user:
                 continue

@@ -294,15 +294,19 @@ class CrmLeadAssignment(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _insert_lines(self, rows):
+    def _insert_lines(self, rows, prelude=()):
         """Insert ledger lines in one query, whatever their number.
 
         :param rows: list of dicts with lead_id, user_id, previous_user_id,
             queue_id, team_id, company_id, method, reason (a :class:`Reason` or
             None), wait_minutes
+        :param prelude: data-modifying SQL statements to run in the same query
+            (as ``WITH`` clauses)
         :return: ids of the lines, in the order of ``rows``
         """
         if not rows:
+            for statement in prelude:
+                self.env.cr.execute(statement)
             return []
         now = self.env.cr.now()
         uid = self.env.uid
@@ -332,9 +336,19 @@ class CrmLeadAssignment(models.Model):
                 else:
                     value = row.get(name)
                     columns[name].append(None if value is False else value)
+        with_clause = SQL()
+        if prelude:
+            with_clause = SQL(
+                "WITH %s ",
+                SQL(", ").join(
+                    SQL("prelude_%s AS (%s)", SQL(str(index)), statement)
+                    for index, statement in enumerate(prelude)
+                ),
+            )
         self.env.cr.execute(
             SQL(
-                """INSERT INTO crm_lead_assignment
+                """%(with_clause)s
+                   INSERT INTO crm_lead_assignment
                        (lead_id, user_id, previous_user_id, queue_id, team_id,
                         company_id, method, reason_code, reason_args, wait_minutes,
                         create_uid, create_date, write_uid, write_date)
@@ -344,6 +358,7 @@ class CrmLeadAssignment(models.Model):
                                  %(method)s::varchar[], %(code)s::varchar[],
                                  %(args)s::jsonb[], %(wait)s::int[]) AS t
                    RETURNING id""",
+                with_clause=with_clause,
                 uid=uid,
                 now=now,
                 lead=columns["lead_id"],

@@ -154,9 +154,12 @@ class CrmTeamQueue(models.Model):
         if not plan.decisions:
             return {}
         decisions = list(plan.decisions.values())
+        state_sql = []
         if any(decision.user for decision in decisions):
-            self._save_routing_state(plan.state)
-        self.env["crm.lead"]._queue_assign_batch(decisions, routed=True)
+            state_sql = self._save_routing_state(plan.state)
+        self.env["crm.lead"]._queue_assign_batch(
+            decisions, routed=True, prelude=state_sql
+        )
         return {
             lead_id: "assigned" if decision.user else "pool"
             for lead_id, decision in plan.decisions.items()
@@ -436,7 +439,7 @@ class CrmTeamQueue(models.Model):
             or not ('0'), read by :class:`RoutingState`
         """
         ids = sorted(config.id for config in configs)
-        self.env.flush_all()
+        self._routing_flush()
         if wait:
             self.env.cr.execute(
                 SQL(
@@ -476,12 +479,17 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _save_routing_state(self, state):
-        """Write the fairness state of the plan: the round-robin pointer of
-        every locked queue (unchanged ones too: the write is what tells
-        concurrent REPEATABLE READ transactions that they must re-read, see
-        :meth:`_lock_for_routing`) and the weighted credits that changed."""
+        """The statements that write the fairness state of the plan: the
+        round-robin pointer of every locked queue (unchanged ones too: the write
+        is what tells concurrent REPEATABLE READ transactions that they must
+        re-read, see :meth:`_lock_for_routing`) and the weighted credits that
+        changed. They are run by the assignment primitive with its ledger
+        insert, in one statement (``crm.lead.assignment._insert_lines``).
+
+        :return: list of SQL (data-modifying statements)
+        """
         ids = list(state.rr)
-        self.env.cr.execute(
+        statements = [
             SQL(
                 """UPDATE crm_team_queue q
                       SET rr_last_member_id = COALESCE(v.member_id,
@@ -494,11 +502,11 @@ class CrmTeamQueue(models.Model):
                 [state.rr[queue_id][0] for queue_id in ids],
                 [state.rr[queue_id][1] for queue_id in ids],
             )
-        )
+        ]
         self.browse(ids).invalidate_recordset(["rr_last_member_id", "rr_last_sequence"])
         changed = sorted(state.wrr_changed)
         if changed:
-            self.env.cr.execute(
+            statements.append(
                 SQL(
                     """UPDATE crm_team_queue_member m SET wrr_current = v.credit
                          FROM unnest(%s::int[], %s::int[]) AS v(id, credit)
@@ -510,6 +518,24 @@ class CrmTeamQueue(models.Model):
             self.env["crm.team.queue.member"].browse(changed).invalidate_recordset(
                 ["wrr_current"]
             )
+        return statements
+
+    @api.model
+    def _routing_flush(self):
+        """Flush what the routing queries read in SQL (and only that: the
+        leads being created stay in memory until the end of the request)."""
+        self.env["crm.team.queue"].flush_model()
+        self.env["crm.team.queue.member"].flush_model()
+        self.env["crm.team.member"].flush_model()
+        self.env["crm.team"].flush_model(["user_id", "company_id"])
+        self.env["crm.stage"].flush_model(["is_won"])
+        self.env["res.users"].flush_model(["active", "share", "company_ids"])
+        self.env["res.partner"].flush_model(["tz"])
+        # Not the stage: a lead just created has its stage pending, and flushing
+        # it would write the whole lead twice. A stage changed earlier in this
+        # same transaction is therefore not seen by the open counts (rare: they
+        # use the stage the lead had before).
+        self.env["crm.lead"].flush_model(["user_id", "team_id", "active"])
 
     @api.model
     def _read_routing_rows(self, queue_ids, now):
@@ -523,8 +549,7 @@ class CrmTeamQueue(models.Model):
         :return: list of (queue id, (last member, last sequence), locked,
             MemberState or None, assigned today, open count, last line)
         """
-        # Raw SQL on members, leads, the ledger, teams and users: flush them all.
-        self.env.flush_all()
+        self._routing_flush()
         self.env.cr.execute(
             SQL(
                 """SELECT q.id, q.rr_last_member_id, q.rr_last_sequence,

@@ -305,7 +305,7 @@ class CrmLead(models.Model):
         ):
             pool_leads = staying.filtered(lambda lead: lead.queue_state == "pool")
             if pool_leads:
-                pool_leads.action_claim()
+                pool_leads._queue_claim(partial=False)
                 staying -= pool_leads
         if not new_user and not hint.given:
             released = staying.filtered("queue_id")

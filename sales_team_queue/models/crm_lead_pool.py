@@ -1,78 +1,220 @@
-"""The lead pool: reps claim the leads waiting in their queue's pool and release
-their own leads back to it. Every claim and release goes through the
-assignment primitive (``crm.lead._queue_assign_batch``)."""
+"""The lead pool: reps claim the leads waiting in their queue's pool, under the
+queue's claim rules, and release their own leads back to it. Every claim and
+release goes through the assignment primitive (``crm.lead._queue_assign_batch``).
 
-from odoo import _, models
+The claim rules are evaluated by one method, :meth:`CrmLead._queue_claim_refusals`,
+which both the card (``claim_block_reason``) and the claim itself read, so
+that what a rep sees before clicking is what the refusal says."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as dt_time
+
+import pytz
+from babel.dates import get_day_names
+
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import babel_locale_parse, format_date
 
 from .crm_lead_assignment import Decision, Reason
+
+
+@dataclass(frozen=True)
+class ClaimRefusal:
+    """Why a user may not claim a lead now.
+
+    ``rule`` is the rule that refuses it (``taken``, ``not_in_pool``,
+    ``not_member``, ``paused``, ``window``, ``daily_limit``, ``daily_cap``,
+    ``max_open``, ``skills``, ``vip``, ``cooldown``), ``message`` the refusal
+    in the user's language, ``until`` when it becomes possible (UTC, naive),
+    when time decides."""
+
+    rule: str
+    message: str
+    until: datetime | None = None
+
+    def __str__(self):
+        return self.message
+
+
+@dataclass(frozen=True)
+class ClaimMember:
+    """The user's line in a queue, as the claim rules see it."""
+
+    id: int
+    active: bool
+    is_senior: bool
+    daily_cap: int
+    skills: frozenset
+
+
+class ClaimState:
+    """What the claim rules know about one user, read once for a set of leads
+    (after the queues' lock when claiming): their membership of each queue, the
+    claims and leads they got from each queue today, their open leads in each
+    team and when each lead last came back to the pool from them. A batch of
+    claims adds each claim it makes (:meth:`record`)."""
+
+    def __init__(self, user, now, is_manager):
+        self.user = user
+        self.now = now
+        self.tz = pytz.timezone(user.tz or "UTC")
+        self.local_now = pytz.utc.localize(now).astimezone(self.tz)
+        self.is_manager = is_manager
+        self.members = {}
+        self.claims = {}
+        self.received = {}
+        self.open = {}
+        self.came_back = {}
+        self.locked_ids = None
+
+    @property
+    def day_start(self):
+        """Midnight of the user's day, in UTC (naive)."""
+        midnight = datetime.combine(self.local_now.date(), dt_time.min)
+        return self.tz.localize(midnight).astimezone(pytz.utc).replace(tzinfo=None)
+
+    @property
+    def next_midnight(self):
+        """The user's next midnight, in UTC (naive)."""
+        midnight = datetime.combine(
+            self.local_now.date() + timedelta(days=1), dt_time.min
+        )
+        return self.tz.localize(midnight).astimezone(pytz.utc).replace(tzinfo=None)
+
+    def local(self, value):
+        """``value`` (UTC, naive) in the user's time zone."""
+        return pytz.utc.localize(value).astimezone(self.tz)
+
+    def record(self, lead):
+        """Count a claim of ``lead`` made in this batch."""
+        queue = lead.queue_id
+        self.claims[queue.id] = self.claims.get(queue.id, 0) + 1
+        self.received[queue.id] = self.received.get(queue.id, 0) + 1
+        team_id = queue.team_id.id
+        self.open[team_id] = self.open.get(team_id, 0) + 1
 
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    is_vip = fields.Boolean(
+        string="VIP",
+        compute="_compute_is_vip",
+        store=True,
+        precompute=True,
+        help="The lead reaches the VIP tier of its queue (VIP From Priority or VIP "
+        "From Revenue): senior members may claim it first.",
+    )
+    claim_block_reason = fields.Char(
+        string="Cannot Claim Because",
+        compute="_compute_claim_block_reason",
+        help="Why you cannot claim this lead now, and when you will be able to "
+        "(empty when you can).",
+    )
+
+    @api.depends(
+        "queue_id.vip_min_priority",
+        "queue_id.vip_min_revenue",
+        "priority",
+        "expected_revenue",
+    )
+    def _compute_is_vip(self):
+        for lead in self:
+            queue = lead.queue_id
+            by_priority = bool(queue.vip_min_priority) and (
+                (lead.priority or "0") >= queue.vip_min_priority
+            )
+            by_revenue = bool(queue.vip_min_revenue) and (
+                lead.expected_revenue >= queue.vip_min_revenue
+            )
+            lead.is_vip = by_priority or by_revenue
+
+    @api.depends("user_id", "queue_id", "team_id", "tag_ids", "is_vip", "pool_date")
+    @api.depends_context("uid", "lang")
+    def _compute_claim_block_reason(self):
+        saved = self.filtered("id")
+        refusals = saved._queue_claim_refusals() if saved else {}
+        for lead in self:
+            refusal = refusals.get(lead.id)
+            lead.claim_block_reason = refusal.message if refusal else False
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
     def action_claim(self):
-        """Take the selected pool leads for the current user (a member of their
-        queue). The leads are locked first, so that two reps never claim the same
-        lead. Callable by RPC."""
+        """Take the selected pool leads for the current user, under the claim
+        rules of their queues (see :meth:`_queue_claim_refusals`). Callable by
+        RPC.
+
+        The leads still free and allowed are claimed, oldest in the pool first;
+        the others are reported.
+
+        :return: True when every lead was claimed; otherwise a client
+            notification that lists the leads not claimed and why
+        :raise UserError: when no lead could be claimed (saying why)
+        """
+        return self._queue_claim(partial=True)
+
+    def _queue_claim(self, partial=True):
+        """Claim ``self`` for the current user. The queues of the leads' teams
+        are locked first (as routing and every assignment lock them), then the
+        rules count and check, then the primitive assigns: two claims that
+        would together break a limit are serialised, and the second one sees
+        the first.
+
+        :param bool partial: claim the allowed leads and report the others;
+            False: all or nothing (a plain write of the salesperson)
+        """
         if not self:
             return True
-        user = self.env.user
-        not_pool = self.sudo().filtered(lambda lead: lead.queue_state != "pool")
-        if not_pool:
-            raise UserError(
-                _(
-                    "%(leads)s is not waiting in a pool: only unassigned leads of a "
-                    "queue's pool can be claimed (someone may have just claimed "
-                    "it: refresh the pool).",
-                    leads=self._queue_names(not_pool),
-                )
-            )
-        self.check_access("read")
-        is_manager = user.has_group("sales_team.group_sale_manager")
-        for queue in self.sudo().queue_id:
-            member = queue.member_ids.filtered(
-                lambda m, user=user: m.user_id == user and m.active
-            )
-            if not member and not is_manager:
-                raise UserError(
-                    _(
-                        "You are not an available member of the queue %(queue)s: ask "
-                        "your team leader to add you, or to un-pause you.",
-                        queue=queue.name,
-                    )
-                )
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM crm_lead
-                    WHERE id IN %s AND user_id IS NULL
-                    ORDER BY id FOR UPDATE SKIP LOCKED""",
-                tuple(self.ids),
-            )
-        )
-        locked_ids = {row[0] for row in self.env.cr.fetchall()}
-        self.invalidate_recordset(["user_id", "queue_state"])
-        taken = self.filtered(lambda lead: lead.id not in locked_ids or lead.user_id)
-        if taken:
-            raise UserError(
-                _(
-                    "%(leads)s was just claimed by someone else: refresh the pool "
-                    "and pick another lead.",
-                    leads=", ".join(taken.mapped("display_name")),
-                )
-            )
         leads = self.sudo()
-        leads._queue_assign_batch(
+        # Leads no longer in a pool are refused below whoever may read them (a
+        # rep no longer sees a lead that someone else has just claimed).
+        pool = leads.filtered(lambda lead: lead.queue_state == "pool")
+        pool.with_env(self.env).check_access("read")
+        locked_ids = leads._queue_claim_lock()
+        leads = leads.sorted(
+            lambda lead: (lead.pool_date or lead.create_date or datetime.min, lead.id)
+        )
+        refusals = leads._queue_claim_refusals(
+            sequential=True, locked_ids=locked_ids, user=self.env.user
+        )
+        refused = leads.filtered(lambda lead: refusals[lead.id])
+        claimable = leads - refused
+        if refused and (not claimable or not partial):
+            raise UserError(self._queue_claim_refusal_text(refused, refusals))
+        user = self.env.user
+        claimable._queue_assign_batch(
             [
                 Decision(
                     lead, user, lead.queue_id, method="claim", reason=Reason("claimed")
                 )
-                for lead in leads
+                for lead in claimable
             ],
             notify=False,
         )
-        return True
+        if not refused:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "title": _("Leads Claimed"),
+                "message": _(
+                    "%(claimed)s of %(total)s leads claimed. Not claimed:\n%(leads)s",
+                    claimed=len(claimable),
+                    total=len(leads),
+                    leads=self._queue_claim_refusal_lines(refused, refusals),
+                ),
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_release(self, reason=False):
         """Give the selected leads of the current user back to their queue's pool
@@ -128,3 +270,468 @@ class CrmLead(models.Model):
         if hidden:
             names.append(_("%s other lead(s)", hidden))
         return ", ".join(names)
+
+    # ------------------------------------------------------------
+    # CLAIM RULES
+    # ------------------------------------------------------------
+
+    def _queue_claim_lock(self):
+        """Lock the queues of the teams of the pool leads of ``self`` (all
+        active queues of those teams, and the leads' own queues, in id order),
+        then the pool leads themselves, skipping those another transaction is
+        claiming.
+
+        Every assignment to a team with queues writes these queue rows
+        (``_queue_touch_teams``), so under REPEATABLE READ the lock also proves
+        that this transaction's snapshot holds every claim and assignment made
+        before it (a row changed since makes PostgreSQL refuse the lock with a
+        serialization failure, and Odoo retries the request).
+
+        :return: set of ids of the leads locked
+        """
+        self.env["crm.lead"].flush_model(["user_id", "queue_id"])
+        pool = self.filtered(lambda lead: lead.queue_id and not lead.user_id)
+        if not pool:
+            return set()
+        queues = pool.queue_id
+        # A serialization failure here is expected under concurrency (Odoo
+        # retries the request): not a bad query worth an error in the log.
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM crm_team_queue
+                    WHERE id = ANY(%s) OR (team_id = ANY(%s) AND active)
+                    ORDER BY id FOR UPDATE""",
+                queues.ids,
+                queues.team_id.ids,
+            ),
+            log_exceptions=False,
+        )
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM crm_lead
+                    WHERE id = ANY(%s) AND user_id IS NULL
+                    ORDER BY id FOR UPDATE SKIP LOCKED""",
+                pool.ids,
+            ),
+            log_exceptions=False,
+        )
+        locked_ids = {row[0] for row in self.env.cr.fetchall()}
+        self.invalidate_recordset(["user_id", "queue_id", "queue_state", "pool_date"])
+        return locked_ids
+
+    def _queue_claim_refusals(self, user=None, sequential=False, locked_ids=None):
+        """Evaluate the claim rules for ``user`` (the current user by default)
+        on the leads of ``self``, in a bounded number of queries whatever
+        their number.
+
+        Sales managers may claim any pool lead: the rules do not apply to them
+        (they may assign any lead anyway). For everybody else, in this order:
+        membership of the lead's queue (not paused), the claim window, the
+        daily claim limit, the member's daily cap, the open lead limit, skills,
+        the VIP tier and the re-claim cooldown (see :meth:`_queue_claim_rules`).
+
+        :param bool sequential: count each allowed lead as claimed for the
+            next ones (a batch claim, in the order of ``self``)
+        :param set locked_ids: ids of the leads this transaction locked (a
+            lead left out is being claimed by someone else)
+        :return: dict {lead id: :class:`ClaimRefusal` or None}
+        """
+        user = user or self.env.user
+        leads = self.sudo()
+        state = leads._queue_claim_state(user)
+        state.locked_ids = locked_ids
+        result = {}
+        for lead in leads:
+            refusal = lead._queue_claim_check(state)
+            result[lead.id] = refusal
+            if sequential and not refusal:
+                state.record(lead)
+        return result
+
+    def _queue_claim_state(self, user):
+        """Read what the rules need for ``user`` and the leads of ``self``
+        (sudo): one query for the queues (membership, skills, claims and leads
+        received today, open leads in the team), one for the cooldowns.
+
+        :return: a :class:`ClaimState`
+        """
+        is_manager = user.has_group("sales_team.group_sale_manager")
+        state = ClaimState(user, fields.Datetime.now(), is_manager)
+        pool = self.filtered(lambda lead: lead.queue_state == "pool")
+        queues = pool.queue_id
+        if is_manager or not queues:
+            return state
+        self.env["crm.team.queue"].flush_model(["team_id", "active"])
+        self.env["crm.team.queue.member"].flush_model()
+        self.env["crm.stage"].flush_model(["is_won"])
+        self.env["crm.lead"].flush_model(["user_id", "team_id", "active", "stage_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT q.id, q.team_id, m.id, m.active, m.is_senior,
+                          COALESCE(m.daily_cap, 0),
+                          ARRAY(SELECT s.tag_id
+                                  FROM crm_team_queue_member_skill_rel s
+                                 WHERE s.member_id = m.id),
+                          c.claims, c.received,
+                          (SELECT COUNT(*) FROM crm_lead l
+                             LEFT JOIN crm_stage st ON st.id = l.stage_id
+                            WHERE l.team_id = q.team_id AND l.user_id = %(user)s
+                              AND l.active AND NOT COALESCE(st.is_won, FALSE))
+                     FROM crm_team_queue q
+                LEFT JOIN crm_team_queue_member m
+                       ON m.queue_id = q.id AND m.user_id = %(user)s,
+                  LATERAL (SELECT COUNT(*) FILTER (WHERE a.method = 'claim') AS claims,
+                                  COUNT(*) AS received
+                             FROM crm_lead_assignment a
+                            WHERE a.queue_id = q.id AND a.user_id = %(user)s
+                              AND a.create_date >= %(since)s) c
+                    WHERE q.id = ANY(%(queues)s)""",
+                user=user.id,
+                since=state.day_start,
+                queues=queues.ids,
+            )
+        )
+        for row in self.env.cr.fetchall():
+            queue_id, team_id, member_id, active, senior, cap, skills = row[:7]
+            state.members[queue_id] = member_id and ClaimMember(
+                id=member_id,
+                active=active,
+                is_senior=senior,
+                daily_cap=cap,
+                skills=frozenset(skills),
+            )
+            state.claims[queue_id], state.received[queue_id] = row[7], row[8]
+            state.open[team_id] = row[9]
+        cooldown = max(queues.mapped("claim_cooldown_hours"))
+        if cooldown:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT lead_id, MAX(create_date) FROM crm_lead_assignment
+                        WHERE lead_id = ANY(%s) AND previous_user_id = %s
+                          AND user_id IS NULL AND create_date > %s
+                     GROUP BY lead_id""",
+                    pool.ids,
+                    user.id,
+                    state.now - timedelta(hours=cooldown),
+                )
+            )
+            state.came_back = dict(self.env.cr.fetchall())
+        return state
+
+    def _queue_claim_check(self, state):
+        """Why ``state.user`` may not claim this lead now, or None."""
+        self.ensure_one()
+        refusal = self._queue_claim_rule_pool(state)
+        if refusal or state.is_manager:
+            return refusal
+        for rule in self._queue_claim_rules():
+            refusal = getattr(self, rule)(state)
+            if refusal:
+                return refusal
+        return None
+
+    @api.model
+    def _queue_claim_rules(self):
+        """Names of the rule methods, in the order they are checked (the first
+        refusal is the one given). Each takes a :class:`ClaimState` and returns
+        a :class:`ClaimRefusal` or None; the lead is a pool lead, and from the
+        second rule on, ``state.user`` is an available member of its queue."""
+        return [
+            "_queue_claim_rule_member",
+            "_queue_claim_rule_window",
+            "_queue_claim_rule_daily_limit",
+            "_queue_claim_rule_daily_cap",
+            "_queue_claim_rule_max_open",
+            "_queue_claim_rule_skills",
+            "_queue_claim_rule_vip",
+            "_queue_claim_rule_cooldown",
+        ]
+
+    def _queue_claim_rule_pool(self, state):
+        if self.queue_state != "pool":
+            return ClaimRefusal(
+                "not_in_pool",
+                _(
+                    "This lead is not waiting in a pool: only unassigned leads of a "
+                    "queue's pool can be claimed (someone may have just claimed it: "
+                    "refresh the pool)."
+                ),
+            )
+        if state.locked_ids is not None and self.id not in state.locked_ids:
+            return ClaimRefusal(
+                "taken",
+                _(
+                    "This lead was just claimed by someone else: refresh the pool "
+                    "and pick another lead."
+                ),
+            )
+        return None
+
+    def _queue_claim_rule_member(self, state):
+        queue = self.queue_id
+        member = state.members.get(queue.id)
+        if not member:
+            return ClaimRefusal(
+                "not_member",
+                _(
+                    "You are not an available member of the queue %(queue)s: ask "
+                    "your team leader to add you, or to un-pause you.",
+                    queue=queue.name,
+                ),
+            )
+        if not member.active:
+            return ClaimRefusal(
+                "paused",
+                _(
+                    "You are paused in the queue %(queue)s: ask your team leader to "
+                    "make you available again.",
+                    queue=queue.name,
+                ),
+            )
+        return None
+
+    def _queue_claim_rule_window(self, state):
+        queue = self.queue_id
+        start, end = queue.claim_window_start, queue.claim_window_end
+        days = self._queue_claim_weekdays(queue.claim_weekdays)
+        all_day = not start and not end
+        if not days and all_day:
+            return None
+        now = state.local_now
+        hour = now.hour + now.minute / 60 + now.second / 3600
+        if (not days or now.isoweekday() in days) and (all_day or start <= hour < end):
+            return None
+        opening = self._queue_claim_next_opening(state, start, days)
+        next_opening = self._queue_claim_when_label(state, opening, today=True)
+        if all_day:
+            message = _(
+                "Claiming is open on %(days)s (%(tz)s): next opening %(next)s.",
+                days=self._queue_claim_days_label(days),
+                tz=state.tz.zone,
+                next=next_opening,
+            )
+        elif not days:
+            message = _(
+                "Claiming is open from %(start)s to %(end)s (%(tz)s): next opening "
+                "%(next)s.",
+                start=self._queue_claim_hour_label(start),
+                end=self._queue_claim_hour_label(end),
+                tz=state.tz.zone,
+                next=next_opening,
+            )
+        else:
+            message = _(
+                "Claiming is open from %(start)s to %(end)s (%(tz)s), %(days)s: next "
+                "opening %(next)s.",
+                start=self._queue_claim_hour_label(start),
+                end=self._queue_claim_hour_label(end),
+                tz=state.tz.zone,
+                days=self._queue_claim_days_label(days),
+                next=next_opening,
+            )
+        return ClaimRefusal("window", message, until=opening)
+
+    def _queue_claim_rule_daily_limit(self, state):
+        queue = self.queue_id
+        limit = queue.claim_daily_limit
+        count = state.claims.get(queue.id, 0)
+        if not limit or count < limit:
+            return None
+        return ClaimRefusal(
+            "daily_limit",
+            _(
+                "Daily claim limit reached (%(count)s of %(limit)s). It resets at "
+                "00:00 %(tz)s.",
+                count=count,
+                limit=limit,
+                tz=state.tz.zone,
+            ),
+            until=state.next_midnight,
+        )
+
+    def _queue_claim_rule_daily_cap(self, state):
+        queue = self.queue_id
+        cap = state.members[queue.id].daily_cap
+        count = state.received.get(queue.id, 0)
+        if not cap or count < cap:
+            return None
+        return ClaimRefusal(
+            "daily_cap",
+            _(
+                "Daily cap reached: you received %(count)s of %(cap)s leads from "
+                "%(queue)s today (given or claimed). It resets at 00:00 %(tz)s.",
+                count=count,
+                cap=cap,
+                queue=queue.name,
+                tz=state.tz.zone,
+            ),
+            until=state.next_midnight,
+        )
+
+    def _queue_claim_rule_max_open(self, state):
+        queue = self.queue_id
+        limit = queue.claim_max_open
+        count = state.open.get(queue.team_id.id, 0)
+        if not limit or count < limit:
+            return None
+        return ClaimRefusal(
+            "max_open",
+            _(
+                "Open lead limit reached (%(count)s of %(limit)s in %(team)s): win, "
+                "lose or hand over one of your leads before claiming another.",
+                count=count,
+                limit=limit,
+                team=queue.team_id.name,
+            ),
+        )
+
+    def _queue_claim_rule_skills(self, state):
+        queue = self.queue_id
+        required = queue.required_skill_tag_ids & self.tag_ids
+        missing = required.filtered(
+            lambda tag: tag.id not in state.members[queue.id].skills
+        )
+        if not missing:
+            return None
+        return ClaimRefusal(
+            "skills",
+            _(
+                "This lead needs a skill you do not have in %(queue)s: %(tags)s. Ask "
+                "your team leader to add it to your skills.",
+                queue=queue.name,
+                tags=", ".join(missing.mapped("name")),
+            ),
+        )
+
+    def _queue_claim_rule_vip(self, state):
+        queue = self.queue_id
+        minutes = queue.vip_release_minutes
+        if not self.is_vip or not minutes or state.members[queue.id].is_senior:
+            return None
+        entered = self.pool_date or self.create_date or state.now
+        until = entered + timedelta(minutes=minutes)
+        if state.now >= until:
+            return None
+        return ClaimRefusal(
+            "vip",
+            _(
+                "VIP lead: senior members only until %(time)s.",
+                time=self._queue_claim_when_label(state, until),
+            ),
+            until=until,
+        )
+
+    def _queue_claim_rule_cooldown(self, state):
+        hours = self.queue_id.claim_cooldown_hours
+        came_back = state.came_back.get(self.id)
+        if not hours or not came_back:
+            return None
+        until = came_back + timedelta(hours=hours)
+        if state.now >= until:
+            return None
+        hours_label = f"{hours:g}"
+        return ClaimRefusal(
+            "cooldown",
+            _(
+                "Re-claim cooldown: this lead came back to the pool from you less "
+                "than %(hours)s hours ago. You can claim it again at %(time)s.",
+                hours=hours_label,
+                time=self._queue_claim_when_label(state, until),
+            ),
+            until=until,
+        )
+
+    # ------------------------------------------------------------
+    # CLAIM RULES: helpers
+    # ------------------------------------------------------------
+
+    @api.model
+    def _queue_claim_weekdays(self, value):
+        """The week days of a queue's ``claim_weekdays`` (1 = Monday), as a
+        set; empty: every day."""
+        return {int(day) for day in (value or "").split(",") if day.strip()}
+
+    @api.model
+    def _queue_claim_next_opening(self, state, start, days):
+        """When the claim window opens next (UTC, naive): the next allowed day,
+        today included, whose opening hour is still to come."""
+        now = state.local_now
+        hours, minutes = divmod(round(start * 60), 60)
+        for offset in range(8):
+            day = now.date() + timedelta(days=offset)
+            if days and day.isoweekday() not in days:
+                continue
+            opening = state.tz.localize(datetime.combine(day, dt_time(hours, minutes)))
+            if opening > now:
+                return opening.astimezone(pytz.utc).replace(tzinfo=None)
+        return None
+
+    @api.model
+    def _queue_claim_hour_label(self, value):
+        """A float hour as HH:MM (9.5 -> 09:30)."""
+        hours, minutes = divmod(round(value * 60), 60)
+        return f"{hours:02d}:{minutes:02d}"
+
+    @api.model
+    def _queue_claim_day_names(self):
+        """Week day names in the user's language, by ISO number (1 = Monday)."""
+        names = get_day_names("wide", locale=babel_locale_parse(self.env.lang))
+        return {number + 1: names[number] for number in range(7)}
+
+    @api.model
+    def _queue_claim_days_label(self, days):
+        """Week days as text: runs of three days or more read "Monday to
+        Friday", others are listed."""
+        names = self._queue_claim_day_names()
+        runs = []
+        for day in sorted(days):
+            if runs and runs[-1][-1] == day - 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        parts = []
+        for run in runs:
+            if len(run) >= 3:
+                parts.append(
+                    _("%(first)s to %(last)s", first=names[run[0]], last=names[run[-1]])
+                )
+            else:
+                parts.extend(names[day] for day in run)
+        return ", ".join(parts)
+
+    @api.model
+    def _queue_claim_when_label(self, state, value, today=False):
+        """A moment (UTC, naive) for a refusal, in the user's time zone: the
+        time alone on the same day ("today 09:00" with ``today``), the week day
+        and time within a week, else the date and time."""
+        when = state.local(value)
+        clock = when.strftime("%H:%M")
+        days = (when.date() - state.local_now.date()).days
+        if days == 0:
+            return _("today %(time)s", time=clock) if today else clock
+        if days < 7:
+            return f"{self._queue_claim_day_names()[when.isoweekday()]} {clock}"
+        return f"{format_date(self.env, when.date())} {clock}"
+
+    def _queue_claim_refusal_lines(self, refused, refusals):
+        """One line per refused lead: its name (its number when the user may
+        not read it) and the refusal."""
+        readable = refused.with_env(self.env)._filtered_access("read")
+        lines = []
+        for lead in refused:
+            if lead in readable:
+                name = lead.with_env(self.env).display_name
+            else:
+                name = _("Lead #%(id)s", id=lead.id)
+            lines.append(f"- {name}: {refusals[lead.id].message}")
+        return "\n".join(lines)
+
+    def _queue_claim_refusal_text(self, refused, refusals):
+        """The message of a refused claim: the refusal itself for one lead,
+        one line per refused lead for several."""
+        if len(self) == 1:
+            return refusals[refused.id].message
+        return _(
+            "No lead was claimed. These leads cannot be claimed:\n%(leads)s",
+            leads=self._queue_claim_refusal_lines(refused, refusals),
+        )

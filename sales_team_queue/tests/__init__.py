@@ -21,3 +21,5 @@ from . import test_queue_concurrency
 from . import test_queue_door
 from . import test_queue_backlog
 from . import test_queue_rights
+from . import test_pool_rules
+from . import test_pool_concurrency

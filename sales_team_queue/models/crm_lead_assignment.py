@@ -235,7 +235,7 @@ class CrmLeadAssignment(models.Model):
     create_uid = fields.Many2one("res.users", string="By", readonly=True)
 
     def init(self):
-        super().init()
+        result = super().init()
         # What routing counts for each member: lines of a queue and user since
         # the start of their day, and the last line of a user in a team.
         create_index(
@@ -250,6 +250,7 @@ class CrmLeadAssignment(models.Model):
             self._table,
             ["team_id", "user_id", "id"],
         )
+        return result
 
     @api.depends("reason_code", "reason_args")
     @api.depends_context("lang")
@@ -265,29 +266,35 @@ class CrmLeadAssignment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        raise AccessError(
-            _(
-                "Assignment history lines cannot be created by hand: they are "
-                "written when a lead changes salesperson (assign, route, claim or "
-                "release the lead instead)."
+        if not self.env.su:
+            raise AccessError(
+                _(
+                    "Assignment history lines cannot be created by hand: they are "
+                    "written when a lead changes salesperson (assign, route, claim "
+                    "or release the lead instead)."
+                )
             )
-        )
+        return super().create(vals_list)
 
     def write(self, vals):
-        raise AccessError(
-            _(
-                "Assignment history lines cannot be changed: the history is a "
-                "record of what happened. Reassign the lead instead."
+        if not self.env.su:
+            raise AccessError(
+                _(
+                    "Assignment history lines cannot be changed: the history is a "
+                    "record of what happened. Reassign the lead instead."
+                )
             )
-        )
+        return super().write(vals)
 
-    def unlink(self):
-        raise AccessError(
-            _(
-                "Assignment history lines cannot be deleted: the history is a "
-                "record of what happened. Archive or delete the lead instead."
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        if not self.env.su:
+            raise AccessError(
+                _(
+                    "Assignment history lines cannot be deleted: the history is a "
+                    "record of what happened. Archive or delete the lead instead."
+                )
             )
-        )
 
     # ------------------------------------------------------------
     # WRITING (only by the assignment primitive)

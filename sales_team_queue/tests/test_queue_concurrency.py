@@ -89,12 +89,12 @@ class TestQueueConcurrency(TransactionCase):
     def _worker(self, name, result):
         """A second worker: creates a lead, records when create returned, then
         commits (which routes the lead after the commit if it had to wait)."""
-        with self.registry.cursor() as cr:
-            lead = self._create_lead(cr, name)
+        with self.registry.cursor() as worker_cr:
+            lead = self._create_lead(worker_cr, name)
             result["lead_id"] = lead.id
             result["owner_at_create"] = lead.user_id.id
             result["created_at"] = time.monotonic()
-            cr.commit()
+            worker_cr.commit()
             result["committed_at"] = time.monotonic()
 
     def _leads_outcome(self, lead_ids):

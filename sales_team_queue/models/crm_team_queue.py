@@ -279,6 +279,13 @@ class CrmTeamQueue(models.Model):
         help="Hybrid queues: a lead left unclaimed this long is dispatched to a "
         "member by workload. 0: dispatch at the next dispatch run.",
     )
+    pool_hide_contact = fields.Boolean(
+        string="Hide Contact Until Claimed",
+        help="While a lead waits in this queue's pool, members see no e-mail, "
+        "phone, address or linked contact (in views, exports and over the API) "
+        "until one of them claims it. Team leaders and sales managers see "
+        "everything.",
+    )
     # --- fairness state (persistent, updated under a row lock) ---
     rr_last_member_id = fields.Integer(
         string="Last Member Served",
@@ -572,6 +579,18 @@ class CrmTeamQueue(models.Model):
             SQL("SELECT DISTINCT team_id FROM crm_team_queue WHERE active")
         )
         return frozenset(team_id for (team_id,) in self.env.cr.fetchall())
+
+    @api.model
+    @tools.ormcache()
+    def _get_private_pool_queue_ids(self):
+        """Ids of the queues (archived ones too) whose pool hides the contact
+        details (``pool_hide_contact``), cached like :meth:`_get_queue_team_ids`:
+        pool privacy costs nothing while no queue asks for it."""
+        self.flush_model(["pool_hide_contact"])
+        self.env.cr.execute(
+            SQL("SELECT id FROM crm_team_queue WHERE pool_hide_contact")
+        )
+        return frozenset(queue_id for (queue_id,) in self.env.cr.fetchall())
 
     def _queues_changed(self):
         """Clear the cached team list and switch the backlog cron on only while

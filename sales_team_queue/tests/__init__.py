@@ -22,4 +22,5 @@ from . import test_queue_door
 from . import test_queue_backlog
 from . import test_queue_rights
 from . import test_pool_rules
+from . import test_pool_privacy
 from . import test_pool_concurrency

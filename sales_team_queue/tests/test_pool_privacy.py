@@ -1,0 +1,343 @@
+"""Pool privacy: a lead waiting in the pool of a queue with ``pool_hide_contact``
+shows no contact details to the reps (read, search_read, web_read,
+web_search_read, export, search, grouping, write) until one of them claims it;
+the team leader and sales managers always see them. The same over XML-RPC with a
+real login."""
+
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, tagged, users
+
+from .common import QueueCase
+
+CONTACT = {
+    "email_from": "anong@example.com",
+    "phone": "+66 2 123 4567",
+    "mobile": "+66 81 234 5678",
+    "street": "99 Sukhumvit Road",
+    "street2": "Floor 12",
+    "zip": "10110",
+    "city": "Bangkok",
+    "contact_name": "Anong",
+    "partner_name": "Siam Widgets",
+    "website": "https://siam-widgets.example.com",
+}
+PRIVATE = [*CONTACT, "partner_id", "email_normalized", "phone_sanitized"]
+PUBLIC = ["name", "priority", "expected_revenue", "country_id", "queue_state"]
+
+
+class PoolPrivacyCase(QueueCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.ref("base.group_allow_export").users |= cls.reps
+        for user in cls.reps | cls.niran:
+            user.password = f"{user.login}_pw"
+        cls.manager = cls.env.ref("base.user_admin")
+        cls.queue = cls._create_queue(strategy="pool", pool_hide_contact=True)
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Anong Siam", "email": "anong@example.com"}
+        )
+        cls.country = cls.env.ref("base.th")
+        cls.lead = cls._new_pool_lead("Widgets for Siam")
+
+    @classmethod
+    def _new_pool_lead(cls, name, team=None, **vals):
+        values = dict(
+            CONTACT,
+            name=name,
+            team_id=(team or cls.team).id,
+            user_id=False,
+            type="lead",
+            priority="2",
+            expected_revenue=5000,
+            country_id=cls.country.id,
+            partner_id=cls.customer.id,
+        )
+        values.update(vals)
+        lead = cls.env["crm.lead"].create(values)
+        lead.partner_id = cls.customer  # the create's onchange-like computes
+        for fname, value in CONTACT.items():
+            lead[fname] = value
+        return lead
+
+
+@tagged("post_install", "-at_install")
+class TestPoolPrivacy(PoolPrivacyCase):
+    def _read(self, user, lead=None):
+        lead = (lead or self.lead).with_user(user)
+        self.env.invalidate_all()
+        return lead.read(PRIVATE + PUBLIC)[0]
+
+    def assertHidden(self, values):
+        for fname in PRIVATE:
+            self.assertIs(values[fname], False, f"{fname} is hidden")
+        self.assertEqual(values["name"], "Widgets for Siam")
+        self.assertEqual(values["priority"], "2")
+        self.assertEqual(values["expected_revenue"], 5000)
+        self.assertTrue(values["country_id"])
+
+    def assertShown(self, values):
+        for fname, value in CONTACT.items():
+            self.assertEqual(values[fname], value, f"{fname} is shown")
+        partner = values["partner_id"]
+        partner_id = partner["id"] if isinstance(partner, dict) else partner[0]
+        self.assertEqual(partner_id, self.customer.id)
+
+    def test_lead_waits_in_pool_with_contact(self):
+        self.assertEqual(self.lead.queue_id, self.queue)
+        self.assertEqual(self.lead.queue_state, "pool")
+        self.assertEqual(self.lead.email_from, "anong@example.com")
+        self.assertEqual(self.lead.partner_id, self.customer)
+
+    def test_rep_read_hides_contact(self):
+        self.assertHidden(self._read(self.somchai))
+
+    def test_rep_search_read_hides_contact(self):
+        rows = (
+            self.env["crm.lead"]
+            .with_user(self.wei)
+            .search_read([("id", "=", self.lead.id)], PRIVATE + PUBLIC)
+        )
+        self.assertEqual(len(rows), 1)
+        self.assertHidden(rows[0])
+
+    def test_rep_web_read_hides_contact(self):
+        spec = {fname: {} for fname in PRIVATE + PUBLIC}
+        spec["partner_id"] = {"fields": {"display_name": {}, "email": {}}}
+        spec["country_id"] = {"fields": {"display_name": {}}}
+        spec["duplicate_lead_ids"] = {"fields": {"display_name": {}}}
+        spec["duplicate_lead_count"] = {}
+        self._new_pool_lead("Same customer", user_id=self.linh.id)
+        values = self.lead.with_user(self.linh).web_read(spec)[0]
+        self.assertHidden(values)
+        self.assertEqual(values["duplicate_lead_ids"], [], "similar leads hidden")
+        self.assertIs(values["duplicate_lead_count"], False)
+        self.assertEqual(self.lead.duplicate_lead_count, 1, "as the leader sees it")
+        result = (
+            self.env["crm.lead"]
+            .with_user(self.linh)
+            .web_search_read([("id", "=", self.lead.id)], spec)
+        )
+        self.assertHidden(result["records"][0])
+
+    def test_rep_export_hides_contact(self):
+        visible = self._new_pool_lead("Visible", user_id=self.somchai.id)
+        leads = (self.lead | visible).with_user(self.somchai)
+        columns = ["name", "email_from", "phone", "partner_id/name", "tag_ids/name"]
+        self.env["crm.tag"].create([{"name": "T1"}, {"name": "T2"}])
+        leads.sudo().tag_ids = self.env["crm.tag"].search(
+            [("name", "in", ["T1", "T2"])]
+        )
+        self.env.invalidate_all()
+        rows = leads.with_context(import_compat=False).export_data(columns)["datas"]
+        # one line per tag: the main line and a sub-line per record
+        self.assertEqual(len(rows), 4)
+        self.assertEqual(rows[0][:4], ["Widgets for Siam", "", "", ""])
+        self.assertEqual(rows[1][:4], ["", "", "", ""])
+        self.assertEqual(
+            rows[2][:4],
+            ["Visible", CONTACT["email_from"], CONTACT["phone"], "Anong Siam"],
+        )
+        self.assertEqual({rows[0][4], rows[1][4]}, {"T1", "T2"})
+
+    def test_rep_search_on_contact_finds_nothing(self):
+        Lead = self.env["crm.lead"].with_user(self.somchai)
+        ids = [self.lead.id]
+        for domain in (
+            [("email_from", "ilike", "anong")],
+            [("phone", "ilike", "4567")],
+            [("mobile", "ilike", "5678")],
+            [("phone_mobile_search", "ilike", "1234567")],
+            [("city", "=", "Bangkok")],
+            [("partner_id", "=", self.customer.id)],
+            [("partner_id", "ilike", "Anong")],
+            [("partner_id.email", "ilike", "anong")],
+            [("email_from", "not ilike", "nobody")],
+            [("contact_name", "!=", False)],
+        ):
+            self.assertFalse(Lead.search([("id", "in", ids), *domain]), domain)
+        # the negation of a condition tells nothing either: true whatever the value
+        self.assertEqual(
+            Lead.search([("id", "in", ids), "!", ("email_from", "ilike", "anong")]),
+            self.lead,
+        )
+        self.assertEqual(
+            Lead.search([("id", "in", ids), ("name", "ilike", "Siam")]), self.lead
+        )
+        # the search view's "Customer" filter
+        customer = [
+            "|",
+            "|",
+            "|",
+            ("partner_id", "ilike", "Anong"),
+            ("partner_name", "ilike", "Anong"),
+            ("email_from", "ilike", "Anong"),
+            ("contact_name", "ilike", "Anong"),
+        ]
+        self.assertFalse(Lead.search([("id", "in", ids), *customer]))
+        groups = Lead._read_group([("id", "in", ids)], ["partner_id"], ["__count"])
+        self.assertFalse(groups, "no group names the hidden customer")
+
+    def test_rep_cannot_write_contact(self):
+        lead = self.lead.with_user(self.somchai)
+        with self.assertRaises(UserError):
+            lead.write({"email_from": "other@example.com"})
+        with self.assertRaises(UserError):
+            lead.write({"partner_id": False})
+        lead.write({"description": "<p>Looks promising</p>"})
+        self.assertEqual(self.lead.email_from, CONTACT["email_from"])
+        self.assertEqual(self.lead.partner_id, self.customer)
+
+    def test_claim_shows_contact(self):
+        self.assertIs(self.lead.with_user(self.somchai).action_claim(), True)
+        self.assertEqual(self.lead.user_id, self.somchai)
+        self.assertShown(self._read(self.somchai))
+        self.assertEqual(
+            self.env["crm.lead"]
+            .with_user(self.somchai)
+            .search([("email_from", "ilike", "anong"), ("id", "=", self.lead.id)]),
+            self.lead,
+        )
+        self.lead.with_user(self.somchai).write({"phone": "+66 2 765 4321"})
+        self.assertEqual(self.lead.phone, "+66 2 765 4321")
+
+    def test_leader_and_manager_see_contact(self):
+        for user in (self.niran, self.manager):
+            self.assertShown(self._read(user))
+            self.assertEqual(
+                self.env["crm.lead"]
+                .with_user(user)
+                .search([("email_from", "ilike", "anong"), ("id", "=", self.lead.id)]),
+                self.lead,
+            )
+
+    def test_leader_without_manager_group_sees_contact(self):
+        leader = self.wei
+        self.team.user_id = leader
+        self.assertShown(self._read(leader))
+        self.assertHidden(self._read(self.somchai))
+
+    def test_queue_without_option_shows_contact(self):
+        self.queue.pool_hide_contact = False
+        Lead = self.env["crm.lead"].with_user(self.somchai)
+        self.assertFalse(Lead._pool_privacy_applies(), "inert when no queue hides")
+        self.assertShown(self._read(self.somchai))
+        self.assertEqual(
+            self.env["crm.lead"]
+            .with_user(self.somchai)
+            .search([("phone", "ilike", "4567"), ("id", "=", self.lead.id)]),
+            self.lead,
+        )
+
+    def test_suggested_recipients_hidden(self):
+        lead = self.lead.with_user(self.somchai)
+        self.assertEqual(lead._message_get_suggested_recipients(), [])
+        self.assertTrue(self.lead._message_get_suggested_recipients())
+
+    @users("q_somchai")
+    def test_list_of_80_leads_no_query_per_lead(self):
+        leads = (
+            self.env["crm.lead"]
+            .sudo()
+            .create(
+                [
+                    dict(
+                        CONTACT,
+                        name=f"Pool {index}",
+                        team_id=self.team.id,
+                        user_id=False,
+                        type="lead",
+                    )
+                    for index in range(80)
+                ]
+            )
+        )
+        self.assertEqual(set(leads.mapped("queue_state")), {"pool"})
+        Lead = self.env["crm.lead"]
+        spec = {fname: {} for fname in ["name", "email_from", "phone", "city"]}
+        spec["partner_id"] = {"fields": {"display_name": {}}}
+        domain = [("id", "in", leads.ids)]
+        self.env.invalidate_all()
+        Lead.web_search_read(domain, spec, limit=5)  # warm the caches
+        self.env.invalidate_all()
+        queries = self.cr.sql_log_count
+        Lead.web_search_read(domain, spec, limit=5)
+        few_count = self.cr.sql_log_count - queries
+        self.env.invalidate_all()
+        queries = self.cr.sql_log_count
+        many = Lead.web_search_read(domain, spec, limit=80)
+        many_count = self.cr.sql_log_count - queries
+        self.assertEqual(len(many["records"]), 80)
+        self.assertFalse(any(row["email_from"] for row in many["records"]))
+        self.assertEqual(few_count, many_count, "as many queries for 5 or 80 leads")
+
+
+@tagged("post_install", "-at_install")
+class TestPoolPrivacyRpc(PoolPrivacyCase, HttpCase):
+    """The same over XML-RPC, with each user's own login and password."""
+
+    def _rpc(self, user, method, *args, **kwargs):
+        login = user.login
+        uid = self.xmlrpc_common.authenticate(
+            self.env.cr.dbname, login, f"{login}_pw", {}
+        )
+        self.assertEqual(uid, user.id, f"{login} logs in")
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname,
+            uid,
+            f"{login}_pw",
+            "crm.lead",
+            method,
+            list(args),
+            kwargs,
+        )
+
+    def test_rpc_rep_read_and_search_hide_contact(self):
+        ids = [self.lead.id]
+        values = self._rpc(self.somchai, "read", ids, PRIVATE + PUBLIC)[0]
+        for fname in PRIVATE:
+            self.assertIs(values[fname], False, fname)
+        self.assertEqual(values["name"], "Widgets for Siam")
+        rows = self._rpc(
+            self.somchai, "search_read", [("id", "in", ids)], fields=["email_from"]
+        )
+        self.assertEqual(rows, [{"id": self.lead.id, "email_from": False}])
+        self.assertEqual(
+            self._rpc(
+                self.somchai,
+                "search",
+                [("id", "in", ids), ("email_from", "ilike", "anong")],
+            ),
+            [],
+        )
+        self.assertEqual(
+            self._rpc(
+                self.somchai, "search", [("id", "in", ids), ("phone", "ilike", "4567")]
+            ),
+            [],
+        )
+
+    def test_rpc_leader_and_claimer_see_contact(self):
+        ids = [self.lead.id]
+        for user in (self.niran,):
+            values = self._rpc(user, "read", ids, ["email_from", "partner_id"])[0]
+            self.assertEqual(values["email_from"], CONTACT["email_from"])
+            self.assertEqual(values["partner_id"][0], self.customer.id)
+            self.assertEqual(
+                self._rpc(
+                    user,
+                    "search",
+                    [("id", "in", ids), ("email_from", "ilike", "anong")],
+                ),
+                ids,
+            )
+        self._rpc(self.somchai, "action_claim", ids)
+        values = self._rpc(self.somchai, "read", ids, ["email_from", "phone"])[0]
+        self.assertEqual(values["email_from"], CONTACT["email_from"])
+        self.assertEqual(values["phone"], CONTACT["phone"])
+        self.assertEqual(
+            self._rpc(
+                self.somchai, "search", [("id", "in", ids), ("phone", "ilike", "4567")]
+            ),
+            ids,
+        )

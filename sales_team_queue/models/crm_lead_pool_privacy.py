@@ -11,6 +11,7 @@ never changed, so computes, routing and claims work on the real data.
 from odoo import _, api, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 # Read, exported, searched and written: the ways to reach the customer.
 POOL_PRIVATE_FIELDS = (
@@ -150,6 +151,31 @@ class CrmLead(models.Model):
             limit=limit,
             order=order,
         )
+
+    def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
+        sql = super()._order_field_to_sql(alias, field_name, direction, nulls, query)
+        if (
+            query.groupby
+            or not sql
+            or field_name.split(".", 1)[0] not in self._pool_private_fields()
+            or not self._pool_privacy_applies()
+        ):
+            return sql
+        # Hidden leads come first, by id, whatever the direction: their order
+        # tells nothing about their values; the others follow by the field.
+        queue_ids = self.env["crm.team.queue"]._get_private_pool_queue_ids()
+        hidden = SQL(
+            "CASE WHEN %(state)s = 'pool' AND %(queue)s IN %(queue_ids)s AND NOT EXISTS"
+            " (SELECT 1 FROM crm_team WHERE id = %(team)s AND user_id = %(uid)s)"
+            " THEN %(id)s END",
+            state=SQL.identifier(alias, "queue_state"),
+            queue=SQL.identifier(alias, "queue_id"),
+            queue_ids=tuple(queue_ids),
+            team=SQL.identifier(alias, "team_id"),
+            uid=self.env.uid,
+            id=SQL.identifier(alias, "id"),
+        )
+        return SQL("%s NULLS LAST, %s", hidden, sql)
 
     def _read_format(self, fnames, load="_classic_read"):
         result = super()._read_format(fnames, load=load)

@@ -55,9 +55,8 @@ class PoolPrivacyCase(QueueCase):
         )
         values.update(vals)
         lead = cls.env["crm.lead"].create(values)
-        lead.partner_id = cls.customer  # the create's onchange-like computes
-        for fname, value in CONTACT.items():
-            lead[fname] = value
+        # the customer's computes (e-mail, phone, address) replace what was given
+        lead.write({fname: values[fname] for fname in CONTACT})
         return lead
 
 
@@ -177,6 +176,20 @@ class TestPoolPrivacy(PoolPrivacyCase):
         self.assertFalse(Lead.search([("id", "in", ids), *customer]))
         groups = Lead._read_group([("id", "in", ids)], ["partner_id"], ["__count"])
         self.assertFalse(groups, "no group names the hidden customer")
+
+    def test_rep_sort_on_contact_tells_nothing(self):
+        first = self._new_pool_lead("Z first", email_from="zz@example.com")
+        second = self._new_pool_lead("A second", email_from="aa@example.com")
+        owned = self._new_pool_lead("Owned", user_id=self.somchai.id)
+        leads = first | second | owned
+        Lead = self.env["crm.lead"].with_user(self.somchai)
+        for order in ("email_from", "email_from desc", "partner_id, email_from"):
+            found = Lead.search([("id", "in", leads.ids)], order=order)
+            self.assertEqual(found, first | second | owned, order)
+        manager = self.env["crm.lead"].search(
+            [("id", "in", leads.ids)], order="email_from"
+        )
+        self.assertEqual(manager, second | owned | first)
 
     def test_rep_cannot_write_contact(self):
         lead = self.lead.with_user(self.somchai)

@@ -232,7 +232,52 @@ class CrmLead(models.Model):
                 )
         return super().write(vals)
 
+    def onchange(self, values, field_names, fields_spec):
+        # An onchange (e.g. the phone reformatted for a new country) would send
+        # the real values to the form.
+        result = super().onchange(values, field_names, fields_spec)
+        changed = result.get("value")
+        if changed and self._pool_privacy_hidden():
+            for name in self._pool_private_fields():
+                changed.pop(name, None)
+        return result
+
+    def copy_data(self, default=None):
+        self._pool_privacy_check()
+        return super().copy_data(default=default)
+
+    def _merge_opportunity(self, *args, **kwargs):
+        self._pool_privacy_check()
+        return super()._merge_opportunity(*args, **kwargs)
+
+    def _pool_privacy_check(self):
+        """Refuse to copy, merge or convert leads whose contact details the user
+        may not see: it would hand those details to the user."""
+        hidden = self._pool_privacy_hidden()
+        if hidden:
+            raise UserError(
+                _(
+                    "The contact details of %s are hidden until the lead is "
+                    "claimed: claim it first.",
+                    ", ".join(hidden.sudo().mapped("name")),
+                )
+            )
+
     def _message_get_suggested_recipients(self):
         if self._pool_privacy_hidden():
             return []
         return super()._message_get_suggested_recipients()
+
+
+class CrmLead2OpportunityPartner(models.TransientModel):
+    _inherit = "crm.lead2opportunity.partner"
+
+    @api.model
+    def default_get(self, fields):
+        # The wizard shows the customer and the similar leads of the lead.
+        result = super().default_get(fields)
+        leads = self.env["crm.lead"].browse(result.get("lead_id") or [])
+        if self.env.context.get("active_model") == "crm.lead":
+            leads |= leads.browse(self.env.context.get("active_ids") or [])
+        leads._pool_privacy_check()
+        return result

@@ -201,6 +201,34 @@ class TestPoolPrivacy(PoolPrivacyCase):
         self.assertEqual(self.lead.email_from, CONTACT["email_from"])
         self.assertEqual(self.lead.partner_id, self.customer)
 
+    def test_rep_cannot_copy_merge_or_convert(self):
+        lead = self.lead.with_user(self.somchai)
+        own = self._new_pool_lead("Own", user_id=self.somchai.id)
+        with self.assertRaises(UserError):
+            lead.copy()
+        with self.assertRaises(UserError):
+            (lead | own.with_user(self.somchai)).merge_opportunity()
+        with self.assertRaises(UserError):
+            self.env["crm.lead2opportunity.partner"].with_user(
+                self.somchai
+            ).with_context(
+                active_model="crm.lead", active_id=lead.id, active_ids=lead.ids
+            ).default_get(["lead_id", "partner_id", "name"])
+        self.assertTrue(self.lead.exists() and own.exists())
+
+    def test_rep_onchange_sends_no_contact(self):
+        other = self.env["res.partner"].create(
+            {"name": "Other", "email": "other@example.com", "phone": "+66 2 000 0000"}
+        )
+        spec = {fname: {} for fname in ["partner_id", "phone", "email_from", "name"]}
+        for user, shown in ((self.somchai, False), (self.niran, True)):
+            result = self.lead.with_user(user).onchange(
+                {"partner_id": other.id}, ["partner_id"], spec
+            )
+            values = result.get("value", {})
+            self.assertEqual("email_from" in values, shown, user.name)
+            self.assertEqual("phone" in values, shown, user.name)
+
     def test_claim_shows_contact(self):
         self.assertIs(self.lead.with_user(self.somchai).action_claim(), True)
         self.assertEqual(self.lead.user_id, self.somchai)

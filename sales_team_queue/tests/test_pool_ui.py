@@ -81,6 +81,21 @@ class TestPoolUi(HttpCase):
         self.assertEqual((line.user_id, line.method), (self.rep_one, "claim"))
         self.assertEqual(self.vip_lead.queue_state, "pool")
 
+    def test_rep_claims_several_leads_from_the_pool_list(self):
+        second = self.env["crm.lead"].create(
+            {"name": "Tour Pool Second Lead", "team_id": self.team.id, "user_id": False}
+        )
+        leads = self.open_lead | second
+        self.assertEqual(leads.mapped("queue_state"), ["pool"] * 2)
+        self.start_tour(
+            "/odoo", "sales_team_queue_pool_list_claim", login="pool_rep_two"
+        )
+        self.assertEqual(leads.user_id, self.rep_two)
+        for lead in leads:
+            line = lead.assignment_ids.sorted("id")[-1]
+            self.assertEqual((line.user_id, line.method), (self.rep_two, "claim"))
+        self.assertEqual(self.vip_lead.queue_state, "pool")
+
     def test_refused_claim_shows_the_rule_on_the_card_and_when_clicked(self):
         self.assertTrue(self.vip_lead.is_vip)
         # The refusal is a UserError: the server logs it as a warning.

@@ -119,3 +119,42 @@ registry.category("web_tour.tours").add("sales_team_queue_pool_release", {
         },
     ],
 });
+
+// A rep switches the Lead Pool to the list, selects two leads and claims them
+// at once from the list's Claim button.
+registry.category("web_tour.tours").add("sales_team_queue_pool_list_claim", {
+    url: "/odoo",
+    steps: () => [
+        ...openLeadPool(),
+        {
+            trigger: ".o_switch_view.o_list",
+            content: "switch to the list",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_group_header:contains(Tour Pool)",
+            content: "open the queue's group",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Tour Pool Open Lead) .o_list_record_selector input",
+            content: "select the first lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Tour Pool Second Lead) .o_list_record_selector input",
+            content: "select the second lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_control_panel button[name=action_claim]",
+            content: "claim both",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_list_view:not(:has(.o_data_row:contains(Tour Pool Open Lead))):not(:has(.o_data_row:contains(Tour Pool Second Lead)))",
+            content: "both leads have left the pool",
+        },
+    ],
+});

@@ -17,10 +17,12 @@
         "data/ir_cron_data.xml",
         # wizards
         "wizards/crm_team_queue_simulation_views.xml",
+        "wizards/crm_lead_release_views.xml",
         # views
         "views/crm_team_queue_views.xml",
         "views/crm_lead_assignment_views.xml",
         "views/crm_lead_views.xml",
+        "views/crm_lead_pool_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_team_views.xml",
         "views/crm_stage_views.xml",

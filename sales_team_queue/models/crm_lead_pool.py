@@ -12,6 +12,7 @@ from datetime import time as dt_time
 
 import pytz
 from babel.dates import get_day_names
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -114,6 +115,24 @@ class CrmLead(models.Model):
         help="Why you cannot claim this lead now, and when you will be able to "
         "(empty when you can).",
     )
+    pool_waiting = fields.Char(
+        string="Waiting",
+        compute="_compute_pool_waiting",
+        help="How long the lead has been waiting in the pool.",
+    )
+    pool_return_user_id = fields.Many2one(
+        "res.users",
+        string="Came Back From",
+        compute="_compute_pool_return",
+        help="The salesperson the lead came back to the pool from (released or "
+        "recycled), when it came back.",
+    )
+    pool_return_reason = fields.Char(
+        string="Came Back Because",
+        compute="_compute_pool_return",
+        help="Why the lead came back to the pool: the words of the salesperson "
+        "who released it, or the ledger's reason.",
+    )
 
     @api.depends(
         "queue_id.vip_min_priority",
@@ -140,6 +159,62 @@ class CrmLead(models.Model):
         for lead in self:
             refusal = refusals.get(lead.id)
             lead.claim_block_reason = refusal.message if refusal else False
+
+    @api.depends("pool_date", "queue_state")
+    @api.depends_context("lang")
+    def _compute_pool_waiting(self):
+        now = fields.Datetime.now()
+        for lead in self:
+            if lead.queue_state != "pool" or not lead.pool_date:
+                lead.pool_waiting = False
+                continue
+            minutes = max(int((now - lead.pool_date).total_seconds() // 60), 0)
+            lead.pool_waiting = self._pool_waiting_label(minutes)
+
+    @api.depends("queue_state", "assignment_ids")
+    @api.depends_context("lang")
+    def _compute_pool_return(self):
+        """The last ledger line of each pool lead, read for all the leads at
+        once: when it is a release or a recycle (the lead came back), its
+        previous owner and its reason."""
+        pool = self.filtered(lambda lead: lead.id and lead.queue_state == "pool")
+        last_lines = {}
+        if pool:
+            Line = self.env["crm.lead.assignment"].sudo()
+            groups = Line._read_group(
+                [("lead_id", "in", pool.ids)], ["lead_id"], ["id:max"]
+            )
+            lines = Line.browse([line_id for __, line_id in groups])
+            last_lines = {line.lead_id.id: line for line in lines}
+        for lead in self:
+            line = last_lines.get(lead.id)
+            if line and line.method == "recycle":
+                lead.pool_return_user_id = line.previous_user_id
+                lead.pool_return_reason = self._pool_return_reason_text(line)
+            else:
+                lead.pool_return_user_id = False
+                lead.pool_return_reason = False
+
+    @api.model
+    def _pool_return_reason_text(self, line):
+        """Why a lead came back, from its ledger ``line``: the words of the rep
+        who released it, else the ledger's reason (a recycle by a rule)."""
+        if line.reason_code == "released_because":
+            text = (line.reason_args or {}).get("text")
+            if text:
+                return text
+        return line.reason
+
+    @api.model
+    def _pool_waiting_label(self, minutes):
+        """A wait in minutes as short text: "12 min", "3 h 05 min", "2 d 4 h"."""
+        hours, mins = divmod(minutes, 60)
+        days, hours = divmod(hours, 24)
+        if days:
+            return _("%(days)s d %(hours)s h", days=days, hours=hours)
+        if hours:
+            return _("%(hours)s h %(minutes)02d min", hours=hours, minutes=mins)
+        return _("%(minutes)s min", minutes=mins)
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -197,6 +272,7 @@ class CrmLead(models.Model):
             ],
             notify=False,
         )
+        claimable._queue_notify_leaders_of_claim(user)
         if not refused:
             return True
         return {
@@ -215,6 +291,53 @@ class CrmLead(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _queue_notify_leaders_of_claim(self, user):
+        """Tell the team leaders of the queues that ask for it (Alert Team
+        Leader on Claim) that ``user`` claimed the leads of ``self``: one
+        notification per leader for the whole batch, listing the leads."""
+        by_leader = {}
+        for lead in self.sudo():
+            queue = lead.queue_id
+            leader = queue.team_id.user_id
+            if not queue.notify_leader_on_claim or not leader or leader == user:
+                continue
+            by_leader.setdefault(leader, self.sudo().browse())
+            by_leader[leader] |= lead
+        for leader, leads in by_leader.items():
+            leads._queue_notify_leader_of_claim(leader, user)
+
+    def _queue_notify_leader_of_claim(self, leader, user):
+        """One notification to ``leader``: ``user`` claimed the leads of
+        ``self`` (sudo). Posted on the lead when there is one, on the team of
+        the first lead otherwise."""
+        leads = self.with_context(lang=leader.lang or self.env.lang)
+        subject, body = leads._queue_claim_alert_content(user)
+        record = leads if len(leads) == 1 else leads[0].team_id
+        record.message_notify(
+            partner_ids=leader.partner_id.ids,
+            author_id=user.partner_id.id,
+            subject=subject,
+            body=body,
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _queue_claim_alert_content(self, user):
+        """Subject and body of the alert to a team leader: ``user`` claimed
+        the leads of ``self``, in the language of ``self``'s context."""
+        items = Markup("").join(
+            Markup('<li><a href="/odoo/crm/%s">%s</a> (%s)</li>')
+            % (lead.id, lead.display_name, lead.queue_id.name)
+            for lead in self
+        )
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            _("%(user)s claimed from the pool:", user=user.name),
+            items,
+        )
+        subject = _(
+            "%(user)s claimed %(count)s lead(s)", user=user.name, count=len(self)
+        )
+        return subject, body
 
     def action_release(self, reason=False):
         """Give the selected leads of the current user back to their queue's pool

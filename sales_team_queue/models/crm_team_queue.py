@@ -269,6 +269,12 @@ class CrmTeamQueue(models.Model):
         help="Leads expecting at least this revenue are VIP. 0: revenue does not "
         "make a lead VIP.",
     )
+    notify_leader_on_claim = fields.Boolean(
+        string="Alert Team Leader on Claim",
+        help="Send the team leader one notification (e-mail or Odoo inbox, as they "
+        "chose in their preferences) each time a member claims leads from this "
+        "pool, listing the leads.",
+    )
     vip_release_minutes = fields.Integer(
         string="VIP Senior Minutes",
         help="VIP leads can be claimed only by senior members during this many "

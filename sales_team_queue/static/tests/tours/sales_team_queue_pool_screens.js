@@ -1,0 +1,160 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+const openLeadPool = () => [
+    ...stepUtils.goToAppSteps("crm.crm_menu_root"),
+    {
+        trigger: 'button[data-menu-xmlid="crm.crm_menu_sales"]',
+        content: "open CRM > Sales",
+        run: "click",
+    },
+    {
+        trigger: 'a[data-menu-xmlid="sales_team_queue.crm_lead_menu_pool"]',
+        content: "open the Lead Pool",
+        run: "click",
+    },
+    {
+        trigger: ".o_kanban_view .o_kanban_group .o_column_title:contains(Tour Pool)",
+        content: "the pool is grouped by queue",
+    },
+];
+
+// A rep opens the Lead Pool and claims a lead from its card: the lead leaves
+// the pool.
+registry.category("web_tour.tours").add("sales_team_queue_pool_claim", {
+    url: "/odoo",
+    steps: () => [
+        ...openLeadPool(),
+        {
+            trigger: ".o_kanban_record:contains(Tour Pool Open Lead) .o_pool_waiting",
+            content: "the card says how long the lead has been waiting",
+        },
+        {
+            trigger: ".o_kanban_record:contains(Tour Pool Open Lead) button.o_pool_claim",
+            content: "claim the lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_kanban_view:not(:has(.o_kanban_record:contains(Tour Pool Open Lead)))",
+            content: "the lead has left the pool",
+        },
+        {
+            trigger: ".o_kanban_record:contains(Tour Pool VIP Lead)",
+            content: "the other lead is still waiting",
+        },
+    ],
+});
+
+// A rep sees why they cannot claim a lead, on the card and when they click.
+registry.category("web_tour.tours").add("sales_team_queue_pool_refused", {
+    url: "/odoo",
+    steps: () => [
+        ...openLeadPool(),
+        {
+            trigger:
+                ".o_kanban_record:contains(Tour Pool VIP Lead) .o_pool_vip",
+            content: "the VIP badge is on the card",
+        },
+        {
+            trigger:
+                ".o_kanban_record:contains(Tour Pool VIP Lead) .o_pool_block_reason:contains(VIP lead: senior members only until)",
+            content: "the card says why the lead cannot be claimed yet",
+        },
+        {
+            trigger: ".o_kanban_record:contains(Tour Pool VIP Lead) button.o_pool_claim_blocked",
+            content: "try to claim it anyway",
+            run: "click",
+        },
+        {
+            trigger: ".modal .modal-body:contains(VIP lead: senior members only until)",
+            content: "the refusal says which rule and until when",
+        },
+        {
+            trigger: ".modal .modal-footer button.btn-primary",
+            content: "close the message",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal)) .o_kanban_record:contains(Tour Pool VIP Lead)",
+            content: "the lead is still in the pool",
+        },
+    ],
+});
+
+// A rep releases their lead from its form with a reason (the test opens the
+// form); the lead is back in the pool and its card shows who released it and
+// why.
+registry.category("web_tour.tours").add("sales_team_queue_pool_release", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .o_field_widget[name=name] textarea:value(Tour Pool Mine Lead)",
+            content: "the rep's lead is open",
+        },
+        {
+            trigger: ".o_form_view .o_statusbar_buttons button:contains(Release)",
+            content: "release it",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=reason] textarea",
+            content: "say why",
+            run: "edit Customer wants a Vietnamese speaker",
+        },
+        {
+            trigger: ".modal .modal-footer button[name=action_apply]",
+            content: "confirm",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal)) .o_form_view .o_statusbar_buttons button:contains(Claim)",
+            content: "the lead is back in the pool: it can be claimed again",
+        },
+        ...openLeadPool(),
+        {
+            trigger:
+                ".o_kanban_record:contains(Tour Pool Mine Lead) .o_pool_returned:contains(Tour Pool Rep One):contains(Customer wants a Vietnamese speaker)",
+            content: "the card says who released it and why",
+        },
+    ],
+});
+
+// A rep switches the Lead Pool to the list, selects two leads and claims them
+// at once from the list's Claim button.
+registry.category("web_tour.tours").add("sales_team_queue_pool_list_claim", {
+    url: "/odoo",
+    steps: () => [
+        ...openLeadPool(),
+        {
+            trigger: ".o_switch_view.o_list",
+            content: "switch to the list",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_group_header:contains(Tour Pool)",
+            content: "open the queue's group",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Tour Pool Open Lead) .o_list_record_selector input",
+            content: "select the first lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Tour Pool Second Lead) .o_list_record_selector input",
+            content: "select the second lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_control_panel button[name=action_claim]",
+            content: "claim both",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_list_view:not(:has(.o_data_row:contains(Tour Pool Open Lead))):not(:has(.o_data_row:contains(Tour Pool Second Lead)))",
+            content: "both leads have left the pool",
+        },
+    ],
+});

@@ -1,0 +1,191 @@
+"""What the Lead Pool screens read and do on the server: the lead that came
+back (previous owner, reason), the wait, the release wizard and the optional
+alert to the team leader on each claim."""
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .common import QueueCase
+
+
+@tagged("post_install", "-at_install")
+class TestPoolScreens(QueueCase):
+    def _pool(self, **vals):
+        return self._create_queue(strategy="pool", **vals)
+
+    def _release(self, leads, user, reason):
+        wizard = (
+            self.env["crm.lead.release"]
+            .with_user(user)
+            .with_context(active_model="crm.lead", active_ids=leads.ids)
+            .create({"reason": reason})
+        )
+        return wizard.action_apply()
+
+    def _leader_notifications(self):
+        return self.env["mail.notification"].search(
+            [("res_partner_id", "=", self.niran.partner_id.id)]
+        )
+
+    # ------------------------------------------------------------
+    # Alert to the team leader
+    # ------------------------------------------------------------
+
+    def test_leader_gets_one_notification_per_claim_listing_the_leads(self):
+        self._pool(notify_leader_on_claim=True)
+        first, second = self._new_leads(2)
+        with self.mock_mail_gateway():
+            (first | second).with_user(self.somchai).action_claim()
+        self.assertEqual((first | second).user_id, self.somchai)
+        notification = self._leader_notifications()
+        self.assertEqual(len(notification), 1)
+        self.assertEqual(notification.notification_type, "inbox")
+        message = notification.mail_message_id
+        self.assertEqual(message.author_id, self.somchai.partner_id)
+        self.assertEqual(message.subject, "Somchai claimed 2 lead(s)")
+        self.assertIn(f"/odoo/crm/{first.id}", message.body)
+        self.assertIn(f"/odoo/crm/{second.id}", message.body)
+
+    def test_leader_alert_of_one_claim_is_on_the_lead(self):
+        self._pool(notify_leader_on_claim=True)
+        lead = self._new_leads(1)
+        with self.mock_mail_gateway():
+            lead.with_user(self.wei).action_claim()
+        message = self._leader_notifications().mail_message_id
+        self.assertEqual((message.model, message.res_id), ("crm.lead", lead.id))
+        self.assertEqual(message.subject, "Wei claimed 1 lead(s)")
+
+    def test_no_leader_alert_when_the_option_is_off(self):
+        self._pool()
+        lead = self._new_leads(1)
+        with self.mock_mail_gateway():
+            lead.with_user(self.somchai).action_claim()
+        self.assertEqual(lead.user_id, self.somchai)
+        self.assertFalse(self._leader_notifications())
+
+    def test_no_leader_alert_for_a_refused_claim(self):
+        self._pool(notify_leader_on_claim=True, claim_daily_limit=1)
+        first, second = self._new_leads(2)
+        first.with_user(self.somchai).action_claim()
+        self._leader_notifications().unlink()
+        with self.mock_mail_gateway(), self.assertRaises(UserError):
+            second.with_user(self.somchai).action_claim()
+        self.assertFalse(self._leader_notifications())
+
+    # ------------------------------------------------------------
+    # The card: the lead that came back, the wait
+    # ------------------------------------------------------------
+
+    def test_released_lead_shows_previous_owner_and_reason(self):
+        self._pool()
+        lead, fresh = self._new_leads(2)
+        self.assertFalse(fresh.pool_return_user_id)
+        self.assertFalse(fresh.pool_return_reason)
+        lead.with_user(self.somchai).action_claim()
+        self._release(lead, self.somchai, "Customer wants a Vietnamese speaker")
+        self.env.invalidate_all()
+        lead = lead.with_user(self.wei)
+        self.assertEqual(lead.queue_state, "pool")
+        self.assertEqual(lead.pool_return_user_id, self.somchai)
+        self.assertEqual(lead.pool_return_reason, "Customer wants a Vietnamese speaker")
+        lead.action_claim()
+        self.assertFalse(lead.pool_return_user_id)
+        self.assertFalse(lead.pool_return_reason)
+
+    def test_lead_released_without_words_shows_the_ledger_reason(self):
+        self._pool()
+        lead = self._new_leads(1)
+        lead.with_user(self.wei).action_claim()
+        lead.with_user(self.wei).action_release()
+        lead = lead.with_user(self.linh)
+        self.assertEqual(lead.pool_return_user_id, self.wei)
+        self.assertEqual(lead.pool_return_reason, "released to the pool by Wei")
+
+    def _ledger_queries(self, leads):
+        """The queries on the ledger made to show where ``leads`` came back
+        from."""
+        self.env.invalidate_all()
+        leads.mapped("queue_state")
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logs:
+            leads.mapped("pool_return_user_id")
+        return [line for line in logs.output if 'FROM "crm_lead_assignment"' in line]
+
+    def test_came_back_reads_the_ledger_once_for_all_the_leads(self):
+        self._pool()
+        leads = self._new_leads(6)
+        leads.with_user(self.somchai).action_claim()
+        leads.with_user(self.somchai).action_release(reason="not for me")
+        self.assertEqual(leads.mapped("pool_return_user_id"), self.somchai)
+        # One grouped read of the last line per lead, one read of those lines
+        # (the reasons' own rendering reads the users they name).
+        self.assertEqual(len(self._ledger_queries(leads[:1])), 2)
+        self.assertEqual(len(self._ledger_queries(leads)), 2)
+
+    def test_waiting_label(self):
+        label = self.env["crm.lead"]._pool_waiting_label
+        self.assertEqual(label(7), "7 min")
+        self.assertEqual(label(185), "3 h 05 min")
+        self.assertEqual(label(60 * 50), "2 d 2 h")
+
+    def test_pool_lead_has_a_wait_and_an_assigned_one_none(self):
+        self._pool()
+        lead = self._new_leads(1)
+        self.assertEqual(lead.pool_waiting, "0 min")
+        lead.with_user(self.somchai).action_claim()
+        self.assertFalse(lead.pool_waiting)
+
+    # ------------------------------------------------------------
+    # Release wizard
+    # ------------------------------------------------------------
+
+    def test_release_wizard_puts_the_lead_back_with_the_reason(self):
+        self._pool()
+        lead = self._new_leads(1)
+        lead.with_user(self.somchai).action_claim()
+        self._release(lead, self.somchai, "Wrong region")
+        self.assertFalse(lead.user_id)
+        self.assertEqual(lead.queue_state, "pool")
+        line = self._last_line(lead)
+        self.assertEqual(
+            (line.method, line.previous_user_id, line.reason),
+            ("recycle", self.somchai, "released to the pool by Somchai: Wrong region"),
+        )
+
+    def test_release_wizard_refuses_the_lead_of_another_rep(self):
+        self._pool()
+        lead = self._new_leads(1)
+        lead.with_user(self.somchai).action_claim()
+        with self.assertRaises(UserError):  # AccessError is a UserError
+            self._release(lead, self.wei, "Not mine but still")
+        self.assertEqual(lead.user_id, self.somchai)
+
+    def test_release_wizard_needs_a_reason(self):
+        self._pool()
+        lead = self._new_leads(1)
+        lead.with_user(self.somchai).action_claim()
+        with self.assertRaises(UserError):
+            self._release(lead, self.somchai, "   ")
+        self.assertEqual(lead.user_id, self.somchai)
+
+    # ------------------------------------------------------------
+    # The Lead Pool action
+    # ------------------------------------------------------------
+
+    def test_lead_pool_lists_the_pool_leads_oldest_first(self):
+        self._pool()
+        first, second, taken = self._new_leads(3)
+        taken.with_user(self.somchai).action_claim()
+        second.with_user(self.wei).action_claim()
+        second.with_user(self.wei).action_release()
+        action = self.env.ref("sales_team_queue.crm_lead_action_pool")
+        self.assertEqual(action.domain, "[('queue_state', '=', 'pool')]")
+        visible = (
+            self.env["crm.lead"]
+            .with_user(self.linh)
+            .search(safe_eval(action.domain), order="pool_date asc, id asc")
+        )
+        self.assertIn(first, visible)
+        self.assertIn(second, visible)
+        self.assertNotIn(taken, visible)
+        self.assertLess(list(visible).index(first), list(visible).index(second))

@@ -1,0 +1,50 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class CrmLeadRelease(models.TransientModel):
+    """Release leads to their queue's pool with a reason ("Release" on a
+    lead): the reason goes to the ledger and is shown on the pool's card."""
+
+    _name = "crm.lead.release"
+    _description = "Release Leads to the Pool"
+
+    lead_ids = fields.Many2many(
+        "crm.lead",
+        string="Leads",
+        required=True,
+        help="The leads given back to their queue's pool.",
+    )
+    reason = fields.Text(
+        required=True,
+        help="Why you give the lead back: the next salesperson reads it on the "
+        "pool's card before claiming it.",
+    )
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if (
+            "lead_ids" in fields_list
+            and not values.get("lead_ids")
+            and context.get("active_model") == "crm.lead"
+            and context.get("active_ids")
+        ):
+            values["lead_ids"] = [fields.Command.set(context["active_ids"])]
+        return values
+
+    def action_apply(self):
+        """Release the leads with the reason, as the current user: only their
+        salesperson, the team leader or a sales manager may (checked by
+        ``crm.lead.action_release``)."""
+        self.ensure_one()
+        reason = (self.reason or "").strip()
+        if not reason:
+            raise UserError(
+                _("Say why you release the lead: the next salesperson reads it.")
+            )
+        leads = self.lead_ids.with_env(self.env)
+        leads.check_access("write")
+        leads.action_release(reason=reason)
+        return {"type": "ir.actions.act_window_close"}

@@ -24,3 +24,5 @@ from . import test_queue_rights
 from . import test_pool_rules
 from . import test_pool_privacy
 from . import test_pool_concurrency
+from . import test_pool_screens
+from . import test_pool_ui

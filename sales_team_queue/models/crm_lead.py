@@ -596,8 +596,8 @@ class CrmLead(models.Model):
         :param bool activity: schedule the activity (queue or company default)
         :param bool created: the owners were given at creation: record and alert,
             write nothing
-        :param bool routed: the decisions come from the routing engine, which
-            holds the lock of their teams' queues
+        :param bool routed: the caller (the routing engine, a claim) holds the
+            lock of the decisions' teams' queues and has written them
         :param prelude: SQL statements to run with the ledger insert (the
             routing state of the engine)
         :return: ids of the ledger lines written

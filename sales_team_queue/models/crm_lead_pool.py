@@ -271,6 +271,7 @@ class CrmLead(models.Model):
                 for lead in claimable
             ],
             notify=False,
+            routed=True,
         )
         claimable._queue_notify_leaders_of_claim(user)
         if not refused:
@@ -419,11 +420,15 @@ class CrmLead(models.Model):
         queues = pool.queue_id
         # A serialization failure here is expected under concurrency (Odoo
         # retries the request): not a bad query worth an error in the log.
+        # Lock and write the teams' queue rows (as the primitive does for any
+        # assignment, see crm.lead._queue_touch_teams): routings that begin
+        # later count these claims; the primitive then need not do it again.
         self.env.cr.execute(
             SQL(
-                """SELECT id FROM crm_team_queue
-                    WHERE id = ANY(%s) OR (team_id = ANY(%s) AND active)
-                    ORDER BY id FOR UPDATE""",
+                """UPDATE crm_team_queue SET rr_last_member_id = rr_last_member_id
+                    WHERE id IN (SELECT id FROM crm_team_queue
+                                  WHERE id = ANY(%s) OR (team_id = ANY(%s) AND active)
+                                  ORDER BY id FOR UPDATE)""",
                 queues.ids,
                 queues.team_id.ids,
             ),

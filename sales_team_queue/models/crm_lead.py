@@ -95,6 +95,21 @@ class CrmLead(models.Model):
         help="When the salesperson must have taken up the lead, from the SLA of "
         "its queue.",
     )
+    sla_state = fields.Selection(
+        [
+            ("none", "No SLA"),
+            ("running", "Running"),
+            ("met", "Met"),
+            ("breached", "Breached"),
+        ],
+        string="SLA State",
+        default="none",
+        copy=False,
+        index=True,
+        help="Running: the salesperson must follow the lead up before the SLA "
+        "deadline.\nMet: they did.\nBreached: the deadline passed without a "
+        "follow-up.",
+    )
     product_interest_ids = fields.Many2many(
         "product.template",
         "crm_lead_product_interest_rel",

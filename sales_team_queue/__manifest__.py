@@ -13,11 +13,13 @@
         "security/ir.model.access.csv",
         "security/sales_team_queue_security.xml",
         "security/crm_lead_stage_history_security.xml",
+        "security/crm_sales_target_security.xml",
         # data
         "data/ir_cron_data.xml",
         # wizards
         "wizards/crm_team_queue_simulation_views.xml",
         "wizards/crm_lead_release_views.xml",
+        "wizards/crm_sales_target_generate_views.xml",
         # views
         "views/crm_team_queue_views.xml",
         "views/crm_lead_assignment_views.xml",
@@ -27,6 +29,7 @@
         "views/crm_team_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_stage_history_views.xml",
+        "views/crm_sales_target_views.xml",
         # reports
         "reports/crm_stage_analysis_views.xml",
         # menus last

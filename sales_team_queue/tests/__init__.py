@@ -26,3 +26,4 @@ from . import test_pool_privacy
 from . import test_pool_concurrency
 from . import test_pool_screens
 from . import test_pool_ui
+from . import test_targets

@@ -14,6 +14,7 @@
         "security/sales_team_queue_security.xml",
         "security/crm_lead_stage_history_security.xml",
         "security/crm_sales_target_security.xml",
+        "security/crm_lead_assignment_report_security.xml",
         # data
         "data/ir_cron_data.xml",
         # wizards
@@ -32,6 +33,7 @@
         "views/crm_sales_target_views.xml",
         # reports
         "reports/crm_stage_analysis_views.xml",
+        "reports/crm_lead_assignment_report_views.xml",
         # menus last
         "views/sales_team_queue_menus.xml",
     ],

@@ -23,6 +23,7 @@
         "wizards/crm_sales_target_generate_views.xml",
         # views
         "views/crm_team_queue_views.xml",
+        "views/crm_team_queue_dashboard_views.xml",
         "views/crm_lead_assignment_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_pool_views.xml",

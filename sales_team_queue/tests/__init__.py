@@ -28,3 +28,4 @@ from . import test_pool_screens
 from . import test_pool_ui
 from . import test_targets
 from . import test_assignment_report
+from . import test_dashboard

@@ -43,6 +43,7 @@
         "demo/crm_team_demo.xml",
         "demo/crm_team_queue_demo.xml",
         "demo/crm_stage_demo.xml",
+        "demo/crm_sales_target_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

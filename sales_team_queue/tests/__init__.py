@@ -29,3 +29,4 @@ from . import test_pool_ui
 from . import test_targets
 from . import test_assignment_report
 from . import test_dashboard
+from . import test_targets_tour

@@ -11,8 +11,6 @@ from odoo.exceptions import AccessError, ValidationError
 
 MANAGER = "sales_team.group_sale_manager"
 PERIOD_MONTHS = {"month": 1, "quarter": 3}
-# How many reps of a period are highlighted on the leaderboard.
-TOP_PERFORMERS = 3
 
 
 class CrmSalesTarget(models.Model):
@@ -104,7 +102,7 @@ class CrmSalesTarget(models.Model):
     is_top = fields.Boolean(
         string="Top Performer",
         compute="_compute_rank",
-        help="Among the first reps of the team in the period.",
+        help="First of the team in the period, or reached their target.",
     )
     image_128 = fields.Image(related="user_id.image_128")
 
@@ -153,8 +151,9 @@ class CrmSalesTarget(models.Model):
             ranks[target.id] = counters[target._rank_key()]
         for target in reps:
             target.rank = ranks.get(target._origin.id or target.id, 0)
-            target.is_top = bool(
-                target.rank and target.rank <= TOP_PERFORMERS and target.progress > 0
+            # The leader of the period, and whoever reached their target.
+            target.is_top = target.progress > 0 and (
+                target.rank == 1 or target.progress >= 100
             )
 
     def _rank_key(self):

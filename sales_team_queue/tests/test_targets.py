@@ -165,7 +165,11 @@ class TestTargetFigures(TargetCase):
         anan = self._target(user_id=self.anan.id, team_id=self.north.id)
         bua = self._target(user_id=self.bua.id, team_id=self.north.id)
         self.assertEqual((bua.rank, anan.rank), (1, 2))
-        self.assertTrue(bua.is_top and anan.is_top)
+        self.assertTrue(bua.is_top)  # first, and over their target
+        self.assertFalse(anan.is_top)
+        anan.revenue_target = 500
+        anan.invalidate_recordset(["rank", "is_top"])
+        self.assertTrue(anan.is_top)  # reached their target
         self.assertEqual(bua.progress, 120)
 
     def test_new_win_shows_after_refresh(self):

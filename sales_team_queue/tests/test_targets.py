@@ -340,6 +340,20 @@ class TestTargetRights(TargetCase):
                 {"team_id": self.south.id, "year": 2026}
             ).action_apply()
 
+    def test_manager_of_another_company_sees_none(self):
+        company_2 = self.env["res.company"].create({"name": "Target Company 2"})
+        other = new_test_user(
+            self.env,
+            login="t_other_co",
+            groups=f"base.group_user,{MANAGER}",
+            company_id=company_2.id,
+            company_ids=[Command.set(company_2.ids)],
+        )
+        self.assertEqual(self._visible(other), set())
+        target = self.Target.with_user(other).create({"date_from": date(2026, 3, 1)})
+        self.assertEqual(target.company_id, company_2)
+        self.assertNotIn(target, self.Target.with_user(self.mana).search([]))
+
     def test_rep_cannot_delete_their_target(self):
         with self.assertRaises(AccessError):
             self.targets["anan"].with_user(self.anan).unlink()

@@ -11,6 +11,17 @@ from odoo.exceptions import AccessError, ValidationError
 
 MANAGER = "sales_team.group_sale_manager"
 PERIOD_MONTHS = {"month": 1, "quarter": 3}
+# A change of these fields changes what a target achieved or its progress.
+REFRESH_FIELDS = {
+    "user_id",
+    "team_id",
+    "company_id",
+    "period",
+    "date_from",
+    "date_to",
+    "revenue_target",
+    "won_count_target",
+}
 
 
 class CrmSalesTarget(models.Model):
@@ -298,13 +309,11 @@ class CrmSalesTarget(models.Model):
                 teams |= self.env["crm.team"].browse(vals["team_id"])
             self._check_can_set(
                 teams,
-                company_target=not all(self.mapped("team_id"))
+                company_target=any(not target.team_id for target in self)
                 or ("team_id" in vals and not vals["team_id"]),
             )
         result = super().write(vals)
-        if {"user_id", "team_id", "company_id", "date_from", "date_to", "period"} & set(
-            vals
-        ) or {"revenue_target", "won_count_target"} & set(vals):
+        if REFRESH_FIELDS & set(vals):
             self._refresh_achieved()
         return result
 
@@ -312,7 +321,8 @@ class CrmSalesTarget(models.Model):
     def _unlink_if_allowed(self):
         if not self.env.su and not self.env.user.has_group(MANAGER):
             self._check_can_set(
-                self.team_id, company_target=not all(self.mapped("team_id"))
+                self.team_id,
+                company_target=any(not target.team_id for target in self),
             )
 
     # ------------------------------------------------------------

@@ -354,6 +354,13 @@ class TestTargetRights(TargetCase):
         self.assertEqual(target.company_id, company_2)
         self.assertNotIn(target, self.Target.with_user(self.mana).search([]))
 
+    def test_leader_cannot_touch_the_company_target(self):
+        both = self.targets["north"] | self.targets["company"]
+        with self.assertRaises(AccessError):
+            both.with_user(self.lek).write({"revenue_target": 1})
+        with self.assertRaises(AccessError):
+            self.targets["company"].with_user(self.lek).unlink()
+
     def test_rep_cannot_delete_their_target(self):
         with self.assertRaises(AccessError):
             self.targets["anan"].with_user(self.anan).unlink()

@@ -30,3 +30,4 @@ from . import test_targets
 from . import test_assignment_report
 from . import test_dashboard
 from . import test_targets_tour
+from . import test_dashboard_tour

@@ -10,13 +10,13 @@ registry.category("web_tour.tours").add("sales_team_queue_queue_dashboard", {
     steps: () => [
         ...stepUtils.goToAppSteps("crm.crm_menu_root"),
         {
-            trigger: 'button[data-menu-xmlid="crm.crm_menu_sales"]',
-            content: "open CRM > Sales",
+            trigger: 'button[data-menu-xmlid="sales_team_queue.crm_team_queue_menu_root"]',
+            content: "open CRM > Lead Queues",
             run: "click",
         },
         {
             trigger: 'a[data-menu-xmlid="sales_team_queue.crm_team_queue_menu_dashboard"]',
-            content: "open the Queue Dashboard",
+            content: "open its Dashboard, the first screen",
             run: "click",
         },
         {

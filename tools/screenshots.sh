@@ -16,7 +16,9 @@ else
     odoo_bin -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn
 fi
 say "Starting Odoo on port $PORT for the screenshots"
-odoo_bin -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" --gevent-port=$((PORT + 1)) \
+# (the server itself in the background, not a subshell, so that it can be stopped)
+PYTHONPATH="$ODOO_SRC" "$VENV/bin/python" "$ODOO_SRC/setup/odoo" -c "$ODOO_CONF" \
+    -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" --gevent-port=$((PORT + 1)) \
     --max-cron-threads=0 --log-level=warn --logfile="$LOGS/screenshots.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT

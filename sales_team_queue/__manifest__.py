@@ -18,6 +18,8 @@
         # wizards
         "wizards/crm_team_queue_simulation_views.xml",
         "wizards/crm_lead_release_views.xml",
+        "wizards/crm_lead_assign_views.xml",
+        "wizards/crm_salesperson_handover_views.xml",
         # views
         "views/crm_team_queue_views.xml",
         "views/crm_lead_assignment_views.xml",

@@ -1,2 +1,4 @@
 from . import crm_team_queue_simulation
 from . import crm_lead_release
+from . import crm_lead_assign
+from . import crm_salesperson_handover

@@ -537,7 +537,11 @@ class CrmSalespersonHandover(models.TransientModel):
         by_user = defaultdict(list)
         for partner_id, user in plan.partners.items():
             by_user[user].append(partner_id)
-        Partner = self.env["res.partner"].sudo()
+        # One digest per receiver (above), not Odoo's "you have been assigned"
+        # per customer.
+        Partner = (
+            self.env["res.partner"].sudo().with_context(mail_auto_subscribe_no_notify=True)
+        )
         for user, partner_ids in by_user.items():
             Partner.browse(partner_ids).write({"user_id": user.id})
         Activity = (

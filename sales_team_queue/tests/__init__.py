@@ -26,3 +26,6 @@ from . import test_pool_privacy
 from . import test_pool_concurrency
 from . import test_pool_screens
 from . import test_pool_ui
+from . import test_assign_wizard
+from . import test_handover
+from . import test_wizard_tours

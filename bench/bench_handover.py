@@ -52,9 +52,7 @@ class Bench:
                     "name": "Bench Manager",
                     "login": f"bench_ho_manager_{self.tag}",
                     "groups_id": [
-                        odoo.Command.set(
-                            env.ref("sales_team.group_sale_manager").ids
-                        )
+                        odoo.Command.set(env.ref("sales_team.group_sale_manager").ids)
                     ],
                 }
             )

@@ -678,9 +678,7 @@ class CrmLead(models.Model):
                     digests[user] |= leads
                 self._queue_alert(leads, user, source, notify=False, activity=activity)
             else:
-                self._queue_alert(
-                    leads, user, source, notify=notify, activity=activity
-                )
+                self._queue_alert(leads, user, source, notify=notify, activity=activity)
         for user, leads in digests.items():
             self._queue_alert_digest(leads, user)
         return ids

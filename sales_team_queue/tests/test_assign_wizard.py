@@ -29,9 +29,9 @@ class TestAssignWizard(QueueCase):
 
     def _wizard(self, leads, user=None, **vals):
         Wizard = self.env["crm.lead.assign"].with_user(user or self.niran)
-        return Wizard.with_context(active_model="crm.lead", active_ids=leads.ids).create(
-            vals
-        )
+        return Wizard.with_context(
+            active_model="crm.lead", active_ids=leads.ids
+        ).create(vals)
 
     def _owned(self, count, user, **vals):
         leads = self._new_leads(count, **vals)
@@ -107,22 +107,25 @@ class TestAssignWizard(QueueCase):
     def test_route_goes_through_the_queue_rules(self):
         leads = self.env["crm.lead"].with_context(sales_team_queue_no_route=True)
         leads = leads.create(
-            [{"name": f"Old {i}", "team_id": self.team.id, "user_id": False} for i in range(3)]
+            [
+                {"name": f"Old {i}", "team_id": self.team.id, "user_id": False}
+                for i in range(3)
+            ]
         )
         queue = self._create_queue()
         self._wizard(leads, action="route").action_apply()
         self.assertEqual(self._owners(leads), ["Somchai", "Wei", "Linh"])
         line = self._last_line(leads[1])
         self.assertEqual((line.method, line.queue_id), ("wizard", queue))
-        self.assertEqual(line.reason, "routed by Niran (round robin: next after Somchai)")
+        self.assertEqual(
+            line.reason, "routed by Niran (round robin: next after Somchai)"
+        )
 
     def test_pool_puts_leads_back_in_their_queue_pool(self):
         queue = self._create_queue(strategy="pool")
         leads = self._new_leads(2)
         leads._queue_assign(self.wei, queue, method="claim")
-        self._wizard(
-            leads, action="pool", reason="Wei left the project"
-        ).action_apply()
+        self._wizard(leads, action="pool", reason="Wei left the project").action_apply()
         self.assertEqual(leads.mapped("queue_state"), ["pool", "pool"])
         line = self._last_line(leads[0])
         self.assertEqual(

@@ -73,7 +73,9 @@ class TestWizardTours(HttpCase):
                 (line.method, line.previous_user_id, line.create_uid),
                 ("wizard", self.giver, self.leader),
             )
-            self.assertEqual(line.reason, "assigned by Tour Assign Leader: Giver is on leave")
+            self.assertEqual(
+                line.reason, "assigned by Tour Assign Leader: Giver is on leave"
+            )
 
     def test_manager_previews_and_applies_a_handover(self):
         book = self.env["crm.lead"].create(

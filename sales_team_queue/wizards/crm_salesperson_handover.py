@@ -286,8 +286,7 @@ class CrmSalespersonHandover(models.TransientModel):
             self._check_target_fits(leads, partners)
             target = self.target_user_id
             plan.decisions = [
-                Decision(lead, target, lead.queue_id, "handover", why)
-                for lead in leads
+                Decision(lead, target, lead.queue_id, "handover", why) for lead in leads
             ]
             plan.partners = dict.fromkeys(partners.ids, target)
             return plan
@@ -317,7 +316,8 @@ class CrmSalespersonHandover(models.TransientModel):
         for decision in routing.decisions.values():
             decision.method = "handover"
             decision.reason = Reason(
-                "handover_route", {"user": user_ref, "reason": decision.reason.to_json()}
+                "handover_route",
+                {"user": user_ref, "reason": decision.reason.to_json()},
             )
             plan.decisions.append(decision)
         for lead in leads.filtered(lambda lead: lead.id not in routing.decisions):
@@ -327,8 +327,7 @@ class CrmSalespersonHandover(models.TransientModel):
             elif not leader or not leader.active or leader == leaving:
                 plan.unplaced[
                     _(
-                        "no queue of %(team)s matches and the team has no other "
-                        "leader",
+                        "no queue of %(team)s matches and the team has no other leader",
                         team=lead.team_id.name,
                     )
                 ] += 1
@@ -397,13 +396,9 @@ class CrmSalespersonHandover(models.TransientModel):
                 }
             )
         for note, count in sorted(plan.unplaced.items()):
-            lines.append(
-                {"lead_count": count, "note": _("not placed: %s", note)}
-            )
+            lines.append({"lead_count": count, "note": _("not placed: %s", note)})
         for note, count in sorted(plan.unplaced_partners.items()):
-            lines.append(
-                {"partner_count": count, "note": _("not placed: %s", note)}
-            )
+            lines.append({"partner_count": count, "note": _("not placed: %s", note)})
         return lines
 
     def _activity_moves(self, plan):
@@ -540,12 +535,16 @@ class CrmSalespersonHandover(models.TransientModel):
         # One digest per receiver (above), not Odoo's "you have been assigned"
         # per customer.
         Partner = (
-            self.env["res.partner"].sudo().with_context(mail_auto_subscribe_no_notify=True)
+            self.env["res.partner"]
+            .sudo()
+            .with_context(mail_auto_subscribe_no_notify=True)
         )
         for user, partner_ids in by_user.items():
             Partner.browse(partner_ids).write({"user_id": user.id})
         Activity = (
-            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
         )
         for user_id, activity_ids in activity_moves.items():
             Activity.browse(activity_ids).write({"user_id": user_id})

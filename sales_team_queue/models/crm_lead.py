@@ -647,7 +647,8 @@ class CrmLead(models.Model):
                 self._queue_touch_teams(decisions)
             self._queue_write_decisions(decisions, now)
         rows = []
-        alerts = defaultdict(lambda: Lead)
+        # Ids, not recordsets: "records |= lead" per lead is quadratic.
+        alerts = defaultdict(list)
         company = self.env.company
         for decision in decisions:
             lead = decision.lead
@@ -666,10 +667,11 @@ class CrmLead(models.Model):
                 }
             )
             if decision.user and decision.user != prev:
-                alerts[(decision.user, decision.queue or company)] |= lead
+                alerts[(decision.user, decision.queue or company)].append(lead.id)
         ids = self.env["crm.lead.assignment"]._insert_lines(rows, prelude)
         digests = defaultdict(lambda: Lead)
-        for (user, source), leads in alerts.items():
+        for (user, source), lead_ids in alerts.items():
+            leads = Lead.browse(lead_ids)
             if created and user == self.env.user:
                 continue
             if digest:
@@ -722,7 +724,7 @@ class CrmLead(models.Model):
         get the same values."""
         Lead = self.env["crm.lead"]
         stage_cache = {}
-        groups = defaultdict(lambda: Lead)
+        groups = defaultdict(list)
         keep_team_ids = {
             decision.lead.id for decision in decisions if decision.keep_team
         }
@@ -748,7 +750,7 @@ class CrmLead(models.Model):
                 vals["pool_date"] = now
             if queue.sla_hours and (decision.user or not lead.user_id):
                 vals["sla_deadline"] = now + timedelta(hours=queue.sla_hours)
-            groups[tuple(sorted(vals.items()))] |= lead
+            groups[tuple(sorted(vals.items()))].append(lead.id)
         # The ledger is the explanation of each change: Odoo's per-lead tracking
         # message and its automatic assignment notification are replaced by the
         # ledger line and our alert (_queue_alert).
@@ -757,7 +759,8 @@ class CrmLead(models.Model):
             mail_notrack=True,
             **{DOOR_PASSED: DOOR_TOKEN},
         )
-        for key, leads in groups.items():
+        for key, lead_ids in groups.items():
+            leads = Lead.browse(lead_ids)
             vals = dict(key)
             if (
                 "team_id" not in vals

@@ -180,6 +180,22 @@ class TestHandover(QueueCase):
         wizard.action_apply()
         self.assertEqual(leads.user_id, self.wei)
 
+    def test_by_queues_pool_line_says_why_nobody_took_the_leads(self):
+        queue = self._create_queue(users=self.wei | self.somchai)
+        self._member(queue, self.somchai).active = False
+        leads = self._book(2)
+        wizard = self._handover(mode="queues")
+        wizard.action_preview()
+        line = wizard.line_ids
+        self.assertEqual(
+            (line.user_id, line.queue_id, line.lead_count),
+            (self.env["res.users"], queue, 2),
+        )
+        self.assertIn("Wei hands over their leads", line.note)
+        self.assertIn("Somchai paused", line.note)
+        wizard.action_apply()
+        self.assertEqual(leads.mapped("queue_state"), ["pool", "pool"])
+
     def test_preview_is_refused_when_the_book_changed(self):
         leads = self._book(2)
         wizard = self._handover(target_user_id=self.linh.id)

@@ -374,9 +374,14 @@ class CrmSalespersonHandover(models.TransientModel):
         activities), one per pool, one per reason a lead or customer could not
         be placed."""
         leads_by = Counter()
+        pool_why = {}
         for decision in plan.decisions:
             key = (decision.user.id, False if decision.user else decision.queue.id)
             leads_by[key] += 1
+            inner = (decision.reason.args or {}).get("reason") or {}
+            if not decision.user and inner.get("code") not in (None, "pool"):
+                # Nobody was eligible: say why (the first such lead's reason).
+                pool_why.setdefault(decision.queue.id, decision.reason)
         partners_by = Counter(user.id for user in plan.partners.values())
         activities_by = self._activity_moves(plan)
         keys = set(leads_by) | {(user_id, False) for user_id in partners_by}
@@ -392,7 +397,7 @@ class CrmSalespersonHandover(models.TransientModel):
                     "activity_count": len(activities_by.get(user_id, ()))
                     if user_id
                     else 0,
-                    "note": "" if user_id else _("waits in the pool of its queue"),
+                    "note": "" if user_id else self._pool_note(pool_why.get(queue_id)),
                 }
             )
         for note, count in sorted(plan.unplaced.items()):
@@ -400,6 +405,15 @@ class CrmSalespersonHandover(models.TransientModel):
         for note, count in sorted(plan.unplaced_partners.items()):
             lines.append({"partner_count": count, "note": _("not placed: %s", note)})
         return lines
+
+    def _pool_note(self, reason):
+        if not reason:
+            return _("waits in the pool of its queue")
+        inner = reason.args["reason"]
+        return _(
+            "waits in the pool of its queue (%(reason)s)",
+            reason=Reason(inner["code"], inner.get("args") or {}).render(self.env),
+        )
 
     def _activity_moves(self, plan):
         """Planned activities of the salesperson leaving on the leads and

@@ -196,6 +196,16 @@ class TestHandover(QueueCase):
         wizard.action_apply()
         self.assertEqual(leads.mapped("queue_state"), ["pool", "pool"])
 
+    def test_no_archive_while_leads_could_not_be_placed(self):
+        self._create_queue(tag_ids=[Command.create({"name": "Solar"})])
+        self.team.user_id = self.wei
+        leads = self._book(1)
+        self.niran.groups_id |= self.env.ref("base.group_erp_manager")
+        with self.assertRaisesRegex(UserError, "could not be placed"):
+            self._handover(mode="queues", archive_user=True).action_apply()
+        self.assertTrue(self.wei.active)
+        self.assertEqual(leads.user_id, self.wei)
+
     def test_preview_is_refused_when_the_book_changed(self):
         leads = self._book(2)
         wizard = self._handover(target_user_id=self.linh.id)

@@ -478,6 +478,18 @@ class CrmSalespersonHandover(models.TransientModel):
                 )
             )
         plan = self._plan(lock="nowait")
+        if self.archive_user and (plan.unplaced or plan.unplaced_partners):
+            raise UserError(
+                _(
+                    "%(user)s would keep %(leads)s lead(s) and %(partners)s "
+                    "customer(s) that could not be placed (see the preview): hand "
+                    "them over to one salesperson, or uncheck Archive the User "
+                    "Afterwards.",
+                    user=self.user_id.name,
+                    leads=sum(plan.unplaced.values()),
+                    partners=sum(plan.unplaced_partners.values()),
+                )
+            )
         if self.previewed:
             planned = self._preview_lines(plan)
             shown = sorted(

@@ -3,6 +3,7 @@ leads list's Actions menu; a sales manager previews and applies a handover."""
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -98,3 +99,28 @@ class TestWizardTours(HttpCase):
             set(book.assignment_ids.mapped("method")) - {"manual", "created"},
             {"handover"},
         )
+
+    def test_archiving_a_rep_with_leads_offers_the_handover(self):
+        rep = new_test_user(
+            self.env,
+            login="tour_archive_rep",
+            name="Tour Archive Rep",
+            groups="sales_team.group_sale_salesman",
+        )
+        self.team.member_ids |= rep
+        lead = self.env["crm.lead"].create(
+            {"name": "Tour Archive Lead", "team_id": self.team.id, "user_id": rep.id}
+        )
+        activity = lead.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=rep.id
+        )
+        # The warning is a RedirectWarning: the server logs it.
+        with mute_logger("odoo.http"):
+            self.start_tour(
+                f"/odoo/action-base.action_res_users/{rep.id}",
+                "sales_team_queue_archive_offers_handover",
+                login="admin",
+            )
+        self.assertFalse(rep.active)
+        self.assertEqual(lead.user_id, self.heir)
+        self.assertEqual(activity.user_id, self.heir)

@@ -95,3 +95,62 @@ registry.category("web_tour.tours").add("sales_team_queue_handover_wizard", {
         },
     ],
 });
+
+// An administrator archives a rep who still owns open leads from the user's
+// form: instead of Odoo deleting their activities, a warning offers the
+// handover, which opens for that rep with "archive afterwards" ticked.
+registry.category("web_tour.tours").add("sales_team_queue_archive_offers_handover", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .o_field_widget[name=name] input:value(Tour Archive Rep)",
+            content: "the rep's user form is open",
+        },
+        {
+            trigger: ".o_cp_action_menus button:has(.fa-cog)",
+            content: "open the Actions menu",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu .o_menu_item:contains(Archive)",
+            content: "archive the user",
+            run: "click",
+        },
+        {
+            trigger: ".modal .modal-footer button.btn-primary",
+            content: "confirm",
+            run: "click",
+        },
+        {
+            trigger: ".modal .modal-body:contains(Hand them over first)",
+            content: "the warning says why the user is not archived",
+        },
+        {
+            trigger: ".modal .modal-footer button:contains(Hand Over)",
+            content: "open the handover",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=user_id] input:value(Tour Archive Rep)",
+            content: "the handover is for that rep",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=archive_user] input:checked",
+            content: "archive afterwards is ticked",
+        },
+        ...pickUser("target_user_id", "Tour Handover Receiver"),
+        {
+            trigger: ".modal .modal-footer button[name=action_preview]",
+            content: "preview",
+            run: "click",
+        },
+        {
+            trigger: ".modal .modal-footer button[name=action_apply]",
+            content: "hand over and archive",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal))",
+            content: "the wizard is closed",
+        },
+    ],
+});

@@ -22,6 +22,8 @@
         "wizards/crm_lead_release_views.xml",
         "wizards/crm_sales_target_generate_views.xml",
         "wizards/crm_team_queue_fairness_views.xml",
+        "wizards/crm_lead_assign_views.xml",
+        "wizards/crm_salesperson_handover_views.xml",
         # views
         "views/crm_team_queue_views.xml",
         "views/crm_team_queue_dashboard_views.xml",

@@ -4,6 +4,8 @@
 # (tools/bench-storm.sh, bench/bench_storm.py) against real Odoo workers on the same
 # database. Options pass through to the routing benchmark, e.g.
 #   bash tools/bench.sh --sizes 1000 --reps 20 --create 200
+# Then the handover benchmark (tools/bench-handover.sh, bench/bench_handover.py) on
+# the same database; --no-handover skips it.
 # --no-storm skips the storm; --storm-only runs the storm alone (in a fresh database;
 # the options that follow pass through to tools/bench-storm.sh), e.g.
 #   bash tools/bench.sh --storm-only --clients 8 --per-client 40
@@ -13,10 +15,12 @@ if [ "${1:-}" = "--storm-only" ]; then
     exec bash "$(dirname "$0")/bench-storm.sh" "$@"
 fi
 storm=1
+handover=1
 args=()
 for arg in "$@"; do
     case "$arg" in
         --no-storm) storm=0 ;;
+        --no-handover) handover=0 ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -32,4 +36,8 @@ PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
 if [ "$storm" = 1 ]; then
     say "Create storm on the same database"
     STORM_DB="$DB" bash "$ROOT/tools/bench-storm.sh" --reuse
+fi
+if [ "$handover" = 1 ]; then
+    say "Handover benchmark on the same database"
+    HANDOVER_DB="$DB" bash "$ROOT/tools/bench-handover.sh" --reuse
 fi

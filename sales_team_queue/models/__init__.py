@@ -14,3 +14,4 @@ from . import crm_lead_stage_history
 from . import crm_lead_stage
 from . import crm_sales_target
 from . import crm_team_queue_dashboard
+from . import res_users

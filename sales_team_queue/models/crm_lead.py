@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from datetime import time as dt_time
 
 import pytz
+from markupsafe import Markup
 from psycopg2 import OperationalError
 
 from odoo import SUPERUSER_ID, _, api, fields, models
@@ -35,6 +36,8 @@ ROUTE_LATER = "sales_team_queue.route_after_commit"
 ROUTE_LOCK_TIMEOUT = "2s"
 ROUTE_TRIES = 3
 BACKLOG_CRON = "sales_team_queue.ir_cron_route_backlog"
+# A digest notification lists this many leads at most (then "and N more").
+DIGEST_LIST_MAX = 50
 
 
 class _GivenHint:
@@ -590,6 +593,7 @@ class CrmLead(models.Model):
         created=False,
         routed=False,
         prelude=(),
+        digest=False,
     ):
         """Apply ``decisions`` (list of :class:`Decision`), set-based: one write
         per group of leads that get the same values, one insert for all ledger
@@ -615,6 +619,8 @@ class CrmLead(models.Model):
             lock of the decisions' teams' queues and has written them
         :param prelude: SQL statements to run with the ledger insert (the
             routing state of the engine)
+        :param bool digest: one notification per new owner listing all their
+            leads of the batch (wizards, handover) instead of one per lead
         :return: ids of the ledger lines written
         """
         Lead = self.env["crm.lead"]
@@ -641,7 +647,8 @@ class CrmLead(models.Model):
                 self._queue_touch_teams(decisions)
             self._queue_write_decisions(decisions, now)
         rows = []
-        alerts = defaultdict(lambda: Lead)
+        # Ids, not recordsets: "records |= lead" per lead is quadratic.
+        alerts = defaultdict(list)
         company = self.env.company
         for decision in decisions:
             lead = decision.lead
@@ -660,12 +667,22 @@ class CrmLead(models.Model):
                 }
             )
             if decision.user and decision.user != prev:
-                alerts[(decision.user, decision.queue or company)] |= lead
+                alerts[(decision.user, decision.queue or company)].append(lead.id)
         ids = self.env["crm.lead.assignment"]._insert_lines(rows, prelude)
-        for (user, source), leads in alerts.items():
+        digests = defaultdict(lambda: Lead)
+        for (user, source), lead_ids in alerts.items():
+            leads = Lead.browse(lead_ids)
             if created and user == self.env.user:
                 continue
-            self._queue_alert(leads, user, source, notify=notify, activity=activity)
+            if digest:
+                settings = self._queue_alert_settings(source)
+                if settings["notify"] if notify is None else notify:
+                    digests[user] |= leads
+                self._queue_alert(leads, user, source, notify=False, activity=activity)
+            else:
+                self._queue_alert(leads, user, source, notify=notify, activity=activity)
+        for user, leads in digests.items():
+            self._queue_alert_digest(leads, user)
         return ids
 
     @api.model
@@ -707,7 +724,7 @@ class CrmLead(models.Model):
         get the same values."""
         Lead = self.env["crm.lead"]
         stage_cache = {}
-        groups = defaultdict(lambda: Lead)
+        groups = defaultdict(list)
         keep_team_ids = {
             decision.lead.id for decision in decisions if decision.keep_team
         }
@@ -733,7 +750,7 @@ class CrmLead(models.Model):
                 vals["pool_date"] = now
             if queue.sla_hours and (decision.user or not lead.user_id):
                 vals["sla_deadline"] = now + timedelta(hours=queue.sla_hours)
-            groups[tuple(sorted(vals.items()))] |= lead
+            groups[tuple(sorted(vals.items()))].append(lead.id)
         # The ledger is the explanation of each change: Odoo's per-lead tracking
         # message and its automatic assignment notification are replaced by the
         # ledger line and our alert (_queue_alert).
@@ -742,7 +759,8 @@ class CrmLead(models.Model):
             mail_notrack=True,
             **{DOOR_PASSED: DOOR_TOKEN},
         )
-        for key, leads in groups.items():
+        for key, lead_ids in groups.items():
+            leads = Lead.browse(lead_ids)
             vals = dict(key)
             if (
                 "team_id" not in vals
@@ -815,6 +833,48 @@ class CrmLead(models.Model):
             leads.with_context(
                 lang=partner.lang or self.env.context.get("lang")
             )._message_auto_subscribe_notify(partner.ids, "mail.message_user_assigned")
+
+    @api.model
+    def _queue_alert_digest(self, leads, user):
+        """One notification to ``user`` listing all of ``leads`` they received
+        (in their language); posted on the lead when there is one."""
+        if user == self.env.user or not user.active or not leads:
+            return
+        partner = user.partner_id
+        leads = leads.sudo().with_context(lang=partner.lang or self.env.lang)
+        subject, body = leads._queue_alert_digest_content(self.env.user)
+        thread = leads if len(leads) == 1 else self.env["mail.thread"]
+        thread.sudo().message_notify(
+            partner_ids=partner.ids,
+            author_id=self.env.user.partner_id.id,
+            subject=subject,
+            body=body,
+            subtype_xmlid="mail.mt_note",
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+
+    def _queue_alert_digest_content(self, author):
+        """Subject and body of the digest of the leads of ``self``, given by
+        ``author``, in the language of ``self``'s context."""
+        items = Markup("").join(
+            Markup('<li><a href="/odoo/crm/%s">%s</a></li>')
+            % (lead.id, lead.display_name)
+            for lead in self[:DIGEST_LIST_MAX]
+        )
+        if len(self) > DIGEST_LIST_MAX:
+            items += Markup("<li>%s</li>") % _(
+                "and %(count)s more", count=len(self) - DIGEST_LIST_MAX
+            )
+        subject = _("%(count)s lead(s) assigned to you", count=len(self))
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            _(
+                "%(user)s assigned you %(count)s lead(s):",
+                user=author.name,
+                count=len(self),
+            ),
+            items,
+        )
+        return subject, body
 
     @api.model
     def _queue_alert_settings(self, source):

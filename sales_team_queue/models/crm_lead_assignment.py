@@ -60,6 +60,17 @@ REASONS = {
     "member_max_open": _lt("%(user)s at max open leads (%(count)s of %(cap)s)"),
     "member_skill": _lt("%(user)s lacks a skill (%(tags)s)"),
     "member_unavailable": _lt("%(user)s outside working hours"),
+    "member_excluded": _lt("%(user)s hands over their leads"),
+    # assignment wizard and handover
+    "wizard": _lt("assigned by %(user)s: %(text)s"),
+    "wizard_plain": _lt("assigned by %(user)s"),
+    "wizard_route": _lt("routed by %(user)s (%(reason)s): %(text)s"),
+    "wizard_route_plain": _lt("routed by %(user)s (%(reason)s)"),
+    "wizard_pool": _lt("put back in the pool by %(user)s: %(text)s"),
+    "wizard_pool_plain": _lt("put back in the pool by %(user)s"),
+    "handover": _lt("handover from %(user)s"),
+    "handover_route": _lt("handover from %(user)s (%(reason)s)"),
+    "handover_leader": _lt("handover from %(user)s: to the team leader (%(reason)s)"),
 }
 
 

@@ -170,7 +170,7 @@ class CrmTeamQueue(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _plan_routing(self, leads, lock=False):
+    def _plan_routing(self, leads, lock=False, exclude_user_ids=()):
         """Decide in memory where each of ``leads`` goes (matching, member
         selection, overflow) on a snapshot of the routing state. Writes nothing:
         :meth:`_route_leads` applies the plan; the routing test (dry run) calls
@@ -178,6 +178,9 @@ class CrmTeamQueue(models.Model):
 
         :param lock: False (dry run: no lock), 'nowait' (lock or give up:
             ``plan.busy``) or 'wait'
+        :param exclude_user_ids: ids of users who may receive none of these
+            leads (a rep handing over their book): ineligible as members
+            (reason ``member_excluded``) and as overflow leader
         :return: a :class:`RoutingPlan`
         """
         configs = self._routing_config()
@@ -202,7 +205,7 @@ class CrmTeamQueue(models.Model):
                 for lead_id, found in candidates.items()
                 if lead_id in still.ids
             }
-        state = RoutingState(self.env, involved)
+        state = RoutingState(self.env, involved, exclude_user_ids)
         if lock == "nowait" and not state.locked:
             decisions = dict.fromkeys(candidates)
             return RoutingPlan(state=None, decisions=decisions, busy=True)
@@ -702,8 +705,9 @@ class RoutingState:
     """In-memory state of one routing run: members, fairness pointers and the
     counters the eligibility rules need, updated as the plan assigns leads."""
 
-    def __init__(self, env, configs):
+    def __init__(self, env, configs, exclude_user_ids=()):
         self.env = env
+        self.exclude = frozenset(exclude_user_ids)
         self.configs = {config.id: config for config in configs}
         self.rr = {}
         self.members = {config.id: [] for config in configs}
@@ -753,7 +757,9 @@ class RoutingState:
                 .browse({config.team_id for config in self.configs.values()})
             )
             self._leaders = {
-                team.id: team.user_id.id if team.user_id.active else False
+                team.id: team.user_id.id
+                if team.user_id.active and team.user_id.id not in self.exclude
+                else False
                 for team in teams
             }
         return self._leaders.get(team_id, False)
@@ -764,6 +770,8 @@ class RoutingState:
         :return: a :class:`Reason`, or None when the member is eligible
         """
         user = {"user": {"model": "res.users", "id": member.user_id}}
+        if member.user_id in self.exclude:
+            return Reason("member_excluded", user)
         if not member.active:
             return Reason("member_paused", user)
         if not member.user_ok:

@@ -31,3 +31,6 @@ from . import test_assignment_report
 from . import test_dashboard
 from . import test_targets_tour
 from . import test_dashboard_tour
+from . import test_assign_wizard
+from . import test_handover
+from . import test_wizard_tours

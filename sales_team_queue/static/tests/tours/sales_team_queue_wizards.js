@@ -1,0 +1,156 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+
+function pickUser(field, name) {
+    return [
+        {
+            trigger: `.modal .o_field_widget[name=${field}] input`,
+            content: `type ${name}`,
+            run: `edit ${name}`,
+        },
+        {
+            trigger: `.modal .o_field_widget[name=${field}] .o-autocomplete--dropdown-menu li:contains(${name})`,
+            content: `pick ${name}`,
+            run: "click",
+        },
+    ];
+}
+
+// A team leader selects two leads of a rep in the leads list and gives them to
+// another rep from the Actions menu, with a reason (required: the leads are
+// taken from another rep).
+registry.category("web_tour.tours").add("sales_team_queue_assign_wizard", {
+    steps: () => [
+        {
+            trigger: ".o_data_row:contains(Tour Assign One) .o_list_record_selector input",
+            content: "select the first lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Tour Assign Two) .o_list_record_selector input",
+            content: "select the second lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_cp_action_menus button:has(.fa-cog)",
+            content: "open the Actions menu",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu .o_menu_item:contains(Assign Leads)",
+            content: "open the assignment wizard",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=lead_count]:contains(2)",
+            content: "the two leads are selected",
+        },
+        ...pickUser("user_id", "Tour Assign Receiver"),
+        {
+            trigger: ".modal .o_field_widget[name=reason].o_required_modifier textarea",
+            content: "the reason is required: the leads belong to another rep",
+            run: "edit Giver is on leave",
+        },
+        {
+            trigger: ".modal .modal-footer button[name=action_apply]",
+            content: "apply",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal)) .o_data_row:contains(Tour Assign One):contains(Tour Assign Receiver)",
+            content: "the list shows the new salesperson",
+        },
+    ],
+});
+
+// A sales manager hands over the book of a rep from CRM > Configuration >
+// Salesperson Handover: previews who gets how many leads, then applies.
+registry.category("web_tour.tours").add("sales_team_queue_handover_wizard", {
+    steps: () => [
+        {
+            trigger: ".modal .o_field_widget[name=user_id] input",
+            content: "the handover wizard is open",
+        },
+        ...pickUser("user_id", "Tour Handover Leaver"),
+        ...pickUser("target_user_id", "Tour Handover Receiver"),
+        {
+            trigger: ".modal .modal-footer button[name=action_preview]",
+            content: "preview",
+            run: "click",
+        },
+        {
+            trigger:
+                ".modal .o_field_widget[name=line_ids] .o_data_row:contains(Tour Handover Receiver) td[name=lead_count]:contains(3)",
+            content: "the preview says the receiver gets the three leads",
+        },
+        {
+            trigger: ".modal .modal-footer button[name=action_apply]",
+            content: "hand over",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal))",
+            content: "the wizard is closed",
+        },
+    ],
+});
+
+// An administrator archives a rep who still owns open leads from the user's
+// form: instead of Odoo deleting their activities, a warning offers the
+// handover, which opens for that rep with "archive afterwards" ticked.
+registry.category("web_tour.tours").add("sales_team_queue_archive_offers_handover", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .o_field_widget[name=name] input:value(Tour Archive Rep)",
+            content: "the rep's user form is open",
+        },
+        {
+            trigger: ".o_cp_action_menus button:has(.fa-cog)",
+            content: "open the Actions menu",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu .o_menu_item:contains(Archive)",
+            content: "archive the user",
+            run: "click",
+        },
+        {
+            trigger: ".modal .modal-footer button.btn-primary",
+            content: "confirm",
+            run: "click",
+        },
+        {
+            trigger: ".modal .modal-body:contains(Hand them over first)",
+            content: "the warning says why the user is not archived",
+        },
+        {
+            trigger: ".modal .modal-footer button:contains(Hand Over)",
+            content: "open the handover",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=user_id] input:value(Tour Archive Rep)",
+            content: "the handover is for that rep",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=archive_user] input:checked",
+            content: "archive afterwards is ticked",
+        },
+        ...pickUser("target_user_id", "Tour Handover Receiver"),
+        {
+            trigger: ".modal .modal-footer button[name=action_preview]",
+            content: "preview",
+            run: "click",
+        },
+        {
+            trigger: ".modal .modal-footer button[name=action_apply]",
+            content: "hand over and archive",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal))",
+            content: "the wizard is closed",
+        },
+    ],
+});

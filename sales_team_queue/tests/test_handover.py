@@ -1,0 +1,394 @@
+"""The handover of a salesperson's book (crm.salesperson.handover): to one
+user or by the queue rules, leads, opportunities, customers and activities,
+a preview that equals what is applied, one digest per receiver, the archive
+guard, rights, and queries that grow with receivers, not leads."""
+
+from xmlrpc.client import Fault
+
+from odoo import Command
+from odoo.exceptions import AccessError, RedirectWarning, UserError
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import SALESMAN, QueueCase
+
+
+@tagged("post_install", "-at_install")
+class TestHandover(QueueCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.leader = new_test_user(
+            cls.env,
+            login="q_ho_leader",
+            name="Lek",
+            groups=SALESMAN,
+            notification_type="inbox",
+        )
+        cls.team.user_id = cls.leader
+        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
+
+    def _book(self, count=3, user=None, **vals):
+        """Open leads of ``user`` (Wei), given by hand."""
+        leads = self._new_leads(count, **vals)
+        leads._queue_assign(user or self.wei, method="manual", notify=False)
+        return leads
+
+    def _handover(self, user=None, **vals):
+        values = {"user_id": self.wei.id, "mode": "user"}
+        values.update(vals)
+        return (
+            self.env["crm.salesperson.handover"]
+            .with_user(user or self.niran)
+            .create(values)
+        )
+
+    def _notifications(self, user):
+        return self.env["mail.notification"].search(
+            [("res_partner_id", "=", user.partner_id.id)]
+        )
+
+    # ------------------------------------------------------------
+    # To one user
+    # ------------------------------------------------------------
+
+    def test_handover_to_one_user_moves_leads_with_ledger_and_one_digest(self):
+        leads = self._book(3)
+        opportunity = self._book(1, type="opportunity")
+        stage = opportunity.stage_id
+        wizard = self._handover(target_user_id=self.linh.id)
+        wizard.action_preview()
+        self.assertEqual(
+            [(line.user_id, line.lead_count) for line in wizard.line_ids],
+            [(self.linh, 4)],
+        )
+        with self.mock_mail_gateway():
+            wizard.action_apply()
+        self.assertEqual((leads | opportunity).user_id, self.linh)
+        self.assertEqual(opportunity.stage_id, stage)
+        line = self._last_line(opportunity)
+        self.assertEqual(
+            (line.method, line.previous_user_id, line.reason),
+            ("handover", self.wei, "handover from Wei"),
+        )
+        self.assertEqual(len(self._notifications(self.linh)), 1)
+        self.assertEqual(
+            self._notifications(self.linh).mail_message_id.subject,
+            "4 lead(s) assigned to you",
+        )
+
+    def test_won_and_lost_leads_stay(self):
+        won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        won, lost, open_lead = self._book(3)
+        won.stage_id = won_stage
+        lost.action_set_lost()
+        self._handover(target_user_id=self.linh.id).action_apply()
+        self.assertEqual(open_lead.user_id, self.linh)
+        self.assertEqual((won.user_id, lost.user_id), (self.wei, self.wei))
+
+    def test_scope_leads_only_keeps_opportunities(self):
+        lead = self._book(1)
+        opportunity = self._book(1, type="opportunity")
+        self._handover(
+            target_user_id=self.linh.id, include_opportunities=False
+        ).action_apply()
+        self.assertEqual((lead.user_id, opportunity.user_id), (self.linh, self.wei))
+
+    def test_customers_and_activities_move(self):
+        lead = self._book(1)
+        customer = self.env["res.partner"].create(
+            {"name": "Customer of Wei", "user_id": self.wei.id}
+        )
+        on_lead = lead.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.wei.id
+        )
+        on_customer = customer.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.wei.id
+        )
+        wizard = self._handover(target_user_id=self.linh.id)
+        wizard.action_preview()
+        line = wizard.line_ids
+        self.assertEqual(
+            (line.lead_count, line.partner_count, line.activity_count), (1, 1, 2)
+        )
+        wizard.action_apply()
+        self.assertEqual(customer.user_id, self.linh)
+        self.assertEqual((on_lead | on_customer).user_id, self.linh)
+
+    def test_activities_stay_when_not_in_scope(self):
+        lead = self._book(1)
+        activity = lead.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.wei.id
+        )
+        self._handover(
+            target_user_id=self.linh.id, include_activities=False
+        ).action_apply()
+        self.assertEqual(lead.user_id, self.linh)
+        self.assertEqual(activity.user_id, self.wei)
+
+    def test_archive_after_handover_keeps_the_activities(self):
+        lead = self._book(1)
+        activity = lead.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.wei.id
+        )
+        self.niran.groups_id |= self.env.ref("base.group_erp_manager")
+        self._handover(target_user_id=self.linh.id, archive_user=True).action_apply()
+        self.assertFalse(self.wei.active)
+        self.assertTrue(activity.exists())
+        self.assertEqual(activity.user_id, self.linh)
+
+    # ------------------------------------------------------------
+    # By the queue rules
+    # ------------------------------------------------------------
+
+    def test_by_queues_never_back_to_the_leaving_rep(self):
+        self._create_queue()
+        leads = self._book(4)
+        wizard = self._handover(mode="queues")
+        wizard.action_preview()
+        preview = sorted(
+            (line.user_id.name, line.lead_count) for line in wizard.line_ids
+        )
+        self.assertEqual(preview, [("Linh", 2), ("Somchai", 2)])
+        wizard.action_apply()
+        self.assertNotIn(self.wei, leads.user_id)
+        applied = sorted(
+            (user.name, len(leads.filtered(lambda lead, u=user: lead.user_id == u)))
+            for user in leads.user_id
+        )
+        self.assertEqual(applied, preview)
+        line = self._last_line(leads[0])
+        self.assertEqual(line.method, "handover")
+        self.assertTrue(line.reason.startswith("handover from Wei (round robin"))
+
+    def test_by_queues_leads_of_no_queue_go_to_the_team_leader(self):
+        self._create_queue(tag_ids=[Command.create({"name": "Solar"})])
+        leads = self._book(2)
+        self._handover(mode="queues").action_apply()
+        self.assertEqual(leads.user_id, self.leader)
+        self.assertIn("to the team leader", self._last_line(leads[0]).reason)
+
+    def test_by_queues_unplaced_leads_are_listed_with_the_reason(self):
+        self._create_queue(tag_ids=[Command.create({"name": "Solar"})])
+        self.team.user_id = self.wei
+        leads = self._book(2)
+        wizard = self._handover(mode="queues")
+        wizard.action_preview()
+        note = wizard.line_ids.filtered(lambda line: not line.user_id)
+        self.assertEqual(note.lead_count, 2)
+        self.assertIn("no queue of Queue Team matches", note.note)
+        wizard.action_apply()
+        self.assertEqual(leads.user_id, self.wei)
+
+    def test_by_queues_pool_line_says_why_nobody_took_the_leads(self):
+        queue = self._create_queue(users=self.wei | self.somchai)
+        self._member(queue, self.somchai).active = False
+        leads = self._book(2)
+        wizard = self._handover(mode="queues")
+        wizard.action_preview()
+        line = wizard.line_ids
+        self.assertEqual(
+            (line.user_id, line.queue_id, line.lead_count),
+            (self.env["res.users"], queue, 2),
+        )
+        self.assertIn("Wei hands over their leads", line.note)
+        self.assertIn("Somchai paused", line.note)
+        wizard.action_apply()
+        self.assertEqual(leads.mapped("queue_state"), ["pool", "pool"])
+
+    def test_no_archive_while_leads_could_not_be_placed(self):
+        self._create_queue(tag_ids=[Command.create({"name": "Solar"})])
+        self.team.user_id = self.wei
+        leads = self._book(1)
+        self.niran.groups_id |= self.env.ref("base.group_erp_manager")
+        with self.assertRaisesRegex(UserError, "could not be placed"):
+            self._handover(mode="queues", archive_user=True).action_apply()
+        self.assertTrue(self.wei.active)
+        self.assertEqual(leads.user_id, self.wei)
+
+    def test_preview_is_refused_when_the_book_changed(self):
+        leads = self._book(2)
+        wizard = self._handover(target_user_id=self.linh.id)
+        wizard.action_preview()
+        self._book(1)
+        with self.assertRaisesRegex(UserError, "preview again"):
+            wizard.action_apply()
+        self.assertEqual(leads.user_id, self.wei)
+
+    # ------------------------------------------------------------
+    # Bad input
+    # ------------------------------------------------------------
+
+    def test_no_target_is_refused(self):
+        self._book(1)
+        with self.assertRaisesRegex(UserError, "Choose the salesperson who receives"):
+            self._handover().action_preview()
+
+    def test_inactive_target_is_refused(self):
+        self._book(1)
+        self.linh.active = False
+        with self.assertRaisesRegex(UserError, "Linh is archived"):
+            self._handover(target_user_id=self.linh.id).action_preview()
+
+    def test_target_outside_the_team_is_refused(self):
+        self._book(1)
+        with self.assertRaisesRegex(UserError, "Mai is not a member of Queue Team"):
+            self._handover(target_user_id=self.mai.id).action_preview()
+
+    def test_target_of_another_company_is_refused(self):
+        other = self.env["res.company"].create({"name": "Other Co"})
+        self.wei.company_ids |= other
+        self.niran.company_ids |= other
+        self._book(1, company_id=other.id)
+        with self.assertRaisesRegex(UserError, "Linh may not work in Other Co"):
+            self._handover(target_user_id=self.linh.id).action_preview()
+
+    def test_empty_scope_is_refused(self):
+        self._book(1)
+        wizard = self._handover(
+            target_user_id=self.linh.id,
+            include_leads=False,
+            include_opportunities=False,
+            include_customers=False,
+            include_activities=False,
+        )
+        with self.assertRaisesRegex(UserError, "Choose what to hand over"):
+            wizard.action_preview()
+
+    def test_nothing_to_hand_over_is_refused(self):
+        with self.assertRaisesRegex(UserError, "Wei has nothing to hand over"):
+            self._handover(target_user_id=self.linh.id).action_preview()
+
+    # ------------------------------------------------------------
+    # Rights
+    # ------------------------------------------------------------
+
+    def test_team_leader_hands_over_the_team_rep(self):
+        leads = self._book(2)
+        self._handover(
+            user=self.leader, target_user_id=self.linh.id, include_customers=False
+        ).action_apply()
+        self.assertEqual(leads.user_id, self.linh)
+
+    def test_team_leader_cannot_hand_over_other_teams_leads(self):
+        self._book(1, team_id=self.team_2.id)
+        with self.assertRaisesRegex(AccessError, "teams you do not lead"):
+            self._handover(
+                user=self.leader, mode="queues", include_customers=False
+            ).action_preview()
+
+    def test_rep_cannot_hand_over(self):
+        self._book(1)
+        with self.assertRaisesRegex(AccessError, "sales manager or a team leader"):
+            self._handover(
+                user=self.somchai, target_user_id=self.linh.id
+            ).action_preview()
+
+    def test_only_an_administrator_archives(self):
+        leads = self._book(1)
+        with self.assertRaisesRegex(AccessError, "Only an administrator"):
+            self._handover(
+                target_user_id=self.linh.id, archive_user=True
+            ).action_apply()
+        self.assertEqual(leads.user_id, self.wei)
+
+    # ------------------------------------------------------------
+    # Archive guard
+    # ------------------------------------------------------------
+
+    def test_archiving_a_user_with_open_leads_offers_the_handover(self):
+        self._book(1)
+        with self.assertRaises(RedirectWarning) as warning:
+            self.wei.action_archive()
+        self.assertIn("Hand them over first", str(warning.exception))
+        action_id, context = warning.exception.args[1], warning.exception.args[3]
+        self.assertEqual(
+            action_id,
+            self.env.ref("sales_team_queue.crm_salesperson_handover_action").id,
+        )
+        self.assertEqual(context["default_user_id"], self.wei.id)
+        self.assertTrue(self.wei.active)
+
+    def test_archiving_a_user_with_activities_offers_the_handover(self):
+        partner = self.env["res.partner"].create({"name": "Somebody"})
+        activity = partner.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.wei.id
+        )
+        with self.assertRaises(RedirectWarning):
+            self.wei.action_archive()
+        self.assertTrue(activity.exists())
+
+    def test_archiving_a_user_with_nothing_open_is_plain(self):
+        self.mai.action_archive()
+        self.assertFalse(self.mai.active)
+
+    # ------------------------------------------------------------
+    # Scale
+    # ------------------------------------------------------------
+
+    def test_query_count_grows_with_receivers_not_leads(self):
+        self._create_queue()
+
+        def run(count, login):
+            rep = new_test_user(self.env, login=login, groups=SALESMAN)
+            self.team.member_ids |= rep
+            leads = self._book(count, user=rep)
+            wizard = self._handover(user_id=rep.id, mode="queues")
+            wizard.action_preview()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            wizard.action_apply()
+            self.env.flush_all()
+            self.assertNotIn(rep, leads.user_id)
+            return self.env.cr.sql_log_count - before
+
+        few, many = run(6, "q_ho_few"), run(90, "q_ho_many")
+        self.assertLessEqual(many, few + 10, (few, many))
+
+
+@tagged("post_install", "-at_install")
+class TestHandoverRpc(HttpCase):
+    def setUp(self):
+        super().setUp()
+        self.env["crm.team.queue"].search([]).action_archive()
+        self.rep = new_test_user(
+            self.env,
+            login="q_ho_rep",
+            password="q_ho_rep_pw",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        self.other = new_test_user(self.env, login="q_ho_other", groups=SALESMAN)
+        self.team = self.env["crm.team"].create(
+            {
+                "name": "RPC Handover Team",
+                "member_ids": [Command.set((self.rep | self.other).ids)],
+            }
+        )
+        self.lead = self.env["crm.lead"].create(
+            {"name": "RPC lead", "team_id": self.team.id, "user_id": self.other.id}
+        )
+        self.uid = self.xmlrpc_common.authenticate(
+            self.env.cr.dbname, "q_ho_rep", "q_ho_rep_pw", {}
+        )
+
+    @mute_logger("odoo.http")
+    def test_rep_cannot_hand_over_a_colleague_over_rpc(self):
+        def rpc(method, *args):
+            return self.xmlrpc_object.execute_kw(
+                self.env.cr.dbname,
+                self.uid,
+                "q_ho_rep_pw",
+                "crm.salesperson.handover",
+                method,
+                list(args),
+            )
+
+        wizard_id = rpc(
+            "create",
+            {"user_id": self.other.id, "mode": "user", "target_user_id": self.rep.id},
+        )
+        with self.assertRaises(Fault) as refusal:
+            rpc("action_apply", [wizard_id])
+        self.assertIn("sales manager or a team leader", refusal.exception.faultString)
+        self.assertEqual(self.lead.user_id, self.other)

@@ -1,0 +1,126 @@
+"""Both wizards in a real browser: a team leader assigns two leads from the
+leads list's Actions menu; a sales manager previews and applies a handover."""
+
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestWizardTours(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["crm.team.queue"].search([]).action_archive()
+        cls.giver, cls.receiver, cls.leaver, cls.heir = (
+            new_test_user(
+                cls.env,
+                login=login,
+                name=name,
+                groups="sales_team.group_sale_salesman",
+                notification_type="inbox",
+                tz="UTC",
+            )
+            for login, name in (
+                ("tour_assign_giver", "Tour Assign Giver"),
+                ("tour_assign_receiver", "Tour Assign Receiver"),
+                ("tour_handover_leaver", "Tour Handover Leaver"),
+                ("tour_handover_receiver", "Tour Handover Receiver"),
+            )
+        )
+        cls.leader = new_test_user(
+            cls.env,
+            login="tour_assign_leader",
+            name="Tour Assign Leader",
+            groups="sales_team.group_sale_salesman_all_leads",
+            tz="UTC",
+        )
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Tour Wizard Team",
+                "sequence": -1000,
+                "user_id": cls.leader.id,
+                "use_leads": True,
+                "use_opportunities": True,
+                "member_ids": [
+                    Command.set((cls.giver | cls.receiver | cls.leaver | cls.heir).ids)
+                ],
+            }
+        )
+        # Priority 3 puts them first in the list (priority desc, id desc).
+        cls.leads = cls.env["crm.lead"].create(
+            [
+                {
+                    "name": name,
+                    "type": "lead",
+                    "priority": "3",
+                    "team_id": cls.team.id,
+                    "user_id": cls.giver.id,
+                }
+                for name in ("Tour Assign One", "Tour Assign Two")
+            ]
+        )
+
+    def test_team_leader_assigns_two_leads_from_the_list(self):
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_all_leads?view_type=list",
+            "sales_team_queue_assign_wizard",
+            login="tour_assign_leader",
+        )
+        self.assertEqual(self.leads.user_id, self.receiver)
+        for lead in self.leads:
+            line = lead.assignment_ids.sorted("id")[-1]
+            self.assertEqual(
+                (line.method, line.previous_user_id, line.create_uid),
+                ("wizard", self.giver, self.leader),
+            )
+            self.assertEqual(
+                line.reason, "assigned by Tour Assign Leader: Giver is on leave"
+            )
+
+    def test_manager_previews_and_applies_a_handover(self):
+        book = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Tour Handover Lead {i}",
+                    "team_id": self.team.id,
+                    "user_id": self.leaver.id,
+                }
+                for i in range(3)
+            ]
+        )
+        self.start_tour(
+            "/odoo/action-sales_team_queue.crm_salesperson_handover_action",
+            "sales_team_queue_handover_wizard",
+            login="admin",
+        )
+        self.assertEqual(book.user_id, self.heir)
+        self.assertEqual(
+            set(book.assignment_ids.mapped("method")) - {"manual", "created"},
+            {"handover"},
+        )
+
+    def test_archiving_a_rep_with_leads_offers_the_handover(self):
+        rep = new_test_user(
+            self.env,
+            login="tour_archive_rep",
+            name="Tour Archive Rep",
+            groups="sales_team.group_sale_salesman",
+        )
+        self.team.member_ids |= rep
+        lead = self.env["crm.lead"].create(
+            {"name": "Tour Archive Lead", "team_id": self.team.id, "user_id": rep.id}
+        )
+        activity = lead.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=rep.id
+        )
+        # The warning is a RedirectWarning: the server logs it.
+        with mute_logger("odoo.http"):
+            self.start_tour(
+                f"/odoo/action-base.action_res_users/{rep.id}",
+                "sales_team_queue_archive_offers_handover",
+                login="admin",
+            )
+        self.assertFalse(rep.active)
+        self.assertEqual(lead.user_id, self.heir)
+        self.assertEqual(activity.user_id, self.heir)

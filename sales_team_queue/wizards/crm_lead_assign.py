@@ -1,0 +1,304 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..models.crm_lead_assignment import Decision, Reason
+
+
+class CrmLeadAssign(models.TransientModel):
+    """Assign, route or pool one or many leads from any lead screen, through
+    the one door (ledger method ``wizard``), with one notification per
+    receiver listing their leads."""
+
+    _name = "crm.lead.assign"
+    _description = "Assign Leads"
+
+    lead_ids = fields.Many2many(
+        "crm.lead",
+        string="Leads",
+        required=True,
+        help="The leads to assign, route or put back in their pool.",
+    )
+    lead_count = fields.Integer(compute="_compute_lead_count")
+    action = fields.Selection(
+        [
+            ("assign", "Assign to a salesperson"),
+            ("route", "Route by the queue rules"),
+            ("pool", "Put back in the pool"),
+        ],
+        required=True,
+        default="assign",
+        help="Assign: give the leads to the salesperson you choose.\n"
+        "Route: let the queues of their team choose (round robin, load...).\n"
+        "Pool: the leads wait, without salesperson, in their queue's pool.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        domain="[('share', '=', False)]",
+        help="Who gets the leads.",
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        help="Move the leads to this team too (empty: they stay in their team).",
+    )
+    reason = fields.Text(
+        help="Why: kept in the assignment history. Required when you take leads "
+        "from another salesperson.",
+    )
+    reason_required = fields.Boolean(compute="_compute_reason_required")
+    schedule_activity = fields.Boolean(
+        compute="_compute_alert_defaults",
+        store=True,
+        readonly=False,
+        help="Schedule the activity of the lead's queue (or the company default) "
+        "for the new salesperson.",
+    )
+    notify = fields.Boolean(
+        compute="_compute_alert_defaults",
+        store=True,
+        readonly=False,
+        help="Send each new salesperson one notification listing their leads.",
+    )
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if (
+            "lead_ids" in fields_list
+            and not values.get("lead_ids")
+            and context.get("active_model") == "crm.lead"
+            and context.get("active_ids")
+        ):
+            values["lead_ids"] = [fields.Command.set(context["active_ids"])]
+        return values
+
+    @api.depends("lead_ids")
+    def _compute_lead_count(self):
+        for wizard in self:
+            wizard.lead_count = len(wizard.lead_ids)
+
+    @api.depends("lead_ids", "user_id", "action")
+    def _compute_reason_required(self):
+        for wizard in self:
+            wizard.reason_required = bool(wizard._taken_leads())
+
+    @api.depends("lead_ids")
+    def _compute_alert_defaults(self):
+        Lead = self.env["crm.lead"]
+        for wizard in self:
+            sources = {
+                lead.queue_id or lead.company_id or self.env.company
+                for lead in wizard.lead_ids.sudo()
+            } or {self.env.company}
+            settings = [Lead._queue_alert_settings(source) for source in sources]
+            wizard.schedule_activity = any(s["activity_type"] for s in settings)
+            wizard.notify = any(s["notify"] for s in settings)
+
+    def _taken_leads(self):
+        """The leads this wizard takes from another salesperson (neither the
+        current user nor the chosen one)."""
+        me = self.env.user
+        target = self.user_id if self.action == "assign" else self.env["res.users"]
+        return self.lead_ids.sudo().filtered(
+            lambda lead: lead.user_id and lead.user_id not in (me | target)
+        )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_apply(self):
+        """Apply the wizard as the current user: team leaders for their teams'
+        leads, sales managers for all; a salesperson only for their own leads.
+
+        :return: a client notification saying what happened
+        """
+        self.ensure_one()
+        leads = self.lead_ids.with_env(self.env)
+        if not leads:
+            raise UserError(_("Select at least one lead."))
+        leads.check_access("write")
+        self._check_rights(leads)
+        reason = (self.reason or "").strip()
+        if self._taken_leads() and not reason:
+            raise UserError(
+                _(
+                    "Say why you take %(leads)s from their salesperson: the reason "
+                    "is kept in the assignment history.",
+                    leads=leads._queue_names(self._taken_leads()),
+                )
+            )
+        message = getattr(self, f"_apply_{self.action}")(leads.sudo(), reason)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Leads Assigned"),
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _check_rights(self, leads):
+        user = self.env.user
+        if user.has_group("sales_team.group_sale_manager"):
+            return
+        leader = leads._queue_is_leader_or_manager()
+        if not leader and any(lead.user_id != user for lead in leads.sudo()):
+            raise AccessError(
+                _(
+                    "Only a sales manager or the team leader can move leads of "
+                    "other salespeople or of the pool: ask the leader of the team."
+                )
+            )
+        if self.action == "assign" and self.team_id:
+            team = self.team_id.sudo()
+            if team.user_id != user and any(
+                lead.team_id != team for lead in leads.sudo()
+            ):
+                raise AccessError(
+                    _(
+                        "Only a sales manager or the leader of %(team)s can move "
+                        "leads into that team.",
+                        team=team.name,
+                    )
+                )
+
+    def _check_target(self, leads, user, team):
+        """Refuse a salesperson who cannot take ``leads`` (in ``team``, or in
+        their own team when none is given), saying why."""
+        user = user.sudo()
+        if not user:
+            raise UserError(_("Choose the salesperson who gets the leads."))
+        if not user.active:
+            raise UserError(
+                _(
+                    "%(user)s is archived: choose an active salesperson.",
+                    user=user.name,
+                )
+            )
+        if user.share:
+            raise UserError(
+                _(
+                    "%(user)s is not an internal user and cannot own leads.",
+                    user=user.name,
+                )
+            )
+        companies = leads.company_id - user.company_ids
+        if companies:
+            raise UserError(
+                _(
+                    "%(user)s may not work in %(companies)s: choose a salesperson "
+                    "of that company.",
+                    user=user.name,
+                    companies=", ".join(companies.mapped("name")),
+                )
+            )
+        teams = team.sudo() if team else leads.team_id
+        outside = teams.filtered(
+            lambda t: t.user_id != user and user not in t.member_ids
+        )
+        if outside:
+            raise UserError(
+                _(
+                    "%(user)s is not a member of %(teams)s: add them to the team "
+                    "first, or choose another salesperson.",
+                    user=user.name,
+                    teams=", ".join(outside.mapped("name")),
+                )
+            )
+
+    def _reason(self, code, text, **args):
+        args = dict(args, user=Reason.ref(self.env.user))
+        if text:
+            return Reason(code, dict(args, text=text))
+        return Reason(f"{code}_plain", args)
+
+    def _apply_assign(self, leads, reason):
+        user = self.user_id
+        team = self.team_id
+        self._check_target(leads, user, team)
+        why = self._reason("wizard", reason)
+        decisions = [
+            Decision(
+                lead,
+                user,
+                lead.queue_id
+                if lead.queue_id.team_id == (team or lead.team_id)
+                else lead.queue_id.browse(),
+                method="wizard",
+                reason=why,
+                team=team or None,
+            )
+            for lead in leads
+        ]
+        self.env["crm.lead"].sudo()._queue_assign_batch(
+            decisions,
+            notify=self.notify,
+            activity=self.schedule_activity,
+            digest=True,
+        )
+        return _(
+            "%(count)s lead(s) assigned to %(user)s.", count=len(leads), user=user.name
+        )
+
+    def _apply_route(self, leads, reason):
+        Queue = self.env["crm.team.queue"].sudo()
+        plan = Queue._plan_routing(leads, lock="nowait")
+        if plan.busy:
+            raise UserError(
+                _(
+                    "The queues of these leads are routing other leads right now: "
+                    "try again in a moment."
+                )
+            )
+        decisions = []
+        for decision in plan.decisions.values():
+            decision.method = "wizard"
+            decision.reason = self._reason(
+                "wizard_route", reason, reason=decision.reason.to_json()
+            )
+            decisions.append(decision)
+        state_sql = []
+        if any(decision.user for decision in decisions):
+            state_sql = Queue._save_routing_state(plan.state)
+        self.env["crm.lead"].sudo()._queue_assign_batch(
+            decisions,
+            notify=self.notify,
+            activity=self.schedule_activity,
+            routed=True,
+            prelude=state_sql,
+            digest=True,
+        )
+        assigned = sum(1 for decision in decisions if decision.user)
+        return _(
+            "%(assigned)s assigned, %(pooled)s placed in a pool, %(left)s matched "
+            "no queue (unchanged).",
+            assigned=assigned,
+            pooled=len(decisions) - assigned,
+            left=len(leads) - len(decisions),
+        )
+
+    def _apply_pool(self, leads, reason):
+        no_queue = leads.filtered(lambda lead: not lead.queue_id)
+        if no_queue:
+            raise UserError(
+                _(
+                    "%(leads)s belongs to no queue, so it has no pool to go back "
+                    "to: assign or route it instead.",
+                    leads=leads.with_env(self.env)._queue_names(no_queue),
+                )
+            )
+        why = self._reason("wizard_pool", reason)
+        self.env["crm.lead"].sudo()._queue_assign_batch(
+            [
+                Decision(lead, lead.user_id.browse(), lead.queue_id, "wizard", why)
+                for lead in leads
+            ],
+            notify=False,
+            activity=False,
+        )
+        return _("%(count)s lead(s) put back in their pool.", count=len(leads))

@@ -12,3 +12,4 @@ from . import crm_lead_pool_privacy
 from . import crm_stage
 from . import crm_lead_stage_history
 from . import crm_lead_stage
+from . import crm_lead_sla

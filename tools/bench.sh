@@ -4,6 +4,8 @@
 # (tools/bench-storm.sh, bench/bench_storm.py) against real Odoo workers on the same
 # database. Options pass through to the routing benchmark, e.g.
 #   bash tools/bench.sh --sizes 1000 --reps 20 --create 200
+# Then the timers benchmark (tools/bench-timers.sh, bench/bench_timers.py) on the
+# same database (--no-timers skips it).
 # --no-storm skips the storm; --storm-only runs the storm alone (in a fresh database;
 # the options that follow pass through to tools/bench-storm.sh), e.g.
 #   bash tools/bench.sh --storm-only --clients 8 --per-client 40
@@ -13,10 +15,12 @@ if [ "${1:-}" = "--storm-only" ]; then
     exec bash "$(dirname "$0")/bench-storm.sh" "$@"
 fi
 storm=1
+timers=1
 args=()
 for arg in "$@"; do
     case "$arg" in
         --no-storm) storm=0 ;;
+        --no-timers) timers=0 ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -32,4 +36,8 @@ PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
 if [ "$storm" = 1 ]; then
     say "Create storm on the same database"
     STORM_DB="$DB" bash "$ROOT/tools/bench-storm.sh" --reuse
+fi
+if [ "$timers" = 1 ]; then
+    say "Timers benchmark on the same database"
+    TIMERS_DB="$DB" bash "$ROOT/tools/bench-timers.sh" --reuse
 fi

@@ -686,17 +686,20 @@ class CrmLead(models.Model):
         leads.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write({"pool_alerted": True})
         now = fields.Datetime.now()
         by_leader = defaultdict(lambda: self.sudo().browse())
+        leaderless = self.sudo().browse()
         for lead in leads:
             leader = lead.queue_id.team_id.user_id
             if leader and leader.active:
                 by_leader[leader] |= lead
             else:
-                _logger.info(
-                    "Lead %s waits in the pool of %s, whose team has no leader to "
-                    "alert",
-                    lead.id,
-                    lead.queue_id.name,
-                )
+                leaderless |= lead
+        if leaderless:
+            _logger.info(
+                "%s lead(s) wait in the pool of queues whose team has no leader to "
+                "alert: %s",
+                len(leaderless),
+                ", ".join(leaderless.queue_id.mapped("name")),
+            )
         for leader, waiting in by_leader.items():
             env = self.with_context(lang=leader.lang or self.env.lang).env
             lines = []

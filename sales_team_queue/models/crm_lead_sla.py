@@ -267,12 +267,15 @@ class CrmLead(models.Model):
         started = time.monotonic()
         done = 0
         out_of_time = False
+        # Notifications of the whole run, sent once per user at the end (the
+        # batches share the cron's transaction).
+        outbox = {}
         for phase in self._timers_phases():
             while True:
                 if time.monotonic() - started > budget:
                     out_of_time = True
                     break
-                selected, handled = phase(batch_size)
+                selected, handled = phase(batch_size, outbox)
                 done += handled
                 # A partial batch, or leads that could not be handled now
                 # (nobody eligible, queues busy): the next run comes back.
@@ -280,6 +283,7 @@ class CrmLead(models.Model):
                     break
             if out_of_time:
                 break
+        self._timers_send(outbox)
         remaining = self._timers_due_count() if out_of_time else 0
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
@@ -337,7 +341,7 @@ class CrmLead(models.Model):
     # --- breach -------------------------------------------------
 
     @api.model
-    def _timers_breach(self, limit):
+    def _timers_breach(self, limit, outbox):
         """Running SLAs past their deadline: breached, then the queue's action
         (back to the pool, to another member, or kept with the leader told);
         the owner is told. :return: (leads selected, leads handled)"""
@@ -440,11 +444,11 @@ class CrmLead(models.Model):
                 recycled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(
                     {"sla_state": "breached"}
                 )
-        self._timers_tell_breach(handled, owners, outcome)
+        self._timers_tell_breach(handled, owners, outcome, outbox)
         return selected, len(handled)
 
     @api.model
-    def _timers_tell_breach(self, leads, owners, outcome):
+    def _timers_tell_breach(self, leads, owners, outcome, outbox):
         """One notification per owner (what happened to each of their leads)
         and one per team leader of the leads kept (action: nothing)."""
         by_owner = defaultdict(list)
@@ -469,30 +473,26 @@ class CrmLead(models.Model):
                     return env._("given to %s", user.name)
                 return env._("stays with you; your team leader is told")
 
-            self._timers_notify(
+            self._timers_post(
+                outbox,
+                "breach_owner",
                 owner,
                 [item[0] for item in items],
-                env._("SLA missed on %s lead(s)", len(items)),
-                env._("These leads were not followed up before their SLA deadline:"),
                 [line(item) for item in items],
             )
         for leader, items in by_leader.items():
-            env = self.with_context(lang=leader.lang or self.env.lang).env
-            self._timers_notify(
+            self._timers_post(
+                outbox,
+                "breach_leader",
                 leader,
                 [lead for lead, _owner in items],
-                env._("SLA missed on %s lead(s) of your team", len(items)),
-                env._(
-                    "These leads were not followed up before their SLA deadline; "
-                    "they stay with their salesperson:"
-                ),
                 [owner.name for _lead, owner in items],
             )
 
     # --- warning ------------------------------------------------
 
     @api.model
-    def _timers_warn(self, limit):
+    def _timers_warn(self, limit, outbox):
         """Running SLAs whose deadline is within the queue's warning time: one
         activity per lead and one notification per owner, once.
         :return: (leads selected, leads handled)"""
@@ -545,14 +545,11 @@ class CrmLead(models.Model):
                     }
                     for lead, deadline in zip(owned, deadlines, strict=True)
                 ]
-            self._timers_notify(
+            self._timers_post(
+                outbox,
+                "warn",
                 owner,
                 owned,
-                env._("SLA: %s lead(s) to follow up soon", len(owned)),
-                env._(
-                    "Follow these leads up (change the stage, log a note, send a "
-                    "message or mark an activity done) before their SLA deadline:"
-                ),
                 [env._("before %s", deadline) for deadline in deadlines],
             )
         if activities:
@@ -564,7 +561,7 @@ class CrmLead(models.Model):
     # --- dispatch -----------------------------------------------
 
     @api.model
-    def _timers_dispatch(self, limit):
+    def _timers_dispatch(self, limit, outbox):
         """Leads of hybrid pools left unclaimed ``dispatch_after_minutes``
         after they entered the pool: given to an eligible member by workload
         (ledger method ``dispatch``). Leads nobody is eligible for stay in the
@@ -629,6 +626,7 @@ class CrmLead(models.Model):
         )
         if unalerted:
             self._timers_alert_leaders(
+                outbox,
                 unalerted,
                 {lead_id: reason.to_json() for lead_id, reason in nobody.items()},
             )
@@ -637,7 +635,7 @@ class CrmLead(models.Model):
     # --- pool alerts --------------------------------------------
 
     @api.model
-    def _timers_pool_alert(self, limit):
+    def _timers_pool_alert(self, limit, outbox):
         """Leads waiting in a pool longer than the queue's ``pool_alert_hours``,
         and leads that an assigning queue left in its pool because nobody was
         eligible: the team leader is told once, with the reason.
@@ -675,11 +673,11 @@ class CrmLead(models.Model):
             for lead_id, code, args in self.env.cr.fetchall()
             if code
         }
-        self._timers_alert_leaders(leads, reasons)
+        self._timers_alert_leaders(outbox, leads, reasons)
         return len(leads), len(leads)
 
     @api.model
-    def _timers_alert_leaders(self, leads, reasons):
+    def _timers_alert_leaders(self, outbox, leads, reasons):
         """Tell each team leader once which of ``leads`` wait in a pool, how
         long and why (``reasons``: {lead id: reason as JSON}); flags the leads
         (``pool_alerted``)."""
@@ -715,13 +713,7 @@ class CrmLead(models.Model):
                     text = render_reason(env, reason["code"], reason.get("args") or {})
                     line = f"{line}: {text}"
                 lines.append(line)
-            self._timers_notify(
-                leader,
-                waiting,
-                env._("%s lead(s) waiting in a pool", len(waiting)),
-                env._("These leads wait in a pool without salesperson:"),
-                lines,
-            )
+            self._timers_post(outbox, "pool", leader, waiting, lines)
 
     # --- notifications ------------------------------------------
 
@@ -730,6 +722,56 @@ class CrmLead(models.Model):
         """The date of ``value`` (naive UTC) in ``user``'s time zone."""
         tz = pytz.timezone(user.tz or "UTC")
         return pytz.utc.localize(value).astimezone(tz).date()
+
+    @api.model
+    def _timers_post(self, outbox, kind, user, leads, lines):
+        """Add ``leads`` (one line each) to the notification of ``kind`` that
+        ``user`` gets at the end of the run (:meth:`_timers_send`)."""
+        key = (kind, user.id)
+        if key not in outbox:
+            outbox[key] = (user, [], [])
+        outbox[key][1].extend(leads)
+        outbox[key][2].extend(lines)
+
+    @api.model
+    def _timers_send(self, outbox):
+        """Send the notifications of the run: one per user and kind."""
+        for (kind, _user_id), (user, leads, lines) in outbox.items():
+            env = self.with_context(lang=user.lang or self.env.lang).env
+            subject, intro = self._timers_texts(env, kind, len(leads))
+            self._timers_notify(
+                user, self.browse([lead.id for lead in leads]), subject, intro, lines
+            )
+
+    @api.model
+    def _timers_texts(self, env, kind, count):
+        """Subject and introduction of a notification of ``kind`` about
+        ``count`` leads, in ``env``'s language."""
+        if kind == "warn":
+            return (
+                env._("SLA: %s lead(s) to follow up soon", count),
+                env._(
+                    "Follow these leads up (change the stage, log a note, send a "
+                    "message or mark an activity done) before their SLA deadline:"
+                ),
+            )
+        if kind == "breach_owner":
+            return (
+                env._("SLA missed on %s lead(s)", count),
+                env._("These leads were not followed up before their SLA deadline:"),
+            )
+        if kind == "breach_leader":
+            return (
+                env._("SLA missed on %s lead(s) of your team", count),
+                env._(
+                    "These leads were not followed up before their SLA deadline; "
+                    "they stay with their salesperson:"
+                ),
+            )
+        return (
+            env._("%s lead(s) waiting in a pool", count),
+            env._("These leads wait in a pool without salesperson:"),
+        )
 
     @api.model
     def _timers_notify(self, user, leads, subject, intro, lines):

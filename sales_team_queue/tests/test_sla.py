@@ -241,3 +241,29 @@ class TestSla(QueueCase):
         self.assertEqual(lead.sla_state, "running")
         self.assertFalse(lead.sla_warned)
         self.assertEqual(lead.sla_deadline, T0 + timedelta(hours=7, minutes=30))
+
+    # --- screens ------------------------------------------------
+
+    def test_screens_show_the_sla(self):
+        Lead = self.env["crm.lead"]
+        form = Lead.get_view(self.env.ref("crm.crm_lead_view_form").id)["arch"]
+        self.assertEqual(form.count('name="sla_state"'), 2)
+        kanban = Lead.get_view(self.env.ref("crm.crm_case_kanban_view_leads").id)
+        self.assertIn("o_sales_team_queue_sla_breached", kanban["arch"])
+        self.assertIn("o_sales_team_queue_sla_warned", kanban["arch"])
+        for xmlid in ("crm.crm_case_tree_view_leads", "crm.crm_case_tree_view_oppor"):
+            self.assertIn(
+                'name="sla_state"', Lead.get_view(self.env.ref(xmlid).id)["arch"]
+            )
+        for xmlid in (
+            "crm.view_crm_case_leads_filter",
+            "crm.view_crm_case_opportunities_filter",
+        ):
+            search = Lead.get_view(self.env.ref(xmlid).id)["arch"]
+            self.assertIn('name="filter_sla_at_risk"', search)
+            self.assertIn('name="filter_sla_breached"', search)
+        queue_form = self.env["crm.team.queue"].get_view(
+            self.env.ref("sales_team_queue.crm_team_queue_view_form").id
+        )["arch"]
+        self.assertIn('name="pool_alert_hours"', queue_form)
+        self.assertIn("due on Monday at 11:00", queue_form)

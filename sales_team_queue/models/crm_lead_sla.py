@@ -14,7 +14,7 @@ from markupsafe import Markup
 from psycopg2 import OperationalError
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, format_datetime
 from odoo.tools.sql import create_index
 
@@ -29,6 +29,8 @@ TIMERS_CRON = "sales_team_queue.ir_cron_lead_timers"
 # and the time a run may take before it leaves the rest to the next call.
 TIMERS_BATCH = 1000
 TIMERS_BUDGET_SECONDS = 120
+# Fields only the timers and the assignment primitive write (and managers).
+TIMER_FIELDS = {"sla_state", "sla_deadline", "sla_warned", "pool_alerted"}
 # Leads listed in one notification (the rest are counted).
 ALERT_MAX_ITEMS = 50
 
@@ -212,8 +214,22 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
 
     def write(self, vals):
+        door = self.env.context.get(DOOR_PASSED) is DOOR_TOKEN
+        if (
+            not door
+            and not self.env.su
+            and TIMER_FIELDS.intersection(vals)
+            and not self.env.user.has_group("sales_team.group_sale_manager")
+        ):
+            raise AccessError(
+                _(
+                    "The SLA and pool alert fields of a lead are set by the queues "
+                    "(when the lead is assigned, followed up or misses its SLA): "
+                    "follow the lead up instead, or ask a sales manager."
+                )
+            )
         followed = self.browse()
-        if self.env.context.get(DOOR_PASSED) is not DOOR_TOKEN and (
+        if not door and (
             "stage_id" in vals or ("active" in vals and not vals["active"])
         ):
             # A change of stage (won included) or lost is a follow-up.
@@ -702,11 +718,11 @@ class CrmLead(models.Model):
             env = self.with_context(lang=leader.lang or self.env.lang).env
             lines = []
             for lead in waiting:
-                minutes = self._queue_waited_minutes(lead, now)
+                hours = format(self._queue_waited_minutes(lead, now) / 60, ".1f")
                 line = env._(
                     "%(queue)s, waiting %(hours)s h",
                     queue=lead.queue_id.name,
-                    hours=f"{minutes / 60:.1f}",
+                    hours=hours,
                 )
                 reason = reasons.get(lead.id)
                 if reason:

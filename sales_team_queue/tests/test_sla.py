@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import QueueCase
@@ -241,6 +242,19 @@ class TestSla(QueueCase):
         self.assertEqual(lead.sla_state, "running")
         self.assertFalse(lead.sla_warned)
         self.assertEqual(lead.sla_deadline, T0 + timedelta(hours=7, minutes=30))
+
+    # --- rights -------------------------------------------------
+
+    def test_a_rep_cannot_mark_their_sla_met_by_hand(self):
+        lead = self._lead()
+        with self.assertRaisesRegex(AccessError, "set by the queues"):
+            lead.with_user(self.somchai).write({"sla_state": "met"})
+        with self.assertRaisesRegex(AccessError, "set by the queues"):
+            lead.with_user(self.somchai).write({"sla_deadline": T0 + timedelta(days=9)})
+        self.assertEqual(lead.sla_state, "running")
+        # A sales manager may correct it.
+        lead.with_user(self.niran).write({"sla_state": "met"})
+        self.assertEqual(lead.sla_state, "met")
 
     # --- screens ------------------------------------------------
 

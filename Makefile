@@ -4,15 +4,18 @@
 # RUN_DB, TEST_DB, CORE_DB (database names).
 SHELL := /bin/bash
 
-.PHONY: help setup run test test-core lint bench readme i18n ci clean
+.PHONY: help setup run test test-core test-setup test-upgrade lint bench screenshots readme i18n ci clean
 
 help:
 	@echo "make setup      virtualenv with Odoo 18's packages and the test/lint tools"
 	@echo "make run        demo database with the module, Odoo on http://localhost:8069"
 	@echo "make test       fresh test database + the module's tests (pytest-odoo, tours)"
-	@echo "make test-core  Odoo's own crm and sales_team tests with the module installed"
+	@echo "make test-core  Odoo's own tests of crm, sales_team and the add-ons extending crm, module installed"
+	@echo "make test-setup how setup gets Odoo's source (clone of ODOO_GIT_URL), on a local repository"
+	@echo "make test-upgrade  upgrade from the previous version of the module keeps all data"
 	@echo "make lint       ruff, pylint-odoo mandatory checks, XML checks, README.rst"
 	@echo "make bench      routing benchmark against Odoo's own assignment"
+	@echo "make screenshots  the README's pictures, from the demo in a headless Chromium"
 	@echo "make readme     rebuild sales_team_queue/README.rst from readme/*.md"
 	@echo "make i18n       export the .pot and merge it into th, zh_CN, vi .po files"
 
@@ -28,11 +31,20 @@ test: setup
 test-core: setup
 	@bash tools/test-core.sh
 
+test-setup:
+	@bash tools/test-setup.sh
+
+test-upgrade: setup
+	@bash tools/test-upgrade.sh
+
 lint: setup
 	@bash tools/lint.sh
 
 bench: setup
 	@bash tools/bench.sh
+
+screenshots: setup
+	@bash tools/screenshots.sh
 
 readme:
 	@python3 tools/gen_readme.py sales_team_queue
@@ -40,7 +52,7 @@ readme:
 i18n: setup
 	@bash tools/i18n.sh
 
-ci: lint test-core test
+ci: lint test-setup test-core test-upgrade test
 
 clean:
 	rm -rf .odoo .pytest_cache .ruff_cache

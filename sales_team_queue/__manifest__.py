@@ -13,13 +13,18 @@
         "security/ir.model.access.csv",
         "security/sales_team_queue_security.xml",
         "security/crm_lead_stage_history_security.xml",
+        "security/crm_sales_target_security.xml",
+        "security/crm_lead_assignment_report_security.xml",
         # data
         "data/ir_cron_data.xml",
         # wizards
         "wizards/crm_team_queue_simulation_views.xml",
         "wizards/crm_lead_release_views.xml",
+        "wizards/crm_sales_target_generate_views.xml",
+        "wizards/crm_team_queue_fairness_views.xml",
         # views
         "views/crm_team_queue_views.xml",
+        "views/crm_team_queue_dashboard_views.xml",
         "views/crm_lead_assignment_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_pool_views.xml",
@@ -28,8 +33,10 @@
         "views/crm_team_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_stage_history_views.xml",
+        "views/crm_sales_target_views.xml",
         # reports
         "reports/crm_stage_analysis_views.xml",
+        "reports/crm_lead_assignment_report_views.xml",
         # menus last
         "views/sales_team_queue_menus.xml",
     ],
@@ -37,6 +44,7 @@
         "demo/crm_team_demo.xml",
         "demo/crm_team_queue_demo.xml",
         "demo/crm_stage_demo.xml",
+        "demo/crm_sales_target_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

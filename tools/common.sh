@@ -4,6 +4,15 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ODOO_SRC="${ODOO_SRC:-/opt/odoo/18.0}"
+# Where `make setup` clones Odoo 18.0 when ODOO_SRC holds no Odoo (outside the
+# repository), and from where: any git URL or local path (a company's mirror).
+ODOO_CACHE="${ODOO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sales_team_queue/odoo-18.0}"
+ODOO_GIT_URL="${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}"
+ODOO_GIT_BRANCH="${ODOO_GIT_BRANCH:-18.0}"
+has_odoo_src() { [ -f "$1/setup/odoo" ] && [ -f "$1/odoo/release.py" ]; }
+if ! has_odoo_src "$ODOO_SRC" && has_odoo_src "$ODOO_CACHE"; then
+    ODOO_SRC="$ODOO_CACHE"
+fi
 VENV="${VENV:-$ROOT/.venv}"
 STATE_DIR="${STATE_DIR:-$ROOT/.odoo}"
 ODOO_CONF="$STATE_DIR/odoo.conf"
@@ -13,12 +22,39 @@ die() { echo "ERROR: $*" >&2; exit 2; }
 say() { echo "==> $*"; }
 
 check_odoo_src() {
-    if [ ! -f "$ODOO_SRC/setup/odoo" ] || [ ! -f "$ODOO_SRC/odoo/release.py" ]; then
-        die "Odoo 18 source not found at ODOO_SRC=$ODOO_SRC: download it from https://www.odoo.com/page/download (source) or 'git clone --depth 1 -b 18.0 https://github.com/odoo/odoo' and set ODOO_SRC to that folder."
+    if ! has_odoo_src "$ODOO_SRC"; then
+        die "Odoo 18 source not found at ODOO_SRC=$ODOO_SRC: run 'make setup' (it clones $ODOO_GIT_URL into $ODOO_CACHE), or download it from https://www.odoo.com/page/download (source) and set ODOO_SRC to that folder."
     fi
     if ! grep -q "^version_info = (18, 0" "$ODOO_SRC/odoo/release.py"; then
         die "ODOO_SRC=$ODOO_SRC is not Odoo 18.0 (see its odoo/release.py): point ODOO_SRC at an Odoo 18.0 source tree."
     fi
+}
+
+# Odoo's source: ODOO_SRC when it holds one, else a shallow clone of ODOO_GIT_URL
+# (branch ODOO_GIT_BRANCH) into ODOO_CACHE, made once and reused.
+ensure_odoo_src() {
+    has_odoo_src "$ODOO_SRC" && return
+    command -v git >/dev/null || install_debian_packages git \
+        || die "git is needed to get Odoo's source: install it, or set ODOO_SRC to an unpacked Odoo 18.0 source."
+    local url=$ODOO_GIT_URL tmp="$ODOO_CACHE.partial"
+    # A plain local path would be cloned whole: as file:// the clone stays shallow.
+    [ -d "$url" ] && url="file://$(cd "$url" && pwd)"
+    say "No Odoo source at $ODOO_SRC: cloning $ODOO_GIT_URL ($ODOO_GIT_BRANCH, shallow) into $ODOO_CACHE (a few minutes over the Internet)"
+    rm -rf "$tmp"; mkdir -p "$(dirname "$ODOO_CACHE")"
+    git clone -q --depth 1 --single-branch --branch "$ODOO_GIT_BRANCH" "$url" "$tmp" \
+        || die "Could not clone $ODOO_GIT_URL (branch $ODOO_GIT_BRANCH): check ODOO_GIT_URL (any git URL or local path), or set ODOO_SRC to an unpacked Odoo 18.0 source."
+    has_odoo_src "$tmp" || die "$ODOO_GIT_URL (branch $ODOO_GIT_BRANCH) is not an Odoo source tree (no setup/odoo or odoo/release.py)."
+    grep -q "^version_info = (18, 0" "$tmp/odoo/release.py" \
+        || die "$ODOO_GIT_URL (branch $ODOO_GIT_BRANCH) is not Odoo 18.0 (see its odoo/release.py): set ODOO_GIT_BRANCH to Odoo 18.0's branch."
+    rm -rf "$ODOO_CACHE"; mv "$tmp" "$ODOO_CACHE"
+    ODOO_SRC="$ODOO_CACHE"
+}
+
+# Debian/Ubuntu packages, installed only as root with apt-get; false otherwise.
+install_debian_packages() {
+    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || return 1
+    say "Installing Debian's $*"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
 check_venv() {

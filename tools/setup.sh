@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# make setup: the virtualenv with Odoo 18's Python packages and the test/lint tools.
-# Idempotent: does nothing when requirements.txt has not changed since the last run.
+# make setup: Odoo 18's source when ODOO_SRC holds none (a shallow clone of ODOO_GIT_URL
+# into ODOO_CACHE), PostgreSQL and Chromium when missing (as root on Debian/Ubuntu), and
+# the virtualenv with Odoo 18's Python packages and the test/lint tools.
+# Idempotent: does nothing when all is there and requirements.txt has not changed.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+ensure_odoo_src
 check_odoo_src
 
 PYTHON="${PYTHON:-python3.11}"
@@ -29,19 +32,12 @@ fi
 
 # PostgreSQL: install Debian's when there is none at all and we may.
 if ! command -v pg_isready >/dev/null && [ -z "${PGHOST:-}" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        say "Installing Debian's PostgreSQL"
-        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-    fi
+    install_debian_packages postgresql || true
 fi
 
 # Browser tours need a Chromium; install Debian's when missing and we may.
 if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null \
         && ! command -v chromium-browser >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        say "Installing Debian's chromium for the browser tours"
-        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-    else
-        echo "WARNING: no Chromium found: browser tours will fail. Install it (apt-get install chromium)." >&2
-    fi
+    install_debian_packages chromium \
+        || echo "WARNING: no Chromium found: browser tours will fail. Install it (apt-get install chromium)." >&2
 fi

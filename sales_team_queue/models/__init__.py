@@ -13,3 +13,5 @@ from . import crm_stage
 from . import crm_lead_stage_history
 from . import crm_lead_stage
 from . import crm_lead_sla
+from . import crm_sales_target
+from . import crm_team_queue_dashboard

@@ -6,6 +6,12 @@ web_read, web_search_read), ``_export_rows`` (export), ``_search`` and
 ``_read_group`` (searches, name searches, grouping), ``write`` (refused) and the
 chatter's suggested recipients. The values in the database and in the cache are
 never changed, so computes, routing and claims work on the real data.
+
+Around the lead, what would name the customer is masked the same way: its
+chatter (the customer's e-mails and the messages sent to them, the tracked
+changes of contact fields, the followers who are not users), the activity
+analysis, the meetings linked to it, and the e-mail composer (a template
+rendered on the lead would show its details): see the classes at the end.
 """
 
 from odoo import _, api, models
@@ -33,6 +39,9 @@ POOL_PRIVATE_FIELDS = (
     # other leads with the same e-mail, phone or company would tell who it is
     "duplicate_lead_ids",
     "duplicate_lead_count",
+    # the customer follows the lead
+    "message_partner_ids",
+    "message_follower_ids",
 )
 # Searched only (not stored, no value to read).
 POOL_PRIVATE_SEARCH_FIELDS = ("phone_mobile_search",)
@@ -94,6 +103,26 @@ class CrmLead(models.Model):
             ("queue_id", "not in", list(queue_ids)),
             ("team_id", "in", teams),
         ]
+
+    @api.model
+    def _pool_privacy_hidden_sql(self):
+        """Subquery (in parentheses) of the ids of the leads whose contact details
+        the current user may not see, for the searches of the models around the
+        lead; None when privacy does not apply to the user."""
+        if not self._pool_privacy_applies():
+            return None
+        queue_ids = self.env["crm.team.queue"]._get_private_pool_queue_ids()
+        self.flush_model(["queue_state", "queue_id", "team_id"])
+        self.env["crm.team"].flush_model(["user_id"])
+        return SQL(
+            """(SELECT lead.id FROM crm_lead lead
+                 WHERE lead.queue_state = 'pool' AND lead.queue_id IN %(queue_ids)s
+                   AND NOT EXISTS (SELECT 1 FROM crm_team team
+                                    WHERE team.id = lead.team_id
+                                      AND team.user_id = %(uid)s))""",
+            queue_ids=tuple(queue_ids),
+            uid=self.env.uid,
+        )
 
     def _pool_privacy_domain(self, domain):
         """``domain`` where every condition on a private field only holds for the
@@ -268,6 +297,17 @@ class CrmLead(models.Model):
             return []
         return super()._message_get_suggested_recipients()
 
+    def _track_filter_for_display(self, tracking_values):
+        # The chatter's tracked changes of the contact fields (old and new e-mail,
+        # phone, customer...).
+        tracking_values = super()._track_filter_for_display(tracking_values)
+        if not self._pool_privacy_hidden():
+            return tracking_values
+        private = self._pool_private_fields()
+        return tracking_values.filtered(
+            lambda tracking: tracking.field_id.name not in private
+        )
+
 
 class CrmLead2OpportunityPartner(models.TransientModel):
     _inherit = "crm.lead2opportunity.partner"
@@ -281,3 +321,187 @@ class CrmLead2OpportunityPartner(models.TransientModel):
             leads |= leads.browse(self.env.context.get("active_ids") or [])
         leads._pool_privacy_check()
         return result
+
+
+def _mask_rows(result, hidden_ids, fnames, model):
+    """Blank ``fnames`` in the ``_read_format`` rows of ``hidden_ids``."""
+    empty = {
+        name: [] if model._fields[name].type in ("one2many", "many2many") else False
+        for name in fnames
+    }
+    for values in result:
+        if values["id"] in hidden_ids:
+            values.update(empty)
+
+
+class MailMessage(models.Model):
+    _inherit = "mail.message"
+
+    # What a message on a private pool lead may say about the customer.
+    _pool_private_fields = (
+        "author_id",
+        "author_avatar",
+        "email_from",
+        "reply_to",
+        "body",
+        "subject",
+        "partner_ids",
+        "attachment_ids",
+        "notification_ids",
+    )
+
+    @api.model
+    def _pool_privacy_hidden_sql(self):
+        """Subquery of the messages of the private pool leads that the current
+        user may not see: everything but the logs (tracked changes, system
+        notifications, internal notes) and their own messages, i.e. the
+        customer's e-mails and the messages sent to them. None when privacy does
+        not apply."""
+        leads = self.env["crm.lead"]._pool_privacy_hidden_sql()
+        if leads is None:
+            return None
+        self.flush_model(
+            ["model", "res_id", "message_type", "is_internal", "subtype_id"]
+        )
+        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        return SQL(
+            """(SELECT message.id FROM mail_message message
+                 WHERE message.model = 'crm.lead' AND message.res_id IN %(leads)s
+                   AND message.author_id IS DISTINCT FROM %(pid)s
+                   AND message.message_type NOT IN ('notification', 'auto_comment')
+                   AND NOT (message.message_type = 'comment'
+                            AND (COALESCE(message.is_internal, FALSE)
+                                 OR message.subtype_id = %(note)s)))""",
+            leads=leads,
+            pid=self.env.user.partner_id.id,
+            note=note,
+        )
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        hidden = self._pool_privacy_hidden_sql()
+        if hidden is not None:
+            domain = expression.AND([domain or [], [("id", "not in", hidden)]])
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    def _read_format(self, fnames, load="_classic_read"):
+        # A message read by its id (RPC) rather than found by a search.
+        result = super()._read_format(fnames, load=load)
+        masked = [name for name in fnames or () if name in self._pool_private_fields]
+        hidden = masked and result and self._pool_privacy_hidden_sql()
+        if hidden:
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT id FROM mail_message WHERE id = ANY(%s) AND id IN %s",
+                    [values["id"] for values in result],
+                    hidden,
+                )
+            )
+            if rows:
+                _mask_rows(result, {row[0] for row in rows}, masked, self)
+        return result
+
+
+class MailFollowers(models.Model):
+    _inherit = "mail.followers"
+
+    @api.model
+    def _pool_privacy_hidden_sql(self):
+        """Subquery of the followers of the private pool leads that are not
+        internal users (the customer, their colleagues); None when privacy does
+        not apply."""
+        leads = self.env["crm.lead"]._pool_privacy_hidden_sql()
+        if leads is None:
+            return None
+        self.flush_model(["res_model", "res_id", "partner_id"])
+        return SQL(
+            """(SELECT follower.id FROM mail_followers follower
+                 WHERE follower.res_model = 'crm.lead' AND follower.res_id IN %(leads)s
+                   AND NOT EXISTS (SELECT 1 FROM res_users users
+                                    WHERE users.partner_id = follower.partner_id
+                                      AND users.share IS NOT TRUE))""",
+            leads=leads,
+        )
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        hidden = self._pool_privacy_hidden_sql()
+        if hidden is not None:
+            domain = expression.AND([domain or [], [("id", "not in", hidden)]])
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+
+class CrmActivityReport(models.Model):
+    _inherit = "crm.activity.report"
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # The analysis shows each message's customer and body: the private
+        # pool leads are left out of it (grouped reads search too).
+        hidden = self.env["crm.lead"]._pool_privacy_hidden_sql()
+        if hidden is not None:
+            domain = expression.AND([domain or [], [("lead_id", "not in", hidden)]])
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+
+class CalendarEvent(models.Model):
+    _inherit = "calendar.event"
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # A meeting of a private pool lead names the customer among its
+        # attendees: only its organizer and attendees find it.
+        leads = self.env["crm.lead"]._pool_privacy_hidden_sql()
+        if leads is not None:
+            self.flush_model(["opportunity_id", "user_id", "partner_ids"])
+            hidden = SQL(
+                """(SELECT event.id FROM calendar_event event
+                     WHERE event.opportunity_id IN %(leads)s
+                       AND event.user_id IS DISTINCT FROM %(uid)s
+                       AND NOT EXISTS (
+                           SELECT 1 FROM calendar_event_res_partner_rel attendee
+                            WHERE attendee.calendar_event_id = event.id
+                              AND attendee.res_partner_id = %(pid)s))""",
+                leads=leads,
+                uid=self.env.uid,
+                pid=self.env.user.partner_id.id,
+            )
+            domain = expression.AND([domain or [], [("id", "not in", hidden)]])
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+
+class MailComposeMessage(models.TransientModel):
+    _inherit = "mail.compose.message"
+
+    @api.model
+    def _pool_privacy_check_composer(self, model, res_ids):
+        """Refuse to write to private pool leads: the composer renders the
+        recipients and the template (``{{ object.email_from }}``) for the user."""
+        if model != "crm.lead" or not res_ids:
+            return
+        if isinstance(res_ids, str):
+            res_ids = self.new({"res_ids": res_ids})._evaluate_res_ids()
+        self.env["crm.lead"].browse(res_ids).exists()._pool_privacy_check()
+
+    @api.model
+    def default_get(self, fields_list):
+        result = super().default_get(fields_list)
+        context = self.env.context
+        self._pool_privacy_check_composer(
+            result.get("model") or context.get("default_model"),
+            result.get("res_ids") or context.get("default_res_ids"),
+        )
+        return result
+
+    def onchange(self, values, field_names, fields_spec):
+        self._pool_privacy_check_composer(values.get("model"), values.get("res_ids"))
+        return super().onchange(values, field_names, fields_spec)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        composers = super().create(vals_list)
+        for composer in composers:
+            self._pool_privacy_check_composer(
+                composer.model, composer._evaluate_res_ids()
+            )
+        return composers

@@ -14,7 +14,6 @@ class CrmTeam(models.Model):
         ],
         string="Probability",
         default="predictive",
-        required=True,
         help="Predictive: Odoo computes each lead's win probability from past results "
         "(predictive lead scoring).\n"
         "From stage: a lead takes the win probability of its stage when it is created "
@@ -33,7 +32,6 @@ class CrmTeam(models.Model):
         ],
         string="Members See",
         default="own",
-        required=True,
         help="What the members of this team who have 'Own Documents Only' see of "
         "the team's leads and opportunities:\n"
         "Own leads: those assigned to them, and the unassigned ones (as in Odoo).\n"

@@ -1,1 +1,2 @@
 from . import crm_stage_analysis
+from . import crm_lead_assignment_report

@@ -26,3 +26,8 @@ from . import test_pool_privacy
 from . import test_pool_concurrency
 from . import test_pool_screens
 from . import test_pool_ui
+from . import test_targets
+from . import test_assignment_report
+from . import test_dashboard
+from . import test_targets_tour
+from . import test_dashboard_tour

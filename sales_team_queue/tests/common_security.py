@@ -20,13 +20,23 @@ NONE = frozenset()
 # What each user is checked for, on each lead: find it (search), read it, edit it,
 # and see the records that point at it: its activities in the activity report, its
 # assignment ledger lines, its stage history and its stage analysis rows.
-OPERATIONS = ("search", "read", "write", "report", "ledger", "history", "analysis")
+OPERATIONS = (
+    "search",
+    "read",
+    "write",
+    "report",
+    "ledger",
+    "history",
+    "analysis",
+    "assignment_report",
+)
 # The models of the records that point at a lead (by lead_id), per operation.
 LEAD_REPORTS = {
     "report": "crm.activity.report",
     "ledger": "crm.lead.assignment",
     "history": "crm.lead.stage.history",
     "analysis": "crm.stage.analysis",
+    "assignment_report": "crm.lead.assignment.report",
 }
 
 # Users of the matrix, with what they are:

@@ -314,6 +314,204 @@ class TestPoolPrivacy(PoolPrivacyCase):
 
 
 @tagged("post_install", "-at_install")
+class AroundCase(PoolPrivacyCase):
+    """A pool lead with a story around it: an e-mail from the customer, a reply
+    sent to them, a colleague's internal note, a tracked change of its e-mail,
+    the customer among its followers, a logged activity and a meeting with the
+    customer organised by the leader."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        lead = cls.lead
+        cls.customer_mail = lead.message_post(
+            body="Please call me on +66 81 234 5678",
+            author_id=cls.customer.id,
+            email_from="anong@example.com",
+            message_type="email",
+            subtype_xmlid="mail.mt_comment",
+        )
+        cls.reply = lead.with_user(cls.niran).message_post(
+            body="Dear Anong, thank you",
+            partner_ids=cls.customer.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        cls.note = lead.with_user(cls.niran).message_post(
+            body="Big prospect, be quick", subtype_xmlid="mail.mt_note"
+        )
+        lead.message_subscribe(partner_ids=cls.customer.ids)
+        # changes made in the transaction that created the lead are not tracked
+        cls.env.flush_all()
+        cls.env.cr.precommit.run()
+        lead.write({"email_from": "anong.new@example.com"})
+        cls.env.flush_all()
+        cls.env.cr.precommit.run()
+        cls.tracking = lead.message_ids.tracking_value_ids.filtered(
+            lambda tracking: tracking.field_id.name == "email_from"
+        )
+        lead.activity_schedule(
+            "mail.mail_activity_data_call", user_id=cls.niran.id
+        ).action_feedback(feedback="Asked for a quote")
+        cls.meeting = cls.env["calendar.event"].create(
+            {
+                "name": "Demo for Siam Widgets",
+                "opportunity_id": lead.id,
+                "user_id": cls.niran.id,
+                "partner_ids": [(6, 0, (cls.customer | cls.niran.partner_id).ids)],
+                "start": "2026-11-23 09:00:00",
+                "stop": "2026-11-23 10:00:00",
+            }
+        )
+
+    def _messages(self, user):
+        return (
+            self.env["mail.message"]
+            .with_user(user)
+            .search([("model", "=", "crm.lead"), ("res_id", "=", self.lead.id)])
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPoolPrivacyAround(AroundCase):
+    def test_setup(self):
+        self.assertEqual(self.lead.queue_state, "pool")
+        self.assertTrue(self.tracking, "the change of e-mail is tracked")
+        self.assertIn(self.customer, self.lead.message_partner_ids)
+
+    def test_rep_chatter_shows_logs_not_the_customer(self):
+        messages = self._messages(self.somchai)
+        self.assertNotIn(self.customer_mail, messages, "the customer's e-mail")
+        self.assertNotIn(self.reply, messages, "the reply sent to the customer")
+        self.assertIn(self.note, messages, "internal notes stay")
+        self.assertIn(self.tracking.mail_message_id, messages, "logs stay")
+        found = (
+            self.env["mail.message"]
+            .with_user(self.somchai)
+            ._message_fetch([("model", "=", "crm.lead"), ("res_id", "=", self.lead.id)])
+        )["messages"]
+        self.assertNotIn(self.customer_mail, found)
+        self.assertEqual(
+            self.env["mail.message"]
+            .with_user(self.somchai)
+            .search_count([("body", "ilike", "234 5678")]),
+            0,
+            "searching the messages finds nothing either",
+        )
+
+    def test_rep_reading_a_customer_message_by_id_gets_nothing(self):
+        self.env.invalidate_all()
+        values = self.customer_mail.with_user(self.wei).read(
+            ["body", "author_id", "email_from", "subject", "partner_ids"]
+        )[0]
+        self.assertFalse(values["body"])
+        self.assertFalse(values["author_id"])
+        self.assertFalse(values["email_from"])
+        self.assertEqual(values["partner_ids"], [])
+        self.assertIn("234 5678", self.customer_mail.body, "not changed in the db")
+
+    def test_rep_tracked_contact_changes_hidden(self):
+        lead = self.lead.with_user(self.somchai)
+        self.assertFalse(lead._track_filter_for_display(self.tracking))
+        leader_lead = self.lead.with_user(self.niran)
+        self.assertEqual(
+            leader_lead._track_filter_for_display(self.tracking), self.tracking
+        )
+
+    def test_rep_followers_hide_the_customer(self):
+        followers = (
+            self.env["mail.followers"]
+            .with_user(self.somchai)
+            .search([("res_model", "=", "crm.lead"), ("res_id", "=", self.lead.id)])
+        )
+        self.assertNotIn(self.customer, followers.partner_id)
+        self.assertIn(self.niran.partner_id, followers.partner_id, "users stay")
+        self.env.invalidate_all()
+        values = self.lead.with_user(self.somchai).read(
+            ["message_partner_ids", "message_follower_ids"]
+        )[0]
+        self.assertEqual(values["message_partner_ids"], [])
+        self.assertEqual(values["message_follower_ids"], [])
+        customer_follower = self.lead.message_follower_ids.filtered(
+            lambda follower: follower.partner_id == self.customer
+        )
+        self.env.invalidate_all()
+        self.assertEqual(
+            customer_follower.with_user(self.somchai).read(["partner_id", "email"]),
+            [],
+            "read by its id, the customer's follower line is not found",
+        )
+
+    def test_rep_activity_analysis_leaves_the_lead_out(self):
+        Report = self.env["crm.activity.report"]
+        self.assertTrue(Report.search([("lead_id", "=", self.lead.id)]))
+        self.assertFalse(
+            Report.with_user(self.somchai).search([("lead_id", "=", self.lead.id)])
+        )
+        groups = Report.with_user(self.somchai)._read_group(
+            [("partner_id", "=", self.customer.id)], ["partner_id"], ["__count"]
+        )
+        self.assertEqual(groups, [])
+        self.assertTrue(
+            Report.with_user(self.niran).search([("lead_id", "=", self.lead.id)]),
+            "the leader sees it",
+        )
+
+    def test_rep_meetings_of_the_lead_hidden_unless_invited(self):
+        Event = self.env["calendar.event"]
+        domain = [("opportunity_id", "=", self.lead.id)]
+        self.assertFalse(Event.with_user(self.somchai).search(domain))
+        self.assertEqual(Event.with_user(self.niran).search(domain), self.meeting)
+        self.meeting.partner_ids |= self.wei.partner_id
+        self.assertEqual(
+            Event.with_user(self.wei).search(domain), self.meeting, "an attendee"
+        )
+
+    def test_rep_cannot_open_the_composer_on_the_lead(self):
+        template = self.env["mail.template"].create(
+            {
+                "name": "Quote",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "subject": "Quote for {{ object.email_from }}",
+            }
+        )
+        Composer = self.env["mail.compose.message"].with_user(self.somchai)
+        context = {"default_model": "crm.lead", "default_res_ids": self.lead.ids}
+        with self.assertRaisesRegex(UserError, "claim it first"):
+            Composer.with_context(**context).default_get(["body", "res_ids"])
+        with self.assertRaisesRegex(UserError, "claim it first"):
+            Composer.create(
+                {
+                    "model": "crm.lead",
+                    "res_ids": str(self.lead.ids),
+                    "template_id": template.id,
+                }
+            )
+        # once claimed, the composer opens and renders the template
+        self.lead.with_user(self.somchai).action_claim()
+        composer = Composer.with_context(**context).create({"template_id": template.id})
+        self.assertEqual(composer.subject, "Quote for anong.new@example.com")
+
+    def test_claim_shows_everything(self):
+        self.lead.with_user(self.somchai).action_claim()
+        messages = self._messages(self.somchai)
+        self.assertIn(self.customer_mail, messages)
+        self.assertIn(self.reply, messages)
+        self.assertIn(
+            self.customer, self.lead.with_user(self.somchai).message_partner_ids
+        )
+        self.assertEqual(
+            self.env["calendar.event"]
+            .with_user(self.somchai)
+            .search([("opportunity_id", "=", self.lead.id)]),
+            self.meeting,
+        )
+
+    def test_manager_sees_everything(self):
+        manager = self.env.ref("base.user_admin")
+        self.assertIn(self.customer_mail, self._messages(manager))
+
+
 class TestPoolPrivacyRpc(PoolPrivacyCase, HttpCase):
     """The same over XML-RPC, with each user's own login and password."""
 
@@ -382,3 +580,35 @@ class TestPoolPrivacyRpc(PoolPrivacyCase, HttpCase):
             ),
             ids,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestPoolPrivacyChatterHttp(AroundCase, HttpCase):
+    """The chatter as the web client loads it, with a real login."""
+
+    def _thread(self, user):
+        self.authenticate(user.login, f"{user.login}_pw")
+        messages = self.make_jsonrpc_request(
+            "/mail/thread/messages",
+            {"thread_model": "crm.lead", "thread_id": self.lead.id},
+        )
+        data = self.make_jsonrpc_request(
+            "/mail/thread/data",
+            {
+                "thread_model": "crm.lead",
+                "thread_id": self.lead.id,
+                "request_list": ["followers"],
+            },
+        )
+        return messages, data
+
+    def test_chatter_of_a_pool_lead(self):
+        messages, data = self._thread(self.somchai)
+        self.assertNotIn(self.customer_mail.id, messages["messages"])
+        self.assertIn(self.note.id, messages["messages"])
+        text = str(messages["data"]) + str(data)
+        for secret in ("234 5678", "anong", "Anong"):
+            self.assertNotIn(secret, text)
+        messages, data = self._thread(self.niran)
+        self.assertIn(self.customer_mail.id, messages["messages"])
+        self.assertIn("anong", str(messages["data"]) + str(data))

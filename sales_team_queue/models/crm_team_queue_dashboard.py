@@ -1,0 +1,310 @@
+"""The queue dashboard (first screen of the lead queues): live figures of each
+queue, each opening its list. All figures of all the queues shown are read in
+a few grouped reads, whatever the number of queues and leads."""
+
+from datetime import datetime, time, timedelta
+
+import pytz
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.osv import expression
+
+MANAGER = "sales_team.group_sale_manager"
+DASHBOARD_FIELDS = [
+    "dashboard_pool_count",
+    "dashboard_oldest_pool_date",
+    "dashboard_oldest_wait_hours",
+    "dashboard_sla_risk_count",
+    "dashboard_sla_breached_count",
+    "dashboard_assigned_today",
+    "dashboard_claimed_today",
+    "dashboard_members_at_cap",
+    "dashboard_member_load",
+]
+
+
+class CrmTeamQueue(models.Model):
+    _inherit = "crm.team.queue"
+
+    dashboard_pool_count = fields.Integer(
+        string="Waiting in Pool", compute="_compute_dashboard"
+    )
+    dashboard_oldest_pool_date = fields.Datetime(
+        string="Oldest in Pool Since", compute="_compute_dashboard"
+    )
+    dashboard_oldest_wait_hours = fields.Float(
+        string="Oldest Wait (hours)", compute="_compute_dashboard"
+    )
+    dashboard_sla_risk_count = fields.Integer(
+        string="SLA at Risk",
+        compute="_compute_dashboard",
+        help="Open leads whose SLA runs and whose deadline is within the queue's "
+        "warning hours (or already past).",
+    )
+    dashboard_sla_breached_count = fields.Integer(
+        string="SLA Breached",
+        compute="_compute_dashboard",
+        help="Open leads whose SLA was breached.",
+    )
+    dashboard_assigned_today = fields.Integer(
+        string="Assigned Today", compute="_compute_dashboard"
+    )
+    dashboard_claimed_today = fields.Integer(
+        string="Claimed Today", compute="_compute_dashboard"
+    )
+    dashboard_members_at_cap = fields.Integer(
+        string="Members at Cap",
+        compute="_compute_dashboard",
+        help="Active members who reached their daily cap or their maximum of "
+        "open leads.",
+    )
+    dashboard_member_load = fields.Html(
+        string="Member Load",
+        compute="_compute_dashboard",
+        sanitize=False,
+        help="Each member's open leads and leads of today against their caps.",
+    )
+
+    @api.depends_context("uid", "tz")
+    def _compute_dashboard(self):
+        queues = self.filtered("id")
+        (self - queues).update(
+            {
+                name: False if name.endswith(("_date", "_load")) else 0
+                for name in DASHBOARD_FIELDS
+            }
+        )
+        if not queues:
+            return
+        now = fields.Datetime.now()
+        Lead = self.env["crm.lead"]
+        open_domain = [
+            ("queue_id", "in", queues.ids),
+            ("stage_id.is_won", "=", False),
+        ]
+        pool = {
+            queue.id: (count, oldest)
+            for queue, count, oldest in Lead._read_group(
+                [("queue_id", "in", queues.ids), ("queue_state", "=", "pool")],
+                ["queue_id"],
+                ["__count", "pool_date:min"],
+            )
+        }
+        breached = dict(
+            Lead._read_group(
+                open_domain + [("sla_state", "=", "breached")],
+                ["queue_id"],
+                ["__count"],
+            )
+        )
+        at_risk = dict(
+            Lead._read_group(
+                open_domain
+                + [("sla_state", "=", "running")]
+                + queues._dashboard_sla_risk_domain(now),
+                ["queue_id"],
+                ["__count"],
+            )
+        )
+        today = dict.fromkeys(queues.ids, (0, 0))
+        for queue, method, count in self.env["crm.lead.assignment"]._read_group(
+            [
+                ("queue_id", "in", queues.ids),
+                ("user_id", "!=", False),
+                ("create_date", ">=", self._dashboard_start_of_day(now)),
+            ],
+            ["queue_id", "method"],
+            ["__count"],
+        ):
+            assigned, claimed = today[queue.id]
+            today[queue.id] = (
+                assigned + count,
+                claimed + (count if method == "claim" else 0),
+            )
+        # members of all the queues: their live counts are computed for all of
+        # them at once (prefetch)
+        members = queues.member_ids.filtered("active")
+        for queue in queues:
+            count, oldest = pool.get(queue.id, (0, False))
+            queue.dashboard_pool_count = count
+            queue.dashboard_oldest_pool_date = oldest
+            queue.dashboard_oldest_wait_hours = (
+                round((now - oldest).total_seconds() / 3600, 1) if oldest else 0
+            )
+            queue.dashboard_sla_breached_count = breached.get(queue, 0)
+            queue.dashboard_sla_risk_count = at_risk.get(queue, 0)
+            (
+                queue.dashboard_assigned_today,
+                queue.dashboard_claimed_today,
+            ) = today[queue.id]
+            mine = members.filtered(lambda member, q=queue: member.queue_id == q)
+            queue.dashboard_members_at_cap = len(mine.filtered(_at_cap))
+            queue.dashboard_member_load = _member_load_html(self.env, mine)
+
+    def _dashboard_sla_risk_domain(self, now):
+        """Leads whose deadline is within their queue's warning hours (or past):
+        one condition per distinct warning, not per queue or lead."""
+        by_warning = {}
+        for queue in self:
+            by_warning.setdefault(queue.sla_warning_hours or 0.0, []).append(queue.id)
+        return expression.OR(
+            [
+                [
+                    ("queue_id", "in", ids),
+                    ("sla_deadline", "<=", now + timedelta(hours=warning)),
+                ]
+                for warning, ids in by_warning.items()
+            ]
+        )
+
+    @api.model
+    def _dashboard_start_of_day(self, now):
+        """Start of today in the user's time zone, as a naive UTC datetime."""
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        local = pytz.utc.localize(now).astimezone(tz)
+        start = tz.localize(datetime.combine(local.date(), time.min))
+        return start.astimezone(pytz.utc).replace(tzinfo=None)
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _dashboard_queue_domain(self):
+        """The queues of the dashboard: all for managers, those of the teams a
+        leader leads for them; nothing for a rep (refused)."""
+        if self.env.su or self.env.user.has_group(MANAGER):
+            return []
+        teams = self.env["crm.team"].search([("user_id", "=", self.env.uid)])
+        if not teams:
+            raise AccessError(
+                _(
+                    "The queue dashboard is for team leaders and sales managers: "
+                    "your own leads are in your pipeline, and the leads you may "
+                    "claim in the Lead Pool."
+                )
+            )
+        return [("team_id", "in", teams.ids)]
+
+    @api.model
+    def action_open_dashboard(self):
+        """The queue dashboard of the current leader or manager."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_team_queue.crm_team_queue_action_dashboard"
+        )
+        action["domain"] = self._dashboard_queue_domain()
+        return action
+
+    def _check_dashboard_access(self):
+        if self.env.su or self.env.user.has_group(MANAGER):
+            return
+        others = self.filtered(lambda queue: queue.team_id.user_id != self.env.user)
+        if others:
+            raise AccessError(
+                _(
+                    "Only the team leader or a sales manager can open the figures "
+                    "of the queue %s.",
+                    others[0].display_name,
+                )
+            )
+
+    def action_dashboard_open(self):
+        """Open the list behind a figure of the dashboard (``dashboard_figure``
+        in the context: pool, sla_risk, sla_breached, assigned_today,
+        claimed_today, members)."""
+        self.ensure_one()
+        self._check_dashboard_access()
+        figure = self.env.context.get("dashboard_figure")
+        now = fields.Datetime.now()
+        open_domain = [("queue_id", "=", self.id), ("stage_id.is_won", "=", False)]
+        if figure in ("assigned_today", "claimed_today"):
+            domain = [
+                ("queue_id", "=", self.id),
+                ("user_id", "!=", False),
+                ("create_date", ">=", self._dashboard_start_of_day(now)),
+            ]
+            if figure == "claimed_today":
+                domain.append(("method", "=", "claim"))
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("%s: assigned today", self.name)
+                if figure == "assigned_today"
+                else _("%s: claimed today", self.name),
+                "res_model": "crm.lead.assignment",
+                "view_mode": "list,form",
+                "views": [(False, "list"), (False, "form")],
+                "domain": domain,
+            }
+        if figure == "members":
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("%s: members", self.name),
+                "res_model": "crm.team.queue.member",
+                "view_mode": "list",
+                "views": [(False, "list")],
+                "domain": [("queue_id", "=", self.id)],
+            }
+        if figure == "sla_risk":
+            domain = (
+                open_domain
+                + [("sla_state", "=", "running")]
+                + self._dashboard_sla_risk_domain(now)
+            )
+            name = _("%s: SLA at risk", self.name)
+        elif figure == "sla_breached":
+            domain = open_domain + [("sla_state", "=", "breached")]
+            name = _("%s: SLA breached", self.name)
+        else:
+            domain = [("queue_id", "=", self.id), ("queue_state", "=", "pool")]
+            name = _("%s: waiting in the pool", self.name)
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "crm.lead",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": domain,
+            "context": {"create": False},
+        }
+
+
+def _at_cap(member):
+    return bool(
+        (member.daily_cap and member.assigned_today >= member.daily_cap)
+        or (member.max_open and member.open_count >= member.max_open)
+    )
+
+
+def _member_load_html(env, members):
+    if not members:
+        return False
+    rows = []
+    for member in members:
+        open_text = (
+            f"{member.open_count} / {member.max_open}"
+            if member.max_open
+            else str(member.open_count)
+        )
+        today_text = (
+            f"{member.assigned_today} / {member.daily_cap}"
+            if member.daily_cap
+            else str(member.assigned_today)
+        )
+        css = "text-danger fw-bold" if _at_cap(member) else ""
+        rows.append(
+            Markup(
+                '<tr class="%s"><td>%s</td><td class="text-end">%s</td>'
+                '<td class="text-end">%s</td></tr>'
+            )
+            % (css, escape(member.user_id.name or ""), open_text, today_text)
+        )
+    header = Markup(
+        '<thead><tr><th>%s</th><th class="text-end">%s</th>'
+        '<th class="text-end">%s</th></tr></thead>'
+    ) % (env._("Member"), env._("Open"), env._("Today"))
+    return Markup('<table class="table table-sm mb-0">%s<tbody>%s</tbody></table>') % (
+        header,
+        Markup("").join(rows),
+    )

@@ -1,0 +1,70 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+// A team leader opens the queue dashboard, opens the leads waiting in a
+// queue's pool from its card, then the fairness of the queue.
+registry.category("web_tour.tours").add("sales_team_queue_queue_dashboard", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("crm.crm_menu_root"),
+        {
+            trigger: 'button[data-menu-xmlid="sales_team_queue.crm_team_queue_menu_root"]',
+            content: "open CRM > Lead Queues",
+            run: "click",
+        },
+        {
+            trigger: 'a[data-menu-xmlid="sales_team_queue.crm_team_queue_menu_dashboard"]',
+            content: "open its Dashboard, the first screen",
+            run: "click",
+        },
+        {
+            trigger: ".o_kanban_record:contains(Tour Dashboard Pool) .badge:contains(at cap)",
+            content: "the card shows a member at their cap",
+        },
+        {
+            trigger:
+                ".o_kanban_record:contains(Tour Dashboard Pool) button:contains(Waiting in pool):contains(2)",
+            content: "two leads wait in the pool: open them",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains(Tour Dashboard Lead 1)",
+            content: "the waiting leads are listed",
+        },
+        {
+            trigger: 'button[data-menu-xmlid="crm.crm_menu_report"]',
+            content: "open CRM > Reporting",
+            run: "click",
+        },
+        {
+            trigger: 'a[data-menu-xmlid="sales_team_queue.crm_team_queue_fairness_menu"]',
+            content: "open Queue Fairness",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=queue_id] input",
+            content: "choose the queue",
+            run: "edit Tour Dashboard Pool",
+        },
+        {
+            trigger: ".o_field_widget[name=queue_id] .o-autocomplete--dropdown-menu li:contains(Tour Dashboard Pool)",
+            content: "pick it",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=line_ids] .o_data_row:contains(Tour Dashboard Rep)",
+            content: "the member's share is listed",
+        },
+        {
+            trigger: ".o_form_button_save",
+            content: "keep the result",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_saved",
+            content: "saved",
+        },
+    ],
+});

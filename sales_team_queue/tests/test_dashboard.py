@@ -41,6 +41,8 @@ class TestQueueDashboard(QueueCase):
         with self.at(NOW - timedelta(days=1)):
             old = self._new_leads(2)
             old.with_user(self.wei).action_claim()
+            # Followed up yesterday: their SLA (started by the claim) is met.
+            old.write({"sla_state": "met"})
         with self.at(NOW - timedelta(hours=3)):
             self.waiting = self._new_leads(5)
         with self.at(NOW - timedelta(hours=1)):

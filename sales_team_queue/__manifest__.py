@@ -30,6 +30,7 @@
         "views/crm_lead_assignment_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lead_pool_views.xml",
+        "views/crm_lead_sla_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_team_views.xml",
         "views/crm_stage_views.xml",

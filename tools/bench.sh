@@ -5,7 +5,9 @@
 # database. Options pass through to the routing benchmark, e.g.
 #   bash tools/bench.sh --sizes 1000 --reps 20 --create 200
 # Then the handover benchmark (tools/bench-handover.sh, bench/bench_handover.py) on
-# the same database; --no-handover skips it.
+# the same database; --no-handover skips it. Then the timers benchmark
+# (tools/bench-timers.sh, bench/bench_timers.py) on the same database (--no-timers
+# skips it).
 # --no-storm skips the storm; --storm-only runs the storm alone (in a fresh database;
 # the options that follow pass through to tools/bench-storm.sh), e.g.
 #   bash tools/bench.sh --storm-only --clients 8 --per-client 40
@@ -16,11 +18,13 @@ if [ "${1:-}" = "--storm-only" ]; then
 fi
 storm=1
 handover=1
+timers=1
 args=()
 for arg in "$@"; do
     case "$arg" in
         --no-storm) storm=0 ;;
         --no-handover) handover=0 ;;
+        --no-timers) timers=0 ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -40,4 +44,8 @@ fi
 if [ "$handover" = 1 ]; then
     say "Handover benchmark on the same database"
     HANDOVER_DB="$DB" bash "$ROOT/tools/bench-handover.sh" --reuse
+fi
+if [ "$timers" = 1 ]; then
+    say "Timers benchmark on the same database"
+    TIMERS_DB="$DB" bash "$ROOT/tools/bench-timers.sh" --reuse
 fi

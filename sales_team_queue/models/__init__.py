@@ -12,6 +12,7 @@ from . import crm_lead_pool_privacy
 from . import crm_stage
 from . import crm_lead_stage_history
 from . import crm_lead_stage
+from . import crm_lead_sla
 from . import crm_sales_target
 from . import crm_team_queue_dashboard
 from . import res_users

@@ -724,6 +724,7 @@ class CrmLead(models.Model):
         get the same values."""
         Lead = self.env["crm.lead"]
         stage_cache = {}
+        sla_cache = {}
         groups = defaultdict(list)
         keep_team_ids = {
             decision.lead.id for decision in decisions if decision.keep_team
@@ -748,8 +749,8 @@ class CrmLead(models.Model):
                 vals["pool_date"] = False
             elif queue:
                 vals["pool_date"] = now
-            if queue.sla_hours and (decision.user or not lead.user_id):
-                vals["sla_deadline"] = now + timedelta(hours=queue.sla_hours)
+            # The SLA of the new owner (models/crm_lead_sla.py).
+            vals.update(self._sla_values(decision, now, sla_cache))
             groups[tuple(sorted(vals.items()))].append(lead.id)
         # The ledger is the explanation of each change: Odoo's per-lead tracking
         # message and its automatic assignment notification are replaced by the

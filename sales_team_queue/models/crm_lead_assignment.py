@@ -51,6 +51,13 @@ REASONS = {
     "merge": _lt("merge of leads"),
     "odoo_assignment": _lt("Odoo's lead assignment"),
     "no_queue": _lt("matches no queue"),
+    # timers (models/crm_lead_sla.py)
+    "sla_recycled": _lt("SLA missed: no follow-up within %(hours)s h"),
+    "sla_reassigned": _lt("SLA missed: no follow-up within %(hours)s h; %(reason)s"),
+    "sla_reassign_nobody": _lt(
+        "SLA missed: no follow-up within %(hours)s h; back to the pool, %(reason)s"
+    ),
+    "dispatched": _lt("dispatched after %(minutes)s min unclaimed; %(reason)s"),
     # why a member was left out (items of "no_eligible")
     "member_paused": _lt("%(user)s paused"),
     "member_inactive": _lt("%(user)s archived or not an internal user"),
@@ -71,6 +78,7 @@ REASONS = {
     "handover": _lt("handover from %(user)s"),
     "handover_route": _lt("handover from %(user)s (%(reason)s)"),
     "handover_leader": _lt("handover from %(user)s: to the team leader (%(reason)s)"),
+    "member_current_owner": _lt("%(user)s is the current salesperson"),
 }
 
 

@@ -185,9 +185,10 @@ class CrmSalesTarget(models.Model):
                 raise ValidationError(
                     _("The end of a target's period cannot be before its start.")
                 )
-            if target.date_from.day != 1 or (
-                target.date_to + relativedelta(days=1)
-            ).day != 1:
+            if (
+                target.date_from.day != 1
+                or (target.date_to + relativedelta(days=1)).day != 1
+            ):
                 raise ValidationError(
                     _(
                         "A target covers whole months: it starts on the first day "

@@ -2,6 +2,7 @@
 overflow) and apply; the routing state and how it is serialised between
 workers. See readme/DEVELOP.md, "Queue engine"."""
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -170,7 +171,7 @@ class CrmTeamQueue(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _plan_routing(self, leads, lock=False, exclude_user_ids=()):
+    def _plan_routing(self, leads, lock=False, exclude_user_ids=(), requeue=None):
         """Decide in memory where each of ``leads`` goes (matching, member
         selection, overflow) on a snapshot of the routing state. Writes nothing:
         :meth:`_route_leads` applies the plan; the routing test (dry run) calls
@@ -181,19 +182,26 @@ class CrmTeamQueue(models.Model):
         :param exclude_user_ids: ids of users who may receive none of these
             leads (a rep handing over their book): ineligible as members
             (reason ``member_excluded``) and as overflow leader
+        :param requeue: None, or {lead id: id of a user to leave out (or
+            False)}: plan each lead again within its own queue, whoever owns
+            it (the SLA timers' reassign, the hybrid dispatch; see
+            :meth:`_get_requeue_candidates`), never giving it to the user given
         :return: a :class:`RoutingPlan`
         """
         configs = self._routing_config()
         if not configs or not leads:
             return RoutingPlan(state=None, decisions={}, busy=False)
-        candidates = self._get_candidates(leads, configs)
+        if requeue is not None:
+            candidates = self._get_requeue_candidates(leads, configs)
+        else:
+            candidates = self._get_candidates(leads, configs)
         if not candidates:
             return RoutingPlan(state=None, decisions={}, busy=False)
         team_ids = {config.team_id for found in candidates.values() for config in found}
         involved = [config for config in configs if config.team_id in team_ids]
         if lock:
             self._lock_for_routing(involved, wait=lock == "wait")
-        if lock == "wait":
+        if lock == "wait" and requeue is None:
             # READ COMMITTED: while this transaction waited, another one may
             # have routed some of these leads; plan only those still unrouted.
             self.env.invalidate_all()
@@ -206,6 +214,7 @@ class CrmTeamQueue(models.Model):
                 if lead_id in still.ids
             }
         state = RoutingState(self.env, involved, exclude_user_ids)
+        state.left_out = requeue or {}
         if lock == "nowait" and not state.locked:
             decisions = dict.fromkeys(candidates)
             return RoutingPlan(state=None, decisions=decisions, busy=True)
@@ -246,6 +255,28 @@ class CrmTeamQueue(models.Model):
             ]
             if found:
                 result[lead.id] = found
+        return result
+
+    @api.model
+    def _get_requeue_candidates(self, leads, configs):
+        """For each lead, its own queue (when active) as the only candidate,
+        planned by workload (load balanced) when it is a pool or hybrid queue,
+        and never overflowing: nobody eligible leaves the lead in the pool.
+
+        :return: dict {lead id: [QueueConfig]}
+        """
+        by_id = {config.id: config for config in configs}
+        result = {}
+        for lead in leads:
+            config = by_id.get(lead.queue_id.id)
+            if not config:
+                continue
+            strategy = config.strategy
+            if strategy not in STRATEGIES_ASSIGNING:
+                strategy = "load_balanced"
+            result[lead.id] = [
+                dataclasses.replace(config, strategy=strategy, overflow="pool")
+            ]
         return result
 
     @api.model
@@ -716,6 +747,8 @@ class RoutingState:
         self.open = {}
         self.last = {}
         self.wrr_changed = set()
+        # {lead id: user id} never chosen for that lead (see _plan_routing)
+        self.left_out = {}
         self.locked = True
         rows = env["crm.team.queue"]._read_routing_rows(
             [config.id for config in configs], fields.Datetime.now()
@@ -772,6 +805,8 @@ class RoutingState:
         user = {"user": {"model": "res.users", "id": member.user_id}}
         if member.user_id in self.exclude:
             return Reason("member_excluded", user)
+        if self.left_out.get(lead.id) == member.user_id:
+            return Reason("member_current_owner", user)
         if not member.active:
             return Reason("member_paused", user)
         if not member.user_ok:

@@ -44,11 +44,7 @@ class TestAssignmentReport(QueueCase):
             self.lead_2.with_user(self.wei).action_claim()
         with self.at(120):
             self.env["crm.lead"]._queue_assign_batch(
-                [
-                    Decision(
-                        self.lead_3, self.env["res.users"], self.queue, "recycle"
-                    )
-                ],
+                [Decision(self.lead_3, self.env["res.users"], self.queue, "recycle")],
                 notify=False,
                 activity=False,
             )

@@ -41,6 +41,8 @@ class TestQueueDashboard(QueueCase):
         with self.at(NOW - timedelta(days=1)):
             old = self._new_leads(2)
             old.with_user(self.wei).action_claim()
+            # Followed up yesterday: their SLA (started by the claim) is met.
+            old.write({"sla_state": "met"})
         with self.at(NOW - timedelta(hours=3)):
             self.waiting = self._new_leads(5)
         with self.at(NOW - timedelta(hours=1)):
@@ -187,9 +189,7 @@ class TestQueueFairness(QueueCase):
             .with_user(self.niran)
             .create({"queue_id": queue.id, "date_from": today, "date_to": today})
         )
-        counted = {
-            line.user_id.name: line.assigned_count for line in fairness.line_ids
-        }
+        counted = {line.user_id.name: line.assigned_count for line in fairness.line_ids}
         # the engine's own routing lines count too
         routed = len(leads.assignment_ids.filtered("user_id"))
         self.assertEqual(fairness.total_count, routed)

@@ -332,9 +332,7 @@ class TestTargetRights(TargetCase):
         with self.assertRaisesRegex(AccessError, "whole company"):
             Target.create({"date_from": date(2026, 4, 1)})
         with self.assertRaisesRegex(AccessError, "teams you lead"):
-            self.targets["anan"].with_user(self.lek).write(
-                {"team_id": self.south.id}
-            )
+            self.targets["anan"].with_user(self.lek).write({"team_id": self.south.id})
         with self.assertRaisesRegex(AccessError, "teams you lead"):
             self.env["crm.sales.target.generate"].with_user(self.lek).create(
                 {"team_id": self.south.id, "year": 2026}

@@ -28,9 +28,10 @@ class CrmSalesTargetGenerate(models.TransientModel):
 
     @api.model
     def _default_team_id(self):
-        return self.env["crm.team"].search(
-            [("user_id", "=", self.env.uid)], limit=1
-        ) or self.env.user.sale_team_id
+        return (
+            self.env["crm.team"].search([("user_id", "=", self.env.uid)], limit=1)
+            or self.env.user.sale_team_id
+        )
 
     def action_apply(self):
         """Create the targets (months a rep already has are kept as they are)

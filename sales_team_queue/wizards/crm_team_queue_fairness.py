@@ -23,9 +23,7 @@ class CrmTeamQueueFairness(models.TransientModel):
         required=True,
         default=lambda self: fields.Date.context_today(self).replace(day=1),
     )
-    date_to = fields.Date(
-        string="To", required=True, default=fields.Date.context_today
-    )
+    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
     line_ids = fields.One2many(
         "crm.team.queue.fairness.line",
         "fairness_id",

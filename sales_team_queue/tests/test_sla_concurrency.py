@@ -1,0 +1,170 @@
+"""The timers run by two cron workers at once, on two real database cursors:
+the first one locks the due leads (FOR UPDATE SKIP LOCKED) and handles them;
+the second one, running meanwhile, skips them without waiting; no lead is
+recycled or dispatched twice."""
+
+import threading
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestSlaConcurrency(TransactionCase):
+    def setUp(self):
+        super().setUp()
+        self.admin_id = self.env.ref("base.user_admin").id
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, {})
+            self.archived_queue_ids = env["crm.team.queue"].search([]).ids
+            env["crm.team.queue"].browse(self.archived_queue_ids).action_archive()
+            users = env["res.users"]
+            for name in ("Anan", "Bao", "Chai", "Dao"):
+                users |= new_test_user(
+                    env,
+                    login=f"q_sla_conc_{name.lower()}",
+                    name=name,
+                    groups="sales_team.group_sale_salesman",
+                    tz="Asia/Bangkok",
+                )
+            # One team per pair of reps (a rep is in one team at a time).
+            pairs = [users[:2], users[2:]]
+            teams = env["crm.team"].create(
+                [
+                    {
+                        "name": f"SLA Concurrency Team {index}",
+                        "sequence": -300 + index,
+                        "member_ids": [Command.set(pair.ids)],
+                    }
+                    for index, pair in enumerate(pairs)
+                ]
+            )
+
+            def common(pair):
+                return {
+                    "notify_assignee": False,
+                    "activity_type_id": False,
+                    "member_ids": [
+                        Command.create({"user_id": user_id}) for user_id in pair.ids
+                    ],
+                }
+
+            sla_queue = env["crm.team.queue"].create(
+                dict(
+                    common(pairs[0]),
+                    name="SLA Concurrency Queue",
+                    team_id=teams[0].id,
+                    strategy="round_robin",
+                    sla_hours=4,
+                    sla_action="recycle",
+                )
+            )
+            env["crm.team.queue"].create(
+                dict(
+                    common(pairs[1]),
+                    name="Dispatch Concurrency Queue",
+                    team_id=teams[1].id,
+                    strategy="hybrid",
+                    dispatch_after_minutes=30,
+                )
+            )
+            sla_leads = env["crm.lead"].create(
+                [
+                    {"name": f"SLA lead {index}", "team_id": teams[0].id}
+                    for index in range(6)
+                ]
+            )
+            pool_leads = env["crm.lead"].create(
+                [
+                    {"name": f"Pool lead {index}", "team_id": teams[1].id}
+                    for index in range(4)
+                ]
+            )
+            assert set(sla_leads.mapped("sla_state")) == {"running"}, [
+                (lead.user_id.name, lead.queue_state, lead.queue_id.name)
+                for lead in sla_leads
+            ]
+            assert sla_leads.queue_id == sla_queue
+            assert set(pool_leads.mapped("queue_state")) == {"pool"}
+            past = fields.Datetime.now() - timedelta(hours=1)
+            sla_leads.write({"sla_deadline": past})
+            pool_leads.write({"pool_date": past})
+            self.user_ids, self.team_ids = users.ids, teams.ids
+            self.sla_lead_ids, self.pool_lead_ids = sla_leads.ids, pool_leads.ids
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            leads = env["crm.lead"].with_context(active_test=False)
+            leads.search([("team_id", "in", self.team_ids)]).unlink()
+            env["crm.team.queue"].with_context(active_test=False).search(
+                [("team_id", "in", self.team_ids)]
+            ).unlink()
+            env["crm.team"].browse(self.team_ids).unlink()
+            env["res.users"].browse(self.user_ids).unlink()
+            env["crm.team.queue"].browse(self.archived_queue_ids).action_unarchive()
+
+    def _timers_in_thread(self, result):
+        """A second cron worker: runs the timers and commits."""
+
+        def work():
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                result["done"] = env["crm.lead"]._cron_lead_timers()
+                result["mine"] = env["crm.lead.assignment"].search_count(
+                    [
+                        ("lead_id", "in", self.sla_lead_ids + self.pool_lead_ids),
+                        ("method", "in", ("recycle", "dispatch")),
+                    ]
+                )
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        return thread
+
+    def _timers_outcome(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            lines = env["crm.lead.assignment"].search(
+                [
+                    ("lead_id", "in", self.sla_lead_ids + self.pool_lead_ids),
+                    ("method", "in", ("recycle", "dispatch")),
+                ]
+            )
+            per_lead = {}
+            for line in lines:
+                per_lead.setdefault(line.lead_id.id, []).append(line.method)
+            sla_leads = env["crm.lead"].browse(self.sla_lead_ids)
+            pool_leads = env["crm.lead"].browse(self.pool_lead_ids)
+            return (
+                per_lead,
+                sla_leads.mapped("sla_state"),
+                sla_leads.mapped("queue_state"),
+                pool_leads.mapped("queue_state"),
+            )
+
+    def test_two_cron_workers_never_recycle_or_dispatch_a_lead_twice(self):
+        result = {}
+        with self.registry.cursor() as cr1:
+            env = api.Environment(cr1, SUPERUSER_ID, {})
+            env["crm.lead"]._cron_lead_timers()
+            # The second worker runs while the first holds its row locks: it
+            # skips the locked leads at once (it does not wait for them).
+            second = self._timers_in_thread(result)
+            second.join(timeout=30)
+            self.assertFalse(second.is_alive(), "SKIP LOCKED: the second never waits")
+            cr1.commit()
+        self.assertEqual(result["mine"], 0, "the second worker handled none of them")
+        per_lead, sla_states, sla_queue_states, pool_states = self._timers_outcome()
+        self.assertEqual(sla_states, ["breached"] * 6)
+        self.assertEqual(sla_queue_states, ["pool"] * 6)
+        self.assertEqual(pool_states, ["assigned"] * 4)
+        self.assertEqual(len(per_lead), 10)
+        self.assertTrue(all(len(methods) == 1 for methods in per_lead.values()))
+        # A third run after both committed changes nothing either.
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["crm.lead"]._cron_lead_timers()
+        self.assertEqual(self._timers_outcome()[0], per_lead)

@@ -47,6 +47,7 @@
         "demo/crm_team_queue_demo.xml",
         "demo/crm_stage_demo.xml",
         "demo/crm_sales_target_demo.xml",
+        "demo/crm_story_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

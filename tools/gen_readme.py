@@ -2,7 +2,8 @@
 
 A small Markdown-to-reStructuredText converter for what the fragments use: headings,
 paragraphs, bullet and numbered lists, fenced code blocks, inline code, bold/italic,
-links and pipe tables. ``--check`` fails when README.rst is not up to date.
+links, pipe tables and images alone on their line (``![alt](path)``). ``--check``
+fails when README.rst is not up to date.
 """
 
 import ast
@@ -58,6 +59,8 @@ def convert(md, level_offset):
                 i += 1
             out += table(rows)
             continue
+        elif match := re.match(r"^!\[([^\]]*)\]\(([^)]+)\)\s*$", line):
+            out += [f".. image:: {match.group(2)}", f"   :alt: {match.group(1)}", ""]
         elif match := re.match(r"^(#+)\s+(.*)", line):
             title = inline(match.group(2))
             level = len(match.group(1)) - 1 + level_offset

@@ -183,6 +183,14 @@ class Browser:
             }})"""
         )
 
+    def uid(self):
+        return self.js(
+            "fetch('/web/session/get_session_info', {method: 'POST', headers: "
+            "{'Content-Type': 'application/json'}, body: JSON.stringify({jsonrpc: "
+            "'2.0', method: 'call', params: {}})}).then(r => r.json())"
+            ".then(r => r.result.uid)"
+        )
+
     def shot(self, name):
         data = self.send("Page.captureScreenshot", format="png")["data"]
         path = os.path.join(OUT, f"{name}.png")
@@ -211,6 +219,21 @@ def take_all(browser, base, db, only):
 # (name, login, function that opens the screen and waits for what it must show)
 
 
+def _crm_action(browser, base, action):
+    """Open ``action`` from the CRM app, as its menu does."""
+    browser.goto(f"{base}/odoo/crm")
+    browser.do_action(action)
+    time.sleep(0.5)
+
+
+def shot_queue_dashboard(browser, base):
+    _crm_action(
+        browser, base, "sales_team_queue.crm_team_queue_action_server_dashboard"
+    )
+    browser.wait(".o_kanban_record", text="Social Media Pool")
+    browser.settle()
+
+
 def shot_queue_form(browser, base):
     queue = first_id(
         browser, "crm.team.queue", [("name", "=", "Social Media Pool")], "pool queue"
@@ -220,34 +243,104 @@ def shot_queue_form(browser, base):
 
 
 def shot_pool_refused(browser, base):
-    browser.goto(f"{base}/odoo/action-sales_team_queue.crm_lead_pool_action")
-    browser.wait(".o_kanban_record")
-    # a VIP lead in its senior-only window: the card says why, the click too
-    browser.click(".o_kanban_record button[name=action_claim]")
-    browser.wait(".o_notification, .modal .o_error_dialog, .modal-body")
+    browser.goto(f"{base}/odoo/action-sales_team_queue.crm_lead_action_pool")
+    browser.wait(".o_kanban_record .o_pool_claim_blocked")
+    # a lead this rep may not claim now: the card says why, and so does the click
+    browser.click(".o_kanban_record .o_pool_claim_blocked")
+    browser.wait(".modal .modal-body")
     browser.settle()
 
 
-def shot_lead_history(browser, base):
-    lead = first_id(
-        browser,
-        "crm.lead",
-        [("assignment_ids", "!=", False), ("stage_history_ids", "!=", False)],
-        "lead with an assignment and a stage history",
-    )
+def _lead_form(browser, base, domain, what, tab):
+    lead = first_id(browser, "crm.lead", domain, what)
     browser.goto(f"{base}/odoo/crm/{lead}")
-    browser.click(".o_notebook .nav-link", text="Assignment")
+    browser.click(".o_notebook .nav-link", text=tab)
     browser.settle()
+
+
+def shot_lead_assignments(browser, base):
+    _lead_form(
+        browser,
+        base,
+        [("assignment_ids.previous_user_id", "!=", False)],
+        "lead that changed hands",
+        "Assignments",
+    )
+
+
+def shot_lead_stage_history(browser, base):
+    _lead_form(
+        browser,
+        base,
+        [("stage_history_ids.previous_stage_id", "!=", False)],
+        "lead that changed stage",
+        "Stage History",
+    )
+
+
+def shot_assign_wizard(browser, base):
+    leads = browser.rpc(
+        "crm.lead",
+        "search",
+        [[("user_id", "!=", False), ("team_id.user_id", "=", browser.uid())]],
+        {"limit": 3},
+    )
+    if not leads:
+        raise RuntimeError("The demo has no lead of the leader's team")
+    browser.goto(f"{base}/odoo/crm")
+    browser.do_action(
+        "sales_team_queue.crm_lead_assign_action",
+        {"active_model": "crm.lead", "active_ids": leads, "active_id": leads[0]},
+    )
+    browser.wait(".modal .o_form_view")
+    browser.settle()
+
+
+def shot_handover_wizard(browser, base):
+    user = first_id(
+        browser, "res.users", [("login", "=", DEPARTED)], f"departing rep {DEPARTED}"
+    )
+    browser.goto(f"{base}/odoo/crm")
+    browser.do_action(
+        "sales_team_queue.crm_salesperson_handover_action",
+        {"default_user_id": user, "default_mode": "queues"},
+    )
+    browser.click(".modal button[name=action_preview]")
+    browser.wait(".modal .o_field_one2many .o_data_row")
+    browser.settle()
+
+
+def shot_leaderboard(browser, base):
+    _crm_action(
+        browser, base, "sales_team_queue.crm_sales_target_action_server_leaderboard"
+    )
+    browser.wait(".o_kanban_record:not(.o_kanban_ghost) .o_progressbar")
+    browser.settle()
+
+
+def shot_assignment_analysis(browser, base):
+    browser.goto(
+        f"{base}/odoo/action-sales_team_queue.crm_lead_assignment_report_action"
+    )
 
 
 def shot_stage_analysis(browser, base):
     browser.goto(f"{base}/odoo/action-sales_team_queue.crm_stage_analysis_action")
 
 
+# The demo's rep who leaves (handed over in the screenshot's preview).
+DEPARTED = "anan"
+
 SHOTS = [
+    ("queue_dashboard", "niran", shot_queue_dashboard),
     ("queue_form", "admin", shot_queue_form),
     ("pool_refused_claim", "wei", shot_pool_refused),
-    ("lead_history", "admin", shot_lead_history),
+    ("lead_assignments", "admin", shot_lead_assignments),
+    ("lead_stage_history", "admin", shot_lead_stage_history),
+    ("assign_wizard", "niran", shot_assign_wizard),
+    ("handover_wizard", "admin", shot_handover_wizard),
+    ("leaderboard", "niran", shot_leaderboard),
+    ("assignment_analysis", "admin", shot_assignment_analysis),
     ("stage_analysis", "admin", shot_stage_analysis),
 ]
 

@@ -28,17 +28,29 @@ PYTHONPATH="$ODOO_SRC" "$VENV/bin/python" "$ODOO_SRC/setup/odoo" -c "$OLD_CONF" 
     -i "$MODULE" --stop-after-init --log-level=info --logfile="$LOGS/install-old.log" \
     || { tail -n 30 "$LOGS/install-old.log" >&2; die "Installing the previous version failed (log: $LOGS/install-old.log)"; }
 
-# What users made, one line per table: row count and a digest of the rows.
+# What users made, one line per table: row count and a digest of the rows that
+# existed before the upgrade (ids up to $LIMIT_<table>; the upgrade may add rows,
+# e.g. the new version's demo data, but must keep and not change these).
+TABLES=(crm_team_queue crm_team_queue_member crm_lead crm_lead_assignment
+        crm_lead_stage_history crm_stage crm_team res_company)
+declare -A LIMIT
+for table in "${TABLES[@]}"; do
+    LIMIT[$table]="$(pg_cmd psql -d "$DB" -X -q -t -A -c "SELECT COALESCE(max(id), 0) FROM $table")"
+done
 snapshot() {
-    pg_cmd psql -d "$DB" -X -q -t -A -v ON_ERROR_STOP=1 <<'SQL'
-SELECT 'queues', count(*), md5(string_agg(concat_ws('|', id, name::text, team_id, sequence, active, strategy, overflow, domain, sla_hours, claim_daily_limit, pool_hide_contact), ',' ORDER BY id)) FROM crm_team_queue;
-SELECT 'members', count(*), md5(string_agg(concat_ws('|', id, queue_id, user_id, active, weight, daily_cap, max_open, is_senior), ',' ORDER BY id)) FROM crm_team_queue_member;
-SELECT 'leads', count(*), md5(string_agg(concat_ws('|', id, name, user_id, team_id, queue_id, stage_id, probability, pool_date, active, type, email_from, partner_id), ',' ORDER BY id)) FROM crm_lead;
-SELECT 'ledger', count(*), md5(string_agg(concat_ws('|', id, lead_id, user_id, previous_user_id, queue_id, team_id, method, reason_code, reason_args::text, wait_minutes, create_date), ',' ORDER BY id)) FROM crm_lead_assignment;
-SELECT 'stage history', count(*), md5(string_agg(concat_ws('|', id, lead_id, stage_id, previous_stage_id, user_id, date, probability), ',' ORDER BY id)) FROM crm_lead_stage_history;
-SELECT 'stages', count(*), md5(string_agg(concat_ws('|', id, name::text, probability, is_default, is_won, sequence), ',' ORDER BY id)) FROM crm_stage;
-SELECT 'teams', count(*), md5(string_agg(concat_ws('|', id, name::text, user_id, probability_mode, lead_visibility, restrict_pool), ',' ORDER BY id)) FROM crm_team;
-SELECT 'settings', count(*), md5(string_agg(concat_ws('|', id, queue_backlog_days, queue_activity_type_id, queue_notify_assignee), ',' ORDER BY id)) FROM res_company;
+    pg_cmd psql -d "$DB" -X -q -t -A -v ON_ERROR_STOP=1 \
+        -v queues="${LIMIT[crm_team_queue]}" -v members="${LIMIT[crm_team_queue_member]}" \
+        -v leads="${LIMIT[crm_lead]}" -v ledger="${LIMIT[crm_lead_assignment]}" \
+        -v history="${LIMIT[crm_lead_stage_history]}" -v stages="${LIMIT[crm_stage]}" \
+        -v teams="${LIMIT[crm_team]}" -v companies="${LIMIT[res_company]}" <<'SQL'
+SELECT 'queues', count(*), md5(string_agg(concat_ws('|', id, name::text, team_id, sequence, active, strategy, overflow, domain, sla_hours, claim_daily_limit, pool_hide_contact), ',' ORDER BY id)) FROM crm_team_queue WHERE id <= :queues;
+SELECT 'members', count(*), md5(string_agg(concat_ws('|', id, queue_id, user_id, active, weight, daily_cap, max_open, is_senior), ',' ORDER BY id)) FROM crm_team_queue_member WHERE id <= :members;
+SELECT 'leads', count(*), md5(string_agg(concat_ws('|', id, name, user_id, team_id, queue_id, stage_id, probability, pool_date, active, type, email_from, partner_id, sla_deadline), ',' ORDER BY id)) FROM crm_lead WHERE id <= :leads;
+SELECT 'ledger', count(*), md5(string_agg(concat_ws('|', id, lead_id, user_id, previous_user_id, queue_id, team_id, method, reason_code, reason_args::text, wait_minutes, create_date), ',' ORDER BY id)) FROM crm_lead_assignment WHERE id <= :ledger;
+SELECT 'stage history', count(*), md5(string_agg(concat_ws('|', id, lead_id, stage_id, previous_stage_id, user_id, date, probability), ',' ORDER BY id)) FROM crm_lead_stage_history WHERE id <= :history;
+SELECT 'stages', count(*), md5(string_agg(concat_ws('|', id, name::text, probability, is_default, is_won, sequence), ',' ORDER BY id)) FROM crm_stage WHERE id <= :stages;
+SELECT 'teams', count(*), md5(string_agg(concat_ws('|', id, name::text, user_id, probability_mode, lead_visibility, restrict_pool), ',' ORDER BY id)) FROM crm_team WHERE id <= :teams;
+SELECT 'settings', count(*), md5(string_agg(concat_ws('|', id, queue_backlog_days, queue_activity_type_id, queue_notify_assignee), ',' ORDER BY id)) FROM res_company WHERE id <= :companies;
 SQL
 }
 before="$(snapshot)"
@@ -56,4 +68,8 @@ if [ "$before" != "$after" ]; then
     exit 1
 fi
 echo "$after" | awk -F'|' '{printf "    %-14s %6s rows kept\n", $1, $2}'
-say "Upgrade from $FROM: all data kept"
+# The SLA of the leads assigned before: watched when their deadline is ahead, never
+# breached after the fact (migrations/18.0.1.2.0).
+sla="$(pg_cmd psql -d "$DB" -X -q -t -A -c "SELECT count(*) FILTER (WHERE sla_state = 'running' AND sla_deadline <= now() AT TIME ZONE 'UTC'), count(*) FILTER (WHERE sla_state = 'breached') FROM crm_lead WHERE id <= ${LIMIT[crm_lead]}")"
+[ "$sla" = "0|0" ] || die "The upgrade set a passed SLA running or breached on old leads ($sla)"
+say "Upgrade from $FROM: all data kept, no old SLA breached after the fact"

@@ -1,0 +1,69 @@
+"""The SLA screens in a real browser: a team leader filters the breached SLAs of
+the team (red badge) and follows up a running lead with a note, which meets it."""
+
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestSlaTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.leader, cls.rep = (
+            new_test_user(
+                cls.env,
+                login=login,
+                name=name,
+                groups="sales_team.group_sale_salesman",
+                tz="UTC",
+            )
+            for login, name in (
+                ("tour_sla_leader", "Tour SLA Leader"),
+                ("tour_sla_rep", "Tour SLA Rep"),
+            )
+        )
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Tour SLA Team",
+                "user_id": cls.leader.id,
+                "member_ids": [Command.set(cls.rep.ids)],
+            }
+        )
+        cls.queue = cls.env["crm.team.queue"].create(
+            {
+                "name": "Tour SLA Queue",
+                "team_id": cls.team.id,
+                "strategy": "round_robin",
+                "sla_hours": 4,
+                "sla_action": "none",
+                "member_ids": [Command.create({"user_id": cls.rep.id})],
+            }
+        )
+        Lead = cls.env["crm.lead"]
+        cls.running, cls.breached = (
+            Lead.create(
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "team_id": cls.team.id,
+                    "user_id": False,
+                }
+            )
+            for name in ("Tour SLA running", "Tour SLA breached")
+        )
+        cls.breached.write(
+            {
+                "sla_state": "breached",
+                "sla_deadline": fields.Datetime.now() - timedelta(hours=1),
+            }
+        )
+
+    def test_leader_filters_breaches_and_meets_an_sla_with_a_note(self):
+        self.assertEqual(self.running.user_id, self.rep, "routed by the queue")
+        self.assertEqual(self.running.sla_state, "running")
+        self.start_tour("/odoo", "sales_team_queue_sla", login="tour_sla_leader")
+        self.assertEqual(self.running.sla_state, "met", "the leader's note meets it")
+        self.assertEqual(self.breached.sla_state, "breached")

@@ -72,4 +72,6 @@ echo "$after" | awk -F'|' '{printf "    %-14s %6s rows kept\n", $1, $2}'
 # breached after the fact (migrations/18.0.1.2.0).
 sla="$(pg_cmd psql -d "$DB" -X -q -t -A -c "SELECT count(*) FILTER (WHERE sla_state = 'running' AND sla_deadline <= now() AT TIME ZONE 'UTC'), count(*) FILTER (WHERE sla_state = 'breached') FROM crm_lead WHERE id <= ${LIMIT[crm_lead]}")"
 [ "$sla" = "0|0" ] || die "The upgrade set a passed SLA running or breached on old leads ($sla)"
+states="$(pg_cmd psql -d "$DB" -X -q -t -A -F ' ' -c "SELECT sla_state, count(*) FROM crm_lead WHERE id <= ${LIMIT[crm_lead]} AND sla_deadline IS NOT NULL GROUP BY 1 ORDER BY 1" | paste -sd, -)"
+echo "    SLA of the old leads with a deadline: ${states:-none}"
 say "Upgrade from $FROM: all data kept, no old SLA breached after the fact"

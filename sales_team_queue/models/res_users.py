@@ -10,9 +10,11 @@ class ResUsers(models.Model):
 
     def action_archive(self):
         """Odoo deletes the planned activities of an archived user: a user who
-        still owns open leads or planned activities is offered the handover
-        instead (unless the handover itself archives them)."""
-        if not self.env.context.get(HANDOVER_DONE):
+        still owns open leads or planned activities on leads or customers is
+        offered the handover instead (unless the handover itself archives them).
+        Only once lead queues are in use, and for a user who may run the
+        handover: otherwise archiving stays Odoo's (inert until configured)."""
+        if not self.env.context.get(HANDOVER_DONE) and self._handover_guard_applies():
             busy = self._handover_pending()
             if busy:
                 user = busy[:1]
@@ -32,9 +34,19 @@ class ResUsers(models.Model):
                 )
         return super().action_archive()
 
+    def _handover_guard_applies(self):
+        """Whether archiving users offers the handover: an interactive archive
+        (not the superuser's automated flows) by a salesperson, in a database
+        where lead queues are in use."""
+        return (
+            not self.env.su
+            and self.env.user.has_group("sales_team.group_sale_salesman")
+            and bool(self.env["crm.team.queue"].sudo()._get_queue_team_ids())
+        )
+
     def _handover_pending(self):
         """Users of ``self`` who own open leads (active, not won) or planned
-        activities."""
+        activities on leads or customers (what the handover moves)."""
         if not self:
             return self
         Lead = self.env["crm.lead"].sudo()
@@ -52,7 +64,13 @@ class ResUsers(models.Model):
         with_activities = (
             self.env["mail.activity"]
             .sudo()
-            ._read_group([("user_id", "in", self.ids)], ["user_id"])
+            ._read_group(
+                [
+                    ("user_id", "in", self.ids),
+                    ("res_model", "in", ("crm.lead", "res.partner")),
+                ],
+                ["user_id"],
+            )
         )
         users |= self.browse([user.id for (user,) in with_activities])
         return self.filtered(lambda user: user in users)

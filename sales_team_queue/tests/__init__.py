@@ -38,3 +38,4 @@ from . import test_sla_tour
 from . import test_sla
 from . import test_dispatch
 from . import test_sla_concurrency
+from . import test_migration

@@ -296,10 +296,16 @@ class TestHandover(QueueCase):
     # Archive guard
     # ------------------------------------------------------------
 
+    def _archive(self, user):
+        """Archive ``user`` from the users' screen, as the administrator (a
+        real user: not the superuser of automated flows)."""
+        user.with_user(self.env.ref("base.user_admin")).action_archive()
+
     def test_archiving_a_user_with_open_leads_offers_the_handover(self):
+        self._create_queue()
         self._book(1)
         with self.assertRaises(RedirectWarning) as warning:
-            self.wei.action_archive()
+            self._archive(self.wei)
         self.assertIn("Hand them over first", str(warning.exception))
         action_id, context = warning.exception.args[1], warning.exception.args[3]
         self.assertEqual(
@@ -310,16 +316,35 @@ class TestHandover(QueueCase):
         self.assertTrue(self.wei.active)
 
     def test_archiving_a_user_with_activities_offers_the_handover(self):
+        self._create_queue()
         partner = self.env["res.partner"].create({"name": "Somebody"})
         activity = partner.activity_schedule(
             "mail.mail_activity_data_todo", user_id=self.wei.id
         )
         with self.assertRaises(RedirectWarning):
-            self.wei.action_archive()
+            self._archive(self.wei)
         self.assertTrue(activity.exists())
 
     def test_archiving_a_user_with_nothing_open_is_plain(self):
-        self.mai.action_archive()
+        self._create_queue()
+        self._archive(self.mai)
+        self.assertFalse(self.mai.active)
+
+    def test_archiving_is_odoos_until_queues_are_used(self):
+        """Inert until configured: without any queue, archiving a rep with
+        open leads is Odoo's (no handover offered)."""
+        self.env["crm.team.queue"].search([]).action_archive()
+        self._book(1)
+        self._archive(self.wei)
+        self.assertFalse(self.wei.active)
+
+    def test_activities_on_other_documents_do_not_block_archiving(self):
+        """The handover moves activities on leads and customers only: others
+        (here on a product) do not make archiving offer it."""
+        self._create_queue()
+        product = self.env["product.template"].create({"name": "Desk"})
+        product.activity_schedule("mail.mail_activity_data_todo", user_id=self.mai.id)
+        self._archive(self.mai)
         self.assertFalse(self.mai.active)
 
     # ------------------------------------------------------------

@@ -2,8 +2,9 @@
 and what was achieved against them (opportunities won in the period)."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -331,17 +332,33 @@ class CrmSalesTarget(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _won_domain(self, date_from, date_to):
-        """Won opportunities closed between two dates (inclusive)."""
+    def _won_domain(self, date_from, date_to, tz="UTC"):
+        """Won opportunities closed between two dates (inclusive), the days
+        cut at midnight in the time zone ``tz``."""
+        zone = pytz.timezone(tz)
+
+        def utc(day):
+            local = zone.localize(datetime.combine(day, time.min))
+            return local.astimezone(pytz.utc).replace(tzinfo=None)
+
         return [
             ("stage_id.is_won", "=", True),
-            ("date_closed", ">=", fields.Datetime.to_datetime(date_from)),
-            (
-                "date_closed",
-                "<",
-                fields.Datetime.to_datetime(date_to + relativedelta(days=1)),
-            ),
+            ("date_closed", ">=", utc(date_from)),
+            ("date_closed", "<", utc(date_to + relativedelta(days=1))),
         ]
+
+    def _tz(self):
+        """The time zone the months of this target are cut in: its
+        company's, else the current user's, else UTC."""
+        company = self.company_id
+        for tz in (
+            company.partner_id.tz,
+            company.resource_calendar_id.tz,
+            self.env.user.tz,
+        ):
+            if tz in pytz.all_timezones_set:
+                return tz
+        return "UTC"
 
     def _won_figures(self):
         """``{target id: (revenue in the target's currency, count)}``, from one
@@ -356,45 +373,59 @@ class CrmSalesTarget(models.Model):
         targets = self.filtered(lambda target: target.date_from and target.date_to)
         if not targets:
             return {}
-        start = min(targets.mapped("date_from"))
-        end = max(targets.mapped("date_to"))
-        groups = (
-            self.env["crm.lead"]
-            .sudo()
-            .with_context(tz="UTC")
-            ._read_group(
-                self._won_domain(start, end),
-                ["user_id", "team_id", "company_id", "date_closed:month"],
-                ["expected_revenue:sum", "__count"],
+        # One grouped read per time zone (usually one): months are cut at
+        # midnight in the company's time zone.
+        by_tz = defaultdict(lambda: self.browse())
+        for target in targets:
+            by_tz[target._tz()] |= target
+        groups_by_tz = {}
+        for tz, tz_targets in by_tz.items():
+            start = min(tz_targets.mapped("date_from"))
+            end = max(tz_targets.mapped("date_to"))
+            groups_by_tz[tz] = (
+                self.env["crm.lead"]
+                .sudo()
+                .with_context(tz=tz)
+                ._read_group(
+                    self._won_domain(start, end, tz),
+                    ["user_id", "team_id", "company_id", "date_closed:month"],
+                    ["expected_revenue:sum", "__count"],
+                )
             )
-        )
         figures = {}
         no_company = self.env["res.company"]
-        for target in targets:
-            revenue, count = 0.0, 0
-            currency = target.company_id.currency_id
-            for user, team, company, month, amount, number in groups:
-                month = month.date() if hasattr(month, "date") else month
-                if not target.date_from <= month <= target.date_to:
-                    continue
-                if target._is_company_target() and company not in (
-                    target.company_id,
-                    no_company,
-                ):
-                    continue
-                if target.user_id and user != target.user_id:
-                    continue
-                if target.team_id and team != target.team_id:
-                    continue
-                from_currency = (company or target.company_id).currency_id
-                if from_currency != currency:
-                    amount = from_currency._convert(
-                        amount, currency, target.company_id, month
-                    )
-                revenue += amount
-                count += number
-            figures[target.id] = (revenue, count)
+        for tz, tz_targets in by_tz.items():
+            for target in tz_targets:
+                figures[target.id] = target._figures_of(groups_by_tz[tz], no_company)
         return figures
+
+    def _figures_of(self, groups, no_company):
+        """(revenue, count) of target ``self`` from the grouped read."""
+        self.ensure_one()
+        target = self
+        revenue, count = 0.0, 0
+        currency = target.company_id.currency_id
+        for user, team, company, month, amount, number in groups:
+            month = month.date() if hasattr(month, "date") else month
+            if not target.date_from <= month <= target.date_to:
+                continue
+            if target._is_company_target() and company not in (
+                target.company_id,
+                no_company,
+            ):
+                continue
+            if target.user_id and user != target.user_id:
+                continue
+            if target.team_id and team != target.team_id:
+                continue
+            from_currency = (company or target.company_id).currency_id
+            if from_currency != currency:
+                amount = from_currency._convert(
+                    amount, currency, target.company_id, month
+                )
+            revenue += amount
+            count += number
+        return revenue, count
 
     def _refresh_achieved(self):
         """Store what each target achieved and its progress."""
@@ -469,7 +500,7 @@ class CrmSalesTarget(models.Model):
     def action_view_won(self):
         """The won opportunities counted by this target."""
         self.ensure_one()
-        domain = self._won_domain(self.date_from, self.date_to)
+        domain = self._won_domain(self.date_from, self.date_to, self._tz())
         if self._is_company_target():
             domain.append(("company_id", "in", [self.company_id.id, False]))
         if self.user_id:

@@ -177,8 +177,20 @@ class TestQueueFairness(QueueCase):
         owners = [self.somchai] * 4 + [self.wei] * 3 + [self.linh]
         self.env["crm.lead"]._queue_assign_batch(
             [
-                Decision(lead, user, queue, "manual")
+                Decision(lead, user, queue, "dispatch")
                 for lead, user in zip(leads, owners, strict=True)
+            ],
+            notify=False,
+            activity=False,
+        )
+        # Not the queue's own distribution: a claim, a handover and the wizard.
+        others = self._new_leads(3, user_id=False)
+        self.env["crm.lead"]._queue_assign_batch(
+            [
+                Decision(lead, self.linh, queue, method)
+                for lead, method in zip(
+                    others, ("claim", "handover", "wizard"), strict=True
+                )
             ],
             notify=False,
             activity=False,
@@ -190,8 +202,15 @@ class TestQueueFairness(QueueCase):
             .create({"queue_id": queue.id, "date_from": today, "date_to": today})
         )
         counted = {line.user_id.name: line.assigned_count for line in fairness.line_ids}
-        # the engine's own routing lines count too
-        routed = len(leads.assignment_ids.filtered("user_id"))
+        # the engine's own routing lines count too, not the claim, handover and
+        # wizard lines
+        given = (leads | others).assignment_ids.filtered(
+            lambda line: line.user_id and line.method in ("auto", "dispatch")
+        )
+        routed = len(given)
+        self.assertEqual(
+            counted["Linh"], len(given.filtered(lambda line: line.user_id == self.linh))
+        )
         self.assertEqual(fairness.total_count, routed)
         self.assertEqual(sum(counted.values()), routed)
         line = fairness.line_ids.filtered(lambda line: line.user_id == self.somchai)

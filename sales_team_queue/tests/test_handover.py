@@ -206,6 +206,66 @@ class TestHandover(QueueCase):
         self.assertTrue(self.wei.active)
         self.assertEqual(leads.user_id, self.wei)
 
+    def test_no_archive_while_the_scope_leaves_leads_or_activities(self):
+        lead = self._book(1)
+        opportunity = self._book(1, type="opportunity")
+        activity = opportunity.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.wei.id
+        )
+        self.niran.groups_id |= self.env.ref("base.group_erp_manager")
+        wizard = self._handover(
+            target_user_id=self.linh.id,
+            include_opportunities=False,
+            archive_user=True,
+        )
+        with self.assertRaisesRegex(
+            UserError,
+            r"Wei would still own 1 open lead\(s\) or opportunity\(ies\) and 1 "
+            r"planned activity\(ies\).*nothing was handed over",
+        ):
+            wizard.action_apply()
+        self.assertTrue(self.wei.active)
+        self.assertTrue(activity.exists())
+        self.assertEqual((lead.user_id, opportunity.user_id), (self.wei, self.wei))
+
+    def test_preview_is_refused_when_the_queues_moved_on(self):
+        self._create_queue(users=self.somchai | self.linh)
+        lead = self._book(1)
+        wizard = self._handover(mode="queues")
+        wizard.action_preview()
+        self._new_leads(1)  # routed by the same queue: its turn moves on
+        with self.assertRaisesRegex(UserError, "the queues moved on.*preview again"):
+            wizard.action_apply()
+        self.assertEqual(lead.user_id, self.wei)
+
+    def test_customers_of_companies_the_user_does_not_work_in_stay(self):
+        other = self.env["res.company"].create({"name": "Other Co"})
+        self.wei.company_ids |= other
+        self.assertNotIn(other, self.leader.company_ids)
+        here, there = self.env["res.partner"].create(
+            [
+                {
+                    "name": "Customer Here",
+                    "user_id": self.wei.id,
+                    "company_id": self.env.company.id,
+                },
+                {
+                    "name": "Customer There",
+                    "user_id": self.wei.id,
+                    "company_id": other.id,
+                },
+            ]
+        )
+        shared = self.env["res.partner"].create(
+            {"name": "Shared Customer", "user_id": self.wei.id, "company_id": False}
+        )
+        wizard = self._handover(user=self.leader, mode="queues")
+        wizard.action_preview()
+        self.assertEqual(sum(wizard.line_ids.mapped("partner_count")), 2)
+        wizard.action_apply()
+        self.assertEqual((here | shared).user_id, self.leader)
+        self.assertEqual(there.user_id, self.wei)
+
     def test_preview_is_refused_when_the_book_changed(self):
         leads = self._book(2)
         wizard = self._handover(target_user_id=self.linh.id)

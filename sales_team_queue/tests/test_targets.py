@@ -22,6 +22,8 @@ class TargetCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        # The deals below are dated in UTC: the company counts its months in UTC.
+        cls.company.partner_id.tz = "UTC"
         cls.env["ir.config_parameter"].sudo().set_param(
             "sales_team.membership_multi", True
         )
@@ -160,6 +162,24 @@ class TestTargetFigures(TargetCase):
         self.assertEqual(target.revenue_achieved, 700)  # 500 + 100 EUR = 200
         company_target = self._target()
         self.assertEqual(company_target.revenue_achieved, 1750)  # not its deal
+
+    def test_months_are_cut_in_the_company_time_zone(self):
+        bangkok = self.env["res.company"].create({"name": "Bangkok Company"})
+        bangkok.partner_id.tz = "Asia/Bangkok"
+        self.anan.company_ids = [Command.link(bangkok.id)]
+        team = self.env["crm.team"].create(
+            {"name": "Bangkok Team", "company_id": bangkok.id}
+        )
+        # 1 March 01:00 in Bangkok is still 28 February in UTC.
+        self._won(self.anan, team, 40, datetime(2026, 2, 28, 18), company=bangkok)
+        march = self._target(company_id=bangkok.id)
+        february = self._target(company_id=bangkok.id, date_from=date(2026, 2, 1))
+        self.assertEqual((march.revenue_achieved, march.won_count_achieved), (40, 1))
+        self.assertEqual(february.won_count_achieved, 0)
+        action = march.action_view_won()
+        self.assertEqual(
+            self.env["crm.lead"].search_count(action["domain"]), 1, action["domain"]
+        )
 
     def test_leaderboard_ranks_reps_and_highlights_the_top(self):
         anan = self._target(user_id=self.anan.id, team_id=self.north.id)

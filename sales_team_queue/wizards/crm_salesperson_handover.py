@@ -136,10 +136,18 @@ class CrmSalespersonHandover(models.TransientModel):
     def _get_partners(self):
         if not self.include_customers:
             return self.env["res.partner"].sudo()
+        # Only the customers of the companies the current user works in (and
+        # the shared ones, without company).
         return (
             self.env["res.partner"]
             .sudo()
-            .search([("user_id", "=", self.user_id.id)], order="id")
+            .search(
+                [
+                    ("user_id", "=", self.user_id.id),
+                    ("company_id", "in", self.env.companies.ids + [False]),
+                ],
+                order="id",
+            )
         )
 
     # ------------------------------------------------------------
@@ -359,14 +367,24 @@ class CrmSalespersonHandover(models.TransientModel):
         if leader == self.user_id or not leader.active:
             leader = self.env["res.users"]
         for partner in partners:
-            counts = received.get(partner.commercial_partner_id.id)
-            if counts:
-                plan.partners[partner.id] = counts.most_common(1)[0][0]
-            elif leader:
+            company = partner.company_id
+            counts = received.get(partner.commercial_partner_id.id) or Counter()
+            # Only receivers who work in the customer's company.
+            fits = [
+                user
+                for user, _count in counts.most_common()
+                if not company or company in user.sudo().company_ids
+            ]
+            if fits:
+                plan.partners[partner.id] = fits[0]
+            elif leader and (not company or company in leader.company_ids):
                 plan.partners[partner.id] = leader
             else:
                 plan.unplaced_partners[
-                    _("customers without leads here, and no team leader to take them")
+                    _(
+                        "customers without leads here, and no team leader of their "
+                        "company to take them"
+                    )
                 ] += 1
 
     def _preview_lines(self, plan):
@@ -508,13 +526,19 @@ class CrmSalespersonHandover(models.TransientModel):
             if shown != now:
                 raise UserError(
                     _(
-                        "Leads or customers of %(user)s changed since the preview: "
+                        "The handover of %(user)s is no longer what the preview "
+                        "shows (their leads or customers changed, or the queues "
+                        "moved on to other members by routing other leads): "
                         "preview again before applying.",
                         user=self.user_id.name,
                     )
                 )
+        if self.archive_user:
+            self._check_nothing_left(plan)
         self._apply_plan(plan)
         if self.archive_user:
+            # Whatever the plan missed: raising rolls the whole handover back.
+            self._check_nothing_left(HandoverPlan())
             self.user_id.with_context(**{HANDOVER_DONE: True}).action_archive()
         return {
             "type": "ir.actions.client",
@@ -532,6 +556,50 @@ class CrmSalespersonHandover(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _check_nothing_left(self, plan):
+        """Before archiving: once ``plan`` is applied, the salesperson leaving
+        must own no open lead or opportunity and no planned activity any more
+        (the scope may leave some out, leads may wait in a pool with their
+        activities), since archiving deletes their activities."""
+        leaving = self.user_id.sudo()
+        if not leaving._handover_pending():
+            return
+        lead_ids = set(
+            self.env["crm.lead"]
+            .sudo()
+            .search(
+                [
+                    ("user_id", "=", leaving.id),
+                    ("active", "=", True),
+                    "|",
+                    ("stage_id", "=", False),
+                    ("stage_id.is_won", "=", False),
+                ]
+            )
+            .ids
+        )
+        lead_ids -= {decision.lead.id for decision in plan.decisions}
+        activity_ids = set(
+            self.env["mail.activity"].sudo().search([("user_id", "=", leaving.id)]).ids
+        )
+        for moved in self._activity_moves(plan).values():
+            activity_ids -= set(moved)
+        if not (lead_ids or activity_ids):
+            return
+        raise UserError(
+            _(
+                "%(user)s would still own %(leads)s open lead(s) or opportunity(ies) "
+                "and %(activities)s planned activity(ies) after this handover, and "
+                "archiving would delete those activities: nothing was handed over. "
+                "Include them in the scope (Open Leads, Open Opportunities, Planned "
+                "Activities), or uncheck Archive the User Afterwards and hand them "
+                "over separately.",
+                user=leaving.name,
+                leads=len(lead_ids),
+                activities=len(activity_ids),
+            )
+        )
 
     def _apply_plan(self, plan):
         """Write ``plan``: leads through the one door (one write per group,

@@ -6,13 +6,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 MANAGER = "sales_team.group_sale_manager"
+# The queue's own distribution: what its weights are meant to spread.
+FAIRNESS_METHODS = ("auto", "dispatch")
 
 
 class CrmTeamQueueFairness(models.TransientModel):
     """How fairly a queue spread its leads over a period: each member's share of
-    the leads it gave against their share of the weights, and the spread
-    (largest minus smallest gap). The ledger lines behind each member are one
-    click away."""
+    the leads it gave (by automatic routing or dispatch) against their share of
+    the weights, and the spread (largest minus smallest gap). The ledger lines
+    behind each member are one click away."""
 
     _name = "crm.team.queue.fairness"
     _description = "Queue Fairness"
@@ -32,7 +34,12 @@ class CrmTeamQueueFairness(models.TransientModel):
         readonly=True,
     )
     total_count = fields.Integer(
-        string="Leads Given", compute="_compute_line_ids", store=True
+        string="Leads Given",
+        compute="_compute_line_ids",
+        store=True,
+        help="Leads the queue gave by automatic routing or dispatch in the period "
+        "(claims, handovers, the assignment wizard and manual changes are not "
+        "counted).",
     )
     spread = fields.Float(
         string="Max − Min Gap (points)",
@@ -88,11 +95,14 @@ class CrmTeamQueueFairness(models.TransientModel):
         self.queue_id._check_dashboard_access()
 
     def _ledger_domain(self):
-        """Lines of the queue that gave a lead to someone, in the period (days
-        in the user's time zone)."""
+        """Lines of the queue's own distribution (methods in
+        :data:`FAIRNESS_METHODS`: automatic routing and dispatch, not claims,
+        handovers, the wizard or manual changes) that gave a lead to someone,
+        in the period (days in the user's time zone)."""
         self.ensure_one()
         return [
             ("queue_id", "=", self.queue_id.id),
+            ("method", "in", FAIRNESS_METHODS),
             ("user_id", "!=", False),
             ("create_date", ">=", self._utc(self.date_from)),
             ("create_date", "<", self._utc(self.date_to + timedelta(days=1))),

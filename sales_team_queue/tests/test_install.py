@@ -5,6 +5,7 @@ import sys
 import uuid
 
 import odoo
+from odoo.modules.module import get_manifest
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import config
 
@@ -19,7 +20,9 @@ class TestInstall(TransactionCase):
     def test_module_is_installed_at_its_version(self):
         module = self.env["ir.module.module"].search([("name", "=", MODULE)])
         self.assertEqual(module.state, "installed")
-        self.assertEqual(module.latest_version, "18.0.1.1.0")
+        manifest = get_manifest(MODULE)
+        self.assertEqual(module.latest_version, manifest["version"])
+        self.assertTrue(manifest["version"].startswith("18.0."))
 
     def test_every_model_of_the_module_has_access_rules(self):
         models = self.env["ir.model"].search([]).filtered(lambda m: m.modules == MODULE)
@@ -27,14 +30,39 @@ class TestInstall(TransactionCase):
             with self.subTest(model=model.model):
                 self.assertTrue(model.access_ids, f"{model.model} has no access rule")
 
-    def test_demo_data_gives_two_staffed_teams(self):
+    def test_demo_data_gives_staffed_teams(self):
         demo = self.env["ir.module.module"].search([("name", "=", MODULE)]).demo
         if not demo:
             self.skipTest("database installed without demo data")
-        for xmlid in ("crm_team_inside_sales_demo", "crm_team_key_accounts_demo"):
+        for xmlid in (
+            "crm_team_inside_sales_demo",
+            "crm_team_key_accounts_demo",
+            "crm_team_china_demo",
+            "crm_team_vietnam_demo",
+        ):
             team = self.env.ref(f"{MODULE}.{xmlid}")
             self.assertGreaterEqual(len(team.member_ids), 2, team.name)
             self.assertTrue(team.user_id, f"{team.name} has a team leader")
+
+    def test_demo_story_routes_by_product_and_territory(self):
+        if not self.env["ir.module.module"].search([("name", "=", MODULE)]).demo:
+            self.skipTest("database installed without demo data")
+
+        def ref(xmlid):
+            return self.env.ref(f"{MODULE}.{xmlid}")
+
+        chairs = ref("crm_lead_china_chairs_1_demo") | ref(
+            "crm_lead_china_chairs_2_demo"
+        )
+        self.assertEqual(chairs.queue_id, ref("crm_team_queue_china_chairs_demo"))
+        self.assertEqual(chairs.user_id, ref("user_li_demo") | ref("user_chen_demo"))
+        south = ref("crm_lead_vietnam_south_1_demo") | ref(
+            "crm_lead_vietnam_south_2_demo"
+        )
+        self.assertEqual(south.queue_id, ref("crm_team_queue_vietnam_south_demo"))
+        self.assertEqual(set(south.mapped("sla_state")), {"running"})
+        anan = ref("user_anan_demo")
+        self.assertTrue(anan._handover_pending(), "Anan has a book to hand over")
 
 
 @tagged("post_install", "-at_install")

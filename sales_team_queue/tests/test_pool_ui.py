@@ -131,3 +131,9 @@ class TestPoolUi(HttpCase):
             ),
         )
         self.assertEqual(mine.pool_return_user_id, self.rep_one)
+
+    def test_private_pool_hides_the_contact_until_the_rep_claims(self):
+        self.queue.pool_hide_contact = True
+        self.open_lead.email_from = "tour.secret@example.com"
+        self.start_tour("/odoo", "sales_team_queue_pool_privacy", login="pool_rep_one")
+        self.assertEqual(self.open_lead.user_id, self.rep_one)

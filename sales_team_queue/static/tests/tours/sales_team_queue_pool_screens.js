@@ -158,3 +158,37 @@ registry.category("web_tour.tours").add("sales_team_queue_pool_list_claim", {
         },
     ],
 });
+
+// In a pool that hides contact details, a rep opens a waiting lead: its e-mail
+// is empty until they claim it from the form; then it shows.
+registry.category("web_tour.tours").add("sales_team_queue_pool_privacy", {
+    url: "/odoo",
+    steps: () => [
+        ...openLeadPool(),
+        {
+            trigger: ".o_kanban_record:contains(Tour Pool Open Lead) .o_pool_waiting",
+            content: "open the waiting lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=email_from] input",
+            content: "the e-mail is hidden until the lead is claimed",
+            run() {
+                const value = this.anchor.value;
+                if (value) {
+                    throw new Error(`the pool lead shows its e-mail: ${value}`);
+                }
+            },
+        },
+        {
+            trigger: ".o_form_view .o_form_statusbar button[name=action_claim]",
+            content: "claim it from the form",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_form_view .o_field_widget[name=email_from] input:value(tour.secret@example.com)",
+            content: "claimed: the e-mail shows",
+        },
+    ],
+});

@@ -79,6 +79,7 @@ REASONS = {
     "handover_route": _lt("handover from %(user)s (%(reason)s)"),
     "handover_leader": _lt("handover from %(user)s: to the team leader (%(reason)s)"),
     "member_current_owner": _lt("%(user)s is the current salesperson"),
+    "member_returned_it": _lt("%(user)s sent it back to the pool"),
 }
 
 

@@ -31,6 +31,12 @@ TIMERS_BATCH = 1000
 TIMERS_BUDGET_SECONDS = 120
 # Fields only the timers and the assignment primitive write (and managers).
 TIMER_FIELDS = {"sla_state", "sla_deadline", "sla_warned", "pool_alerted"}
+# Ledger methods of a first take-up: the SLA starts whatever the lead's state
+# ("recycle" with a receiver is the SLA's reassign). Other methods (wizard,
+# handover, manual) restart it only when it runs (see CrmLead._sla_values).
+SLA_START_METHODS = {"auto", "claim", "dispatch", "recycle"}
+# Message types that are a follow-up when the owner wrote them.
+SLA_MESSAGE_TYPES = {"comment", "email", "email_outgoing"}
 # Leads listed in one notification (the rest are counted).
 ALERT_MAX_ITEMS = 50
 
@@ -169,9 +175,13 @@ class CrmLead(models.Model):
     @api.model
     def _sla_values(self, decision, now, cache):
         """The SLA values a lead gets from ``decision`` (written by
-        ``_queue_write_decisions`` with the owner): a new owner from a queue
-        with an SLA starts it (``running``, deadline in their working hours);
-        any other change clears it; entering a pool resets the pool alert.
+        ``_queue_write_decisions`` with the owner): a first take-up from a
+        queue with an SLA starts it (``running``, deadline in their working
+        hours): routing, claim, dispatch, the SLA's reassign, or any
+        assignment of a lead without salesperson; a lead that changes hands
+        (wizard, handover, manual) restarts it for the receiver only when it
+        was running and keeps its state otherwise; a queue without SLA clears
+        it; entering a pool resets the pool alert.
 
         :param dict cache: {(queue id, user id): deadline} for one batch
         """
@@ -185,6 +195,16 @@ class CrmLead(models.Model):
             }
         if not queue.sla_hours:
             return {"sla_state": "none", "sla_deadline": False, "sla_warned": False}
+        lead = decision.lead
+        if (
+            decision.method not in SLA_START_METHODS
+            and lead.user_id
+            and lead.sla_state != "running"
+        ):
+            # A book changing hands (wizard, handover, manual) keeps its SLA:
+            # leads already followed up (met), without SLA or breached are not
+            # due again; only a running SLA restarts for the receiver.
+            return {}
         key = (queue.id, decision.user.id)
         if key not in cache:
             cache[key] = self._sla_deadline(decision.user, queue.sla_hours, now)
@@ -237,24 +257,35 @@ class CrmLead(models.Model):
                 lambda lead: lead.sla_state == "running"
                 and ("stage_id" not in vals or lead.stage_id.id != vals["stage_id"])
             )
+        owners = {lead.id: lead.user_id for lead in followed}
         result = super().write(vals)
+        # A lead that changed hands in the same write has the new owner's
+        # SLA (started by the door): the stage change was not their follow-up.
+        followed = followed.filtered(lambda lead: lead.user_id == owners[lead.id])
         if followed:
             followed._sla_mark_met()
         return result
 
     def message_post(self, **kwargs):
         message = super().message_post(**kwargs)
-        user = self.env.user
-        if (
-            message.message_type == "comment"
-            and self.sla_state == "running"
-            and not user._is_superuser()
-            and user._is_internal()
-            and message.author_id == user.partner_id
-        ):
-            # A message or a note written by a user is a follow-up.
+        if self.sla_state == "running" and self._sla_is_owner_message(message):
             self._sla_mark_met()
         return message
+
+    def _sla_is_owner_message(self, message):
+        """Whether ``message`` posted on the lead ``self`` is a follow-up: a
+        note, a message or an email (incoming through the mail gateway, which
+        runs as superuser, or outgoing) whose author is the lead's salesperson.
+        A note of the team leader, the tracking, the assignment notifications
+        and the queues' own alerts (by OdooBot) are not."""
+        owner = self.sudo().user_id
+        return bool(
+            message.message_type in SLA_MESSAGE_TYPES
+            and owner
+            and message.author_id
+            and message.author_id == owner.partner_id
+            and message.author_id != self.env.ref("base.partner_root")
+        )
 
     def _sla_mark_met(self):
         """The leads of ``self`` were followed up: their running SLA is met."""
@@ -819,11 +850,19 @@ class MailActivity(models.Model):
     _inherit = "mail.activity"
 
     def _action_done(self, feedback=False, attachment_ids=None):
-        # An activity of a lead marked done is a follow-up (SLA met).
-        lead_ids = [
-            activity.res_id for activity in self if activity.res_model == "crm.lead"
-        ]
+        # An activity of a lead marked done by or for its salesperson is a
+        # follow-up (SLA met); one done by someone else for someone else is not.
+        user = self.env.user
+        done = defaultdict(set)  # lead id: ids of the activities' users
+        for activity in self.sudo():
+            if activity.res_model == "crm.lead" and activity.res_id:
+                done[activity.res_id].add(activity.user_id.id)
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
-        if lead_ids:
-            self.env["crm.lead"].browse(lead_ids).exists()._sla_mark_met()
+        leads = self.env["crm.lead"].sudo().browse(list(done)).exists()
+        followed = leads.filtered(
+            lambda lead: lead.user_id
+            and (lead.user_id == user or lead.user_id.id in done[lead.id])
+        )
+        if followed:
+            followed._sla_mark_met()
         return result

@@ -215,6 +215,8 @@ class CrmTeamQueue(models.Model):
             }
         state = RoutingState(self.env, involved, exclude_user_ids)
         state.left_out = requeue or {}
+        if requeue is None:
+            state.returned = self._get_returned_by(leads)
         if lock == "nowait" and not state.locked:
             decisions = dict.fromkeys(candidates)
             return RoutingPlan(state=None, decisions=decisions, busy=True)
@@ -224,6 +226,32 @@ class CrmTeamQueue(models.Model):
             if found:
                 decisions[lead.id] = self._route_lead(lead, found, state)
         return RoutingPlan(state=state, decisions=decisions, busy=False)
+
+    @api.model
+    def _get_returned_by(self, leads):
+        """The rep who sent each of ``leads`` back to its pool (missed SLA or
+        release): its last ledger line is a ``recycle`` without receiver. The
+        routing of a pool lead again never gives it back to them.
+
+        :return: dict {lead id: user id}
+        """
+        pooled = [lead.id for lead in leads if lead.queue_id and not lead.user_id]
+        if not pooled:
+            return {}
+        self.env["crm.lead.assignment"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT lead_id, previous_user_id FROM (
+                       SELECT DISTINCT ON (lead_id) lead_id, method, user_id,
+                              previous_user_id
+                         FROM crm_lead_assignment WHERE lead_id = ANY(%s)
+                        ORDER BY lead_id, id DESC) last
+                    WHERE method = 'recycle' AND user_id IS NULL
+                      AND previous_user_id IS NOT NULL""",
+                pooled,
+            )
+        )
+        return dict(self.env.cr.fetchall())
 
     @api.model
     def _get_candidates(self, leads, configs):
@@ -749,6 +777,8 @@ class RoutingState:
         self.wrr_changed = set()
         # {lead id: user id} never chosen for that lead (see _plan_routing)
         self.left_out = {}
+        # {lead id: user id} who sent the lead back to the pool
+        self.returned = {}
         self.locked = True
         rows = env["crm.team.queue"]._read_routing_rows(
             [config.id for config in configs], fields.Datetime.now()
@@ -807,6 +837,8 @@ class RoutingState:
             return Reason("member_excluded", user)
         if self.left_out.get(lead.id) == member.user_id:
             return Reason("member_current_owner", user)
+        if self.returned.get(lead.id) == member.user_id:
+            return Reason("member_returned_it", user)
         if not member.active:
             return Reason("member_paused", user)
         if not member.user_ok:

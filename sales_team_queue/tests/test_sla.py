@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..models.crm_lead_assignment import Reason
 from .common import QueueCase
 
 T0 = datetime(2026, 1, 6, 3, 0, 0)  # Tuesday 10:00 in Bangkok
@@ -242,6 +243,140 @@ class TestSla(QueueCase):
         self.assertEqual(lead.sla_state, "running")
         self.assertFalse(lead.sla_warned)
         self.assertEqual(lead.sla_deadline, T0 + timedelta(hours=7, minutes=30))
+
+    # --- books changing hands -----------------------------------
+
+    def _follow_up(self, lead):
+        lead.with_user(lead.user_id).message_post(
+            body="Called", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+
+    def _only_somchai_routed(self):
+        self._member(self.queue, self.wei).active = False
+        self._member(self.queue, self.linh).active = False
+
+    def test_handover_keeps_the_sla_of_leads_already_worked(self):
+        self._only_somchai_routed()
+        met, running = self._lead(), self._lead()
+        self._follow_up(met)
+        self.assertEqual(met.sla_state, "met")
+        later = T0 + timedelta(hours=1)
+        with freeze_time(later):
+            (met | running)._queue_assign(
+                self.wei, self.queue, method="handover", reason=Reason("created")
+            )
+        self.assertEqual(self._owners(met | running), ["Wei", "Wei"])
+        self.assertEqual(met.sla_state, "met")
+        self.assertEqual(met.sla_deadline, T0 + timedelta(hours=4))
+        # Not followed up yet: Wei gets a fresh SLA of their own.
+        self.assertEqual(running.sla_state, "running")
+        self.assertEqual(running.sla_deadline, later + timedelta(hours=4))
+        self._run_timers(T0 + timedelta(hours=5, minutes=30))
+        self.assertEqual(met.user_id, self.wei)
+        self.assertEqual(met.sla_state, "met")
+        self.assertEqual(running.sla_state, "breached")
+        self.assertFalse(running.user_id)
+
+    def test_manual_and_wizard_changes_keep_a_met_or_absent_sla(self):
+        self._only_somchai_routed()
+        met = self._lead()
+        self._follow_up(met)
+        with freeze_time(T0 + timedelta(hours=1)):
+            met.user_id = self.wei
+            self.assertEqual(met.sla_state, "met")
+            met._queue_assign(
+                self.linh, self.queue, method="wizard", reason=Reason("created")
+            )
+        self.assertEqual(met.user_id, self.linh)
+        self.assertEqual(met.sla_state, "met")
+        # A lead without salesperson taken up by the wizard starts the SLA.
+        pooled = self._lead()
+        pooled.user_id = False
+        self.assertEqual(pooled.queue_state, "pool")
+        with freeze_time(T0 + timedelta(hours=2)):
+            pooled._queue_assign(
+                self.wei, self.queue, method="wizard", reason=Reason("created")
+            )
+        self.assertEqual(pooled.sla_state, "running")
+        self.assertEqual(pooled.sla_deadline, T0 + timedelta(hours=6))
+
+    def test_owner_and_stage_changed_in_one_save_keep_the_new_sla(self):
+        lead = self._lead()
+        stages = self.env["crm.stage"].search([("is_won", "=", False)])
+        other = stages.filtered(lambda stage: stage != lead.stage_id)[:1]
+        with freeze_time(T0 + timedelta(hours=1)):
+            lead.with_user(self.niran).write(
+                {"user_id": self.wei.id, "stage_id": other.id}
+            )
+        self.assertEqual(lead.user_id, self.wei)
+        self.assertEqual(lead.stage_id, other)
+        self.assertEqual(lead.sla_state, "running")
+        self.assertEqual(lead.sla_deadline, T0 + timedelta(hours=5))
+
+    # --- only the owner's follow-ups ----------------------------
+
+    def test_a_note_of_the_team_leader_does_not_meet_the_sla(self):
+        lead = self._lead()
+        lead.with_user(self.niran).message_post(
+            body="Please call them",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        self.assertEqual(lead.sla_state, "running")
+        self._run_timers(T0 + timedelta(hours=5))
+        self.assertEqual(lead.sla_state, "breached")
+
+    def test_an_activity_done_by_the_leader_for_themselves_does_not_meet_it(self):
+        lead = self._lead()
+        activity = lead.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.niran.id
+        )
+        activity.with_user(self.niran).action_feedback(feedback="Checked")
+        self.assertEqual(lead.sla_state, "running")
+
+    def test_an_email_of_the_owner_through_the_gateway_meets_the_sla(self):
+        lead = self._lead()
+        # The mail gateway posts as superuser; the author is the customer...
+        customer = self.env["res.partner"].create({"name": "Customer"})
+        lead.sudo().message_post(
+            body="Any news?", message_type="email", author_id=customer.id
+        )
+        self.assertEqual(lead.sla_state, "running")
+        # ... or the salesperson (their reply copied to the lead).
+        lead.sudo().message_post(
+            body="Here is our offer",
+            message_type="email",
+            author_id=self.somchai.partner_id.id,
+        )
+        self._assert_met_and_never_breached(lead)
+
+    # --- recycled, then routed again ----------------------------
+
+    def test_a_recycled_lead_is_never_routed_back_to_the_rep_who_missed_it(self):
+        # Load balanced: Somchai has the fewest open leads (the engine's
+        # choice without the rule), yet the backlog gives the lead to Wei.
+        self.queue.strategy = "load_balanced"
+        lead = self._lead()
+        self._new_leads(2, user_id=self.wei.id)
+        self._new_leads(3, user_id=self.linh.id)
+        self._run_timers(T0 + timedelta(hours=5))
+        self.assertEqual(lead.queue_state, "pool")
+        self.env["crm.lead"]._cron_route_backlog()
+        self.assertEqual(lead.user_id, self.wei)
+        self.assertEqual(lead.sla_state, "running")
+
+    def test_nobody_but_the_rep_who_missed_it_leaves_it_in_the_pool(self):
+        self.queue.write({"overflow": "pool"})
+        self._member(self.queue, self.wei).active = False
+        self._member(self.queue, self.linh).active = False
+        lead = self._lead()
+        self._run_timers(T0 + timedelta(hours=5))
+        self.env["crm.lead"]._cron_route_backlog()
+        self.assertFalse(lead.user_id)
+        self.assertEqual(lead.queue_state, "pool")
+        plan = self.env["crm.team.queue"]._plan_routing(lead)
+        reason = plan.decisions[lead.id].reason.render(self.env)
+        self.assertIn("Somchai sent it back to the pool", reason)
 
     # --- rights -------------------------------------------------
 

@@ -3,7 +3,8 @@
 import { registry } from "@web/core/registry";
 
 // A team leader finds the breached SLAs of the team with the "SLA Breached"
-// filter (red badge), then follows up a running lead by logging a note.
+// filter (red badge), then logs a note on a running lead of a rep (not a
+// follow-up: only the salesperson's own follow-ups meet the SLA).
 registry.category("web_tour.tours").add("sales_team_queue_sla", {
     url: "/odoo/crm?view_type=list",
     steps: () => [
@@ -47,13 +48,13 @@ registry.category("web_tour.tours").add("sales_team_queue_sla", {
         },
         {
             trigger: "button.o-mail-Chatter-logNote",
-            content: "log a note: a follow-up",
+            content: "log a note for the rep",
             run: "click",
         },
         {
             trigger: ".o-mail-Composer-input",
             content: "write the note",
-            run: "edit Called the customer, demo on Monday",
+            run: "edit Please call them, demo on Monday",
         },
         {
             trigger: ".o-mail-Composer-send:enabled",
@@ -61,7 +62,7 @@ registry.category("web_tour.tours").add("sales_team_queue_sla", {
             run: "click",
         },
         {
-            trigger: ".o-mail-Message:contains(Called the customer, demo on Monday)",
+            trigger: ".o-mail-Message:contains(Please call them, demo on Monday)",
             content: "the note is in the chatter",
         },
     ],

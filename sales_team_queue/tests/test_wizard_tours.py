@@ -108,6 +108,15 @@ class TestWizardTours(HttpCase):
             groups="sales_team.group_sale_salesman",
         )
         self.team.member_ids |= rep
+        # The guard applies once lead queues are in use.
+        self.env["crm.team.queue"].create(
+            {
+                "name": "Tour Archive Queue",
+                "team_id": self.team.id,
+                "strategy": "round_robin",
+                "member_ids": [Command.create({"user_id": self.heir.id})],
+            }
+        )
         lead = self.env["crm.lead"].create(
             {"name": "Tour Archive Lead", "team_id": self.team.id, "user_id": rep.id}
         )

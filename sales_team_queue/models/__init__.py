@@ -16,3 +16,5 @@ from . import crm_lead_sla
 from . import crm_sales_target
 from . import crm_team_queue_dashboard
 from . import res_users
+from . import crm_lead_perimeter
+from . import crm_lead_pipeline

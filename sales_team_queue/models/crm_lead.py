@@ -29,6 +29,11 @@ _logger = logging.getLogger(__name__)
 #   must not see them twice) carry DOOR_PASSED: DOOR_TOKEN;
 DOOR_PASSED = "sales_team_queue_assigning"
 DOOR_TOKEN = object()
+# - code that creates or moves leads without routing them (data loads,
+#   benchmarks, tests) passes ROUTING_OFF in the context.
+NO_ROUTE = "sales_team_queue_no_route"
+NO_ROUTE_TOKEN = object()
+ROUTING_OFF = {NO_ROUTE: NO_ROUTE_TOKEN}
 # Post-commit data key: ids of the leads to route once the transaction commits.
 ROUTE_LATER = "sales_team_queue.route_after_commit"
 # A routing that waits for the queues' lock after the commit waits this long,
@@ -202,42 +207,47 @@ class CrmLead(models.Model):
         return values
 
     # ------------------------------------------------------------
-    # CRUD
+    # PIPELINE STEPS (called in order by crm_lead_pipeline.py)
     # ------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
+    @api.model
+    def _queue_prepare_create(self, vals_list, queue_team_ids):
+        """Create step: a lead created without salesperson in a team with
+        queues gets nobody as default owner, so that a queue picks it (see
+        :meth:`_queue_default_owner`); one default per team for the batch."""
+        if not queue_team_ids or "default_user_id" in self.env.context:
+            return
+        defaults = {}
+        for vals in vals_list:
+            if "user_id" in vals:
+                continue
+            team_key = vals.get("team_id") or False
+            if team_key not in defaults:
+                defaults[team_key] = self._queue_default_owner(team_key)
+            user_id, team_id = defaults[team_key]
+            vals["user_id"] = user_id
+            if team_id and not vals.get("team_id"):
+                vals["team_id"] = team_id
+
+    def _queue_on_create(self, queue_team_ids):
+        """Create step, after the insert: a salesperson given at creation is a
+        change of owner too (a ledger line; Odoo has notified them already);
+        the leads without salesperson are routed."""
         if not queue_team_ids:
-            return super().create(vals_list)
-        if "default_user_id" not in self.env.context:
-            # One default per team for the whole batch (not one per lead).
-            defaults = {}
-            for vals in vals_list:
-                if "user_id" in vals:
-                    continue
-                team_key = vals.get("team_id") or False
-                if team_key not in defaults:
-                    defaults[team_key] = self._queue_default_owner(team_key)
-                user_id, team_id = defaults[team_key]
-                vals["user_id"] = user_id
-                if team_id and not vals.get("team_id"):
-                    vals["team_id"] = team_id
-        leads = super().create(vals_list)
-        owned = leads.filtered(
+            return
+        owned = self.filtered(
             lambda lead: lead.user_id and lead.team_id.id in queue_team_ids
         )
         if owned:
-            # A salesperson given at creation is a change of owner too (Odoo
-            # has notified them already).
+            hint = self._door_hint()
             self._queue_assign_batch(
                 [
                     Decision(
                         lead,
                         lead.user_id,
                         lead.queue_id,
-                        method=self._door_hint().method,
-                        reason=self._door_hint().reason or Reason("created"),
+                        method=hint.method,
+                        reason=hint.reason or Reason("created"),
                         keep_team=True,
                     )
                     for lead in owned
@@ -245,22 +255,20 @@ class CrmLead(models.Model):
                 created=True,
                 notify=False,
             )
-        if not self.env.context.get("sales_team_queue_no_route"):
-            leads._queue_route_unrouted(queue_team_ids)
-        return leads
+        if not self._queue_routing_off():
+            self._queue_route_unrouted(queue_team_ids)
 
-    def write(self, vals):
-        if self.env.context.get(DOOR_PASSED) is DOOR_TOKEN or not (
-            "user_id" in vals or "team_id" in vals
-        ):
-            return super().write(vals)
+    def _queue_write(self, vals):
+        """Write step: the values of ``vals`` on ``self``, a change of
+        salesperson of a lead that a queue concerns through the door (rules,
+        ledger line, alert), a change of team out of the leads' queue."""
+        if not ("user_id" in vals or "team_id" in vals):
+            return self._write_values(vals)
         queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
         if not queue_team_ids:
-            return super().write(vals)
+            return self._write_values(vals)
         if "user_id" not in vals:
             return self._queue_write_team(vals, queue_team_ids)
-        # One door: a change of salesperson of a lead that a queue concerns goes
-        # through the assignment primitive (rules, ledger line, alert).
         new_user = self.env["res.users"].browse(vals["user_id"] or False)
         new_team_id = vals.get("team_id")
         concerned = self.filtered(
@@ -276,14 +284,24 @@ class CrmLead(models.Model):
             if "team_id" in vals:
                 unconcerned._queue_write_team(vals, queue_team_ids)
             else:
-                super(CrmLead, unconcerned).write(vals)
+                unconcerned._write_values(vals)
         if not concerned:
             return True
         rest = {key: value for key, value in vals.items() if key != "user_id"}
         if rest:
-            super(CrmLead, concerned).write(rest)
+            concerned._write_values(rest)
         concerned._queue_change_owner(new_user, new_team_id)
         return True
+
+    @api.model
+    def _queue_routing_off(self):
+        """Whether the module's own code asked not to route (``ROUTING_OFF``:
+        data loads, benchmarks); a client cannot ask it."""
+        return self.env.context.get(NO_ROUTE) is NO_ROUTE_TOKEN
+
+    def _queue_merge_dependences(self, opportunities):
+        """Merge step: the ledger lines of the merged leads follow them."""
+        self.env["crm.lead.assignment"]._move_to_lead(opportunities, self)
 
     def _queue_write_team(self, vals, queue_team_ids):
         """A change of team takes the leads out of the queue of their old team;
@@ -292,14 +310,12 @@ class CrmLead(models.Model):
         leaving = self.filtered(
             lambda lead: lead.queue_id and lead.queue_id.team_id != new_team
         )
-        result = super().write(vals)
+        result = self._write_values(vals)
         if leaving:
             leaving.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(
                 {"queue_id": False, "pool_date": False}
             )
-        if new_team.id in queue_team_ids and not self.env.context.get(
-            "sales_team_queue_no_route"
-        ):
+        if new_team.id in queue_team_ids and not self._queue_routing_off():
             self._queue_route_unrouted(queue_team_ids)
         return result
 
@@ -351,7 +367,7 @@ class CrmLead(models.Model):
                 for lead in leads
             ]
         )
-        if not new_user and not self.env.context.get("sales_team_queue_no_route"):
+        if not new_user and not self._queue_routing_off():
             queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
             leads._queue_route_unrouted(queue_team_ids)
 
@@ -371,22 +387,6 @@ class CrmLead(models.Model):
         if user.has_group("sales_team.group_sale_manager"):
             return True
         return bool(self) and all(lead.team_id.user_id == user for lead in self.sudo())
-
-    def _merge_dependences(self, opportunities):
-        res = super()._merge_dependences(opportunities)
-        self.env["crm.lead.assignment"]._move_to_lead(opportunities, self)
-        return res
-
-    def _merge_opportunity(
-        self, user_id=False, team_id=False, auto_unlink=True, max_length=5
-    ):
-        merging = self.with_context(**{DOOR_HINT: DoorHint("manual", Reason("merge"))})
-        return super(CrmLead, merging)._merge_opportunity(
-            user_id=user_id,
-            team_id=team_id,
-            auto_unlink=auto_unlink,
-            max_length=max_length,
-        )
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from psycopg2 import OperationalError
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL, format_datetime
 from odoo.tools.sql import create_index
 
@@ -233,38 +233,31 @@ class CrmLead(models.Model):
     # SLA MET: the follow-ups
     # ------------------------------------------------------------
 
-    def write(self, vals):
-        door = self.env.context.get(DOOR_PASSED) is DOOR_TOKEN
-        if (
-            not door
-            and not self.env.su
-            and TIMER_FIELDS.intersection(vals)
-            and not self.env.user.has_group("sales_team.group_sale_manager")
-        ):
-            raise AccessError(
-                _(
-                    "The SLA and pool alert fields of a lead are set by the queues "
-                    "(when the lead is assigned, followed up or misses its SLA): "
-                    "follow the lead up instead, or ask a sales manager."
-                )
-            )
-        followed = self.browse()
-        if not door and (
+    def _sla_prepare_write(self, vals, internal):
+        """Write step, before the values are written: the leads whose running
+        SLA the write follows up (a change of stage, won included, or lost),
+        with their owner; None when none (the module's own writes never are)."""
+        if internal or not (
             "stage_id" in vals or ("active" in vals and not vals["active"])
         ):
-            # A change of stage (won included) or lost is a follow-up.
-            followed = self.filtered(
-                lambda lead: lead.sla_state == "running"
-                and ("stage_id" not in vals or lead.stage_id.id != vals["stage_id"])
-            )
-        owners = {lead.id: lead.user_id for lead in followed}
-        result = super().write(vals)
-        # A lead that changed hands in the same write has the new owner's
-        # SLA (started by the door): the stage change was not their follow-up.
-        followed = followed.filtered(lambda lead: lead.user_id == owners[lead.id])
+            return None
+        followed = self.filtered(
+            lambda lead: lead.sla_state == "running"
+            and ("stage_id" not in vals or lead.stage_id.id != vals["stage_id"])
+        )
+        return {lead.id: lead.user_id for lead in followed} or None
+
+    def _sla_after_write(self, owners):
+        """Write step, after the values are written: the SLAs followed up are
+        met. A lead that changed hands in the same write has the new owner's
+        SLA (started by the door): the stage change was not their follow-up."""
+        if not owners:
+            return
+        followed = self.browse(list(owners)).filtered(
+            lambda lead: lead.user_id == owners[lead.id]
+        )
         if followed:
             followed._sla_mark_met()
-        return result
 
     def message_post(self, **kwargs):
         message = super().message_post(**kwargs)

@@ -1,10 +1,21 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL, float_compare
 
-# Context key naming the event of the stage changes written under it (e.g. "merge").
+# Context key naming the event of the stage changes written under it (a merge):
+# its value is a StageEvent, a Python object no RPC client can send.
 STAGE_EVENT_CONTEXT_KEY = "sales_team_queue_stage_event"
+
+
+class StageEvent:
+    """The event of the stage changes made by the module's own code."""
+
+    __slots__ = ("event",)
+
+    def __init__(self, event):
+        assert event in ("merge",), event
+        self.event = event
 
 
 class CrmLead(models.Model):
@@ -112,44 +123,63 @@ class CrmLead(models.Model):
                 self.browse(lead_ids).write({"probability": probability})
 
     # ------------------------------------------------------------
-    # CRUD
+    # PIPELINE STEPS (called in order by crm_lead_pipeline.py)
     # ------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        leads = super().create(vals_list)
-        leads._stage_probability_on_create(vals_list)
-        leads._stage_history_on_create()
-        return leads
+    def _stage_on_create(self, vals_list):
+        """Create step: the probability of the stage ('stage' teams) and the
+        first line of the stage history."""
+        self._stage_probability_on_create(vals_list)
+        self._stage_history_on_create()
 
-    def write(self, vals):
+    def _stage_prepare_write(self, vals):
+        """Write step, before the values are written: the leads that ``vals``
+        moves (locked), with what happens to each and since when it was in
+        its stage; None when the write moves nothing."""
         if "stage_id" not in vals and "active" not in vals:
-            return super().write(vals)
+            return None
         changes = self._prepare_stage_changes(vals)
         if not changes:
-            return super().write(vals)
+            return None
         changed = self.browse(list(changes))
         self._lock_for_stage_change(changed)
         History = self.env["crm.lead.stage.history"]
-        entered = History._get_last_entry_dates(changed)
-        now = self.env.cr.now()
+        return {
+            "changes": changes,
+            "entered": History._get_last_entry_dates(changed),
+            "now": self.env.cr.now(),
+        }
 
-        # 'stage' teams: the probability follows the stage, unless given.
+    def _stage_split_write(self, vals, prepared):
+        """Write step: ``vals`` per group of leads of ``self``, ``[(leads,
+        vals)]``: in 'stage' teams the probability follows the stage, unless
+        given."""
+        if not prepared:
+            return [(self, vals)]
+        changes = prepared["changes"]
         groups = defaultdict(lambda: self.browse())
         for lead in self:
             groups[
                 self._stage_probability_for_write(lead, vals, lead.id in changes)
             ] |= lead
+        result = []
         for probability, leads in groups.items():
             group_vals = dict(vals)
             if probability is not None:
                 group_vals["probability"] = probability
-            super(CrmLead, leads).write(group_vals)
+            result.append((leads, group_vals))
+        return result
 
+    def _stage_after_write(self, prepared):
+        """Write step, after the values are written: one stage history line
+        per moved lead."""
+        if not prepared:
+            return
+        now = prepared["now"]
         rows = []
-        for lead in changed:
-            event, previous_stage = changes[lead.id]
-            since = entered.get(lead.id) or lead.date_last_stage_update
+        for lead_id, (event, previous_stage) in prepared["changes"].items():
+            lead = self.browse(lead_id)
+            since = prepared["entered"].get(lead_id) or lead.date_last_stage_update
             since = since or lead.create_date or now
             rows.append(
                 lead._prepare_stage_history_row(
@@ -158,8 +188,7 @@ class CrmLead(models.Model):
                     duration_hours=max((now - since).total_seconds() / 3600.0, 0.0),
                 )
             )
-        History._insert_lines(rows)
-        return True
+        self.env["crm.lead.stage.history"]._insert_lines(rows)
 
     def _stage_probability_on_create(self, vals_list):
         groups = defaultdict(list)
@@ -191,26 +220,10 @@ class CrmLead(models.Model):
             stage=stage, active=bool(vals.get("active", lead.active))
         )
 
-    def _merge_opportunity(
-        self, user_id=False, team_id=False, auto_unlink=True, max_length=5
-    ):
-        merging = self.with_context(**{STAGE_EVENT_CONTEXT_KEY: "merge"})
-        head = super(CrmLead, merging)._merge_opportunity(
-            user_id=user_id,
-            team_id=team_id,
-            auto_unlink=auto_unlink,
-            max_length=max_length,
-        )
-        return head.with_env(self.env)
-
-    def _merge_dependences(self, opportunities):
-        res = super()._merge_dependences(opportunities)
-        self._merge_dependences_stage_history(opportunities)
-        return res
-
-    def _merge_dependences_stage_history(self, opportunities):
-        """Move the stage history of the merged ``opportunities`` to ``self``
-        (before they are deleted), each line saying where it came from."""
+    def _stage_merge_dependences(self, opportunities):
+        """Merge step: move the stage history of the merged ``opportunities``
+        to ``self`` (before they are deleted), each line saying where it came
+        from."""
         self.ensure_one()
         History = self.env["crm.lead.stage.history"].sudo()
         for opportunity in opportunities:
@@ -259,7 +272,8 @@ class CrmLead(models.Model):
             if "stage_id" in vals
             else None
         )
-        default_event = self.env.context.get(STAGE_EVENT_CONTEXT_KEY) or "stage"
+        given = self.env.context.get(STAGE_EVENT_CONTEXT_KEY)
+        default_event = given.event if isinstance(given, StageEvent) else "stage"
         changes = {}
         for lead in self:
             stage_changed = new_stage is not None and lead.stage_id != new_stage

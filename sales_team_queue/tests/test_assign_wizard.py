@@ -9,6 +9,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
+
 from .common import SALESMAN, QueueCase
 
 
@@ -105,7 +107,7 @@ class TestAssignWizard(QueueCase):
     # ------------------------------------------------------------
 
     def test_route_goes_through_the_queue_rules(self):
-        leads = self.env["crm.lead"].with_context(sales_team_queue_no_route=True)
+        leads = self.env["crm.lead"].with_context(**ROUTING_OFF)
         leads = leads.create(
             [
                 {"name": f"Old {i}", "team_id": self.team.id, "user_id": False}

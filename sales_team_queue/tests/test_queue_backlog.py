@@ -7,6 +7,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
+from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
+
 from .common import QueueCase
 
 
@@ -25,7 +27,7 @@ class TestQueueBacklog(QueueCase):
         queue = self._create_queue()
         leads = (
             self.env["crm.lead"]
-            .with_context(sales_team_queue_no_route=True)
+            .with_context(**ROUTING_OFF)
             .create(
                 [{"name": f"Missed {i}", "team_id": self.team.id} for i in range(2)]
             )
@@ -56,7 +58,7 @@ class TestQueueBacklog(QueueCase):
         self.env.company.queue_backlog_days = 7
         recent, old = (
             self.env["crm.lead"]
-            .with_context(sales_team_queue_no_route=True)
+            .with_context(**ROUTING_OFF)
             .create(
                 [
                     {"name": "Recent", "team_id": self.team.id},
@@ -74,7 +76,7 @@ class TestQueueBacklog(QueueCase):
         won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
         won, lost = (
             self.env["crm.lead"]
-            .with_context(sales_team_queue_no_route=True)
+            .with_context(**ROUTING_OFF)
             .create(
                 [
                     {"name": "Won", "team_id": self.team.id, "stage_id": won_stage.id},

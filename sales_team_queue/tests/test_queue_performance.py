@@ -1,5 +1,7 @@
 from odoo.tests import tagged
 
+from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
+
 from .common import QueueCase
 
 # Queries to route a batch, whatever its size (3 reps, one queue, alerts off):
@@ -16,7 +18,7 @@ class TestQueuePerformance(QueueCase):
     def _unrouted(self, count):
         return (
             self.env["crm.lead"]
-            .with_context(sales_team_queue_no_route=True)
+            .with_context(**ROUTING_OFF)
             .create(
                 [
                     {"name": f"Lead {i}", "team_id": self.team.id, "user_id": False}

@@ -8,6 +8,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
+
 from .common import SALESMAN, QueueCase
 
 
@@ -26,7 +28,7 @@ class TestQueueRights(QueueCase):
         self.team.user_id = leader
         leads = (
             self.env["crm.lead"]
-            .with_context(sales_team_queue_no_route=True)
+            .with_context(**ROUTING_OFF)
             .create(
                 [
                     {"name": f"Old {i}", "team_id": self.team.id, "user_id": False}

@@ -1,6 +1,8 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
+from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
+
 from .common import QueueCase
 
 
@@ -23,7 +25,7 @@ class TestQueueSimulation(QueueCase):
         values.update(vals)
         return (
             self.env["crm.lead"]
-            .with_context(sales_team_queue_no_route=True)
+            .with_context(**ROUTING_OFF)
             .create([dict(values, name=f"Waiting {index}") for index in range(count)])
         )
 

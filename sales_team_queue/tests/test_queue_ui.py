@@ -1,6 +1,8 @@
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
+
 
 @tagged("post_install", "-at_install")
 class TestQueueUi(HttpCase):
@@ -66,7 +68,7 @@ class TestQueueUi(HttpCase):
         self.env["crm.lead"].search([("user_id", "=", False)]).write({"active": False})
         leads = (
             self.env["crm.lead"]
-            .with_context(sales_team_queue_no_route=True)
+            .with_context(**ROUTING_OFF)
             .create(
                 [
                     {"name": name, "team_id": self.team.id, "user_id": False}

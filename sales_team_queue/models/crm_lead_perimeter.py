@@ -1,0 +1,282 @@
+"""The perimeter: the walls around the one door. A lead's create, write, merge
+and unlink check them first (see ``crm_lead_pipeline.py``), for every caller
+but the module's own code (the door's writes, carrying ``DOOR_TOKEN``) and the
+superuser:
+
+- **server-owned fields** (:meth:`CrmLead._perimeter_server_fields`): what
+  routing decides (queue, pool date, VIP tier, SLA and pool-alert timers, the
+  ledger, the stage history) is written by the module only; sales managers may
+  correct the timers;
+- **a pool lead is its queue's until claimed**: a rep who does not lead its
+  team can only claim it (Claim, or a write of themselves as salesperson, which
+  the door turns into a claim); they cannot edit, merge, convert, delete or give
+  it away;
+- **a change of owner or team by a rep** follows the assignment wizard's rules,
+  whatever the path (form, list, import, RPC, merge) and the team's visibility:
+  a rep moves only their own leads, only to a member of the team, and only into
+  a team they lead.
+
+The rules of a write are listed by :meth:`CrmLead._perimeter_write_rules`, each a
+small method another add-on can extend, like the claim rules. Team leaders
+steer their team's leads and sales managers all leads: the rules about pool
+leads and owners do not apply to them. With no queue anywhere, only the
+server-owned fields are guarded (the module is inert until configured).
+"""
+
+from odoo import _, api, models
+from odoo.exceptions import AccessError, UserError
+
+# Who, besides the module's own code, may write a server-owned field.
+NOBODY = "nobody"
+MANAGERS = "managers"
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    # ------------------------------------------------------------
+    # WHAT IS GUARDED
+    # ------------------------------------------------------------
+
+    @api.model
+    def _perimeter_server_fields(self):
+        """The fields only the module's own code writes: ``{name: who else
+        may write it}`` (``NOBODY``, or ``MANAGERS`` to correct it).
+        Overridable: another add-on adds its own routing fields."""
+        return {
+            "queue_id": NOBODY,
+            "queue_state": NOBODY,
+            "pool_date": NOBODY,
+            "is_vip": NOBODY,
+            "assignment_ids": NOBODY,
+            "stage_history_ids": NOBODY,
+            "sla_state": MANAGERS,
+            "sla_deadline": MANAGERS,
+            "sla_warned": MANAGERS,
+            "pool_alerted": MANAGERS,
+        }
+
+    @api.model
+    def _perimeter_write_rules(self):
+        """Names of the rule methods a write passes, in order. Each takes the
+        written ``vals`` and raises when the current user may not write them on
+        the leads of ``self`` (read as superuser)."""
+        return [
+            "_perimeter_rule_server_fields",
+            "_perimeter_rule_pool_lead",
+            "_perimeter_rule_owner",
+            "_perimeter_rule_team",
+        ]
+
+    # ------------------------------------------------------------
+    # ENTRY POINTS (called by the pipeline)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _perimeter_check_create(self, vals_list):
+        if self.env.su:
+            return
+        for vals in vals_list:
+            self.browse()._perimeter_rule_server_fields(vals)
+
+    def _perimeter_check_write(self, vals):
+        if self.env.su or not self:
+            return
+        leads = self.sudo()
+        for rule in self._perimeter_write_rules():
+            getattr(leads, rule)(vals)
+
+    def _perimeter_check_merge(self):
+        """A rep merges only their own leads (and unassigned leads outside any
+        pool): merging takes the other leads' data and deletes them."""
+        if self.env.su:
+            return
+        foreign = self.sudo()._perimeter_not_theirs()
+        if foreign:
+            raise UserError(
+                _(
+                    "You cannot merge %(leads)s: they wait in a pool or belong to "
+                    "another salesperson. Claim them first, or ask the team leader "
+                    "to merge them.",
+                    leads=self._perimeter_names(foreign),
+                )
+            )
+
+    def _perimeter_check_unlink(self):
+        if self.env.su:
+            return
+        foreign = self.sudo()._perimeter_not_theirs()
+        if foreign:
+            raise UserError(
+                _(
+                    "You cannot delete %(leads)s: they wait in a pool or belong to "
+                    "another salesperson. Ask the team leader.",
+                    leads=self._perimeter_names(foreign),
+                )
+            )
+
+    # ------------------------------------------------------------
+    # RULES
+    # ------------------------------------------------------------
+
+    def _perimeter_rule_server_fields(self, vals):
+        fields = self._perimeter_server_fields()
+        written = [name for name in vals if name in fields]
+        if not written:
+            return
+        is_manager = self.env.user.has_group("sales_team.group_sale_manager")
+        refused = [
+            name for name in written if fields[name] != MANAGERS or not is_manager
+        ]
+        if refused:
+            raise AccessError(
+                _(
+                    "%(fields)s of a lead are set by the queues (when it is routed, "
+                    "claimed, released, assigned or followed up), not by hand: "
+                    "assign, route, claim or release the lead instead.",
+                    fields=", ".join(
+                        sorted(self._fields[name].string for name in refused)
+                    ),
+                )
+            )
+
+    def _perimeter_rule_pool_lead(self, vals):
+        if vals == {"user_id": self.env.uid}:
+            return  # a claim: the door applies the claim rules
+        pool = self.filtered(lambda lead: lead.queue_state == "pool")
+        pool = pool and pool._perimeter_unsteered()
+        if not pool:
+            return
+        raise UserError(
+            _(
+                "%(leads)s waits in the pool of %(queue)s: it is the queue's until "
+                "someone claims it. Claim it first, then change it; only the team "
+                "leader or a sales manager can change a lead in the pool.",
+                leads=self._perimeter_names(pool),
+                queue=", ".join(pool.queue_id.mapped("name")),
+            )
+        )
+
+    def _perimeter_rule_owner(self, vals):
+        if "user_id" not in vals:
+            return
+        new_user = self.env["res.users"].browse(vals["user_id"] or False)
+        leads = self._perimeter_concerned(vals).filtered(
+            lambda lead: lead.queue_state != "pool" and lead.user_id != new_user
+        )
+        if not leads:
+            return
+        if leads.filtered(lambda lead: lead.user_id and lead.user_id != self.env.user):
+            raise AccessError(self._perimeter_not_yours_message())
+        if new_user and new_user != self.env.user:
+            team = self.env["crm.team"].browse(vals.get("team_id") or [])
+            leads._queue_check_receiver(new_user, team)
+
+    def _perimeter_rule_team(self, vals):
+        if "team_id" not in vals or not vals["team_id"]:
+            return
+        team = self.env["crm.team"].browse(vals["team_id"])
+        moving = self._perimeter_concerned(vals).filtered(
+            lambda lead: lead.team_id != team
+        )
+        if moving and team.user_id != self.env.user:
+            raise AccessError(self._perimeter_team_message(team))
+
+    # ------------------------------------------------------------
+    # HELPERS
+    # ------------------------------------------------------------
+
+    def _perimeter_unsteered(self):
+        """The leads of ``self`` (sudo) the current user does not steer: none
+        for sales managers, the leads of other teams for team leaders."""
+        user = self.env.user
+        if user.has_group("sales_team.group_sale_manager"):
+            return self.browse()
+        return self.filtered(lambda lead: lead.team_id.user_id != user)
+
+    def _perimeter_concerned(self, vals):
+        """The leads of ``self`` (sudo) a queue concerns, the current user does
+        not steer and ``vals`` may move: a lead of a queue, of a team with
+        queues, or going into one."""
+        queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
+        if not queue_team_ids:
+            return self.browse()
+        new_team_id = vals.get("team_id")
+        return self._perimeter_unsteered().filtered(
+            lambda lead: lead.queue_id
+            or lead.team_id.id in queue_team_ids
+            or new_team_id in queue_team_ids
+        )
+
+    def _perimeter_not_theirs(self):
+        """The leads of ``self`` (sudo) a queue concerns that wait in a pool or
+        belong to another salesperson, among those the user does not steer."""
+        user = self.env.user
+        return self._perimeter_concerned({}).filtered(
+            lambda lead: lead.queue_state == "pool"
+            or (lead.user_id and lead.user_id != user)
+        )
+
+    @api.model
+    def _perimeter_names(self, leads):
+        """Names of ``leads`` for a refusal, as the current user may read them
+        (the rules run as superuser)."""
+        return self.env(su=False)["crm.lead"]._queue_names(leads)
+
+    @api.model
+    def _perimeter_not_yours_message(self):
+        return _(
+            "Only a sales manager or the team leader can move leads of other "
+            "salespeople or of the pool: ask the leader of the team."
+        )
+
+    @api.model
+    def _perimeter_team_message(self, team):
+        return _(
+            "Only a sales manager or the leader of %(team)s can move leads into "
+            "that team.",
+            team=team.sudo().name,
+        )
+
+    def _queue_check_receiver(self, user, team=None):
+        """Refuse a salesperson who cannot take the leads of ``self`` (in
+        ``team``, or in the leads' own teams when none is given), saying why:
+        the assignment wizard and a rep's plain write give the same answer."""
+        user = user.sudo()
+        if not user:
+            raise UserError(_("Choose the salesperson who gets the leads."))
+        if not user.active:
+            raise UserError(
+                _("%(user)s is archived: choose an active salesperson.", user=user.name)
+            )
+        if user.share:
+            raise UserError(
+                _(
+                    "%(user)s is not an internal user and cannot own leads.",
+                    user=user.name,
+                )
+            )
+        leads = self.sudo()
+        companies = leads.company_id - user.company_ids
+        if companies:
+            raise UserError(
+                _(
+                    "%(user)s may not work in %(companies)s: choose a salesperson "
+                    "of that company.",
+                    user=user.name,
+                    companies=", ".join(companies.mapped("name")),
+                )
+            )
+        teams = team.sudo() if team else leads.team_id
+        outside = teams.filtered(
+            lambda t: t.user_id != user and user not in t.member_ids
+        )
+        if outside:
+            raise UserError(
+                _(
+                    "%(user)s is not a member of %(teams)s: add them to the team "
+                    "first, or choose another salesperson.",
+                    user=user.name,
+                    teams=", ".join(outside.mapped("name")),
+                )
+            )

@@ -1,0 +1,90 @@
+"""One visible pipeline: the only overrides of ``crm.lead``'s ``create``,
+``write``, merge and ``unlink`` in this module. Each calls named steps, in the
+order read here; each step lives in the file of its concern and can be
+extended there by another add-on:
+
+- ``crm_lead_perimeter.py``: the walls (server-owned fields, pool leads, who
+  may move which lead): ``_perimeter_check_*``;
+- ``crm_lead.py``: the door (default owner, routing, change of owner or team
+  through ``_queue_assign_batch``): ``_queue_*``;
+- ``crm_lead_stage.py``: stage probability and stage history: ``_stage_*``;
+- ``crm_lead_sla.py``: a change of stage follows the SLA up: ``_sla_*``.
+
+The module's own writes (the door's, marked with ``DOOR_TOKEN``) skip the
+perimeter and the door, not the stage history.
+"""
+
+from odoo import api, models
+
+from .crm_lead import DOOR_PASSED, DOOR_TOKEN
+from .crm_lead_assignment import DOOR_HINT, DoorHint, Reason
+from .crm_lead_stage import STAGE_EVENT_CONTEXT_KEY, StageEvent
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._perimeter_check_create(vals_list)
+        queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
+        self._queue_prepare_create(vals_list, queue_team_ids)
+        leads = super().create(vals_list)
+        leads._queue_on_create(queue_team_ids)
+        leads._stage_on_create(vals_list)
+        return leads
+
+    def write(self, vals):
+        internal = self._is_module_write()
+        if not internal:
+            self._perimeter_check_write(vals)
+        stage = self._stage_prepare_write(vals)
+        sla = self._sla_prepare_write(vals, internal)
+        for leads, group_vals in self._stage_split_write(vals, stage):
+            if internal:
+                leads._write_values(group_vals)
+            else:
+                leads._queue_write(group_vals)
+        self._stage_after_write(stage)
+        self._sla_after_write(sla)
+        return True
+
+    def _merge_opportunity(
+        self, user_id=False, team_id=False, auto_unlink=True, max_length=5
+    ):
+        self._perimeter_check_merge()
+        merging = self.with_context(
+            **{
+                DOOR_HINT: DoorHint("manual", Reason("merge")),
+                STAGE_EVENT_CONTEXT_KEY: StageEvent("merge"),
+            }
+        )
+        head = super(CrmLead, merging)._merge_opportunity(
+            user_id=user_id,
+            team_id=team_id,
+            auto_unlink=auto_unlink,
+            max_length=max_length,
+        )
+        return head.with_env(self.env)
+
+    def _merge_dependences(self, opportunities):
+        result = super()._merge_dependences(opportunities)
+        self._queue_merge_dependences(opportunities)
+        self._stage_merge_dependences(opportunities)
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_check_perimeter(self):
+        self._perimeter_check_unlink()
+
+    # ------------------------------------------------------------
+
+    def _is_module_write(self):
+        """Whether this write is the module's own (the door's, with
+        ``DOOR_TOKEN``, which no RPC client can send)."""
+        return self.env.context.get(DOOR_PASSED) is DOOR_TOKEN
+
+    def _write_values(self, vals):
+        """Odoo's ``write`` (and other add-ons'), without this pipeline: the
+        step that writes the values."""
+        return super().write(vals)

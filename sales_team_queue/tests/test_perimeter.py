@@ -1,0 +1,463 @@
+"""The perimeter around the one door, tried as a hostile client would: each user
+logs in with their own password and calls Odoo over XML-RPC, as any script can.
+
+Team *Alpha* (leader ``leader``, an own-documents salesperson who is not a
+member; members ``rep`` and ``mate``) has a pool queue with a daily claim limit
+of 1 and a VIP tier for seniors; team *Bravo* (leader ``bravo_leader``, member
+``bravo_rep``) has a queue of its own. ``manager`` is a sales manager,
+``other_co`` a sales manager of another company, ``portal`` a portal user.
+
+Every attempt listed by the issue "walls around the one door" is one test: it
+asserts that the attempt is refused (or, where the door turns it into something
+legitimate, what it became) and that the lead is left as it was.
+"""
+
+from xmlrpc.client import Fault
+
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.base.controllers.rpc import (
+    RPC_FAULT_CODE_ACCESS_ERROR,
+    RPC_FAULT_CODE_WARNING,
+)
+
+SALESMAN = "sales_team.group_sale_salesman"
+MANAGER = "sales_team.group_sale_manager"
+REFUSED = (RPC_FAULT_CODE_WARNING, RPC_FAULT_CODE_ACCESS_ERROR)
+
+
+@tagged("post_install", "-at_install")
+class TestPerimeterRpc(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["crm.team.queue"].search([]).action_archive()
+        env = cls.env
+
+        def user(login, groups=SALESMAN, **kw):
+            return new_test_user(
+                env,
+                login=login,
+                password=f"{login}_pw",
+                groups=groups,
+                tz="UTC",
+                notification_type="email" if "portal" in groups else "inbox",
+                **kw,
+            )
+
+        cls.rep = user("pm_rep")
+        cls.mate = user("pm_mate")
+        cls.leader = user("pm_leader")
+        cls.bravo_rep = user("pm_bravo_rep")
+        cls.bravo_leader = user("pm_bravo_leader")
+        cls.manager = user("pm_manager", groups=MANAGER)
+        cls.portal = user("pm_portal", groups="base.group_portal")
+        cls.company_2 = env["res.company"].create({"name": "Perimeter Co 2"})
+        cls.other_co = user(
+            "pm_other_co",
+            groups=MANAGER,
+            company_id=cls.company_2.id,
+            company_ids=[Command.set(cls.company_2.ids)],
+        )
+        cls.alpha = env["crm.team"].create(
+            {
+                "name": "Alpha",
+                "company_id": env.company.id,
+                "sequence": -100,
+                "user_id": cls.leader.id,
+                "member_ids": [Command.set((cls.rep | cls.mate).ids)],
+            }
+        )
+        cls.bravo = env["crm.team"].create(
+            {
+                "name": "Bravo",
+                "company_id": env.company.id,
+                "sequence": -90,
+                "user_id": cls.bravo_leader.id,
+                "member_ids": [Command.set(cls.bravo_rep.ids)],
+            }
+        )
+        cls.pool_queue = env["crm.team.queue"].create(
+            {
+                "name": "Alpha Pool",
+                "team_id": cls.alpha.id,
+                "strategy": "pool",
+                "claim_daily_limit": 1,
+                "vip_min_revenue": 5000,
+                "vip_release_minutes": 60,
+                "notify_assignee": False,
+                "activity_type_id": False,
+                "member_ids": [
+                    Command.create({"user_id": cls.rep.id}),
+                    Command.create({"user_id": cls.mate.id, "is_senior": True}),
+                ],
+            }
+        )
+        cls.bravo_queue = env["crm.team.queue"].create(
+            {
+                "name": "Bravo Queue",
+                "team_id": cls.bravo.id,
+                "strategy": "round_robin",
+                "notify_assignee": False,
+                "activity_type_id": False,
+                "member_ids": [Command.create({"user_id": cls.bravo_rep.id})],
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.uids = {}
+        Lead = self.env["crm.lead"].with_user(self.manager)
+        values = {"team_id": self.alpha.id, "user_id": False, "type": "lead"}
+        self.pool_lead, self.vip_lead, self.spare = Lead.create(
+            [
+                dict(values, name="Pool lead", email_from="buyer@customer.example"),
+                dict(values, name="VIP lead", expected_revenue=9000),
+                dict(values, name="Spare pool lead"),
+            ]
+        )
+        self.own = Lead.create(
+            {"name": "Rep's lead", "team_id": self.alpha.id, "user_id": self.rep.id}
+        )
+        self.mates = Lead.create(
+            {"name": "Mate's lead", "team_id": self.alpha.id, "user_id": self.mate.id}
+        )
+        self.assertEqual(
+            (self.pool_lead | self.vip_lead | self.spare).mapped("queue_state"),
+            ["pool"] * 3,
+        )
+        self.assertEqual(self.pool_lead.company_id, self.env.company)
+
+    # ------------------------------------------------------------
+
+    def _rpc(self, user, model, method, *args, **kwargs):
+        login = user.login
+        if login not in self.uids:
+            self.uids[login] = self.xmlrpc_common.authenticate(
+                self.env.cr.dbname, login, f"{login}_pw", {}
+            )
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname,
+            self.uids[login],
+            f"{login}_pw",
+            model,
+            method,
+            list(args),
+            kwargs,
+        )
+
+    def _refused(self, user, model, method, *args, **kwargs):
+        """Call and assert the server refuses; return the refusal's text."""
+        with mute_logger("odoo.http", "odoo.addons.base.models.ir_rule"):
+            with self.assertRaises(Fault, msg=f"{user.login}: {method} refused") as cm:
+                self._rpc(user, model, method, *args, **kwargs)
+        self.assertIn(cm.exception.faultCode, REFUSED, cm.exception.faultString)
+        self.env.invalidate_all()
+        return cm.exception.faultString
+
+    def _state(self, lead):
+        self.env.invalidate_all()
+        lead = lead.sudo()
+        return (
+            lead.user_id,
+            lead.team_id,
+            lead.queue_id,
+            lead.queue_state,
+            lead.pool_date,
+            lead.is_vip,
+            lead.expected_revenue,
+            lead.type,
+            lead.active,
+            len(lead.assignment_ids),
+        )
+
+    def _claim_limit_reached(self):
+        """The rep claims their one lead of the day."""
+        self._rpc(self.rep, "crm.lead", "action_claim", [self.spare.id])
+        self.env.invalidate_all()
+        self.assertEqual(self.spare.user_id, self.rep)
+
+    # ------------------------------------------------------------
+    # Routing fields are server-owned
+    # ------------------------------------------------------------
+
+    def test_rep_cannot_take_a_pool_lead_out_of_its_queue(self):
+        before = self._state(self.pool_lead)
+        for vals in (
+            {"queue_id": False},
+            {"team_id": self.bravo.id},
+            {"team_id": False},
+            {"queue_id": self.bravo_queue.id},
+        ):
+            self._refused(self.rep, "crm.lead", "write", [self.pool_lead.id], vals)
+            self.assertEqual(self._state(self.pool_lead), before, vals)
+
+    def test_rep_cannot_forge_pool_date_or_vip(self):
+        before = self._state(self.vip_lead)
+        for vals in (
+            {"pool_date": "2020-01-01 00:00:00"},
+            {"is_vip": False},
+            {"queue_state": "assigned"},
+        ):
+            text = self._refused(
+                self.rep, "crm.lead", "write", [self.vip_lead.id], vals
+            )
+            self.assertIn("set by the queues", text)
+            self.assertEqual(self._state(self.vip_lead), before, vals)
+        # On their own lead too: the fields are the server's whatever the lead.
+        self._refused(
+            self.rep, "crm.lead", "write", [self.own.id], {"pool_date": "2020-01-01"}
+        )
+        self.assertFalse(self.own.pool_date)
+
+    def test_nobody_sets_routing_fields_at_creation_or_import(self):
+        for user in (self.rep, self.leader, self.manager):
+            self._refused(
+                user,
+                "crm.lead",
+                "create",
+                {"name": "Forged", "queue_id": self.pool_queue.id},
+            )
+        with mute_logger("odoo.models"):
+            result = self._rpc(
+                self.manager,
+                "crm.lead",
+                "load",
+                ["name", "pool_date"],
+                [["Imported", "2020-01-01 00:00:00"]],
+            )
+        self.assertFalse(result["ids"], "the import saves nothing")
+        self.assertIn("In Pool Since", str(result["messages"]))
+        self.assertFalse(
+            self.env["crm.lead"].search([("name", "in", ("Forged", "Imported"))])
+        )
+
+    def test_ledger_and_history_lines_cannot_be_written_through_the_lead(self):
+        line = self.own.assignment_ids[:1]
+        self.assertTrue(line, "the salesperson given at creation has its line")
+        for vals in (
+            # (x2many commands as an RPC client sends them)
+            {"assignment_ids": [(3, line.id, 0)]},
+            {"assignment_ids": [(0, 0, {"user_id": self.rep.id})]},
+            {"stage_history_ids": [(5, 0, 0)]},
+        ):
+            self._refused(self.manager, "crm.lead", "write", [self.own.id], vals)
+        self.assertTrue(line.exists())
+
+    def test_sla_fields_only_for_managers(self):
+        self._refused(
+            self.leader, "crm.lead", "write", [self.own.id], {"sla_state": "met"}
+        )
+        self._rpc(self.manager, "crm.lead", "write", [self.own.id], {"sla_warned": 1})
+        self.env.invalidate_all()
+        self.assertTrue(self.own.sla_warned, "a manager may correct a timer")
+
+    def test_owner_and_team_together_do_not_get_past_the_claim_limit(self):
+        self._claim_limit_reached()
+        before = self._state(self.pool_lead)
+        for vals in (
+            {"user_id": self.rep.id, "team_id": self.bravo.id},
+            {"user_id": self.rep.id, "team_id": self.alpha.id},
+            {"user_id": self.rep.id, "queue_id": False},
+            {"user_id": self.rep.id, "name": "Mine now"},
+        ):
+            self._refused(self.rep, "crm.lead", "write", [self.pool_lead.id], vals)
+            self.assertEqual(self._state(self.pool_lead), before, vals)
+        # The claim itself (a write of themselves) meets the limit.
+        text = self._refused(
+            self.rep, "crm.lead", "write", [self.pool_lead.id], {"user_id": self.rep.id}
+        )
+        self.assertIn("Daily claim limit", text)
+
+    # ------------------------------------------------------------
+    # A pool lead is the queue's until claimed
+    # ------------------------------------------------------------
+
+    def test_rep_cannot_edit_a_pool_lead(self):
+        before = self._state(self.vip_lead)
+        for vals in (
+            {"expected_revenue": 10},
+            {"priority": "0"},
+            {"tag_ids": [(0, 0, {"name": "Skill bypass"})]},
+            {"active": False},
+            {"type": "opportunity"},
+        ):
+            text = self._refused(
+                self.rep, "crm.lead", "write", [self.vip_lead.id], vals
+            )
+            self.assertIn("Claim it first", text)
+            self.assertEqual(self._state(self.vip_lead), before, vals)
+
+    def test_rep_cannot_give_a_pool_lead_away(self):
+        for receiver in (self.mate, self.bravo_rep, self.leader):
+            self._refused(
+                self.rep,
+                "crm.lead",
+                "write",
+                [self.pool_lead.id],
+                {"user_id": receiver.id},
+            )
+        self.assertEqual(self.pool_lead.queue_state, "pool")
+
+    def test_rep_cannot_merge_a_pool_lead_into_their_own(self):
+        self._claim_limit_reached()
+        wizard = self._rpc(
+            self.rep,
+            "crm.merge.opportunity",
+            "create",
+            {"opportunity_ids": [(6, 0, [self.spare.id, self.pool_lead.id])]},
+        )
+        text = self._refused(
+            self.rep, "crm.merge.opportunity", "action_merge", [wizard]
+        )
+        self.assertIn("cannot merge", text)
+        self.assertTrue(self.pool_lead.exists())
+        self.assertEqual(self.pool_lead.queue_state, "pool")
+
+    def test_rep_cannot_convert_or_delete_a_pool_lead(self):
+        wizard = self._rpc(
+            self.rep,
+            "crm.lead2opportunity.partner",
+            "create",
+            {"lead_id": self.pool_lead.id, "name": "convert", "action": "nothing"},
+            context={"active_model": "crm.lead", "active_id": self.pool_lead.id},
+        )
+        self._refused(
+            self.rep,
+            "crm.lead2opportunity.partner",
+            "action_apply",
+            [wizard],
+            context={"active_model": "crm.lead", "active_ids": [self.pool_lead.id]},
+        )
+        self.assertEqual(self.pool_lead.type, "lead")
+        self._refused(self.rep, "crm.lead", "unlink", [self.pool_lead.id])
+        self.assertTrue(self.pool_lead.exists())
+
+    def test_leader_of_another_team_cannot_touch_the_pool(self):
+        before = self._state(self.pool_lead)
+        self._refused(
+            self.bravo_leader,
+            "crm.lead",
+            "write",
+            [self.pool_lead.id],
+            {"user_id": self.bravo_rep.id},
+        )
+        self._refused(
+            self.bravo_leader,
+            "crm.lead",
+            "write",
+            [self.pool_lead.id],
+            {"team_id": self.bravo.id},
+        )
+        self.assertEqual(self._state(self.pool_lead), before)
+
+    def test_the_team_leader_and_managers_steer_the_pool(self):
+        self._rpc(
+            self.leader,
+            "crm.lead",
+            "write",
+            [self.pool_lead.id],
+            {"expected_revenue": 42},
+        )
+        self._rpc(
+            self.manager,
+            "crm.lead",
+            "write",
+            [self.vip_lead.id],
+            {"user_id": self.mate.id},
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.pool_lead.expected_revenue, 42)
+        self.assertEqual(self.vip_lead.user_id, self.mate)
+        self.assertEqual(self.vip_lead.assignment_ids.sorted("id")[-1].method, "manual")
+
+    def test_portal_and_other_company_cannot_reach_the_pool(self):
+        for user in (self.portal, self.other_co):
+            self._refused(user, "crm.lead", "write", [self.pool_lead.id], {"name": "x"})
+            self._refused(user, "crm.lead", "action_claim", [self.pool_lead.id])
+        self.assertEqual(self.pool_lead.queue_state, "pool")
+
+    # ------------------------------------------------------------
+    # What the assign wizard refuses, every path refuses
+    # ------------------------------------------------------------
+
+    def test_whole_team_rep_cannot_take_or_empty_a_teammates_lead(self):
+        self.alpha.lead_visibility = "team"
+        for vals in (
+            {"user_id": self.rep.id},
+            {"user_id": False},
+            {"user_id": self.rep.id, "team_id": self.alpha.id},
+        ):
+            text = self._refused(self.rep, "crm.lead", "write", [self.mates.id], vals)
+            self.assertIn("Only a sales manager or the team leader", text)
+        self.assertEqual(self.mates.user_id, self.mate)
+        # Editing it is what "whole team" visibility is for.
+        self._rpc(self.rep, "crm.lead", "write", [self.mates.id], {"priority": "2"})
+
+    def test_rep_gives_own_lead_only_to_a_team_member(self):
+        text = self._refused(
+            self.rep, "crm.lead", "write", [self.own.id], {"user_id": self.bravo_rep.id}
+        )
+        self.assertIn("is not a member of Alpha", text)
+        text = self._refused(
+            self.rep, "crm.lead", "write", [self.own.id], {"team_id": self.bravo.id}
+        )
+        self.assertIn("leader of Bravo", text)
+        self._rpc(
+            self.rep, "crm.lead", "write", [self.own.id], {"user_id": self.mate.id}
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.own.user_id, self.mate)
+        self.assertEqual(self.own.assignment_ids.sorted("id")[-1].method, "manual")
+
+    def test_rep_can_still_claim_by_writing_themselves(self):
+        self._rpc(
+            self.rep, "crm.lead", "write", [self.pool_lead.id], {"user_id": self.rep.id}
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.pool_lead.user_id, self.rep)
+        self.assertEqual(self.pool_lead.assignment_ids.sorted("id")[-1].method, "claim")
+
+    # ------------------------------------------------------------
+    # Context keys are the server's
+    # ------------------------------------------------------------
+
+    def test_stage_event_from_json_is_ignored(self):
+        stage = self.env["crm.stage"].search(
+            [("is_won", "=", False), ("id", "!=", self.own.stage_id.id)], limit=1
+        )
+        self._rpc(
+            self.rep,
+            "crm.lead",
+            "write",
+            [self.own.id],
+            {"stage_id": stage.id},
+            context={"sales_team_queue_stage_event": "lost"},
+        )
+        self.assertEqual(self.own.stage_history_ids.sorted("id")[-1].event, "stage")
+
+    def test_no_route_from_json_is_ignored(self):
+        lead_id = self._rpc(
+            self.manager,
+            "crm.lead",
+            "create",
+            {"name": "Routed anyway", "team_id": self.bravo.id, "user_id": False},
+            context={"sales_team_queue_no_route": True},
+        )
+        lead = self.env["crm.lead"].browse(lead_id)
+        self.assertEqual(lead.user_id, self.bravo_rep)
+        self.assertEqual(lead.queue_id, self.bravo_queue)
+
+    def test_door_flags_from_json_are_ignored(self):
+        self._claim_limit_reached()
+        self._refused(
+            self.rep,
+            "crm.lead",
+            "write",
+            [self.pool_lead.id],
+            {"user_id": self.rep.id},
+            context={"sales_team_queue_assigning": True, "sales_team_queue_hint": {}},
+        )
+        self.assertEqual(self.pool_lead.queue_state, "pool")

@@ -89,9 +89,7 @@ class CrmLead(models.Model):
     def _perimeter_check_merge(self):
         """A rep merges only their own leads (and unassigned leads outside any
         pool): merging takes the other leads' data and deletes them."""
-        if self.env.su:
-            return
-        foreign = self.sudo()._perimeter_not_theirs()
+        foreign = self._perimeter_not_theirs()
         if foreign:
             raise UserError(
                 _(
@@ -103,9 +101,7 @@ class CrmLead(models.Model):
             )
 
     def _perimeter_check_unlink(self):
-        if self.env.su:
-            return
-        foreign = self.sudo()._perimeter_not_theirs()
+        foreign = self._perimeter_not_theirs()
         if foreign:
             raise UserError(
                 _(
@@ -209,12 +205,19 @@ class CrmLead(models.Model):
         )
 
     def _perimeter_not_theirs(self):
-        """The leads of ``self`` (sudo) a queue concerns that wait in a pool or
-        belong to another salesperson, among those the user does not steer."""
+        """The leads of ``self`` a queue concerns that wait in a pool or belong
+        to another salesperson, among those the user does not steer (none for
+        the superuser)."""
+        if self.env.su:
+            return self.browse()
         user = self.env.user
-        return self._perimeter_concerned({}).filtered(
-            lambda lead: lead.queue_state == "pool"
-            or (lead.user_id and lead.user_id != user)
+        return (
+            self.sudo()
+            ._perimeter_concerned({})
+            .filtered(
+                lambda lead: lead.queue_state == "pool"
+                or (lead.user_id and lead.user_id != user)
+            )
         )
 
     @api.model
@@ -245,38 +248,59 @@ class CrmLead(models.Model):
         user = user.sudo()
         if not user:
             raise UserError(_("Choose the salesperson who gets the leads."))
+        teams = team.sudo() if team else self.sudo().team_id
+        for rule in self._queue_receiver_rules():
+            message = getattr(self.sudo(), rule)(user, teams)
+            if message:
+                raise UserError(message)
+
+    @api.model
+    def _queue_receiver_rules(self):
+        """Names of the methods that check who may receive leads, in order.
+        Each takes the user and the teams the leads go to and returns why the
+        user cannot take the leads of ``self`` (sudo), or None."""
+        return [
+            "_queue_receiver_rule_active",
+            "_queue_receiver_rule_internal",
+            "_queue_receiver_rule_company",
+            "_queue_receiver_rule_team",
+        ]
+
+    def _queue_receiver_rule_active(self, user, teams):
         if not user.active:
-            raise UserError(
-                _("%(user)s is archived: choose an active salesperson.", user=user.name)
+            return _(
+                "%(user)s is archived: choose an active salesperson.", user=user.name
             )
+        return None
+
+    def _queue_receiver_rule_internal(self, user, teams):
         if user.share:
-            raise UserError(
-                _(
-                    "%(user)s is not an internal user and cannot own leads.",
-                    user=user.name,
-                )
+            return _(
+                "%(user)s is not an internal user and cannot own leads.",
+                user=user.name,
             )
-        leads = self.sudo()
-        companies = leads.company_id - user.company_ids
+        return None
+
+    def _queue_receiver_rule_company(self, user, teams):
+        companies = self.company_id - user.company_ids
         if companies:
-            raise UserError(
-                _(
-                    "%(user)s may not work in %(companies)s: choose a salesperson "
-                    "of that company.",
-                    user=user.name,
-                    companies=", ".join(companies.mapped("name")),
-                )
+            return _(
+                "%(user)s may not work in %(companies)s: choose a salesperson of "
+                "that company.",
+                user=user.name,
+                companies=", ".join(companies.mapped("name")),
             )
-        teams = team.sudo() if team else leads.team_id
+        return None
+
+    def _queue_receiver_rule_team(self, user, teams):
         outside = teams.filtered(
             lambda t: t.user_id != user and user not in t.member_ids
         )
         if outside:
-            raise UserError(
-                _(
-                    "%(user)s is not a member of %(teams)s: add them to the team "
-                    "first, or choose another salesperson.",
-                    user=user.name,
-                    teams=", ".join(outside.mapped("name")),
-                )
+            return _(
+                "%(user)s is not a member of %(teams)s: add them to the team first, "
+                "or choose another salesperson.",
+                user=user.name,
+                teams=", ".join(outside.mapped("name")),
             )
+        return None

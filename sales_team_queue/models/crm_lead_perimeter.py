@@ -74,10 +74,18 @@ class CrmLead(models.Model):
 
     @api.model
     def _perimeter_check_create(self, vals_list):
+        """The server-owned fields of new leads: given in the values, or as
+        defaults in the context (``default_queue_id``...), which Odoo would
+        apply after this check."""
         if self.env.su:
             return
+        defaults = {
+            name: True
+            for name in self._perimeter_server_fields()
+            if f"default_{name}" in self.env.context
+        }
         for vals in vals_list:
-            self.browse()._perimeter_rule_server_fields(vals)
+            self.browse()._perimeter_rule_server_fields(dict(defaults, **vals))
 
     def _perimeter_check_write(self, vals):
         if self.env.su or not self:
@@ -137,11 +145,11 @@ class CrmLead(models.Model):
             )
 
     def _perimeter_rule_pool_lead(self, vals):
-        if vals == {"user_id": self.env.uid}:
-            return  # a claim: the door applies the claim rules
-        pool = self.filtered(lambda lead: lead.queue_state == "pool")
+        pool = self._perimeter_concerned(vals).filtered(
+            lambda lead: lead.queue_state == "pool"
+        )
         pool = pool and pool._perimeter_unsteered()
-        if not pool:
+        if not pool or pool._perimeter_pool_write_allowed(vals):
             return
         raise UserError(
             _(
@@ -153,6 +161,23 @@ class CrmLead(models.Model):
             )
         )
 
+    def _perimeter_pool_write_allowed(self, vals):
+        """The writes a rep may make on the pool leads of ``self`` (sudo): the
+        claim (themselves as salesperson: the door applies the claim rules),
+        and Odoo's own linking of a new customer to the open leads of the same
+        e-mail when the rep writes to that customer
+        (``_message_post_after_hook``), on leads that have no customer yet."""
+        if vals == {"user_id": self.env.uid}:
+            return True
+        if set(vals) == {"partner_id"} and vals["partner_id"]:
+            partner = self.env["res.partner"].sudo().browse(vals["partner_id"])
+            return bool(partner.email_normalized) and all(
+                not lead.partner_id
+                and lead.email_normalized == partner.email_normalized
+                for lead in self
+            )
+        return False
+
     def _perimeter_rule_owner(self, vals):
         if "user_id" not in vals:
             return
@@ -160,22 +185,29 @@ class CrmLead(models.Model):
         leads = self._perimeter_concerned(vals).filtered(
             lambda lead: lead.queue_state != "pool" and lead.user_id != new_user
         )
+        leads = leads and leads._perimeter_unsteered()
         if not leads:
             return
-        if leads.filtered(lambda lead: lead.user_id and lead.user_id != self.env.user):
+        if leads.filtered(lambda lead: lead.user_id != self.env.user):
             raise AccessError(self._perimeter_not_yours_message())
-        if new_user and new_user != self.env.user:
+        if new_user:
             team = self.env["crm.team"].browse(vals.get("team_id") or [])
-            leads._queue_check_receiver(new_user, team)
+            leads._perimeter_check_receiver(new_user, team)
 
     def _perimeter_rule_team(self, vals):
-        if "team_id" not in vals or not vals["team_id"]:
+        if "team_id" not in vals:
             return
-        team = self.env["crm.team"].browse(vals["team_id"])
+        team = self.env["crm.team"].browse(vals["team_id"] or [])
         moving = self._perimeter_concerned(vals).filtered(
             lambda lead: lead.team_id != team
         )
-        if moving and team.user_id != self.env.user:
+        if not moving or self.env.user.has_group("sales_team.group_sale_manager"):
+            return
+        if moving._perimeter_unsteered().filtered(
+            lambda lead: lead.user_id != self.env.user
+        ):
+            raise AccessError(self._perimeter_not_yours_message())
+        if team and team.user_id != self.env.user:
             raise AccessError(self._perimeter_team_message(team))
 
     # ------------------------------------------------------------
@@ -191,14 +223,13 @@ class CrmLead(models.Model):
         return self.filtered(lambda lead: lead.team_id.user_id != user)
 
     def _perimeter_concerned(self, vals):
-        """The leads of ``self`` (sudo) a queue concerns, the current user does
-        not steer and ``vals`` may move: a lead of a queue, of a team with
-        queues, or going into one."""
+        """The leads of ``self`` (sudo) a queue concerns, which ``vals`` may
+        move: a lead of a queue, of a team with queues, or going into one."""
         queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
         if not queue_team_ids:
             return self.browse()
         new_team_id = vals.get("team_id")
-        return self._perimeter_unsteered().filtered(
+        return self.filtered(
             lambda lead: lead.queue_id
             or lead.team_id.id in queue_team_ids
             or new_team_id in queue_team_ids
@@ -211,13 +242,10 @@ class CrmLead(models.Model):
         if self.env.su:
             return self.browse()
         user = self.env.user
-        return (
-            self.sudo()
-            ._perimeter_concerned({})
-            .filtered(
-                lambda lead: lead.queue_state == "pool"
-                or (lead.user_id and lead.user_id != user)
-            )
+        concerned = self.sudo()._perimeter_concerned({})
+        return (concerned and concerned._perimeter_unsteered()).filtered(
+            lambda lead: lead.queue_state == "pool"
+            or (lead.user_id and lead.user_id != user)
         )
 
     @api.model
@@ -241,7 +269,7 @@ class CrmLead(models.Model):
             team=team.sudo().name,
         )
 
-    def _queue_check_receiver(self, user, team=None):
+    def _perimeter_check_receiver(self, user, team=None):
         """Refuse a salesperson who cannot take the leads of ``self`` (in
         ``team``, or in the leads' own teams when none is given), saying why:
         the assignment wizard and a rep's plain write give the same answer."""
@@ -249,31 +277,31 @@ class CrmLead(models.Model):
         if not user:
             raise UserError(_("Choose the salesperson who gets the leads."))
         teams = team.sudo() if team else self.sudo().team_id
-        for rule in self._queue_receiver_rules():
+        for rule in self._perimeter_receiver_rules():
             message = getattr(self.sudo(), rule)(user, teams)
             if message:
                 raise UserError(message)
 
     @api.model
-    def _queue_receiver_rules(self):
+    def _perimeter_receiver_rules(self):
         """Names of the methods that check who may receive leads, in order.
         Each takes the user and the teams the leads go to and returns why the
         user cannot take the leads of ``self`` (sudo), or None."""
         return [
-            "_queue_receiver_rule_active",
-            "_queue_receiver_rule_internal",
-            "_queue_receiver_rule_company",
-            "_queue_receiver_rule_team",
+            "_perimeter_receiver_rule_active",
+            "_perimeter_receiver_rule_internal",
+            "_perimeter_receiver_rule_company",
+            "_perimeter_receiver_rule_team",
         ]
 
-    def _queue_receiver_rule_active(self, user, teams):
+    def _perimeter_receiver_rule_active(self, user, teams):
         if not user.active:
             return _(
                 "%(user)s is archived: choose an active salesperson.", user=user.name
             )
         return None
 
-    def _queue_receiver_rule_internal(self, user, teams):
+    def _perimeter_receiver_rule_internal(self, user, teams):
         if user.share:
             return _(
                 "%(user)s is not an internal user and cannot own leads.",
@@ -281,7 +309,7 @@ class CrmLead(models.Model):
             )
         return None
 
-    def _queue_receiver_rule_company(self, user, teams):
+    def _perimeter_receiver_rule_company(self, user, teams):
         companies = self.company_id - user.company_ids
         if companies:
             return _(
@@ -292,7 +320,7 @@ class CrmLead(models.Model):
             )
         return None
 
-    def _queue_receiver_rule_team(self, user, teams):
+    def _perimeter_receiver_rule_team(self, user, teams):
         outside = teams.filtered(
             lambda t: t.user_id != user and user not in t.member_ids
         )

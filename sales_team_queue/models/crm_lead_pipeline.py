@@ -1,7 +1,8 @@
-"""One visible pipeline: the only overrides of ``crm.lead``'s ``create``,
-``write``, merge and ``unlink`` in this module. Each calls named steps, in the
-order read here; each step lives in the file of its concern and can be
-extended there by another add-on:
+"""One visible pipeline: this module overrides ``crm.lead``'s ``create``,
+``write``, merge (``_merge_opportunity``, ``_merge_dependences``) and checks
+``unlink`` here and nowhere else. Each calls named steps, in the order read
+here; each step lives in the file of its concern and can be extended there by
+another add-on:
 
 - ``crm_lead_perimeter.py``: the walls (server-owned fields, pool leads, who
   may move which lead): ``_perimeter_check_*``;
@@ -85,6 +86,7 @@ class CrmLead(models.Model):
         return self.env.context.get(DOOR_PASSED) is DOOR_TOKEN
 
     def _write_values(self, vals):
-        """Odoo's ``write`` (and other add-ons'), without this pipeline: the
-        step that writes the values."""
+        """The step that writes the values: the ``write`` of the classes below
+        this one (Odoo's, and the add-ons loaded before this module), without
+        this pipeline."""
         return super().write(vals)

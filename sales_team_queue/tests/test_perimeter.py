@@ -396,6 +396,81 @@ class TestPerimeterRpc(HttpCase):
         # Editing it is what "whole team" visibility is for.
         self._rpc(self.rep, "crm.lead", "write", [self.mates.id], {"priority": "2"})
 
+    def test_whole_team_rep_cannot_move_a_teammates_lead_out_of_the_team(self):
+        # Out of the team first, then "mine": the first step is refused.
+        self.alpha.lead_visibility = "team"
+        for team in (False, self.bravo.id):
+            self._refused(
+                self.rep, "crm.lead", "write", [self.mates.id], {"team_id": team}
+            )
+        self.assertEqual(
+            (self.mates.user_id, self.mates.team_id), (self.mate, self.alpha)
+        )
+
+    def test_leader_of_another_team_cannot_pull_a_lead_into_their_team(self):
+        self.bravo_leader.groups_id += self.env.ref(
+            "sales_team.group_sale_salesman_all_leads"
+        )
+        text = self._refused(
+            self.bravo_leader,
+            "crm.lead",
+            "write",
+            [self.own.id],
+            {"team_id": self.bravo.id},
+        )
+        self.assertIn("Only a sales manager or the team leader", text)
+        self.assertEqual(self.own.team_id, self.alpha)
+
+    def test_rep_cannot_take_an_unrouted_lead_of_a_queue_team(self):
+        # A lead left unrouted (here: created with routing off, as if its
+        # routing were waiting) is the queues', not the fastest rep's.
+        unrouted = self.env["crm.lead"].create(
+            {"name": "Unrouted", "team_id": self.alpha.id, "user_id": False}
+        )
+        unrouted.sudo().write({"queue_id": False})
+        self.assertEqual(unrouted.queue_state, "unrouted")
+        self._refused(
+            self.rep, "crm.lead", "write", [unrouted.id], {"user_id": self.rep.id}
+        )
+        self.assertFalse(unrouted.user_id)
+
+    def test_context_defaults_cannot_set_routing_fields(self):
+        for key, value in (
+            ("default_queue_id", self.pool_queue.id),
+            ("default_pool_date", "2020-01-01 00:00:00"),
+            ("default_sla_state", "met"),
+            ("default_is_vip", True),
+        ):
+            self._refused(
+                self.rep,
+                "crm.lead",
+                "create",
+                {"name": f"Forged {key}", "team_id": self.alpha.id},
+                context={key: value},
+            )
+            self._refused(
+                self.rep,
+                "crm.lead",
+                "name_create",
+                f"Forged by name {key}",
+                context={key: value},
+            )
+        self.assertFalse(self.env["crm.lead"].search([("name", "like", "Forged")]))
+
+    def test_writing_to_a_customer_still_links_their_pool_leads(self):
+        # Odoo links a new customer to the open leads of the same e-mail the
+        # writer can see: a harmless write the pool rule lets through.
+        customer = self.env["res.partner"].create(
+            {"name": "Buyer", "email": "buyer@customer.example"}
+        )
+        self.own.email_from = "buyer@customer.example"
+        self.own.with_user(self.rep).message_post(
+            body="Hello", partner_ids=customer.ids, message_type="comment"
+        )
+        self.assertEqual(self.own.partner_id, customer)
+        self.assertEqual(self.pool_lead.partner_id, customer)
+        self.assertEqual(self.pool_lead.queue_state, "pool")
+
     def test_rep_gives_own_lead_only_to_a_team_member(self):
         text = self._refused(
             self.rep, "crm.lead", "write", [self.own.id], {"user_id": self.bravo_rep.id}

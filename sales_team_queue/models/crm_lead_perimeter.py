@@ -179,20 +179,27 @@ class CrmLead(models.Model):
         return False
 
     def _perimeter_rule_owner(self, vals):
-        if "user_id" not in vals:
+        """A rep changes the salesperson of their own leads only (a pool lead
+        is the pool rule's), and leaders and reps give leads only to a member
+        of the team (as in the assignment wizard); sales managers as in Odoo."""
+        if "user_id" not in vals or self.env.user.has_group(
+            "sales_team.group_sale_manager"
+        ):
             return
         new_user = self.env["res.users"].browse(vals["user_id"] or False)
-        leads = self._perimeter_concerned(vals).filtered(
-            lambda lead: lead.queue_state != "pool" and lead.user_id != new_user
+        changing = self._perimeter_concerned(vals).filtered(
+            lambda lead: lead.user_id != new_user
         )
-        leads = leads and leads._perimeter_unsteered()
-        if not leads:
+        if not changing:
             return
-        if leads.filtered(lambda lead: lead.user_id != self.env.user):
+        foreign = changing._perimeter_unsteered().filtered(
+            lambda lead: lead.queue_state != "pool" and lead.user_id != self.env.user
+        )
+        if foreign:
             raise AccessError(self._perimeter_not_yours_message())
         if new_user:
             team = self.env["crm.team"].browse(vals.get("team_id") or [])
-            leads._perimeter_check_receiver(new_user, team)
+            changing._perimeter_check_receiver(new_user, team)
 
     def _perimeter_rule_team(self, vals):
         if "team_id" not in vals:

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..models.crm_lead_assignment import Decision, Reason
-from ..models.res_users import HANDOVER_DONE
+from ..models.res_users import HANDOVER_DONE, HANDOVER_TOKEN
 
 
 class HandoverPlan:
@@ -539,7 +539,8 @@ class CrmSalespersonHandover(models.TransientModel):
         if self.archive_user:
             # Whatever the plan missed: raising rolls the whole handover back.
             self._check_nothing_left(HandoverPlan())
-            self.user_id.with_context(**{HANDOVER_DONE: True}).action_archive()
+            leaving = self.user_id.with_context(**{HANDOVER_DONE: HANDOVER_TOKEN})
+            leaving.action_archive()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

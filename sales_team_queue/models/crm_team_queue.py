@@ -1,7 +1,7 @@
 import re
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
@@ -11,6 +11,27 @@ from odoo.addons.crm.models.crm_stage import AVAILABLE_PRIORITIES
 ZIP_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
 WEEKDAY_RE = re.compile(r"^[1-7]$")
 CRON_XMLID = "sales_team_queue.ir_cron_route_backlog"
+# Routing state: written only by the routing engine (in SQL, under the queues'
+# row locks), never by a client.
+ROUTING_STATE_FIELDS = ("rr_last_member_id", "rr_last_sequence")
+
+
+def server_owned_given(model, vals_list, names, create=False):
+    """Labels of the fields of ``names`` (fields the server alone decides:
+    figures, routing state) that a create or write of ``model`` would set,
+    in its values or, for a create, as ``default_`` keys of the context.
+    Empty for the superuser: the module's own code writes them. Readonly in
+    a view is a screen hint; this is the guard."""
+    if model.env.su:
+        return []
+    given = {name for vals in vals_list for name in vals if name in names}
+    if create:
+        given.update(name for name in names if f"default_{name}" in model.env.context)
+    return [
+        model._fields[name]._description_string(model.env)
+        for name in names
+        if name in given
+    ]
 
 
 class CrmTeamQueue(models.Model):
@@ -505,13 +526,26 @@ class CrmTeamQueue(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    def _check_routing_state_vals(self, vals_list, create=False):
+        given = server_owned_given(self, vals_list, ROUTING_STATE_FIELDS, create)
+        if given:
+            raise AccessError(
+                _(
+                    "%(fields)s: the routing state of a queue is kept by routing "
+                    "itself and cannot be set by hand.",
+                    fields=", ".join(given),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_routing_state_vals(vals_list, create=True)
         queues = super().create(vals_list)
         self._queues_changed()
         return queues
 
     def write(self, vals):
+        self._check_routing_state_vals([vals])
         result = super().write(vals)
         # Routing reads the queues' settings from a cache (_routing_config).
         self._queues_changed()

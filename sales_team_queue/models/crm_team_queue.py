@@ -574,7 +574,10 @@ class CrmTeamQueue(models.Model):
             {
                 "name": _("Pool of %s", self.name),
                 "domain": [("queue_id", "=", self.id), ("queue_state", "=", "pool")],
-                "context": {"default_queue_id": self.id, "active_test": True},
+                # A lead created here goes to the queue's team and is routed
+                # by its rules: the queue of a lead is routing's to set, not a
+                # default the client sends back.
+                "context": {"default_team_id": self.team_id.id, "active_test": True},
             }
         )
         return action

@@ -37,21 +37,11 @@ class TestPerimeterValues(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["crm.team.queue"].search([]).action_archive()
-
-        def user(login, groups):
-            return new_test_user(
-                cls.env,
-                login=login,
-                password=f"{login}_pw",
-                groups=groups,
-                name=login.split("_", 1)[1].capitalize(),
-            )
-
-        cls.rep = user("pv_rep", SALESMAN)
-        cls.outsider = user("pv_outsider", SALESMAN)
-        cls.leader = user("pv_leader", SALESMAN)
-        cls.manager = user("pv_manager", MANAGER)
-        cls.admin = user("pv_admin", f"base.group_system,{MANAGER}")
+        cls.rep = cls._user("pv_rep", SALESMAN)
+        cls.outsider = cls._user("pv_outsider", SALESMAN)
+        cls.leader = cls._user("pv_leader", SALESMAN)
+        cls.manager = cls._user("pv_manager", MANAGER)
+        cls.admin = cls._user("pv_admin", f"base.group_system,{MANAGER}")
         cls.team = cls.env["crm.team"].create(
             {
                 "name": "Perimeter Team",
@@ -93,6 +83,17 @@ class TestPerimeterValues(HttpCase):
                 "date_from": date.today().replace(day=1),
                 "revenue_target": 1000,
             }
+        )
+
+    @classmethod
+    def _user(cls, login, groups):
+        """A user who logs in with the password ``<login>_pw``."""
+        return new_test_user(
+            cls.env,
+            login=login,
+            password=f"{login}_pw",
+            groups=groups,
+            name=login.split("_", 1)[1].capitalize(),
         )
 
     def setUp(self):
@@ -362,6 +363,13 @@ class TestPerimeterValues(HttpCase):
                 self.assertEqual(
                     (action["res_model"], action["domain"]), ("crm.lead", pool)
                 )
+
+    def test_pool_action_sends_no_routing_default(self):
+        action = self._rpc(
+            self.manager, "crm.team.queue", "action_view_pool", self.queue.ids
+        )
+        self.assertNotIn("default_queue_id", action["context"])
+        self.assertEqual(action["context"]["default_team_id"], self.team.id)
 
     # ------------------------------------------------------------
     # Stored figures are the server's

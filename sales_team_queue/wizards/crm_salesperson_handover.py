@@ -137,7 +137,8 @@ class CrmSalespersonHandover(models.TransientModel):
         if not self.include_customers:
             return self.env["res.partner"].sudo()
         # Only the customers of the companies the current user works in (and
-        # the shared ones, without company).
+        # the shared ones, without company); active ones, whatever the
+        # client's context says (as for leads).
         return (
             self.env["res.partner"]
             .sudo()
@@ -145,6 +146,7 @@ class CrmSalespersonHandover(models.TransientModel):
                 [
                     ("user_id", "=", self.user_id.id),
                     ("company_id", "in", self.env.companies.ids + [False]),
+                    ("active", "=", True),
                 ],
                 order="id",
             )

@@ -639,11 +639,13 @@ class CrmTeamQueue(models.Model):
         """Clear the cached team list and switch the backlog cron on only while
         an active queue exists."""
         self.env.registry.clear_cache()
-        cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
+        # Sales managers set queues up; the cron is the server's (they may not
+        # read scheduled actions).
+        cron = self.sudo().env.ref(CRON_XMLID, raise_if_not_found=False)
         if cron:
             has_queue = bool(self.sudo().search_count([], limit=1))
             if cron.active != has_queue:
-                cron.sudo().active = has_queue
+                cron.active = has_queue
 
     def _get_lead_domain(self):
         """The queue's own lead filter as a domain (empty list when none)."""

@@ -169,6 +169,8 @@ def render_reason(env, code, args, depth=0):
     a stored line is data, and an unknown code, a malformed argument or a
     template whose placeholders do not match its arguments renders as safe
     text (the code, "?")."""
+    if not code:
+        return ""
     if not isinstance(code, str):
         return "?"
     template = REASONS.get(code)

@@ -252,6 +252,7 @@ class TestPerimeterValues(HttpCase):
             Reason("rr_after", {"user": {"model": "res.users", "id": 2**40}}),
             Reason("overflow_leader", {"reason": {"code": "pool", "args": [1]}}),
             Reason("no_such_code", {"x": 1}),
+            Reason("", {"x": 1}),
             Reason("manual", {"user": Reason.ref(self.rep)}),
         ]
         deep = {"model": "crm.lead", "id": self.secret.id}
@@ -300,6 +301,7 @@ class TestPerimeterValues(HttpCase):
                         "round robin: next after ?",
                         "overflow: team leader (pool: waits to be claimed)",
                         "no_such_code",
+                        "",
                         "manual",
                         reasons[-1],
                     ],

@@ -11,7 +11,7 @@ the reader's language.
 from dataclasses import dataclass, field
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 from odoo.tools.translate import LazyTranslate
@@ -28,9 +28,24 @@ ASSIGNMENT_METHODS = [
     ("dispatch", "Dispatched"),
 ]
 
+# A reason typed by a person (release, wizards) is plain text of at most this
+# many characters.
+REASON_MAX_LENGTH = 500
+# Record references in reasons are rendered (as superuser: the names of users,
+# queues and tags are not secrets) only for the models the module itself stores
+# there (Reason.ref, the routing engine's refusals): a line is data, and never
+# names a record to render.
+RENDERED_MODELS = frozenset({"res.users", "crm.team", "crm.team.queue", "crm.tag"})
+# Reasons nest (overflow of a refusal of members): deeper than this is not data
+# the module writes.
+RENDER_MAX_DEPTH = 6
+# Record ids are PostgreSQL integers.
+MAX_ID = 2**31 - 1
+
 # Reason templates, by code. Arguments are rendered by Reason.render: a record
-# reference ({"model": ..., "id": ...}) becomes its name, a nested reason its text,
-# a list its items joined by commas.
+# reference ({"model": ..., "id": ...}) of RENDERED_MODELS becomes its name, a
+# nested reason its text, a list its items joined by commas; "text" arguments
+# (typed by a person) are plain text.
 REASONS = {
     "text": _lt("%(text)s"),
     "rr_first": _lt("round robin: first turn"),
@@ -83,6 +98,38 @@ REASONS = {
 }
 
 
+def clean_reason_text(env, value):
+    """A reason typed by a person, as a client sent it (release, wizards): plain
+    text, stripped, of at most :data:`REASON_MAX_LENGTH` characters; nothing
+    (False, None, blanks) gives "". Anything else is refused.
+
+    :raise UserError: ``value`` is not text, or is too long
+    """
+    if value is None or value is False:
+        return ""
+    if not isinstance(value, str):
+        raise UserError(env._("A reason is plain text: type it in words."))
+    text = value.strip()
+    if len(text) > REASON_MAX_LENGTH:
+        raise UserError(
+            env._(
+                "A reason is at most %(limit)s characters long (this one has "
+                "%(length)s): shorten it.",
+                limit=REASON_MAX_LENGTH,
+                length=len(text),
+            )
+        )
+    return text
+
+
+def check_reason_vals(env, vals, name="reason"):
+    """Refuse ``vals`` of a create or write whose typed reason ``name`` is not
+    what a client may send (see :func:`clean_reason_text`); return ``vals``."""
+    if name in vals:
+        clean_reason_text(env, vals[name])
+    return vals
+
+
 @dataclass(frozen=True)
 class Reason:
     """Why a decision was taken: a code of :data:`REASONS` and its arguments
@@ -93,13 +140,21 @@ class Reason:
 
     @staticmethod
     def ref(record):
-        """An argument that names ``record`` (rendered as its current name)."""
+        """An argument that names ``record`` (rendered as its current name);
+        only records of :data:`RENDERED_MODELS` are rendered."""
+        if record._name not in RENDERED_MODELS:
+            raise ValueError(f"Reasons do not name records of {record._name}")
         return {"model": record._name, "id": record.id}
 
     @classmethod
     def text(cls, text):
-        """A reason typed by a person (kept as typed)."""
-        return cls("text", {"text": text or ""})
+        """A reason typed by a person (kept as typed; see
+        :func:`clean_reason_text` for what a client may send)."""
+        if text is None or text is False:
+            text = ""
+        if not isinstance(text, str):
+            raise TypeError(f"A typed reason is text, not {type(text).__name__}")
+        return cls("text", {"text": text})
 
     def to_json(self):
         return {"code": self.code, "args": self.args}
@@ -109,26 +164,68 @@ class Reason:
         return render_reason(env, self.code, self.args)
 
 
-def render_reason(env, code, args):
+def render_reason(env, code, args, depth=0):
+    """The reason ``code`` with ``args`` in ``env``'s language. Never raises:
+    a stored line is data, and an unknown code, a malformed argument or a
+    template whose placeholders do not match its arguments renders as safe
+    text (the code, "?")."""
+    if not code:
+        return ""
+    if not isinstance(code, str):
+        return "?"
     template = REASONS.get(code)
     if template is None:
-        return code or ""
+        return code
     text = env._(template)
-    if not args:
-        return text
-    return text % {key: _render_arg(env, value) for key, value in args.items()}
+    if not isinstance(args, dict):
+        args = {}
+    values = {
+        key: _render_arg(env, value, depth)
+        if key != "text" or isinstance(value, str)
+        else "?"
+        for key, value in args.items()
+    }
+    # The translation first, then the English template (a translation whose
+    # placeholders are wrong), then the code (arguments that do not fit).
+    for candidate in (text, template._source):
+        try:
+            return candidate % values
+        except (KeyError, TypeError, ValueError):
+            continue
+    return code
 
 
-def _render_arg(env, value):
+def _render_arg(env, value, depth=0):
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if depth >= RENDER_MAX_DEPTH:
+        return "?"
+    if isinstance(value, list):
+        return ", ".join(_render_arg(env, item, depth + 1) for item in value)
     if isinstance(value, dict):
         if "code" in value:
-            return render_reason(env, value["code"], value.get("args") or {})
+            return render_reason(env, value["code"], value.get("args"), depth + 1)
         if "model" in value:
-            record = env[value["model"]].sudo().browse(value["id"]).exists()
-            return record.display_name if record else "?"
-    if isinstance(value, list):
-        return ", ".join(_render_arg(env, item) for item in value)
-    return str(value)
+            return _render_ref(env, value.get("model"), value.get("id"))
+    return "?"
+
+
+def _render_ref(env, model, res_id):
+    """The name of a record a reason names, for the models of
+    :data:`RENDERED_MODELS` only; "?" for anything else."""
+    if (
+        not isinstance(model, str)
+        or model not in RENDERED_MODELS
+        or model not in env
+        or not isinstance(res_id, int)
+        or isinstance(res_id, bool)
+        or not 0 < res_id <= MAX_ID
+    ):
+        return "?"
+    record = env[model].sudo().browse(res_id).exists()
+    return record.display_name if record else "?"
 
 
 @dataclass

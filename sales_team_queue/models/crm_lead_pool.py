@@ -19,7 +19,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse, format_date
 
-from .crm_lead_assignment import Decision, Reason
+from .crm_lead_assignment import Decision, Reason, clean_reason_text
 
 
 @dataclass(frozen=True)
@@ -343,7 +343,9 @@ class CrmLead(models.Model):
     def action_release(self, reason=False):
         """Give the selected leads of the current user back to their queue's pool
         (a manager or the team leader may release anyone's), with the reason
-        typed by the user. Callable by RPC."""
+        typed by the user (plain text, see ``clean_reason_text``). Callable by
+        RPC."""
+        reason = clean_reason_text(self.env, reason)
         if not self:
             return True
         no_queue = self.sudo().filtered(lambda lead: not lead.queue_id)
@@ -359,6 +361,7 @@ class CrmLead(models.Model):
         return True
 
     def _queue_release(self, reason=False):
+        reason = clean_reason_text(self.env, reason)
         user = self.env.user
         others = self.sudo().filtered(lambda lead: lead.user_id != user)
         if others and not others._queue_is_leader_or_manager():

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -147,6 +148,42 @@ class CrmLeadStageHistory(models.Model):
 
     def _search_is_lead_visible(self, operator, value):
         return search_visible_leads(self, operator, value)
+
+    # ------------------------------------------------------------
+    # APPEND-ONLY
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(
+                _(
+                    "Stage history lines cannot be created by hand: they are "
+                    "written when a lead changes stage (move the lead instead)."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise AccessError(
+                _(
+                    "Stage history lines cannot be changed: the history is a "
+                    "record of what happened. Move the lead to another stage "
+                    "instead."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        if not self.env.su:
+            raise AccessError(
+                _(
+                    "Stage history lines cannot be deleted: the history is a "
+                    "record of what happened. Archive or delete the lead instead."
+                )
+            )
 
     # ------------------------------------------------------------
     # Writing the history

@@ -10,6 +10,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .crm_team_queue import server_owned_given
+
 MANAGER = "sales_team.group_sale_manager"
 PERIOD_MONTHS = {"month": 1, "quarter": 3}
 # A change of these fields changes what a target achieved or its progress.
@@ -23,6 +25,17 @@ REFRESH_FIELDS = {
     "revenue_target",
     "won_count_target",
 }
+# Computed by the server: the name, and what a target achieved (facts from the
+# won deals, stored by _refresh_achieved as superuser); never set by a client,
+# manager included.
+SERVER_FIELDS = (
+    "name",
+    "revenue_achieved",
+    "won_count_achieved",
+    "progress",
+    "rank",
+    "is_top",
+)
 
 
 class CrmSalesTarget(models.Model):
@@ -91,17 +104,20 @@ class CrmSalesTarget(models.Model):
         string="Revenue Won",
         currency_field="currency_id",
         readonly=True,
+        copy=False,
         help="Expected revenue of the opportunities won in the period, in the "
         "company's currency (converted at the rate of the day they were won).",
     )
     won_count_achieved = fields.Integer(
         string="Deals Won",
         readonly=True,
+        copy=False,
         help="Opportunities won in the period.",
     )
     progress = fields.Float(
         string="Progress (%)",
         readonly=True,
+        copy=False,
         aggregator="avg",
         help="Revenue won against the revenue target (or deals won against the "
         "deals target when there is no revenue target).",
@@ -291,8 +307,20 @@ class CrmSalesTarget(models.Model):
                 )
             )
 
+    def _check_figures_vals(self, vals_list, create=False):
+        given = server_owned_given(self, vals_list, SERVER_FIELDS, create)
+        if given:
+            raise AccessError(
+                _(
+                    "%(fields)s: computed by the server (what a target achieved "
+                    "comes from the won deals), this cannot be set by hand.",
+                    fields=", ".join(given),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_figures_vals(vals_list, create=True)
         if not self.env.su and not self.env.user.has_group(MANAGER):
             teams = self.env["crm.team"].browse(
                 [vals["team_id"] for vals in vals_list if vals.get("team_id")]
@@ -305,6 +333,7 @@ class CrmSalesTarget(models.Model):
         return targets
 
     def write(self, vals):
+        self._check_figures_vals([vals])
         if not self.env.su and not self.env.user.has_group(MANAGER):
             teams = self.team_id
             if "team_id" in vals:

@@ -1,7 +1,7 @@
 import re
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
@@ -11,6 +11,27 @@ from odoo.addons.crm.models.crm_stage import AVAILABLE_PRIORITIES
 ZIP_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
 WEEKDAY_RE = re.compile(r"^[1-7]$")
 CRON_XMLID = "sales_team_queue.ir_cron_route_backlog"
+# Routing state: written only by the routing engine (in SQL, under the queues'
+# row locks), never by a client.
+ROUTING_STATE_FIELDS = ("rr_last_member_id", "rr_last_sequence")
+
+
+def server_owned_given(model, vals_list, names, create=False):
+    """Labels of the fields of ``names`` (fields the server alone decides:
+    figures, routing state) that a create or write of ``model`` would set,
+    in its values or, for a create, as ``default_`` keys of the context.
+    Empty for the superuser: the module's own code writes them. Readonly in
+    a view is a screen hint; this is the guard."""
+    if model.env.su:
+        return []
+    given = {name for vals in vals_list for name in vals if name in names}
+    if create:
+        given.update(name for name in names if f"default_{name}" in model.env.context)
+    return [
+        model._fields[name]._description_string(model.env)
+        for name in names
+        if name in given
+    ]
 
 
 class CrmTeamQueue(models.Model):
@@ -505,13 +526,26 @@ class CrmTeamQueue(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    def _check_routing_state_vals(self, vals_list, create=False):
+        given = server_owned_given(self, vals_list, ROUTING_STATE_FIELDS, create)
+        if given:
+            raise AccessError(
+                _(
+                    "%(fields)s: the routing state of a queue is kept by routing "
+                    "itself and cannot be set by hand.",
+                    fields=", ".join(given),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_routing_state_vals(vals_list, create=True)
         queues = super().create(vals_list)
         self._queues_changed()
         return queues
 
     def write(self, vals):
+        self._check_routing_state_vals([vals])
         result = super().write(vals)
         # Routing reads the queues' settings from a cache (_routing_config).
         self._queues_changed()
@@ -540,7 +574,10 @@ class CrmTeamQueue(models.Model):
             {
                 "name": _("Pool of %s", self.name),
                 "domain": [("queue_id", "=", self.id), ("queue_state", "=", "pool")],
-                "context": {"default_queue_id": self.id, "active_test": True},
+                # A lead created here goes to the queue's team and is routed
+                # by its rules: the queue of a lead is routing's to set, not a
+                # default the client sends back.
+                "context": {"default_team_id": self.team_id.id, "active_test": True},
             }
         )
         return action
@@ -602,11 +639,13 @@ class CrmTeamQueue(models.Model):
         """Clear the cached team list and switch the backlog cron on only while
         an active queue exists."""
         self.env.registry.clear_cache()
-        cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
+        # Sales managers set queues up; the cron is the server's (they may not
+        # read scheduled actions).
+        cron = self.sudo().env.ref(CRON_XMLID, raise_if_not_found=False)
         if cron:
             has_queue = bool(self.sudo().search_count([], limit=1))
             if cron.active != has_queue:
-                cron.sudo().active = has_queue
+                cron.active = has_queue
 
     def _get_lead_domain(self):
         """The queue's own lead filter as a domain (empty list when none)."""

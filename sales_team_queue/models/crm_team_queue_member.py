@@ -1,5 +1,11 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from .crm_team_queue import server_owned_given
+
+# Figures and routing state of a member: counted from the ledger and the leads,
+# or kept by routing itself (in SQL); never set by a client.
+SERVER_FIELDS = ("assigned_today", "open_count", "wrr_current")
 
 
 class CrmTeamQueueMember(models.Model):
@@ -178,3 +184,27 @@ class CrmTeamQueueMember(models.Model):
                         queue=member.queue_id.name,
                     )
                 )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    def _check_server_vals(self, vals_list, create=False):
+        given = server_owned_given(self, vals_list, SERVER_FIELDS, create)
+        if given:
+            raise AccessError(
+                _(
+                    "%(fields)s: a member's figures are counted from their leads "
+                    "and the routing keeps its turns; they cannot be set by hand.",
+                    fields=", ".join(given),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_server_vals(vals_list, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_server_vals([vals])
+        return super().write(vals)

@@ -1,8 +1,12 @@
 from odoo import _, models
 from odoo.exceptions import RedirectWarning
 
-# Set by the handover when it archives the user it has just emptied.
+# Set by the handover when it archives the user it has just emptied:
+# HANDOVER_DONE: HANDOVER_TOKEN. The value is a Python object that no RPC
+# client can send (a context arrives as JSON), so a client cannot skip the
+# archive guard by naming the key.
 HANDOVER_DONE = "sales_team_queue_handover_done"
+HANDOVER_TOKEN = object()
 
 
 class ResUsers(models.Model):
@@ -14,7 +18,8 @@ class ResUsers(models.Model):
         offered the handover instead (unless the handover itself archives them).
         Only once lead queues are in use, and for a user who may run the
         handover: otherwise archiving stays Odoo's (inert until configured)."""
-        if not self.env.context.get(HANDOVER_DONE) and self._handover_guard_applies():
+        done = self.env.context.get(HANDOVER_DONE) is HANDOVER_TOKEN
+        if not done and self._handover_guard_applies():
             busy = self._handover_pending()
             if busy:
                 user = busy[:1]

@@ -1,6 +1,7 @@
 from . import test_install
 from . import test_security
 from . import test_security_rpc
+from . import test_perimeter_values
 from . import test_queue_strategies
 from . import test_queue_assignment
 from . import test_queue_simulation

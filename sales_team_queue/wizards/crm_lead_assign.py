@@ -1,7 +1,12 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..models.crm_lead_assignment import Decision, Reason
+from ..models.crm_lead_assignment import (
+    Decision,
+    Reason,
+    check_reason_vals,
+    clean_reason_text,
+)
 
 
 class CrmLeadAssign(models.TransientModel):
@@ -105,6 +110,13 @@ class CrmLeadAssign(models.TransientModel):
             lambda lead: lead.user_id and lead.user_id not in (me | target)
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([check_reason_vals(self.env, vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(check_reason_vals(self.env, vals))
+
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
@@ -121,7 +133,7 @@ class CrmLeadAssign(models.TransientModel):
             raise UserError(_("Select at least one lead."))
         leads.check_access("write")
         self._check_rights(leads)
-        reason = (self.reason or "").strip()
+        reason = clean_reason_text(self.env, self.reason)
         if self._taken_leads() and not reason:
             raise UserError(
                 _(

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.crm_lead_assignment import check_reason_vals, clean_reason_text
+
 
 class CrmLeadRelease(models.TransientModel):
     """Release leads to their queue's pool with a reason ("Release" on a
@@ -34,12 +36,19 @@ class CrmLeadRelease(models.TransientModel):
             values["lead_ids"] = [fields.Command.set(context["active_ids"])]
         return values
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([check_reason_vals(self.env, vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(check_reason_vals(self.env, vals))
+
     def action_apply(self):
         """Release the leads with the reason, as the current user: only their
         salesperson, the team leader or a sales manager may (checked by
         ``crm.lead.action_release``)."""
         self.ensure_one()
-        reason = (self.reason or "").strip()
+        reason = clean_reason_text(self.env, self.reason)
         if not reason:
             raise UserError(
                 _("Say why you release the lead: the next salesperson reads it.")

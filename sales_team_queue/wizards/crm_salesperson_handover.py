@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..models.crm_lead_assignment import Decision, Reason
-from ..models.res_users import HANDOVER_DONE
+from ..models.res_users import HANDOVER_DONE, HANDOVER_TOKEN
 
 
 class HandoverPlan:
@@ -137,7 +137,8 @@ class CrmSalespersonHandover(models.TransientModel):
         if not self.include_customers:
             return self.env["res.partner"].sudo()
         # Only the customers of the companies the current user works in (and
-        # the shared ones, without company).
+        # the shared ones, without company); active ones, whatever the
+        # client's context says (as for leads).
         return (
             self.env["res.partner"]
             .sudo()
@@ -145,6 +146,7 @@ class CrmSalespersonHandover(models.TransientModel):
                 [
                     ("user_id", "=", self.user_id.id),
                     ("company_id", "in", self.env.companies.ids + [False]),
+                    ("active", "=", True),
                 ],
                 order="id",
             )
@@ -539,7 +541,8 @@ class CrmSalespersonHandover(models.TransientModel):
         if self.archive_user:
             # Whatever the plan missed: raising rolls the whole handover back.
             self._check_nothing_left(HandoverPlan())
-            self.user_id.with_context(**{HANDOVER_DONE: True}).action_archive()
+            leaving = self.user_id.with_context(**{HANDOVER_DONE: HANDOVER_TOKEN})
+            leaving.action_archive()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -71,11 +71,13 @@ class CrmTeamQueue(models.Model):
     def _queues_changed(self):
         """Also switch the timers cron on only while an active queue needs it."""
         result = super()._queues_changed()
-        cron = self.env.ref(TIMERS_CRON, raise_if_not_found=False)
+        # Sales managers set queues up; the cron is the server's (they may not
+        # read scheduled actions).
+        cron = self.sudo().env.ref(TIMERS_CRON, raise_if_not_found=False)
         if cron:
             needed = bool(self.sudo().search_count(self._get_timers_domain(), limit=1))
             if cron.active != needed:
-                cron.sudo().active = needed
+                cron.active = needed
         return result
 
     @api.model

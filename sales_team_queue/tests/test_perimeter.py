@@ -495,6 +495,20 @@ class TestPerimeterRpc(HttpCase):
         self.assertEqual(self.pool_lead.user_id, self.rep)
         self.assertEqual(self.pool_lead.assignment_ids.sorted("id")[-1].method, "claim")
 
+    def test_a_sales_manager_sets_up_queues_with_timers(self):
+        # Switching the backlog and timers crons is the server's: a sales
+        # manager who may not read scheduled actions still sets queues up.
+        self.assertFalse(self.manager.has_group("base.group_system"))
+        queue_id = self._rpc(
+            self.manager,
+            "crm.team.queue",
+            "create",
+            {"name": "With SLA", "team_id": self.bravo.id, "sla_hours": 4},
+        )
+        self._rpc(self.manager, "crm.team.queue", "write", [queue_id], {"active": 0})
+        cron = self.env.ref("sales_team_queue.ir_cron_lead_timers")
+        self.assertTrue(cron.active, "the other queues still need the timers")
+
     # ------------------------------------------------------------
     # Context keys are the server's
     # ------------------------------------------------------------

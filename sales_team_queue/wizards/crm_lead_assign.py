@@ -155,73 +155,26 @@ class CrmLeadAssign(models.TransientModel):
         }
 
     def _check_rights(self, leads):
+        """The perimeter's rules (``models/crm_lead_perimeter.py``): a rep moves
+        only their own leads, only into a team they lead; the same answer as a
+        plain write of the salesperson."""
         user = self.env.user
         if user.has_group("sales_team.group_sale_manager"):
             return
         leader = leads._queue_is_leader_or_manager()
         if not leader and any(lead.user_id != user for lead in leads.sudo()):
-            raise AccessError(
-                _(
-                    "Only a sales manager or the team leader can move leads of "
-                    "other salespeople or of the pool: ask the leader of the team."
-                )
-            )
+            raise AccessError(leads._perimeter_not_yours_message())
         if self.action == "assign" and self.team_id:
             team = self.team_id.sudo()
             if team.user_id != user and any(
                 lead.team_id != team for lead in leads.sudo()
             ):
-                raise AccessError(
-                    _(
-                        "Only a sales manager or the leader of %(team)s can move "
-                        "leads into that team.",
-                        team=team.name,
-                    )
-                )
+                raise AccessError(leads._perimeter_team_message(team))
 
     def _check_target(self, leads, user, team):
         """Refuse a salesperson who cannot take ``leads`` (in ``team``, or in
         their own team when none is given), saying why."""
-        user = user.sudo()
-        if not user:
-            raise UserError(_("Choose the salesperson who gets the leads."))
-        if not user.active:
-            raise UserError(
-                _(
-                    "%(user)s is archived: choose an active salesperson.",
-                    user=user.name,
-                )
-            )
-        if user.share:
-            raise UserError(
-                _(
-                    "%(user)s is not an internal user and cannot own leads.",
-                    user=user.name,
-                )
-            )
-        companies = leads.company_id - user.company_ids
-        if companies:
-            raise UserError(
-                _(
-                    "%(user)s may not work in %(companies)s: choose a salesperson "
-                    "of that company.",
-                    user=user.name,
-                    companies=", ".join(companies.mapped("name")),
-                )
-            )
-        teams = team.sudo() if team else leads.team_id
-        outside = teams.filtered(
-            lambda t: t.user_id != user and user not in t.member_ids
-        )
-        if outside:
-            raise UserError(
-                _(
-                    "%(user)s is not a member of %(teams)s: add them to the team "
-                    "first, or choose another salesperson.",
-                    user=user.name,
-                    teams=", ".join(outside.mapped("name")),
-                )
-            )
+        leads._perimeter_check_receiver(user, team)
 
     def _reason(self, code, text, **args):
         args = dict(args, user=Reason.ref(self.env.user))

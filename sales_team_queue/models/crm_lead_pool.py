@@ -199,9 +199,10 @@ class CrmLead(models.Model):
     def _pool_return_reason_text(self, line):
         """Why a lead came back, from its ledger ``line``: the words of the rep
         who released it, else the ledger's reason (a recycle by a rule)."""
-        if line.reason_code == "released_because":
-            text = (line.reason_args or {}).get("text")
-            if text:
+        args = line.reason_args
+        if line.reason_code == "released_because" and isinstance(args, dict):
+            text = args.get("text")
+            if text and isinstance(text, str):
                 return text
         return line.reason
 

@@ -312,8 +312,16 @@ class CrmLead(models.Model):
         )
         result = self._write_values(vals)
         if leaving:
+            # Out of the queue: out of its pool and its SLA.
             leaving.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(
-                {"queue_id": False, "pool_date": False}
+                {
+                    "queue_id": False,
+                    "pool_date": False,
+                    "sla_state": "none",
+                    "sla_deadline": False,
+                    "sla_warned": False,
+                    "pool_alerted": False,
+                }
             )
         if new_team.id in queue_team_ids and not self._queue_routing_off():
             self._queue_route_unrouted(queue_team_ids)

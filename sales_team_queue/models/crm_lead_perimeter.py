@@ -29,6 +29,11 @@ from odoo.exceptions import AccessError, UserError
 # Who, besides the module's own code, may write a server-owned field.
 NOBODY = "nobody"
 MANAGERS = "managers"
+# Odoo's linking of a new customer to the open leads of the same e-mail
+# (crm.lead._message_post_after_hook) runs with this context: a Python object
+# no RPC client can send.
+LINK_CUSTOMER = "sales_team_queue_link_customer"
+LINK_CUSTOMER_TOKEN = object()
 
 
 class CrmLead(models.Model):
@@ -88,11 +93,25 @@ class CrmLead(models.Model):
             self.browse()._perimeter_rule_server_fields(dict(defaults, **vals))
 
     def _perimeter_check_write(self, vals):
+        """Check the rules of a write of ``vals`` on ``self``.
+
+        :return: the leads to write: ``self``, but for Odoo's linking of a new
+            customer, which leaves the pool leads the user does not steer alone
+        """
         if self.env.su or not self:
-            return
+            return self
         leads = self.sudo()
+        if self.env.context.get(LINK_CUSTOMER) is LINK_CUSTOMER_TOKEN and set(vals) == {
+            "partner_id"
+        }:
+            pool = leads._perimeter_concerned(vals).filtered(
+                lambda lead: lead.queue_state == "pool"
+            )
+            skipped = pool and pool._perimeter_unsteered()
+            return self - skipped.with_env(self.env)
         for rule in self._perimeter_write_rules():
             getattr(leads, rule)(vals)
+        return self
 
     def _perimeter_check_merge(self):
         """A rep merges only their own leads (and unassigned leads outside any
@@ -162,21 +181,9 @@ class CrmLead(models.Model):
         )
 
     def _perimeter_pool_write_allowed(self, vals):
-        """The writes a rep may make on the pool leads of ``self`` (sudo): the
-        claim (themselves as salesperson: the door applies the claim rules),
-        and Odoo's own linking of a new customer to the open leads of the same
-        e-mail when the rep writes to that customer
-        (``_message_post_after_hook``), on leads that have no customer yet."""
-        if vals == {"user_id": self.env.uid}:
-            return True
-        if set(vals) == {"partner_id"} and vals["partner_id"]:
-            partner = self.env["res.partner"].sudo().browse(vals["partner_id"])
-            return bool(partner.email_normalized) and all(
-                not lead.partner_id
-                and lead.email_normalized == partner.email_normalized
-                for lead in self
-            )
-        return False
+        """The write a rep may make on the pool leads of ``self`` (sudo): the
+        claim (themselves as salesperson: the door applies the claim rules)."""
+        return vals == {"user_id": self.env.uid}
 
     def _perimeter_rule_owner(self, vals):
         """A rep changes the salesperson of their own leads only (a pool lead
@@ -202,20 +209,32 @@ class CrmLead(models.Model):
             changing._perimeter_check_receiver(new_user, team)
 
     def _perimeter_rule_team(self, vals):
-        if "team_id" not in vals:
+        """A rep moves only their own leads, and only into a team they lead;
+        taking a lead out of its team (no team) is for the team's leader. Sales
+        managers as in Odoo."""
+        if "team_id" not in vals or self.env.user.has_group(
+            "sales_team.group_sale_manager"
+        ):
             return
         team = self.env["crm.team"].browse(vals["team_id"] or [])
         moving = self._perimeter_concerned(vals).filtered(
             lambda lead: lead.team_id != team
         )
-        if not moving or self.env.user.has_group("sales_team.group_sale_manager"):
+        if not moving:
             return
-        if moving._perimeter_unsteered().filtered(
-            lambda lead: lead.user_id != self.env.user
-        ):
+        unsteered = moving._perimeter_unsteered()
+        if unsteered.filtered(lambda lead: lead.user_id != self.env.user):
             raise AccessError(self._perimeter_not_yours_message())
         if team and team.user_id != self.env.user:
             raise AccessError(self._perimeter_team_message(team))
+        if not team and unsteered:
+            raise AccessError(
+                _(
+                    "Only a sales manager or the leader of %(teams)s can take leads "
+                    "out of their team.",
+                    teams=", ".join(unsteered.team_id.mapped("name")),
+                )
+            )
 
     # ------------------------------------------------------------
     # HELPERS
@@ -231,13 +250,15 @@ class CrmLead(models.Model):
 
     def _perimeter_concerned(self, vals):
         """The leads of ``self`` (sudo) a queue concerns, which ``vals`` may
-        move: a lead of a queue, of a team with queues, or going into one."""
+        move: a lead of a queue, without team (the queues route those too), of
+        a team with queues, or going into one."""
         queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
         if not queue_team_ids:
             return self.browse()
         new_team_id = vals.get("team_id")
         return self.filtered(
             lambda lead: lead.queue_id
+            or not lead.team_id
             or lead.team_id.id in queue_team_ids
             or new_team_id in queue_team_ids
         )

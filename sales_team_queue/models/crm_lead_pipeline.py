@@ -19,6 +19,7 @@ from odoo import api, models
 
 from .crm_lead import DOOR_PASSED, DOOR_TOKEN
 from .crm_lead_assignment import DOOR_HINT, DoorHint, Reason
+from .crm_lead_perimeter import LINK_CUSTOMER, LINK_CUSTOMER_TOKEN
 from .crm_lead_stage import STAGE_EVENT_CONTEXT_KEY, StageEvent
 
 
@@ -37,18 +38,24 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         internal = self._is_module_write()
-        if not internal:
-            self._perimeter_check_write(vals)
-        stage = self._stage_prepare_write(vals)
-        sla = self._sla_prepare_write(vals, internal)
-        for leads, group_vals in self._stage_split_write(vals, stage):
+        leads = self if internal else self._perimeter_check_write(vals)
+        stage = leads._stage_prepare_write(vals)
+        sla = leads._sla_prepare_write(vals, internal)
+        for group, group_vals in leads._stage_split_write(vals, stage):
             if internal:
-                leads._write_values(group_vals)
+                group._write_values(group_vals)
             else:
-                leads._queue_write(group_vals)
-        self._stage_after_write(stage)
-        self._sla_after_write(sla)
+                group._queue_write(group_vals)
+        leads._stage_after_write(stage)
+        leads._sla_after_write(sla)
         return True
+
+    def _message_post_after_hook(self, message, msg_vals):
+        # Odoo links the customer a message is sent to with the open leads of
+        # the same e-mail (a search and a write as the user): the perimeter
+        # leaves the pool leads out of that write (see _perimeter_check_write).
+        linking = self.with_context(**{LINK_CUSTOMER: LINK_CUSTOMER_TOKEN})
+        return super(CrmLead, linking)._message_post_after_hook(message, msg_vals)
 
     def _merge_opportunity(
         self, user_id=False, team_id=False, auto_unlink=True, max_length=5

@@ -593,8 +593,8 @@ class CrmLead(models.Model):
             return ClaimRefusal(
                 "taken",
                 _(
-                    "This lead was just claimed by someone else: refresh the pool "
-                    "and pick another lead."
+                    "This lead was just claimed, or is being changed, by someone "
+                    "else: refresh the pool and try again or pick another lead."
                 ),
             )
         return None

@@ -252,11 +252,13 @@ class CrmLead(models.Model):
     def _sla_after_write(self, owners):
         """Write step, after the values are written: the SLAs followed up are
         met. A lead that changed hands in the same write has the new owner's
-        SLA (started by the door): the stage change was not their follow-up."""
+        SLA (started by the door): the stage change was not their follow-up.
+        Only the owner's own change (or an automation's, as superuser) is."""
         if not owners:
             return
         followed = self.browse(list(owners)).filtered(
             lambda lead: lead.user_id == owners[lead.id]
+            and (self.env.su or self._sla_is_owner_acting(lead.user_id))
         )
         if followed:
             followed._sla_mark_met()
@@ -271,8 +273,9 @@ class CrmLead(models.Model):
         """Whether ``message`` posted on the lead ``self`` is a follow-up: a
         note, a message or an email (incoming through the mail gateway, which
         runs as superuser, or outgoing) whose author is the lead's salesperson.
-        A note of the team leader, the tracking, the assignment notifications
-        and the queues' own alerts (by OdooBot) are not."""
+        A note of the team leader, a message posted by someone else in the
+        salesperson's name, the tracking, the assignment notifications and the
+        queues' own alerts (by OdooBot) are not."""
         owner = self.sudo().user_id
         return bool(
             message.message_type in SLA_MESSAGE_TYPES
@@ -280,7 +283,16 @@ class CrmLead(models.Model):
             and message.author_id
             and message.author_id == owner.partner_id
             and message.author_id != self.env.ref("base.partner_root")
+            and self._sla_is_owner_acting(owner, email=message.message_type == "email")
         )
+
+    @api.model
+    def _sla_is_owner_acting(self, owner, email=False):
+        """Whether the current user is ``owner`` themselves: an author, a stage
+        or an activity given by someone else (``author_id`` is a client value)
+        is not the owner's follow-up. The mail gateway posts as superuser: an
+        e-mail it receives counts by its author."""
+        return self.env.uid == owner.id or (email and self.env.su)
 
     def _sla_mark_met(self):
         """The leads of ``self`` were followed up: their running SLA is met."""
@@ -845,18 +857,19 @@ class MailActivity(models.Model):
     _inherit = "mail.activity"
 
     def _action_done(self, feedback=False, attachment_ids=None):
-        # An activity of a lead marked done by or for its salesperson is a
-        # follow-up (SLA met); one done by someone else for someone else is not.
+        # An activity of a lead marked done by its salesperson (or by an
+        # automation, as superuser) is a follow-up (SLA met); one done by
+        # someone else, even an activity of the salesperson's, is not.
         user = self.env.user
-        done = defaultdict(set)  # lead id: ids of the activities' users
-        for activity in self.sudo():
-            if activity.res_model == "crm.lead" and activity.res_id:
-                done[activity.res_id].add(activity.user_id.id)
+        lead_ids = {
+            activity.res_id
+            for activity in self.sudo()
+            if activity.res_model == "crm.lead" and activity.res_id
+        }
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
-        leads = self.env["crm.lead"].sudo().browse(list(done)).exists()
+        leads = self.env["crm.lead"].sudo().browse(list(lead_ids)).exists()
         followed = leads.filtered(
-            lambda lead: lead.user_id
-            and (lead.user_id == user or lead.user_id.id in done[lead.id])
+            lambda lead: lead.user_id and (lead.user_id == user or self.env.su)
         )
         if followed:
             followed._sla_mark_met()

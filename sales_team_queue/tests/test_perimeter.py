@@ -457,19 +457,47 @@ class TestPerimeterRpc(HttpCase):
             )
         self.assertFalse(self.env["crm.lead"].search([("name", "like", "Forged")]))
 
-    def test_writing_to_a_customer_still_links_their_pool_leads(self):
+    def test_writing_to_a_customer_leaves_the_pool_leads_alone(self):
         # Odoo links a new customer to the open leads of the same e-mail the
-        # writer can see: a harmless write the pool rule lets through.
+        # writer can see: the rep's own lead, not the pool's (that would copy
+        # the customer's contact details into a lead the rep does not own).
         customer = self.env["res.partner"].create(
-            {"name": "Buyer", "email": "buyer@customer.example"}
+            {"name": "Buyer", "email": "buyer@customer.example", "phone": "+1 555"}
         )
         self.own.email_from = "buyer@customer.example"
+        # (message_post returns a record, which XML-RPC cannot carry back)
         self.own.with_user(self.rep).message_post(
             body="Hello", partner_ids=customer.ids, message_type="comment"
         )
+        self.env.invalidate_all()
         self.assertEqual(self.own.partner_id, customer)
-        self.assertEqual(self.pool_lead.partner_id, customer)
-        self.assertEqual(self.pool_lead.queue_state, "pool")
+        self.assertFalse(self.pool_lead.partner_id)
+        # Nor through the customer's side.
+        self._refused(
+            self.rep,
+            "res.partner",
+            "write",
+            customer.ids,
+            {"opportunity_ids": [(4, self.pool_lead.id, 0)]},
+        )
+        self.assertFalse(self.pool_lead.partner_id)
+
+    def test_nobody_but_managers_takes_a_lead_out_of_its_team(self):
+        # Out of the team (no queue, no team), then given away: the first step
+        # is the team leader's or a manager's; a teamless lead is a queue's too.
+        self._refused(self.rep, "crm.lead", "write", [self.own.id], {"team_id": False})
+        self._rpc(self.leader, "crm.lead", "write", [self.pool_lead.id], {"team_id": 0})
+        self.env.invalidate_all()
+        self.assertFalse(self.pool_lead.queue_id, "out of its team, out of its pool")
+        for user in (self.leader, self.rep):
+            self._refused(
+                user,
+                "crm.lead",
+                "write",
+                [self.pool_lead.id],
+                {"user_id": self.bravo_rep.id},
+            )
+        self.assertFalse(self.pool_lead.user_id)
 
     def test_rep_gives_own_lead_only_to_a_team_member(self):
         text = self._refused(
@@ -508,6 +536,50 @@ class TestPerimeterRpc(HttpCase):
         self._rpc(self.manager, "crm.team.queue", "write", [queue_id], {"active": 0})
         cron = self.env.ref("sales_team_queue.ir_cron_lead_timers")
         self.assertTrue(cron.active, "the other queues still need the timers")
+
+    def test_only_the_owner_meets_their_sla(self):
+        # A leader cannot meet the rep's SLA for them: not with a message in
+        # their name, an activity of theirs marked done, or a stage change.
+        self.bravo_queue.sla_hours = 4
+        leads = (
+            self.env["crm.lead"]
+            .with_user(self.manager)
+            .create(
+                [
+                    {"name": f"SLA {i}", "team_id": self.bravo.id, "user_id": False}
+                    for i in range(3)
+                ]
+            )
+        )
+        self.assertEqual(leads.mapped("sla_state"), ["running"] * 3)
+        self.assertEqual(leads.user_id, self.bravo_rep)
+        # (message_post returns a record, which XML-RPC cannot carry back)
+        leads[0].with_user(self.bravo_leader).message_post(
+            body="Called them",
+            message_type="comment",
+            author_id=self.bravo_rep.partner_id.id,
+        )
+        activity = leads[1].activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.bravo_rep.id
+        )
+        self._rpc(self.bravo_leader, "mail.activity", "action_done", activity.ids)
+        stage = self.env["crm.stage"].search(
+            [("is_won", "=", False), ("id", "!=", leads[2].stage_id.id)], limit=1
+        )
+        self._rpc(
+            self.bravo_leader,
+            "crm.lead",
+            "write",
+            [leads[2].id],
+            {"stage_id": stage.id},
+        )
+        self.env.invalidate_all()
+        self.assertEqual(leads.mapped("sla_state"), ["running"] * 3)
+        leads[0].with_user(self.bravo_rep).message_post(
+            body="Called them", message_type="comment"
+        )
+        self.env.invalidate_all()
+        self.assertEqual(leads[0].sla_state, "met")
 
     # ------------------------------------------------------------
     # Context keys are the server's

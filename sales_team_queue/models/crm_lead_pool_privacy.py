@@ -42,6 +42,35 @@ PRIVATE_POOL_DOMAIN = [
     ("queue_state", "=", "pool"),
     ("queue_id.pool_hide_contact", "=", True),
 ]
+# The global rules around the lead (security/sales_team_queue_security.xml):
+# active only while some queue hides its pool, so that they cost nothing and
+# change nothing until then (inert until configured).
+POOL_PRIVACY_RULES = (
+    "sales_team_queue.mail_followers_rule_pool_private",
+    "sales_team_queue.mail_notification_rule_pool_private",
+    "sales_team_queue.calendar_event_rule_pool_private",
+    "sales_team_queue.calendar_attendee_rule_pool_private",
+)
+
+
+class CrmTeamQueue(models.Model):
+    _inherit = "crm.team.queue"
+
+    def _queues_changed(self):
+        result = super()._queues_changed()
+        self._pool_privacy_sync_rules()
+        return result
+
+    @api.model
+    def _pool_privacy_sync_rules(self):
+        """Switch the global rules of pool privacy on while some queue hides
+        its pool, off otherwise. Called on every change of queues, and on
+        every install and upgrade (from the security data)."""
+        active = bool(self._get_private_pool_queue_ids())
+        for xmlid in POOL_PRIVACY_RULES:
+            rule = self.env.ref(xmlid, raise_if_not_found=False)
+            if rule and rule.active != active:
+                rule.sudo().active = active
 
 
 class CrmLead(models.Model):
@@ -67,7 +96,12 @@ class CrmLead(models.Model):
     def _search_pool_private(self, operator, value):
         if operator not in ("=", "!="):
             raise NotImplementedError(f"Unsupported operator {operator!r}")
-        if (operator == "=") == bool(value):
+        positive = (operator == "=") == bool(value)
+        if not self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids():
+            # no queue hides its pool: no lead is private (and the rules that
+            # use this stay as cheap as Odoo's own)
+            return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
+        if positive:
             return PRIVATE_POOL_DOMAIN
         return ["!", *expression.normalize_domain(PRIVATE_POOL_DOMAIN)]
 

@@ -16,6 +16,9 @@ from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
+from odoo.addons.sales_team_queue.models.crm_lead_pool_privacy import (
+    POOL_PRIVACY_RULES,
+)
 
 from .common import MANAGER, SALESMAN, QueueCase
 
@@ -180,6 +183,15 @@ class TestPoolPrivacyLead(PoolPrivacyCase):
         # the leader gets the customer in the meeting's defaults, as in Odoo
         action = self.lead.with_user(self.leader).action_schedule_meeting()
         self.assertIn(self.customer.id, action["context"]["default_partner_ids"])
+
+    def test_rules_around_the_lead_are_on_only_while_a_pool_hides(self):
+        rules = [self.env.ref(xmlid) for xmlid in POOL_PRIVACY_RULES]
+        self.assertEqual([rule.active for rule in rules], [True] * len(rules))
+        self.queue.pool_hide_contact = False
+        self.assertEqual([rule.active for rule in rules], [False] * len(rules))
+        self.assertFalse(self.env["crm.lead"].search([("pool_private", "=", True)]))
+        self.queue.pool_hide_contact = True
+        self.assertEqual([rule.active for rule in rules], [True] * len(rules))
 
     def test_queue_without_the_option_is_odoo_behaviour(self):
         self.queue.pool_hide_contact = False

@@ -115,9 +115,7 @@ class CrmLeadPoolCard(models.Model):
         """The lead's own computes (wait, return, the claim rules for the
         current user), read on the lead in sudo: the card shows what they say
         and nothing else of the lead."""
-        leads = self._pool_leads()
-        for card in self:
-            lead = leads.browse(card.id)
+        for card, lead in zip(self, self._pool_leads(), strict=True):
             card.pool_waiting = lead.pool_waiting
             card.pool_return_user_id = lead.pool_return_user_id.id
             card.pool_return_reason = lead.pool_return_reason

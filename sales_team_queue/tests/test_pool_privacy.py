@@ -586,6 +586,41 @@ class TestPoolCard(PoolPrivacyCase):
         self.team.restrict_pool = False
         self.assertIn(self.lead, self._cards(self.mai).lead_id)
 
+    def test_card_list_queries_do_not_grow_with_the_cards(self):
+        self.env["crm.lead"].create(
+            [
+                dict(CONTACT, name=f"Pool {index}", team_id=self.team.id, user_id=False)
+                for index in range(80)
+            ]
+        )
+        Card = self.env["crm.lead.pool.card"].with_user(self.somchai)
+        spec = {
+            fname: {}
+            for fname in (
+                "name",
+                "expected_revenue",
+                "pool_waiting",
+                "claim_block_reason",
+                "pool_return_reason",
+                "lead_readable",
+            )
+        }
+        spec["pool_return_user_id"] = {"fields": {"display_name": {}}}
+        spec["tag_ids"] = {"fields": {"display_name": {}}}
+
+        def count(limit):
+            self.env.invalidate_all()
+            queries = self.cr.sql_log_count
+            # the cards of one queue (queries grow with queues, not with leads)
+            result = Card.web_search_read(
+                [("queue_id", "=", self.queue.id)], spec, limit=limit
+            )
+            self.assertEqual(len(result["records"]), limit)
+            return self.cr.sql_log_count - queries
+
+        count(5)  # warm the caches
+        self.assertEqual(count(5), count(80), "as many queries for 5 or 80 cards")
+
     def test_other_company_and_portal_see_no_card(self):
         self.assertFalse(self._cards(self.other_co, [("id", "=", self.lead.id)]))
         with self.assertRaises(AccessError), mute_logger("odoo.models"):

@@ -136,9 +136,9 @@ class CrmLeadPoolCard(models.Model):
         """Claim the leads of the cards for the current user (see
         ``crm.lead.action_claim``). Callable by RPC.
 
-        :return: a notification that says which leads were claimed, with a
-            button to open the lead when there is one (the refusals of a
-            partial claim when some were refused)
+        :return: a notification that the leads were claimed, with a link to
+            each (or, when some were refused, the lead's own notification that
+            lists them and why)
         :raise UserError: when no lead could be claimed (saying why)
         """
         result = self.env["crm.lead"].browse(self.ids).action_claim()

@@ -367,6 +367,16 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
             .search_read([("mail_message_id", "=", self.reply.id)], ["res_partner_id"])
         )
         self.assertEqual(notifications, [])
+        # a user keeps their own follower line (it names nobody else)
+        self.lead.message_subscribe(partner_ids=self.somchai.partner_id.ids)
+        rows = (
+            self.env["mail.followers"]
+            .with_user(self.somchai)
+            .search_read(followers, ["partner_id"])
+        )
+        self.assertEqual(
+            [row["partner_id"][0] for row in rows], self.somchai.partner_id.ids
+        )
         # the leader sees them all
         self.assertIn(
             self.customer_mail,

@@ -9,6 +9,7 @@ from . import crm_lead_assignment
 from . import crm_lead
 from . import crm_lead_pool
 from . import crm_lead_pool_privacy
+from . import crm_lead_pool_card
 from . import crm_stage
 from . import crm_lead_stage_history
 from . import crm_lead_stage

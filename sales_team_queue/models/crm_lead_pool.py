@@ -248,10 +248,12 @@ class CrmLead(models.Model):
         if not self:
             return True
         leads = self.sudo()
-        # Leads no longer in a pool are refused below whoever may read them (a
+        # Claim rights are card visibility: the pools a rep may claim from,
+        # even where pool privacy keeps the lead itself from them. Leads no
+        # longer in a pool (no card) are refused below whoever may see them (a
         # rep no longer sees a lead that someone else has just claimed).
         pool = leads.filtered(lambda lead: lead.queue_state == "pool")
-        pool.with_env(self.env).check_access("read")
+        self.env["crm.lead.pool.card"].browse(pool.ids).check_access("read")
         locked_ids = leads._queue_claim_lock()
         leads = leads.sorted(
             lambda lead: (lead.pool_date or lead.create_date or datetime.min, lead.id)

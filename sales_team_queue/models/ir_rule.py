@@ -14,11 +14,21 @@ ODOO_CORE_RULE_DOMAINS = {
 
 # While the module is installed: Odoo's "own documents" rule, except that the
 # unassigned leads of a team with a private pool are no longer everybody's (the
-# module's own rules give them back to the team's members and leader).
+# module's own rules give them back to the team's members and leader), and that a
+# lead waiting in a pool that hides contact details (``pool_private``, see
+# crm_lead_pool_privacy.py) is nobody's but its team leader's and "All Documents".
 PERSONAL_RULE_DOMAIN = (
     "['|', ('user_id', '=', user.id), "
-    "'&', ('user_id', '=', False), "
-    "'|', ('team_id', '=', False), ('team_id.restrict_pool', '=', False)]"
+    "'&', '&', ('user_id', '=', False), "
+    "'|', ('team_id', '=', False), ('team_id.restrict_pool', '=', False), "
+    "('pool_private', '=', False)]"
+)
+# The same on the activity analysis, through the row's lead.
+PERSONAL_ACTIVITY_RULE_DOMAIN = (
+    "['|', ('user_id', '=', user.id), "
+    "'&', '&', ('user_id', '=', False), "
+    "'|', ('team_id', '=', False), ('team_id.restrict_pool', '=', False), "
+    "('lead_id.pool_private', '=', False)]"
 )
 
 SAVED_DOMAINS_PARAM = "sales_team_queue.core_rule_domains"
@@ -33,7 +43,9 @@ class IrRule(models.Model):
         module is installed}``. Override to change more of them."""
         return {
             "crm.crm_rule_personal_lead": PERSONAL_RULE_DOMAIN,
-            "crm.crm_activity_report_rule_personal_activities": PERSONAL_RULE_DOMAIN,
+            "crm.crm_activity_report_rule_personal_activities": (
+                PERSONAL_ACTIVITY_RULE_DOMAIN
+            ),
         }
 
     @api.model

@@ -10,6 +10,7 @@ they see. ``_check_matrix`` walks it all.
 from lxml import etree
 
 from odoo.tests import new_test_user
+from odoo.tools import SQL
 from odoo.tools.misc import file_path
 
 from odoo.addons.sales_team_queue.models.crm_lead_assignment import Decision
@@ -74,6 +75,25 @@ EXPECTED = {
     ("team", True): {
         "rep": {"own", "mate", "pool", "no_team"},
         "rep_two": ALL,
+        "leader": {"own", "mate", "pool", "no_team"},
+        **EVERYBODY_SEES_ALL,
+    },
+}
+
+# The same with Alpha's pool lead waiting in a queue that hides contact details (a
+# private pool, crm.team.queue pool_hide_contact): no rep reads it any more, its
+# team leader, "All Documents" and managers still do (and everything around it
+# follows: activities, ledger, history, analysis).
+EXPECTED_PRIVATE_POOL = {
+    ("own", False): {
+        "rep": {"own", "other_pool", "no_team"},
+        "rep_two": {"other_pool", "no_team"},
+        "leader": {"own", "mate", "pool", "other_pool", "no_team"},
+        **EVERYBODY_SEES_ALL,
+    },
+    ("team", True): {
+        "rep": {"own", "mate", "no_team"},
+        "rep_two": ALL - {"pool"},
         "leader": {"own", "mate", "pool", "no_team"},
         **EVERYBODY_SEES_ALL,
     },
@@ -223,17 +243,51 @@ class TeamVisibilityMatrix:
             {"lead_visibility": lead_visibility, "restrict_pool": restrict_pool}
         )
 
+    def _make_private_pool(self):
+        """Put Alpha's pool lead in the pool of a queue of Alpha that hides
+        contact details. The queue has no member, so that routing gives the
+        lead to nobody; the lead's queue is set in SQL, as routing would."""
+        queue = self.env["crm.team.queue"].create(
+            {
+                "name": "Matrix private pool",
+                "team_id": self.team_a.id,
+                "strategy": "pool",
+                "pool_hide_contact": True,
+                "activity_type_id": False,
+                "notify_assignee": False,
+            }
+        )
+        lead = self.leads["pool"]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_lead SET queue_id = %s, queue_state = 'pool',
+                          pool_date = NOW() AT TIME ZONE 'UTC'
+                    WHERE id = %s AND user_id IS NULL""",
+                queue.id,
+                lead.id,
+            )
+        )
+        self.env.invalidate_all()
+        self.assertTrue(lead.pool_private)
+        return queue
+
     def _keys(self, ids):
         return {self.lead_key[i] for i in ids if i in self.lead_key}
 
-    def _check_matrix(self, lead_visibility, restrict_pool):
-        """Walk the whole matrix of one setting: every user, every operation."""
+    def _check_matrix(self, lead_visibility, restrict_pool, private_pool=False):
+        """Walk the whole matrix of one setting: every user, every operation
+        (``private_pool``: with Alpha's pool lead in a private pool)."""
         self._set_visibility(lead_visibility, restrict_pool)
-        for login, expected in EXPECTED[lead_visibility, restrict_pool].items():
+        table = EXPECTED
+        if private_pool:
+            self._make_private_pool()
+            table = EXPECTED_PRIVATE_POOL
+        for login, expected in table[lead_visibility, restrict_pool].items():
             with self.subTest(user=login):
                 self.assertEqual(
                     self._probe(self.users[login]),
                     {operation: set(expected) for operation in OPERATIONS},
                     f"{login} with {lead_visibility} visibility, "
-                    f"restrict_pool={restrict_pool}",
+                    f"restrict_pool={restrict_pool}, private_pool={private_pool}",
                 )

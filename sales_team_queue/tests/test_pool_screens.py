@@ -4,7 +4,6 @@ alert to the team leader on each claim."""
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools.safe_eval import safe_eval
 
 from .common import QueueCase
 
@@ -172,20 +171,66 @@ class TestPoolScreens(QueueCase):
     # The Lead Pool action
     # ------------------------------------------------------------
 
-    def test_lead_pool_lists_the_pool_leads_oldest_first(self):
+    def test_lead_pool_lists_the_pool_cards_oldest_first(self):
         self._pool()
         first, second, taken = self._new_leads(3)
         taken.with_user(self.somchai).action_claim()
         second.with_user(self.wei).action_claim()
         second.with_user(self.wei).action_release()
         action = self.env.ref("sales_team_queue.crm_lead_action_pool")
-        self.assertEqual(action.domain, "[('queue_state', '=', 'pool')]")
-        visible = (
-            self.env["crm.lead"]
-            .with_user(self.linh)
-            .search(safe_eval(action.domain), order="pool_date asc, id asc")
+        self.assertEqual(action.res_model, "crm.lead.pool.card")
+        self.assertFalse(action.domain)
+        cards = self.env["crm.lead.pool.card"].with_user(self.linh).search([])
+        self.assertIn(first.id, cards.ids)
+        self.assertIn(second.id, cards.ids)
+        self.assertNotIn(taken.id, cards.ids)
+        self.assertLess(cards.ids.index(first.id), cards.ids.index(second.id))
+
+    def test_pool_card_shows_what_the_lead_computes(self):
+        self._pool(claim_daily_limit=1)
+        lead, other = self._new_leads(2)
+        lead.with_user(self.somchai).action_claim()
+        lead.with_user(self.somchai).action_release(reason="not for me")
+        card = self.env["crm.lead.pool.card"].with_user(self.somchai).browse(lead.id)
+        self.assertEqual(card.pool_return_user_id, self.somchai)
+        self.assertEqual(card.pool_return_reason, "not for me")
+        self.assertEqual(card.pool_waiting, lead.pool_waiting)
+        self.assertTrue(card.claim_block_reason, "daily limit reached")
+        self.assertEqual(
+            card.claim_block_reason,
+            lead.with_user(self.somchai).claim_block_reason,
         )
-        self.assertIn(first, visible)
-        self.assertIn(second, visible)
-        self.assertNotIn(taken, visible)
-        self.assertLess(list(visible).index(first), list(visible).index(second))
+        self.assertFalse(card.with_user(self.wei).claim_block_reason)
+        self.assertTrue(card.lead_readable, "an open pool: the lead is readable")
+
+    def test_claim_from_the_card_says_so_with_a_link(self):
+        self._pool()
+        first, second = self._new_leads(2)
+        Card = self.env["crm.lead.pool.card"].with_user(self.somchai)
+        action = Card.browse((first | second).ids).action_claim()
+        self.assertEqual((first | second).user_id, self.somchai)
+        params = action["params"]
+        self.assertEqual((params["type"], params["title"]), ("success", "Lead claimed"))
+        self.assertEqual(
+            [link["url"] for link in params["links"]],
+            [f"/odoo/crm/{first.id}", f"/odoo/crm/{second.id}"],
+        )
+        self.assertEqual(params["message"].count("%s"), 2)
+        self.assertEqual(params["next"]["tag"], "soft_reload")
+
+    def test_claim_and_open_from_the_card_form(self):
+        self._pool()
+        lead = self._new_leads(1)
+        card = self.env["crm.lead.pool.card"].with_user(self.wei).browse(lead.id)
+        action = card.action_claim_and_open()
+        self.assertEqual(lead.user_id, self.wei)
+        self.assertEqual((action["res_model"], action["res_id"]), ("crm.lead", lead.id))
+
+    def test_refused_claim_from_the_card_says_why(self):
+        self._pool(claim_daily_limit=1)
+        first, second = self._new_leads(2)
+        Card = self.env["crm.lead.pool.card"].with_user(self.somchai)
+        Card.browse(first.id).action_claim()
+        with self.assertRaisesRegex(UserError, "Daily claim limit reached"):
+            Card.browse(second.id).action_claim()
+        self.assertFalse(second.user_id)

@@ -132,8 +132,14 @@ class TestPoolUi(HttpCase):
         )
         self.assertEqual(mine.pool_return_user_id, self.rep_one)
 
-    def test_private_pool_hides_the_contact_until_the_rep_claims(self):
+    def test_private_pool_shows_a_card_until_the_rep_claims(self):
         self.queue.pool_hide_contact = True
         self.open_lead.email_from = "tour.secret@example.com"
+        self.assertFalse(
+            self.open_lead.with_user(self.rep_one)._filtered_access("read"),
+            "the rep cannot read the lead before claiming it",
+        )
         self.start_tour("/odoo", "sales_team_queue_pool_privacy", login="pool_rep_one")
         self.assertEqual(self.open_lead.user_id, self.rep_one)
+        line = self.open_lead.assignment_ids.sorted("id")[-1]
+        self.assertEqual((line.user_id, line.method), (self.rep_one, "claim"))

@@ -56,6 +56,12 @@ class TestTeamVisibility(TeamVisibilityMatrix, TransactionCase):
     def test_matrix_whole_team_private_pool(self):
         self._check_matrix("team", True)
 
+    def test_matrix_own_leads_open_pool_private_pool_lead(self):
+        self._check_matrix("own", False, private_pool=True)
+
+    def test_matrix_whole_team_restricted_pool_private_pool_lead(self):
+        self._check_matrix("team", True, private_pool=True)
+
     # Single behaviours.
 
     def _visible(self, login):

@@ -64,3 +64,6 @@ class TestTeamVisibilityRpc(TeamVisibilityMatrix, HttpCase):
 
     def test_rpc_matrix_whole_team_private_pool(self):
         self._check_matrix("team", True)
+
+    def test_rpc_matrix_own_leads_private_pool_lead(self):
+        self._check_matrix("own", False, private_pool=True)

@@ -37,6 +37,10 @@ registry.category("web_tour.tours").add("sales_team_queue_pool_claim", {
             run: "click",
         },
         {
+            trigger: ".o_notification:contains(Lead claimed) a[href^='/odoo/crm/']:contains(Tour Pool Open Lead)",
+            content: "a notification says the lead is claimed, with a link to it",
+        },
+        {
             trigger: ".o_kanban_view:not(:has(.o_kanban_record:contains(Tour Pool Open Lead)))",
             content: "the lead has left the pool",
         },
@@ -159,36 +163,46 @@ registry.category("web_tour.tours").add("sales_team_queue_pool_list_claim", {
     ],
 });
 
-// In a pool that hides contact details, a rep opens a waiting lead: its e-mail
-// is empty until they claim it from the form; then it shows.
+// In a pool that hides contact details, a rep sees the waiting lead's card
+// (title, revenue, no contact), opens it from the list, claims it from its
+// form and lands on the lead, whose e-mail now shows.
 registry.category("web_tour.tours").add("sales_team_queue_pool_privacy", {
     url: "/odoo",
     steps: () => [
         ...openLeadPool(),
         {
-            trigger: ".o_kanban_record:contains(Tour Pool Open Lead) .o_pool_waiting",
-            content: "open the waiting lead",
+            trigger:
+                ".o_kanban_record:contains(Tour Pool Open Lead):not(:contains(tour.secret@example.com)) .o_pool_claim",
+            content: "the card shows the lead without its contact",
+        },
+        {
+            trigger: ".o_switch_view.o_list",
+            content: "switch to the list",
             run: "click",
         },
         {
-            trigger: ".o_form_view .o_field_widget[name=email_from] input",
-            content: "the e-mail is hidden until the lead is claimed",
-            run() {
-                const value = this.anchor.value;
-                if (value) {
-                    throw new Error(`the pool lead shows its e-mail: ${value}`);
-                }
-            },
+            trigger: ".o_list_view .o_group_header:contains(Tour Pool)",
+            content: "open the queue's group",
+            run: "click",
         },
         {
-            trigger: ".o_form_view .o_form_statusbar button[name=action_claim]",
-            content: "claim it from the form",
+            trigger: ".o_data_row:contains(Tour Pool Open Lead) .o_data_cell[name=name]",
+            content: "open the card",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view:not(:has(.o_field_widget[name=email_from])) .o_field_widget[name=name]:contains(Tour Pool Open Lead)",
+            content: "the card's form has no contact field",
+        },
+        {
+            trigger: ".o_form_view .o_form_statusbar button.o_pool_claim",
+            content: "claim it from its form",
             run: "click",
         },
         {
             trigger:
                 ".o_form_view .o_field_widget[name=email_from] input:value(tour.secret@example.com)",
-            content: "claimed: the e-mail shows",
+            content: "claimed: the lead opens and its e-mail shows",
         },
     ],
 });

@@ -170,6 +170,9 @@ class CrmLead(models.Model):
         pool = pool and pool._perimeter_unsteered()
         if not pool or pool._perimeter_pool_write_allowed(vals):
             return
+        # A lead the user may not even change says nothing more than Odoo's
+        # own refusal (a private pool lead, another company's).
+        self.env(su=False)["crm.lead"].browse(pool.ids).check_access("write")
         raise UserError(
             _(
                 "%(leads)s waits in the pool of %(queue)s: it is the queue's until "

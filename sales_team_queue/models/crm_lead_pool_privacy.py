@@ -67,10 +67,13 @@ class CrmTeamQueue(models.Model):
         its pool, off otherwise. Called on every change of queues, and on
         every install and upgrade (from the security data)."""
         active = bool(self._get_private_pool_queue_ids())
+        # The rules are the server's: a sales manager changing queues may not
+        # read them.
+        env = self.sudo().env
         for xmlid in POOL_PRIVACY_RULES:
-            rule = self.env.ref(xmlid, raise_if_not_found=False)
+            rule = env.ref(xmlid, raise_if_not_found=False)
             if rule and rule.active != active:
-                rule.sudo().active = active
+                rule.active = active
 
 
 class CrmLead(models.Model):

@@ -308,10 +308,11 @@ class CrmTeamQueue(models.Model):
     )
     pool_hide_contact = fields.Boolean(
         string="Hide Contact Until Claimed",
-        help="While a lead waits in this queue's pool, members see no e-mail, "
-        "phone, address or linked contact (in views, exports and over the API) "
-        "until one of them claims it. Team leaders and sales managers see "
-        "everything.",
+        help="While a lead waits in this queue's pool, salespeople who see only "
+        "their own documents cannot open it (nor its messages, meetings or "
+        "contact): they see it as a pool card (title, country, revenue, "
+        "priority) until one of them claims it. The team leader, users of All "
+        "Documents and sales managers see everything.",
     )
     # --- fairness state (persistent, updated under a row lock) ---
     rr_last_member_id = fields.Integer(

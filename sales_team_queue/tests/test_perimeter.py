@@ -581,6 +581,28 @@ class TestPerimeterRpc(HttpCase):
         self.env.invalidate_all()
         self.assertEqual(leads[0].sla_state, "met")
 
+    def test_a_member_cannot_move_their_own_time_zone(self):
+        # The claim window and the daily limit are read in the member's time
+        # zone: moving it would open the window or start a new day at will.
+        self.rep.tz = "Asia/Bangkok"
+        text = self._refused(
+            self.rep, "res.users", "write", [self.rep.id], {"tz": "America/New_York"}
+        )
+        self.assertIn("ask your administrator", text)
+        self._refused(
+            self.rep,
+            "res.partner",
+            "write",
+            self.rep.partner_id.ids,
+            {"tz": "America/New_York"},
+        )
+        self.assertEqual(self.rep.tz, "Asia/Bangkok")
+        admin = self.env.ref("base.user_admin")
+        self.rep.with_user(admin).tz = "Asia/Tokyo"
+        self.assertEqual(self.rep.tz, "Asia/Tokyo")
+        # Users outside the queues keep Odoo's preferences.
+        self._rpc(self.leader, "res.users", "write", [self.leader.id], {"tz": "UTC"})
+
     # ------------------------------------------------------------
     # Context keys are the server's
     # ------------------------------------------------------------

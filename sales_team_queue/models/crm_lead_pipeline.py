@@ -43,7 +43,7 @@ class CrmLead(models.Model):
         sla = leads._sla_prepare_write(vals, internal)
         for group, group_vals in leads._stage_split_write(vals, stage):
             if internal:
-                group._write_values(group_vals)
+                super(CrmLead, group).write(group_vals)
             else:
                 group._queue_write(group_vals)
         leads._stage_after_write(stage)

@@ -23,13 +23,15 @@ from odoo.addons.base.controllers.rpc import (
     RPC_FAULT_CODE_WARNING,
 )
 
+from .common_rpc import RpcLoginMixin
+
 SALESMAN = "sales_team.group_sale_salesman"
 MANAGER = "sales_team.group_sale_manager"
 REFUSED = (RPC_FAULT_CODE_WARNING, RPC_FAULT_CODE_ACCESS_ERROR)
 
 
 @tagged("post_install", "-at_install")
-class TestPerimeterRpc(HttpCase):
+class TestPerimeterRpc(RpcLoginMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -108,7 +110,6 @@ class TestPerimeterRpc(HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.uids = {}
         Lead = self.env["crm.lead"].with_user(self.manager)
         values = {"team_id": self.alpha.id, "user_id": False, "type": "lead"}
         self.pool_lead, self.vip_lead, self.spare = Lead.create(
@@ -131,22 +132,6 @@ class TestPerimeterRpc(HttpCase):
         self.assertEqual(self.pool_lead.company_id, self.env.company)
 
     # ------------------------------------------------------------
-
-    def _rpc(self, user, model, method, *args, **kwargs):
-        login = user.login
-        if login not in self.uids:
-            self.uids[login] = self.xmlrpc_common.authenticate(
-                self.env.cr.dbname, login, f"{login}_pw", {}
-            )
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname,
-            self.uids[login],
-            f"{login}_pw",
-            model,
-            method,
-            list(args),
-            kwargs,
-        )
 
     def _refused(self, user, model, method, *args, **kwargs):
         """Call and assert the server refuses; return the refusal's text."""

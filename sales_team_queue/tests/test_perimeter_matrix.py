@@ -16,6 +16,8 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common_rpc import RpcLoginMixin
+
 SALESMAN = "sales_team.group_sale_salesman"
 ALL_LEADS = "sales_team.group_sale_salesman_all_leads"
 MANAGER = "sales_team.group_sale_manager"
@@ -30,6 +32,8 @@ USERS = (
     "other_co",
     "portal",
 )
+
+
 STEER = {"leader", "manager"}
 # path: the users who may take it; the others are refused.
 EXPECTED = {
@@ -51,7 +55,7 @@ EXPECTED = {
 
 
 @tagged("post_install", "-at_install")
-class TestPerimeterMatrix(HttpCase):
+class TestPerimeterMatrix(RpcLoginMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -122,15 +126,6 @@ class TestPerimeterMatrix(HttpCase):
                 "member_ids": [Command.create({"user_id": u["bravo_rep"].id})],
                 **quiet,
             }
-        )
-
-    def _rpc(self, user, model, method, *args, **kwargs):
-        login = user.login
-        uid = self.xmlrpc_common.authenticate(
-            self.env.cr.dbname, login, f"{login}_pw", {}
-        )
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, uid, f"{login}_pw", model, method, list(args), kwargs
         )
 
     def _attempt(self, key, path, lead):

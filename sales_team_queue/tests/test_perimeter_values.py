@@ -20,6 +20,8 @@ from odoo.addons.sales_team_queue.models.crm_lead_assignment import (
     Reason,
 )
 
+from .common_rpc import RpcLoginMixin
+
 SALESMAN = "sales_team.group_sale_salesman"
 MANAGER = "sales_team.group_sale_manager"
 SECRET = "Secret Deal Zeta"
@@ -32,7 +34,7 @@ REFUSALS = (
 
 
 @tagged("post_install", "-at_install")
-class TestPerimeterValues(HttpCase):
+class TestPerimeterValues(RpcLoginMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -94,22 +96,6 @@ class TestPerimeterValues(HttpCase):
             password=f"{login}_pw",
             groups=groups,
             name=login.split("_", 1)[1].capitalize(),
-        )
-
-    def setUp(self):
-        super().setUp()
-        self.uids = {}
-
-    def _rpc(self, user, model, method, *args, **kwargs):
-        login = user.login
-        uid = self.uids.get(login)
-        if uid is None:
-            uid = self.uids[login] = self.xmlrpc_common.authenticate(
-                self.env.cr.dbname, login, f"{login}_pw", {}
-            )
-            self.assertEqual(uid, user.id, f"{login} logs in")
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, uid, f"{login}_pw", model, method, list(args), kwargs
         )
 
     def _refused(self, code, user, model, method, *args, **kwargs):

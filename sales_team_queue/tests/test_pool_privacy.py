@@ -21,6 +21,7 @@ from odoo.addons.sales_team_queue.models.crm_lead_pool_privacy import (
 )
 
 from .common import MANAGER, SALESMAN, QueueCase
+from .common_rpc import RpcLoginMixin
 
 CONTACT = {
     "email_from": "anong@example.com",
@@ -638,25 +639,9 @@ class TestPoolCard(PoolPrivacyCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPoolPrivacyRpc(PoolPrivacyCase, HttpCase):
+class TestPoolPrivacyRpc(RpcLoginMixin, PoolPrivacyCase, HttpCase):
     """The same with each user's own login and password, over XML-RPC (as an
     outside script) and JSON-RPC (as the web client)."""
-
-    def setUp(self):
-        super().setUp()
-        self.uids = {}
-
-    def _rpc(self, user, model, method, *args, **kwargs):
-        login = user.login
-        uid = self.uids.get(login)
-        if uid is None:
-            uid = self.uids[login] = self.xmlrpc_common.authenticate(
-                self.env.cr.dbname, login, f"{login}_pw", {}
-            )
-            self.assertEqual(uid, user.id, f"{login} logs in")
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, uid, f"{login}_pw", model, method, list(args), kwargs
-        )
 
     def assertRpcDenied(self, user, model, method, *args, **kwargs):
         with mute_logger(*RULE_LOGGERS), self.assertRaises(Fault) as caught:

@@ -8,11 +8,12 @@ from odoo.addons.base.controllers.rpc import (
     RPC_FAULT_CODE_WARNING,
 )
 
+from .common_rpc import RpcLoginMixin
 from .common_security import LEAD_REPORTS, OPERATIONS, TeamVisibilityMatrix
 
 
 @tagged("post_install", "-at_install")
-class TestTeamVisibilityRpc(TeamVisibilityMatrix, HttpCase):
+class TestTeamVisibilityRpc(RpcLoginMixin, TeamVisibilityMatrix, HttpCase):
     """The same matrix as the ORM tests, through XML-RPC with each user's own login
     and password, the way an outside script reaches Odoo."""
 
@@ -20,18 +21,6 @@ class TestTeamVisibilityRpc(TeamVisibilityMatrix, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_matrix()
-
-    def _rpc(self, user, model, method, *args, **kwargs):
-        login = user.login
-        uid = self.uids.get(login)
-        if uid is None:
-            uid = self.uids[login] = self.xmlrpc_common.authenticate(
-                self.env.cr.dbname, login, f"{login}_pw", {}
-            )
-            self.assertEqual(uid, user.id, f"{login} logs in")
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, uid, f"{login}_pw", model, method, list(args), kwargs
-        )
 
     @mute_logger("odoo.addons.base.models.ir_rule", "odoo.http")
     def _probe(self, user):
@@ -61,10 +50,6 @@ class TestTeamVisibilityRpc(TeamVisibilityMatrix, HttpCase):
             )
             result[operation] = self._keys(row["lead_id"][0] for row in rows)
         return result
-
-    def setUp(self):
-        super().setUp()
-        self.uids = {}
 
     def test_rpc_matrix_own_leads_open_pool(self):
         self._check_matrix("own", False)

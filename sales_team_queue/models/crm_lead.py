@@ -783,6 +783,15 @@ class CrmLead(models.Model):
                     writer.browse(leads.ids).write(vals)
             else:
                 writer.browse(leads.ids).write(vals)
+        entered = Lead.browse(
+            [
+                decision.lead.id
+                for decision in decisions
+                if not decision.user and decision.queue.sudo().pool_hide_contact
+            ]
+        )
+        if entered:
+            entered._pool_privacy_entered()  # models/crm_lead_pool_privacy.py
         fix = Lead.browse(
             [
                 decision.lead.id

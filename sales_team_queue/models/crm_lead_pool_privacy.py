@@ -108,6 +108,50 @@ class CrmLead(models.Model):
             return PRIVATE_POOL_DOMAIN
         return ["!", *expression.normalize_domain(PRIVATE_POOL_DOMAIN)]
 
+    @api.depends(
+        "email_domain_criterion", "email_normalized", "partner_id", "phone_sanitized"
+    )
+    @api.depends_context("uid")
+    def _compute_potential_lead_duplicates(self):
+        # Odoo searches the similar leads as superuser: the private pool leads
+        # the user may not read are left out (their ids would tell which
+        # customer each pool card is for).
+        super()._compute_potential_lead_duplicates()
+        hidden = self._pool_hidden_ids(list(set(self.duplicate_lead_ids.ids)))
+        if not hidden:
+            return
+        for lead in self:
+            kept = lead.duplicate_lead_ids.filtered(lambda dup: dup.id not in hidden)
+            lead.duplicate_lead_ids = kept
+            lead.duplicate_lead_count = len(kept - lead)
+
+    def _pool_privacy_entered(self):
+        """The leads of ``self`` have just entered a private pool: the
+        salespeople who follow them and will not read them any more (the rep
+        who gave them back, mostly) stop following them, so that the
+        customer's next messages do not reach them."""
+        followers = (
+            self.env["mail.followers"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "crm.lead"),
+                    ("res_id", "in", self.ids),
+                    ("partner_id.user_ids.share", "=", False),
+                ]
+            )
+        )
+        leads = self.sudo().browse(followers.mapped("res_id"))
+        leaders = {lead.id: lead.team_id.user_id for lead in leads}
+        leaving = followers.filtered(
+            lambda follower: not any(
+                user.has_group("sales_team.group_sale_salesman_all_leads")
+                or user == leaders[follower.res_id]
+                for user in follower.partner_id.user_ids
+            )
+        )
+        leaving.unlink()
+
     @api.model
     def _pool_hidden_query(self):
         """The private pool leads that the current user may not read, as a
@@ -174,16 +218,17 @@ class MailFollowers(models.Model):
     @api.depends_context("uid")
     def _compute_pool_hidden(self):
         followers = self.sudo()
-        leads = followers.filtered(lambda follower: follower.res_model == "crm.lead")
-        hidden = self.env["crm.lead"]._pool_hidden_ids(leads.mapped("res_id"))
+        hidden = self.env["calendar.event"]._pool_hidden_references(
+            [(follower.res_model, follower.res_id) for follower in followers]
+        )
         for follower, follower_sudo in zip(self, followers, strict=True):
-            follower.pool_hidden = (
-                follower_sudo in leads and follower_sudo.res_id in hidden
+            follower.pool_hidden = (follower_sudo.res_model, follower_sudo.res_id) in (
+                hidden
             )
 
     @api.model
     def _search_pool_hidden(self, operator, value):
-        return self.env["crm.lead"]._pool_hidden_reference_domain(
+        return self.env["calendar.event"]._pool_hidden_reference_domain(
             "res_model", "res_id", operator, value
         )
 
@@ -200,17 +245,17 @@ class MailNotification(models.Model):
 
     @api.depends_context("uid")
     def _compute_pool_hidden(self):
-        messages = self.sudo().mail_message_id.filtered(
-            lambda message: message.model == "crm.lead"
+        messages = self.sudo().mail_message_id
+        hidden = self.env["calendar.event"]._pool_hidden_references(
+            [(message.model, message.res_id) for message in messages]
         )
-        hidden = self.env["crm.lead"]._pool_hidden_ids(messages.mapped("res_id"))
         for notification in self:
             message = notification.sudo().mail_message_id
-            notification.pool_hidden = message in messages and message.res_id in hidden
+            notification.pool_hidden = (message.model, message.res_id) in hidden
 
     @api.model
     def _search_pool_hidden(self, operator, value):
-        domain = self.env["crm.lead"]._pool_hidden_reference_domain(
+        domain = self.env["calendar.event"]._pool_hidden_reference_domain(
             "model", "res_id", "=", True
         )
         if domain == expression.FALSE_DOMAIN:
@@ -243,6 +288,44 @@ class CalendarEvent(models.Model):
             event.pool_hidden = event_sudo.opportunity_id.id in hidden or (
                 event_sudo.res_model == "crm.lead" and event_sudo.res_id in hidden
             )
+
+    @api.model
+    def _pool_hidden_references(self, references):
+        """The ``(model, id)`` pairs among ``references`` that name a private
+        pool lead, or a meeting of one, the user may not read."""
+        lead_ids = [res_id for model, res_id in references if model == "crm.lead"]
+        event_ids = [
+            res_id for model, res_id in references if model == "calendar.event"
+        ]
+        hidden = {
+            ("crm.lead", lead_id)
+            for lead_id in self.env["crm.lead"]._pool_hidden_ids(lead_ids)
+        }
+        if (
+            event_ids
+            and self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids()
+        ):
+            events = self.sudo().browse(event_ids).exists()
+            hidden.update(
+                ("calendar.event", event.id) for event in events.filtered("pool_hidden")
+            )
+        return hidden
+
+    @api.model
+    def _pool_hidden_reference_domain(self, model_field, id_field, operator, value):
+        """Search method of ``pool_hidden`` on the models that point at a
+        document by model name and id: the records on a private pool lead, or
+        on a meeting of one, the user may not read."""
+        leads = self.env["crm.lead"]._pool_hidden_reference_domain(
+            model_field, id_field, operator, value
+        )
+        if leads in (expression.FALSE_DOMAIN, expression.TRUE_DOMAIN):
+            return leads  # no queue hides its pool
+        events = self.sudo()._search([("pool_hidden", "=", True)])
+        on_events = [(model_field, "=", "calendar.event"), (id_field, "in", events)]
+        if (operator == "=") == value:
+            return expression.OR([leads, on_events])
+        return expression.AND([leads, ["!", *expression.normalize_domain(on_events)]])
 
     @api.model
     def _search_pool_hidden(self, operator, value):
@@ -287,13 +370,15 @@ class ResPartner(models.Model):
     def _pool_rewrite_lead_domain(self, domain):
         """Odoo 18 turns ``(x2many, 'in', ids)`` into a subquery on the
         comodel's table that skips its record rules (``any`` and paths apply
-        them). On the partner's leads, that would tell which customer a lead
-        the user may not read is for: the conditions on ids of leads become
-        ``any`` conditions, which apply crm.lead's rules."""
+        them). On the partner's leads and meetings, that would tell which
+        customer a lead the user may not read is for: the conditions on ids of
+        leads and meetings become ``any`` conditions, which apply their
+        rules."""
         fnames = {
             name
             for name, field in self._fields.items()
-            if field.type == "one2many" and field.comodel_name == "crm.lead"
+            if field.type in ("one2many", "many2many")
+            and field.comodel_name in ("crm.lead", "calendar.event")
         }
         if not domain or not fnames:
             return domain

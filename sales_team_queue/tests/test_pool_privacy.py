@@ -485,6 +485,89 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
             self.customer,
         )
 
+    # --- what a hostile rep tried once the rules were in place ---
+
+    def test_similar_leads_do_not_name_the_pool_lead(self):
+        # An unsaved lead (the form's onchange) for the same customer, and a
+        # rep's own lead with the same e-mail.
+        form = (
+            self.env["crm.lead"]
+            .with_user(self.mai)
+            .new({"name": "Probe", "partner_id": self.customer.id, "type": "lead"})
+        )
+        self.assertNotIn(self.lead, form.duplicate_lead_ids)
+        own = self.env["crm.lead"].create(
+            {
+                "name": "Mai's lead",
+                "user_id": self.mai.id,
+                "team_id": self.team_2.id,
+                "email_from": "anong@example.com",
+            }
+        )
+        mine = own.with_user(self.mai)
+        self.assertNotIn(self.lead, mine.duplicate_lead_ids)
+        self.assertEqual(mine.duplicate_lead_count, 0)
+        self.assertIn(self.lead, own.with_user(self.leader).duplicate_lead_ids)
+
+    def test_a_partner_search_through_meetings_names_nobody(self):
+        for domain in (
+            [("meeting_ids", "in", self.meeting.ids)],
+            [("meeting_ids", "=", self.meeting.id)],
+        ):
+            with self.subTest(domain=domain):
+                self.assertFalse(self._search(self.somchai, "res.partner", domain))
+                self.assertIn(
+                    self.customer, self._search(self.leader, "res.partner", domain)
+                )
+
+    def test_followers_and_notifications_of_the_meeting_are_hidden(self):
+        by_meeting = [
+            ("res_model", "=", "calendar.event"),
+            ("res_id", "=", self.meeting.id),
+        ]
+        self.meeting.message_subscribe(partner_ids=self.customer.ids)
+        Followers = self.env["mail.followers"]
+        self.assertFalse(Followers.with_user(self.somchai).search(by_meeting))
+        self.assertIn(
+            self.customer,
+            Followers.with_user(self.leader).search(by_meeting).partner_id,
+        )
+        self.meeting.message_post(
+            body="Invitation", partner_ids=self.customer.ids, message_type="comment"
+        )
+        notified = [("res_partner_id", "=", self.customer.id)]
+        Notification = self.env["mail.notification"].with_user(self.somchai)
+        self.assertFalse(
+            Notification.search(notified).mail_message_id.filtered(
+                lambda message: message.model == "calendar.event"
+            )
+        )
+
+    def test_a_rep_who_gives_the_lead_back_stops_following_it(self):
+        lead = self._new_pool_lead("Second widgets")
+        lead.with_user(self.somchai).action_claim()
+        self.assertIn(self.somchai.partner_id, lead.message_partner_ids)
+        lead.with_user(self.somchai).action_release("Not for me")
+        self.assertEqual(lead.queue_state, "pool")
+        self.assertNotIn(self.somchai.partner_id, lead.message_partner_ids)
+        # The customer still follows it, and her next e-mail reaches nobody
+        # who may not read it (the rep's inbox keeps working).
+        lead.message_post(
+            body="Any news?",
+            author_id=self.customer.id,
+            message_type="email",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.assertFalse(
+            self.env["mail.notification"].search(
+                [
+                    ("mail_message_id.res_id", "=", lead.id),
+                    ("mail_message_id.model", "=", "crm.lead"),
+                    ("res_partner_id", "=", self.somchai.partner_id.id),
+                ]
+            )
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestPoolCard(PoolPrivacyCase):

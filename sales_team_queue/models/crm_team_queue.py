@@ -2,7 +2,6 @@ import re
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
-from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
@@ -415,9 +414,12 @@ class CrmTeamQueue(models.Model):
                     )
                 )
             try:
-                expression.expression(
-                    domain, self.env["crm.lead"].sudo().with_context(active_test=False)
-                )
+                # Run it: a filter that parses but fails in SQL (a wrong value
+                # type) would otherwise stop the routing of every new lead.
+                with self.env.cr.savepoint():
+                    self.env["crm.lead"].sudo().with_context(
+                        active_test=False
+                    ).search_count(domain, limit=1)
             except Exception as error:
                 raise ValidationError(
                     _(

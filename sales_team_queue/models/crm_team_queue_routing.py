@@ -263,12 +263,7 @@ class CrmTeamQueue(models.Model):
         domain_matches = {}
         for config in configs:
             if config.domain:
-                domain = expression.AND(
-                    [[("id", "in", leads.ids)], self._eval_lead_domain(config.domain)]
-                )
-                domain_matches[config.id] = set(
-                    self.env["crm.lead"].with_context(active_test=False)._search(domain)
-                )
+                domain_matches[config.id] = self._match_domain(config, leads)
         result = {}
         for lead in leads:
             found = [
@@ -284,6 +279,28 @@ class CrmTeamQueue(models.Model):
             if found:
                 result[lead.id] = found
         return result
+
+    @api.model
+    def _match_domain(self, config, leads):
+        """The ids of ``leads`` that match the lead filter of ``config``. A
+        filter that fails when it runs (saved before the check, or broken by a
+        change of the database since) matches nothing: the queue is skipped
+        and the leads go on to the next one; routing never aborts the
+        transaction that creates them."""
+        try:
+            with self.env.cr.savepoint():
+                domain = expression.AND(
+                    [[("id", "in", leads.ids)], self._eval_lead_domain(config.domain)]
+                )
+                Lead = self.env["crm.lead"].with_context(active_test=False)
+                return set(Lead._search(domain))
+        except Exception:
+            _logger.warning(
+                "Queue %s: its lead filter fails, the queue is skipped",
+                config.id,
+                exc_info=True,
+            )
+            return set()
 
     @api.model
     def _get_requeue_candidates(self, leads, configs):

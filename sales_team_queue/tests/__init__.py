@@ -42,3 +42,4 @@ from . import test_sla_concurrency
 from . import test_migration
 from . import test_perimeter
 from . import test_perimeter_matrix
+from . import test_intake

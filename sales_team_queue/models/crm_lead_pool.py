@@ -790,7 +790,8 @@ class CrmLead(models.Model):
         """When the claim window opens next (UTC, naive): the next allowed day,
         today included, whose opening hour is still to come."""
         now = state.local_now
-        hours, minutes = divmod(round(start * 60), 60)
+        # At most 23:59 (a start of 23.995 h rounds to 24:00, no time of day).
+        hours, minutes = divmod(min(round(start * 60), 24 * 60 - 1), 60)
         for offset in range(8):
             day = now.date() + timedelta(days=offset)
             if days and day.isoweekday() not in days:

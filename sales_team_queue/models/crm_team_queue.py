@@ -4,6 +4,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
+from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.crm.models.crm_stage import AVAILABLE_PRIORITIES
 
@@ -31,6 +32,46 @@ def server_owned_given(model, vals_list, names, create=False):
         for name in names
         if name in given
     ]
+
+
+_lt = LazyTranslate(__name__)
+
+# Upper bounds of the numeric settings: far above what a company uses, low enough
+# that no date or time computed from them overflows (a setting must never stop a
+# lead from being saved).
+YEAR_HOURS = 24 * 366
+QUEUE_MAXIMA = {
+    "claim_daily_limit": 10_000,
+    "claim_max_open": 100_000,
+    "claim_cooldown_hours": YEAR_HOURS,
+    "vip_release_minutes": YEAR_HOURS * 60,
+    "dispatch_after_minutes": YEAR_HOURS * 60,
+    "sla_hours": YEAR_HOURS,
+    "sla_warning_hours": YEAR_HOURS,
+    "activity_deadline_days": 366,
+    "pool_alert_hours": YEAR_HOURS,
+}
+MEMBER_MAXIMA = {"weight": 1_000, "daily_cap": 10_000, "max_open": 100_000}
+COMPANY_MAXIMA = {
+    "queue_activity_deadline_days": 366,
+    "queue_backlog_days": 3_660,
+}
+
+
+def check_maxima(record, maxima, label):
+    """Refuse a value of ``record`` above its maximum in ``maxima`` (``{field
+    name: maximum}``), saying which and the bound, in the user's language;
+    ``label`` names the record."""
+    for fname, maximum in maxima.items():
+        if fname in record._fields and (record[fname] or 0) > maximum:
+            field = record._fields[fname].get_description(record.env)["string"]
+            message = _lt(
+                "%(record)s: %(field)s can be at most %(max)s.",
+                record=label,
+                field=field,
+                max=maximum,
+            )
+            raise ValidationError(record.env._(message))
 
 
 class CrmTeamQueue(models.Model):
@@ -477,6 +518,11 @@ class CrmTeamQueue(models.Model):
                         queue.display_name,
                     )
                 )
+
+    @api.constrains(*QUEUE_MAXIMA)
+    def _check_maxima(self):
+        for queue in self:
+            check_maxima(queue, QUEUE_MAXIMA, _("Queue %s", queue.display_name))
 
     @api.constrains(
         "claim_daily_limit",

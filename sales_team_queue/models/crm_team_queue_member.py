@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .crm_team_queue import server_owned_given
+from .crm_team_queue import MEMBER_MAXIMA, check_maxima, server_owned_given
 
 # Figures and routing state of a member: counted from the ledger and the leads,
 # or kept by routing itself (in SQL); never set by a client.
@@ -167,6 +167,15 @@ class CrmTeamQueueMember(models.Model):
     @api.constrains("weight", "daily_cap", "max_open")
     def _check_limits(self):
         for member in self:
+            check_maxima(
+                member,
+                MEMBER_MAXIMA,
+                _(
+                    "%(user)s in queue %(queue)s",
+                    user=member.user_id.name,
+                    queue=member.queue_id.name,
+                ),
+            )
             if member.weight < 1:
                 raise ValidationError(
                     _(

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .crm_team_queue import COMPANY_MAXIMA, check_maxima
 
 
 class ResCompany(models.Model):
@@ -45,3 +47,8 @@ class ResCompany(models.Model):
             "The default activity deadline cannot be negative.",
         ),
     ]
+
+    @api.constrains(*COMPANY_MAXIMA)
+    def _check_queue_maxima(self):
+        for company in self:
+            check_maxima(company, COMPANY_MAXIMA, company.name)

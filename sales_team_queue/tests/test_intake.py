@@ -2,6 +2,8 @@
 is refused on save, and one that fails at routing time (saved before the check,
 or broken since) skips that queue: the lead is saved and goes on to the next."""
 
+from freezegun import freeze_time
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
@@ -42,3 +44,46 @@ class TestIntakeBadFilter(QueueCase):
         self.assertEqual(leads.queue_id, fallback, "the next queue takes them")
         self.assertEqual(set(leads.user_id), {self.wei, self.linh})
         self.assertTrue(teamless.exists(), "a lead without team is saved too")
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeBounds(QueueCase):
+    """Every numeric setting has bounds a real company never reaches, so that no
+    date computed from it overflows and stops a lead from being saved."""
+
+    def assertTooLarge(self, record, vals, message="can be at most"):
+        # (Odoo's assertRaises rolls back to a savepoint: the value is not kept)
+        with self.assertRaises(ValidationError) as cm:
+            record.write(vals)
+        self.assertIn(message, str(cm.exception))
+
+    def test_out_of_range_settings_are_refused_on_save(self):
+        queue = self._create_queue(strategy="pool")
+        for fname, value in (
+            ("activity_deadline_days", 5_000_000),
+            ("sla_hours", 1e8),
+            ("claim_cooldown_hours", 1e9),
+            ("dispatch_after_minutes", 10**9),
+            ("pool_alert_hours", 1e7),
+        ):
+            with self.subTest(fname=fname):
+                self.assertTooLarge(queue, {fname: value})
+        self.assertTooLarge(
+            queue.member_ids[:1], {"weight": 10**6}, "Weight can be at most 1000"
+        )
+        self.assertTooLarge(
+            self.env.company,
+            {"queue_activity_deadline_days": 5_000_000},
+            "can be at most 366",
+        )
+        queue.write({"sla_hours": 24 * 366, "activity_deadline_days": 366})
+
+    def test_a_window_starting_just_before_midnight_does_not_crash(self):
+        queue = self._create_queue(
+            strategy="pool", claim_window_start=23.995, claim_window_end=24.0
+        )
+        with freeze_time("2026-03-04 03:00:00"):  # 10:00 in Bangkok
+            lead = self._new_leads(1)
+            self.assertEqual(lead.queue_id, queue)
+            reason = lead.with_user(self.wei).claim_block_reason
+        self.assertIn("next opening today 23:59", reason)

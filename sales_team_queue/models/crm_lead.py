@@ -391,10 +391,10 @@ class CrmLead(models.Model):
     def _queue_is_leader_or_manager(self):
         """Whether the current user is a sales manager or leads the team of
         every lead of ``self``."""
-        user = self.env.user
-        if user.has_group("sales_team.group_sale_manager"):
+        if self.env.user.has_group("sales_team.group_sale_manager"):
             return True
-        return bool(self) and all(lead.team_id.user_id == user for lead in self.sudo())
+        # "steers" is defined once, by the perimeter (crm_lead_perimeter.py)
+        return bool(self) and not self.sudo()._perimeter_unsteered()
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -41,6 +41,7 @@
         "reports/crm_lead_assignment_report_views.xml",
         # menus last
         "views/sales_team_queue_menus.xml",
+        "views/crm_lead_waiting_views.xml",
     ],
     "demo": [
         "demo/crm_team_demo.xml",

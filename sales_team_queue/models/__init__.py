@@ -4,10 +4,12 @@ from . import res_company
 from . import res_config_settings
 from . import crm_team_queue
 from . import crm_team_queue_routing
+from . import crm_team_queue_fault
 from . import crm_team_queue_member
 from . import crm_lead_assignment
 from . import crm_lead
 from . import crm_lead_pool
+from . import crm_lead_waiting
 from . import crm_lead_pool_privacy
 from . import crm_lead_pool_card
 from . import crm_stage

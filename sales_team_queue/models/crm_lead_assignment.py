@@ -66,6 +66,11 @@ REASONS = {
     "merge": _lt("merge of leads"),
     "odoo_assignment": _lt("Odoo's lead assignment"),
     "no_queue": _lt("matches no queue"),
+    "queue_fault": _lt("queue %(queue)s could not be evaluated: %(error)s"),
+    "waits_routing": _lt("waits for the next routing pass (queue %(queue)s)"),
+    "queue_fault_then": _lt(
+        "queue %(queue)s could not be evaluated (%(error)s); %(reason)s"
+    ),
     # timers (models/crm_lead_sla.py)
     "sla_recycled": _lt("SLA missed: no follow-up within %(hours)s h"),
     "sla_reassigned": _lt("SLA missed: no follow-up within %(hours)s h; %(reason)s"),

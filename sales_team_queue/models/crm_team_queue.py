@@ -13,7 +13,12 @@ WEEKDAY_RE = re.compile(r"^[1-7]$")
 CRON_XMLID = "sales_team_queue.ir_cron_route_backlog"
 # Routing state: written only by the routing engine (in SQL, under the queues'
 # row locks), never by a client.
-ROUTING_STATE_FIELDS = ("rr_last_member_id", "rr_last_sequence")
+ROUTING_STATE_FIELDS = (
+    "rr_last_member_id",
+    "rr_last_sequence",
+    "fault_date",
+    "fault_message",
+)
 
 
 def server_owned_given(model, vals_list, names, create=False):
@@ -35,6 +40,23 @@ def server_owned_given(model, vals_list, names, create=False):
 
 
 _lt = LazyTranslate(__name__)
+
+# The matching conditions of a queue (all optional, AND-ed). A queue with none
+# takes every lead of its team, and every lead without a team that reaches it.
+MATCHING_FIELDS = (
+    "domain",
+    "country_ids",
+    "state_ids",
+    "zip_prefixes",
+    "tag_ids",
+    "partner_category_ids",
+    "min_expected_revenue",
+    "min_priority",
+    "lang_ids",
+    "source_ids",
+    "product_ids",
+    "product_category_ids",
+)
 
 # Upper bounds of the numeric settings: far above what a company uses, low enough
 # that no date or time computed from them overflows (a setting must never stop a
@@ -373,6 +395,19 @@ class CrmTeamQueue(models.Model):
         compute="_compute_pool_count",
         help="Leads waiting in this queue's pool.",
     )
+    is_catch_all = fields.Boolean(
+        string="Catch-All",
+        compute="_compute_catch_all",
+        help="The queue has no matching condition: it takes every lead of its "
+        "team, and every lead without a team (web forms, e-mails) that no queue "
+        "of an earlier team takes.",
+    )
+    catch_all_shadowed = fields.Char(
+        string="Queues Leads Without Team Never Reach",
+        compute="_compute_catch_all",
+        help="The active queues of the teams after this one (in routing order): "
+        "a lead without a team is taken by this catch-all queue first.",
+    )
     lead_count = fields.Integer(
         string="Lead Count",
         compute="_compute_lead_count",
@@ -396,6 +431,35 @@ class CrmTeamQueue(models.Model):
     def _compute_currency_id(self):
         for queue in self:
             queue.currency_id = (queue.company_id or self.env.company).currency_id
+
+    @api.depends(*MATCHING_FIELDS, "team_id", "company_id")
+    def _compute_catch_all(self):
+        others = self.sudo().search([])
+        for queue in self:
+            queue.is_catch_all = not queue._queue_has_condition()
+            shadowed = others.filtered(
+                lambda other, queue=queue: queue.is_catch_all
+                and queue._queue_takes_teamless_before(other)
+            )
+            queue.catch_all_shadowed = ", ".join(shadowed.mapped("display_name"))
+
+    def _queue_has_condition(self):
+        """Whether ``self`` has a matching condition (see MATCHING_FIELDS)."""
+        self.ensure_one()
+        if (self.domain or "").replace(" ", "") not in ("", "[]"):
+            return True
+        return any(self[fname] for fname in MATCHING_FIELDS if fname != "domain")
+
+    def _queue_takes_teamless_before(self, other):
+        """Whether a lead without team reaches ``self`` before the queue
+        ``other`` of another team (teams in routing order, same company)."""
+        team, other_team = self.team_id, other.team_id
+        if not team or other_team == team:
+            return False
+        company, other_company = self.company_id, other.company_id
+        if company and other_company and other_company != company:
+            return False
+        return (team.sequence, team.id) < (other_team.sequence, other_team.id)
 
     @api.depends("member_ids")
     def _compute_member_count(self):
@@ -596,6 +660,9 @@ class CrmTeamQueue(models.Model):
     def write(self, vals):
         self._check_routing_state_vals([vals])
         result = super().write(vals)
+        if "domain" in vals:
+            # saved: the filter ran (_check_domain); routing takes it again
+            self._queue_clear_fault()
         # Routing reads the queues' settings from a cache (_routing_config).
         self._queues_changed()
         return result

@@ -22,6 +22,7 @@ DASHBOARD_FIELDS = [
     "dashboard_claimed_today",
     "dashboard_members_at_cap",
     "dashboard_member_load",
+    "dashboard_waiting_count",
 ]
 
 
@@ -65,6 +66,13 @@ class CrmTeamQueue(models.Model):
         compute="_compute_dashboard",
         sanitize=False,
         help="Each member's open leads and leads of today against their caps.",
+    )
+
+    dashboard_waiting_count = fields.Integer(
+        string="Waiting for Routing",
+        compute="_compute_dashboard",
+        help="Open leads of the queue's team with neither salesperson nor queue: "
+        "they match no queue, a queue fails, or their routing was cut short.",
     )
 
     @api.depends_context("uid", "tz")
@@ -123,6 +131,7 @@ class CrmTeamQueue(models.Model):
                 assigned + count,
                 claimed + (count if method == "claim" else 0),
             )
+        waiting = queues._dashboard_waiting_counts()
         # members of all the queues: their live counts are computed for all of
         # them at once (prefetch)
         members = queues.member_ids.filtered("active")
@@ -141,7 +150,21 @@ class CrmTeamQueue(models.Model):
             ) = today[queue.id]
             mine = members.filtered(lambda member, q=queue: member.queue_id == q)
             queue.dashboard_members_at_cap = len(mine.filtered(_at_cap))
+            queue.dashboard_waiting_count = waiting.get(queue.team_id, 0)
             queue.dashboard_member_load = _member_load_html(self.env, mine)
+
+    def _dashboard_waiting_counts(self):
+        """Leads waiting for routing per team of ``self``: {team: count}."""
+        domain = self.env["crm.lead"]._queue_waiting_domain()
+        if domain is None:
+            return {}
+        return dict(
+            self.env["crm.lead"]._read_group(
+                expression.AND([domain, [("team_id", "in", self.team_id.ids)]]),
+                ["team_id"],
+                ["__count"],
+            )
+        )
 
     def _dashboard_sla_risk_domain(self, now):
         """Leads whose deadline is within their queue's warning hours (or past):
@@ -256,6 +279,13 @@ class CrmTeamQueue(models.Model):
         elif figure == "sla_breached":
             domain = open_domain + [("sla_state", "=", "breached")]
             name = _("%s: SLA breached", self.name)
+        elif figure == "waiting":
+            action = self.env["crm.lead"].action_open_waiting_for_routing()
+            action["domain"] = expression.AND(
+                [action["domain"], [("team_id", "=", self.team_id.id)]]
+            )
+            action["name"] = _("%s: waiting for routing", self.team_id.name)
+            return action
         else:
             domain = [("queue_id", "=", self.id), ("queue_state", "=", "pool")]
             name = _("%s: waiting in the pool", self.name)

@@ -16,6 +16,7 @@ from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from .crm_lead_assignment import Decision, Reason
+from .crm_team_queue_fault import fault_text
 
 _logger = logging.getLogger(__name__)
 
@@ -191,10 +192,11 @@ class CrmTeamQueue(models.Model):
         configs = self._routing_config()
         if not configs or not leads:
             return RoutingPlan(state=None, decisions={}, busy=False)
+        faults = {}
         if requeue is not None:
             candidates = self._get_requeue_candidates(leads, configs)
         else:
-            candidates = self._get_candidates(leads, configs)
+            candidates, faults = self._get_candidates(leads, configs)
         if not candidates:
             return RoutingPlan(state=None, decisions={}, busy=False)
         team_ids = {config.team_id for found in candidates.values() for config in found}
@@ -214,18 +216,26 @@ class CrmTeamQueue(models.Model):
                 if lead_id in still.ids
             }
         state = RoutingState(self.env, involved, exclude_user_ids)
+        state.faults = faults
         state.left_out = requeue or {}
         if requeue is None:
             state.returned = self._get_returned_by(leads)
         if lock == "nowait" and not state.locked:
             decisions = dict.fromkeys(candidates)
             return RoutingPlan(state=None, decisions=decisions, busy=True)
-        decisions = {}
+        decisions, waiting = {}, {}
         for lead in leads:
             found = candidates.get(lead.id)
-            if found:
-                decisions[lead.id] = self._route_lead(lead, found, state)
-        return RoutingPlan(state=state, decisions=decisions, busy=False)
+            if not found:
+                continue
+            decision = self._route_lead(lead, found, state)
+            if decision:
+                decisions[lead.id] = decision
+            else:
+                waiting[lead.id] = self._fault_reason(found[0], faults)
+        return RoutingPlan(
+            state=state, decisions=decisions, busy=False, waiting=waiting
+        )
 
     @api.model
     def _get_returned_by(self, leads):
@@ -256,14 +266,22 @@ class CrmTeamQueue(models.Model):
     @api.model
     def _get_candidates(self, leads, configs):
         """For each lead, the queues (configs, in routing order) that match it:
-        those of its team, or of every team when it has none.
+        those of its team, or of every team when it has none. A queue whose
+        lead filter fails when it runs is kept where its other criteria match,
+        and listed in the faults: routing skips it and says so
+        (:meth:`_route_lead`).
 
-        :return: dict {lead id: list of QueueConfig}
+        :return: (dict {lead id: list of QueueConfig}, dict {queue id: error})
         """
         domain_matches = {}
+        faults = {}
         for config in configs:
             if config.domain:
-                domain_matches[config.id] = self._match_domain(config, leads)
+                matched, error = self._match_domain(config, leads)
+                if error:
+                    faults[config.id] = error
+                else:
+                    domain_matches[config.id] = matched
         result = {}
         for lead in leads:
             found = [
@@ -278,29 +296,47 @@ class CrmTeamQueue(models.Model):
             ]
             if found:
                 result[lead.id] = found
-        return result
+        return result, faults
 
     @api.model
     def _match_domain(self, config, leads):
         """The ids of ``leads`` that match the lead filter of ``config``. A
         filter that fails when it runs (saved before the check, or broken by a
-        change of the database since) matches nothing: the queue is skipped
-        and the leads go on to the next one; routing never aborts the
-        transaction that creates them."""
+        change of the database since) is a fault of the queue: the queue is
+        skipped, flagged on its form and the dashboard once the transaction
+        commits, and its leader and the sales managers are told once; routing
+        never aborts the transaction that creates the leads.
+
+        :return: (set of ids, None) or (empty set, the error as text)
+        """
         try:
             with self.env.cr.savepoint():
                 domain = expression.AND(
                     [[("id", "in", leads.ids)], self._eval_lead_domain(config.domain)]
                 )
                 Lead = self.env["crm.lead"].with_context(active_test=False)
-                return set(Lead._search(domain))
-        except Exception:
-            _logger.warning(
-                "Queue %s: its lead filter fails, the queue is skipped",
-                config.id,
-                exc_info=True,
-            )
-            return set()
+                query = Lead._search(domain)
+                self.env.cr.execute(query.select(), log_exceptions=False)
+                return {row[0] for row in self.env.cr.fetchall()}, None
+        except Exception as error:
+            # logged at WARNING once, when the queue is flagged
+            _logger.info("Queue %s: its lead filter fails: %s", config.id, error)
+            message = fault_text(error)
+            self.browse(config.id)._queue_fault_after_commit(message)
+            return set(), message
+
+    @api.model
+    def _fault_reason(self, config, faults, then=None):
+        """The reason of a lead for which the queue ``config`` was skipped
+        because it failed (``faults``): alone, or before the reason ``then`` of
+        the decision taken by the queues after it."""
+        args = {
+            "queue": Reason.ref(self.browse(config.id)),
+            "error": faults[config.id],
+        }
+        if then is None:
+            return Reason("queue_fault", args)
+        return Reason("queue_fault_then", dict(args, reason=then.to_json()))
 
     @api.model
     def _get_requeue_candidates(self, leads, configs):
@@ -382,6 +418,26 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _route_lead(self, lead, configs, state):
+        """Decide where ``lead`` goes among its matching queues ``configs`` (in
+        order), skipping the queues that failed (``state.faults``): the reason
+        names those skipped before the queue that decides.
+
+        :return: a :class:`Decision` (no user: the lead waits in the pool), or
+            None when every matching queue failed
+        """
+        healthy = [config for config in configs if config.id not in state.faults]
+        if not healthy:
+            return None
+        decision = self._route_lead_healthy(lead, healthy, state)
+        position = [config.id for config in configs].index(decision.queue.id)
+        for config in reversed(configs[:position]):
+            if config.id in state.faults:
+                decision.reason = self._fault_reason(
+                    config, state.faults, then=decision.reason or Reason("pool")
+                )
+        return decision
+
+    def _route_lead_healthy(self, lead, configs, state):
         """Decide where ``lead`` goes among its matching queues ``configs`` (in
         order), applying strategies and overflow rules; updates ``state`` in
         memory for the next leads of the batch.
@@ -769,12 +825,16 @@ class CrmTeamQueue(models.Model):
 @dataclass
 class RoutingPlan:
     """The outcome of :meth:`crm.team.queue._plan_routing`: the state it was
-    planned on, a :class:`Decision` per matched lead id, and whether the queues
-    were busy (nothing planned, the decisions are None)."""
+    planned on, a :class:`Decision` per matched lead id, whether the queues
+    were busy (nothing planned, the decisions are None), and why the leads
+    that only failing queues match wait."""
 
     state: "RoutingState | None"
     decisions: dict
     busy: bool
+    # {lead id: Reason}: leads that only failing queues could take; they wait
+    # for routing (the backlog tries them again)
+    waiting: dict = dataclasses.field(default_factory=dict)
 
 
 class RoutingState:
@@ -796,6 +856,8 @@ class RoutingState:
         self.left_out = {}
         # {lead id: user id} who sent the lead back to the pool
         self.returned = {}
+        # {queue id: error}: queues whose filter failed, skipped
+        self.faults = {}
         self.locked = True
         rows = env["crm.team.queue"]._read_routing_rows(
             [config.id for config in configs], fields.Datetime.now()

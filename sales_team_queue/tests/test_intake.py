@@ -4,13 +4,17 @@ or broken since) skips that queue: the lead is saved and goes on to the next."""
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
+from ..models.crm_lead import ROUTING_OFF
+from ..models.crm_team_queue_fault import FAULTS_LATER
 from .common import QueueCase
 
 ROUTING_LOGGER = "odoo.addons.sales_team_queue.models.crm_team_queue_routing"
+FAULT_LOGGER = "odoo.addons.sales_team_queue.models.crm_team_queue_fault"
 
 
 @tagged("post_install", "-at_install")
@@ -87,3 +91,174 @@ class TestIntakeBounds(QueueCase):
             self.assertEqual(lead.queue_id, queue)
             reason = lead.with_user(self.wei).claim_block_reason
         self.assertIn("next opening today 23:59", reason)
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeQueueFault(QueueCase):
+    """A queue whose filter fails at routing time is skipped, flagged on its
+    form and the dashboard once the transaction commits, its leader and the
+    managers told once; the leads say why."""
+
+    def _break(self, queue, domain="[('id', '=', 'abc')]"):
+        # A filter saved before the check existed (or broken since).
+        self.env.cr.execute(
+            SQL("UPDATE crm_team_queue SET domain = %s WHERE id = %s", domain, queue.id)
+        )
+        self.env.invalidate_all()
+        self.env.registry.clear_cache()
+
+    def _commit_hooks(self):
+        """Do what the transaction's commit would (the fault flag; the hook's
+        own cursor would not see this test's data)."""
+        faults = self.env.cr.postcommit.data.pop(FAULTS_LATER, None)
+        if faults:
+            with mute_logger(FAULT_LOGGER):
+                self.env["crm.team.queue"].sudo()._queue_flag_faults(faults)
+        self.env.invalidate_all()
+
+    def _fault_notes(self, queue):
+        return queue.message_ids.filtered(
+            lambda message: "could not evaluate" in (message.body or "")
+        )
+
+    def test_a_failing_queue_is_skipped_flagged_and_told_once(self):
+        broken = self._create_queue(name="Broken", sequence=1)
+        fallback = self._create_queue(name="Fallback", sequence=2, users=self.wei)
+        self._break(broken)
+        with mute_logger(ROUTING_LOGGER):
+            lead = self._new_leads(1)
+        self.assertEqual(lead.user_id, self.wei)
+        reason = self._last_line(lead).reason
+        self.assertIn("queue Broken could not be evaluated", reason)
+        self.assertIn("invalid input syntax", reason)
+        self.assertFalse(broken.fault_date, "flagged only once the lead is committed")
+        self._commit_hooks()
+        self.assertTrue(broken.fault_date)
+        self.assertIn("invalid input syntax", broken.fault_message)
+        self.assertFalse(fallback.fault_date)
+        notes = self._fault_notes(broken)
+        self.assertEqual(len(notes), 1)
+        self.assertIn(self.niran.partner_id, notes.partner_ids, "the team leader")
+        self.assertIn(self.user_admin.partner_id, notes.partner_ids, "a manager")
+        self.assertNotIn(self.wei.partner_id, notes.partner_ids)
+        # the next leads: still skipped, nobody told again
+        with mute_logger(ROUTING_LOGGER):
+            self._new_leads(3)
+        self._commit_hooks()
+        self.assertEqual(len(self._fault_notes(broken)), 1, "told once, not per lead")
+        # the dashboard shows it
+        card = broken.with_user(self.niran)
+        self.assertTrue(card.fault_date)
+        # fixed and saved: routing takes the queue again
+        broken.domain = "[('type', '=', 'lead')]"
+        self.assertFalse(broken.fault_date)
+        self.assertFalse(broken.fault_message)
+        lead = self._new_leads(1)
+        self.assertEqual(lead.queue_id, broken)
+
+    def test_checking_a_still_broken_filter_again_is_refused(self):
+        broken = self._create_queue(name="Broken")
+        self._break(broken)
+        with mute_logger(ROUTING_LOGGER):
+            self._new_leads(1)
+        self._commit_hooks()
+        with self.assertRaises(ValidationError), mute_logger("odoo.sql_db"):
+            broken.action_clear_fault()
+        self.assertTrue(broken.fault_date)
+
+    def test_nobody_but_routing_sets_or_clears_the_flag(self):
+        queue = self._create_queue(name="Fine")
+        for user in (self.somchai, self.niran):
+            with self.subTest(user=user.name), self.assertRaises(AccessError):
+                queue.with_user(user).write({"fault_date": "2026-01-01 00:00:00"})
+        broken = self._create_queue(name="Broken", team=self.team_2, users=self.mai)
+        self._break(broken)
+        with mute_logger(ROUTING_LOGGER):
+            self._new_leads(1, team_id=self.team_2.id)
+        self._commit_hooks()
+        with self.assertRaises(AccessError):
+            broken.with_user(self.somchai).action_clear_fault()
+        self.assertTrue(broken.fault_date)
+
+    def test_a_lead_only_a_failing_queue_takes_waits_with_the_reason(self):
+        broken = self._create_queue(name="Broken")
+        self._break(broken)
+        with mute_logger(ROUTING_LOGGER):
+            lead = self._new_leads(1)
+            self.assertFalse(lead.user_id)
+            self.assertFalse(lead.queue_id)
+            self.assertIn(
+                "queue Broken could not be evaluated", lead.routing_wait_reason
+            )
+            action = self.env["crm.lead"].action_open_waiting_for_routing()
+            self.assertIn(lead, self.env["crm.lead"].search(action["domain"]))
+            broken.invalidate_recordset()
+            self.assertEqual(broken.dashboard_waiting_count, 1)
+            # Test Routing says the same
+            wizard = self.env["crm.team.queue.simulation"].create(
+                {"queue_id": broken.id, "scope": "all_teams", "limit": 0}
+            )
+            wizard.action_simulate()
+        line = wizard.line_ids.filtered(lambda line: line.lead_id == lead)
+        self.assertEqual(line.outcome, "unrouted")
+        self.assertIn("could not be evaluated", line.reason)
+
+    def test_a_lead_no_queue_matches_waits_with_the_reason(self):
+        self._create_queue(
+            name="Thai", country_ids=[Command.set(self.env.ref("base.th").ids)]
+        )
+        lead = self._new_leads(1, country_id=self.env.ref("base.vn").id)
+        self.assertFalse(lead.user_id)
+        self.assertEqual(lead.routing_wait_reason, "matches no queue")
+        owned = self._new_leads(1, country_id=self.env.ref("base.th").id)
+        self.assertFalse(owned.routing_wait_reason)
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeCatchAll(QueueCase):
+    """A queue without any matching condition says so on its form, and Test
+    Routing shows which queue takes each lead, across teams."""
+
+    def test_a_queue_without_condition_is_a_catch_all(self):
+        catch_all = self._create_queue(name="Everything")
+        later = self._create_queue(name="Mai's", team=self.team_2, users=self.mai)
+        self.assertTrue(catch_all.is_catch_all)
+        self.assertIn(later.display_name, catch_all.catch_all_shadowed)
+        self.assertFalse(later.catch_all_shadowed, "no team comes after team 2")
+        catch_all.domain = "[]"
+        self.assertTrue(catch_all.is_catch_all, "an empty filter is no condition")
+        catch_all.min_priority = "2"
+        self.assertFalse(catch_all.is_catch_all)
+        self.assertFalse(catch_all.catch_all_shadowed)
+
+    def test_test_routing_shows_every_team(self):
+        catch_all = self._create_queue(name="Everything")
+        mais = self._create_queue(name="Mai's", team=self.team_2, users=self.mai)
+        with self.env.cr.savepoint():
+            leads = (
+                self.env["crm.lead"]
+                .with_context(ROUTING_OFF)
+                .create(
+                    [
+                        {"name": "Web form", "type": "lead", "user_id": False},
+                        {
+                            "name": "Team 2 lead",
+                            "type": "lead",
+                            "user_id": False,
+                            "team_id": self.team_2.id,
+                        },
+                    ]
+                )
+            )
+        wizard = self.env["crm.team.queue.simulation"].create(
+            {"queue_id": catch_all.id, "scope": "all_teams", "limit": 0}
+        )
+        wizard.action_simulate()
+        by_lead = {line.lead_id: line for line in wizard.line_ids}
+        self.assertEqual(by_lead[leads[0]].queue_id, catch_all)
+        self.assertTrue(by_lead[leads[0]].is_catch_all)
+        self.assertEqual(by_lead[leads[1]].queue_id, mais)
+        self.assertTrue(by_lead[leads[1]].is_catch_all)
+        wizard.scope = "unassigned"
+        wizard.action_simulate()
+        self.assertNotIn(leads[1], wizard.line_ids.lead_id, "this team's and teamless")

@@ -32,6 +32,7 @@ class CrmTeamQueueSimulation(models.TransientModel):
     scope = fields.Selection(
         [
             ("unassigned", "Unassigned leads"),
+            ("all_teams", "Unassigned leads of every team"),
             ("domain", "Leads matching a filter"),
         ],
         string="Leads to Test",
@@ -39,6 +40,8 @@ class CrmTeamQueueSimulation(models.TransientModel):
         required=True,
         help="Unassigned leads: the open leads without salesperson of this queue's "
         "team and those without team (the ones the queues would route now).\n"
+        "Unassigned leads of every team: the same for all the teams, to see which "
+        "queue takes each lead, across teams.\n"
         "Leads matching a filter: any leads you choose, even assigned ones, as "
         "if they had no salesperson.",
     )
@@ -109,9 +112,13 @@ class CrmTeamQueueSimulation(models.TransientModel):
                     )
                 ) from error
             return domain
-        return [
+        teams = (
+            []
+            if scope == "all_teams"
+            else [("team_id", "in", [queue.team_id.id, False])]
+        )
+        return teams + [
             ("user_id", "=", False),
-            ("team_id", "in", [queue.team_id.id, False]),
             "|",
             ("stage_id", "=", False),
             ("stage_id.is_won", "=", False),
@@ -142,6 +149,7 @@ class CrmTeamQueueSimulation(models.TransientModel):
                         "user_id": user.id,
                         "reason": reason,
                         "is_this_queue": dest_queue == queue,
+                        "is_catch_all": dest_queue.is_catch_all,
                     }
                 )
             )
@@ -171,6 +179,8 @@ class CrmTeamQueueSimulation(models.TransientModel):
         unmatched = Reason("no_queue").render(self.env)
         result = {lead.id: ("unrouted", Queue, Users, unmatched) for lead in leads}
         plan = Queue._plan_routing(leads, lock=False)
+        for lead_id, reason in plan.waiting.items():
+            result[lead_id] = ("unrouted", Queue, Users, reason.render(self.env))
         for lead_id, decision in plan.decisions.items():
             outcome = "assigned" if decision.user else "pool"
             result[lead_id] = (
@@ -200,3 +210,8 @@ class CrmTeamQueueSimulationLine(models.TransientModel):
     user_id = fields.Many2one("res.users", string="Salesperson")
     reason = fields.Char(help="Why, as the assignment ledger would say it.")
     is_this_queue = fields.Boolean(string="Through This Queue")
+    is_catch_all = fields.Boolean(
+        string="Catch-All",
+        help="Taken by a queue without any matching condition (it takes every lead "
+        "of its team and every lead without a team that reaches it).",
+    )

@@ -631,10 +631,9 @@ class CrmLead(models.Model):
         all_day = not start and not end
         if not days and all_day:
             return None
-        now = state.local_now
-        hour = now.hour + now.minute / 60 + now.second / 3600
-        if (not days or now.isoweekday() in days) and (all_day or start <= hour < end):
-            return None
+        if all_day or self._queue_claim_window_open(state, start, end):
+            if not days or self._queue_claim_window_day(state, start, end) in days:
+                return None
         opening = self._queue_claim_next_opening(state, start, days)
         next_opening = self._queue_claim_when_label(state, opening, today=True)
         if all_day:
@@ -784,6 +783,27 @@ class CrmLead(models.Model):
         """The week days of a queue's ``claim_weekdays`` (1 = Monday), as a
         set; empty: every day."""
         return {int(day) for day in (value or "").split(",") if day.strip()}
+
+    @api.model
+    def _queue_claim_window_open(self, state, start, end):
+        """Whether the user's time of day is within the window ``start`` -
+        ``end`` (hours); a window that ends before it starts runs over
+        midnight."""
+        now = state.local_now
+        hour = now.hour + now.minute / 60 + now.second / 3600
+        if start < end:
+            return start <= hour < end
+        return hour >= start or hour < end
+
+    @api.model
+    def _queue_claim_window_day(self, state, start, end):
+        """The week day (1 = Monday) of the window the user is in: the day it
+        opened, the day before after midnight in a window over midnight."""
+        now = state.local_now
+        hour = now.hour + now.minute / 60 + now.second / 3600
+        if end < start and hour < end:
+            return (now - timedelta(days=1)).isoweekday()
+        return now.isoweekday()
 
     @api.model
     def _queue_claim_next_opening(self, state, start, days):

@@ -324,7 +324,8 @@ class CrmTeamQueue(models.Model):
     claim_window_start = fields.Float(
         string="Claim Window From",
         help="Claiming is open from this hour (in the member's time zone). Leave "
-        "both hours at 0 for all day.",
+        "both hours at 0 for all day. A window that ends before it starts runs "
+        "over midnight (22:00 to 06:00), and belongs to the day it opens.",
     )
     claim_window_end = fields.Float(
         string="Claim Window To",
@@ -575,10 +576,11 @@ class CrmTeamQueue(models.Model):
                         queue.display_name,
                     )
                 )
-            if (start or end) and end <= start:
+            if (start or end) and end == start:
                 raise ValidationError(
                     _(
-                        "Queue %s: the claim window must end after it starts.",
+                        "Queue %s: the claim window opens and closes at the same hour: "
+                        "leave both at 0 for all day.",
                         queue.display_name,
                     )
                 )

@@ -227,6 +227,55 @@ class TestPoolRules(QueueCase):
                 "Wednesday, Saturday, Sunday: next opening Saturday 08:00.",
             )
 
+    def test_window_over_midnight_belongs_to_the_day_it_opens(self):
+        self._pool(
+            claim_window_start=22, claim_window_end=6, claim_weekdays="1,2,3,4,5"
+        )
+        with self.at("2026-03-06 16:00:00"):  # Friday 23:00 in Bangkok
+            lead = self._new_leads(1)
+            self.assertFalse(self._block(lead, self.wei))
+        with self.at("2026-03-06 22:00:00"):  # Saturday 05:00: Friday's night
+            self.assertFalse(self._block(lead, self.wei))
+        with self.at("2026-03-07 00:00:00"):  # Saturday 07:00: closed
+            self.assertRefused(
+                lead,
+                self.wei,
+                "Claiming is open from 22:00 to 06:00 (Asia/Bangkok), Monday to "
+                "Friday: next opening Monday 22:00.",
+            )
+        with self.at("2026-03-08 19:00:00"):  # Monday 02:00: Sunday's night
+            self.assertTrue(self._block(lead, self.wei))
+        with self.at("2026-03-09 15:00:00"):  # Monday 22:00
+            self.assertAllowed(lead, self.wei)
+
+    def test_window_until_midnight(self):
+        self._pool(claim_window_start=18, claim_window_end=0)
+        with self.at("2026-03-04 16:59:00"):  # Wednesday 23:59 in Bangkok
+            lead = self._new_leads(1)
+            self.assertFalse(self._block(lead, self.wei))
+        with self.at("2026-03-04 17:00:00"):  # Thursday 00:00
+            self.assertRefused(
+                lead,
+                self.wei,
+                "Claiming is open from 18:00 to 00:00 (Asia/Bangkok): next opening "
+                "today 18:00.",
+            )
+
+    def test_window_across_a_change_to_summer_time(self):
+        # Paris moves from UTC+1 to UTC+2 on Sunday 2026-03-29 at 02:00.
+        self._pool(claim_window_start=9, claim_window_end=12)
+        self.wei.tz = "Europe/Paris"
+        with self.at("2026-03-28 20:00:00"):  # Saturday 21:00 in Paris
+            lead = self._new_leads(1)
+            refusal = self._block(lead, self.wei)
+            self.assertIn("next opening Sunday 09:00", refusal)
+            until = lead.with_user(self.wei)._queue_claim_refusals()[lead.id].until
+            self.assertEqual(until, fields.Datetime.to_datetime("2026-03-29 07:00:00"))
+        with self.at("2026-03-29 06:59:00"):  # 08:59 summer time
+            self.assertIn("next opening today 09:00", self._block(lead, self.wei))
+        with self.at("2026-03-29 07:00:00"):  # 09:00 summer time
+            self.assertAllowed(lead, self.wei)
+
     # ------------------------------------------------------------
     # Daily claim limit
     # ------------------------------------------------------------

@@ -33,9 +33,11 @@ class TestQueueConfig(QueueCase):
         with self.assertRaisesRegex(ValidationError, "is not a zip prefix"):
             self._create_queue(zip_prefixes="10,,20")
 
-    def test_claim_window_ending_before_start_is_refused(self):
-        with self.assertRaisesRegex(ValidationError, "end after it starts"):
-            self._create_queue(claim_window_start=14, claim_window_end=9)
+    def test_claim_window_opening_and_closing_at_once_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "at the same hour"):
+            self._create_queue(claim_window_start=14, claim_window_end=14)
+        # ending before it starts: a window over midnight
+        self._create_queue(claim_window_start=22, claim_window_end=6)
 
     def test_claim_window_outside_the_day_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "between 0 and 24"):

@@ -550,8 +550,21 @@ class CrmLead(models.Model):
             and lead.active
             and (not lead.team_id or lead.team_id.id in queue_team_ids)
         )
-        if to_route:
-            to_route._queue_route()
+        if not to_route:
+            return
+        try:
+            # No setting and no crash of routing may stop the leads from being
+            # saved: a routing that fails is undone, and tried again after
+            # the commit, then by the backlog.
+            with self.env.cr.savepoint():
+                to_route._queue_route()
+        except Exception:
+            _logger.exception(
+                "Routing of leads %s failed; tried again after the commit",
+                to_route.ids,
+            )
+            to_route.invalidate_recordset()
+            to_route._queue_route_after_commit()
 
     def _queue_route(self):
         """Route ``self`` through the queues: each lead without salesperson goes to

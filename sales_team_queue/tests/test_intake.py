@@ -2,6 +2,8 @@
 is refused on save, and one that fails at routing time (saved before the check,
 or broken since) skips that queue: the lead is saved and goes on to the next."""
 
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo import Command
@@ -9,7 +11,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
-from ..models.crm_lead import ROUTING_OFF
+from ..models.crm_lead import ROUTE_LATER, ROUTING_OFF
 from ..models.crm_team_queue_fault import FAULTS_LATER
 from .common import QueueCase
 
@@ -262,3 +264,32 @@ class TestIntakeCatchAll(QueueCase):
         wizard.scope = "unassigned"
         wizard.action_simulate()
         self.assertNotIn(leads[1], wizard.line_ids.lead_id, "this team's and teamless")
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeRoutingCrash(QueueCase):
+    """Whatever breaks inside routing, the lead is saved, and routed again after
+    the commit (then by the backlog)."""
+
+    def test_a_crash_inside_routing_does_not_stop_the_lead(self):
+        self._create_queue()
+        Queue = type(self.env["crm.team.queue"])
+        original = Queue._plan_routing
+
+        def crash(queue, *args, **kwargs):
+            # a real error of the database, in the creating transaction
+            queue.env.cr.execute("SELECT 1 / 0")
+            return original(queue, *args, **kwargs)
+
+        with (
+            patch.object(Queue, "_plan_routing", crash),
+            mute_logger("odoo.addons.sales_team_queue.models.crm_lead", "odoo.sql_db"),
+        ):
+            lead = self._new_leads(1)
+        self.assertTrue(lead.exists())
+        self.assertFalse(lead.user_id)
+        self.assertIn(lead.id, self.env.cr.postcommit.data[ROUTE_LATER])
+        # the transaction goes on: the next lead is routed
+        other = self._new_leads(1)
+        self.assertTrue(other.user_id)
+        self.env.cr.postcommit.data.pop(ROUTE_LATER)

@@ -1,3 +1,5 @@
+from odoo import http
+
 from . import test_install
 from . import test_security
 from . import test_security_rpc
@@ -43,3 +45,9 @@ from . import test_migration
 from . import test_perimeter
 from . import test_perimeter_matrix
 from . import test_intake
+
+# Python 3.11.7's ast module is not thread-safe (CPython gh-106905: "AST
+# constructor recursion depth mismatch"): the test server's first static request
+# parses every add-on's manifest in its thread while the tests compile in theirs.
+# Parse them once here, in the main thread, before any browser tour runs.
+http.root.statics  # noqa: B018  pylint: disable=pointless-statement

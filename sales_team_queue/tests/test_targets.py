@@ -14,9 +14,10 @@ ALL_DOCS = "sales_team.group_sale_salesman_all_leads"
 MANAGER = "sales_team.group_sale_manager"
 
 
-class TargetCase(TransactionCase):
+class TargetWorld:
     """Team North (leader Lek, a rep himself) with reps Anan and Bua; team South
-    with rep Chai. Won opportunities in March 2026."""
+    with rep Chai (mixin of a test case: ``TransactionCase`` or ``HttpCase``,
+    each user logs in with ``<login>_pw``)."""
 
     @classmethod
     def setUpClass(cls):
@@ -63,6 +64,10 @@ class TargetCase(TransactionCase):
         )
         cls.won_stage = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
         cls.Target = cls.env["crm.sales.target"]
+
+
+class TargetCase(TargetWorld, TransactionCase):
+    """Won opportunities in March 2026."""
 
     @classmethod
     def _won(cls, user, team, revenue, when, company=None, lost=False):

@@ -2,13 +2,15 @@
 a won deal at once (no screen to open, no cron to wait for), over RPC as in the
 ORM, and reading the leaderboard costs the same for N or 3N targets."""
 
+import importlib.util
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common_rpc import RpcLoginMixin
-from .test_targets import MANAGER, SALESMAN, TargetCase
+from .test_targets import SALESMAN, TargetCase, TargetWorld
 
 LEADERBOARD_FIELDS = {
     "name": {},
@@ -23,6 +25,11 @@ LEADERBOARD_FIELDS = {
     "is_top": {},
     "currency_id": {"fields": {}},
 }
+
+
+MIGRATION = (
+    Path(__file__).parent.parent / "migrations" / "18.0.1.3.0" / "post-migration.py"
+)
 
 
 def month_start():
@@ -156,37 +163,38 @@ class TestTargetTriggers(TargetCase):
         rate.unlink()  # no rate: 1 for 1
         self.assertEqual(self.anan_target.revenue_achieved, 600)
 
+    def test_upgrade_computes_every_target_once(self):
+        # As the hourly refresh of the previous version may have left it.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_sales_target SET revenue_achieved = 1, "
+            "won_count_achieved = 0, progress = 0 WHERE id = %s",
+            [self.anan_target.id],
+        )
+        self.env.invalidate_all()
+        spec = importlib.util.spec_from_file_location("stq_post_1_3", MIGRATION)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.migrate(self.env.cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        self.assertEqual(self._figures(self.anan_target), (600, 2, 60))
+
 
 @tagged("post_install", "-at_install")
-class TestTargetsCurrentOverRpc(RpcLoginMixin, HttpCase):
+class TestTargetsCurrentOverRpc(RpcLoginMixin, TargetWorld, HttpCase):
     """A rep wins two deals over RPC; the rep, their leader and a manager read
     the true figures at once, over RPC, with no screen opened."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.company.partner_id.tz = "UTC"
-
-        def user(login, groups):
-            return new_test_user(
-                cls.env,
-                login=login,
-                password=f"{login}_pw",
-                groups=f"base.group_user,{groups}",
-                tz="UTC",
-            )
-
-        cls.rep = user("tc_rep", SALESMAN)
-        cls.other = user("tc_other", SALESMAN)
-        cls.leader = user("tc_leader", SALESMAN)
-        cls.manager = user("tc_manager", MANAGER)
-        cls.team = cls.env["crm.team"].create(
-            {
-                "name": "Current Team",
-                "user_id": cls.leader.id,
-                "member_ids": [Command.set((cls.rep | cls.other).ids)],
-            }
+        cls.rep, cls.other, cls.leader, cls.manager = (
+            cls.anan,
+            cls.bua,
+            cls.lek,
+            cls.mana,
         )
+        cls.team = cls.north
         cls.targets = cls.env["crm.sales.target"].create(
             [
                 {

@@ -242,7 +242,7 @@ class CrmLeadAssign(models.TransientModel):
             raise UserError(
                 _(
                     "Choose the type of activity to schedule for the new "
-                    "salesperson, or untick 'Schedule activity'."
+                    "salesperson, or untick 'Schedule Activity'."
                 )
             )
         self._check_activity_type()

@@ -17,6 +17,7 @@ from . import crm_lead_stage_history
 from . import crm_lead_stage
 from . import crm_lead_sla
 from . import crm_sales_target
+from . import crm_sales_target_sync
 from . import crm_team_queue_dashboard
 from . import res_users
 from . import crm_lead_perimeter

@@ -633,7 +633,8 @@ class CrmLead(models.Model):
 
         :param bool notify: force (True/False) the notification; None follows the
             queue's ``notify_assignee`` (or the company default without queue)
-        :param bool activity: schedule the activity (queue or company default)
+        :param activity: schedule the activity (True: the queue's or the company
+            default; False: none; a ``mail.activity.type``: that type)
         :param bool created: the owners were given at creation: record and alert,
             write nothing
         :param bool routed: the caller (the routing engine, a claim) holds the
@@ -835,11 +836,15 @@ class CrmLead(models.Model):
     @api.model
     def _queue_alert(self, leads, user, source, notify=None, activity=True):
         """Schedule ``source``'s activity (a queue, or the company defaults) for
-        ``user`` on ``leads`` and send them one notification per lead."""
+        ``user`` on ``leads`` and send them one notification per lead.
+
+        :param activity: True for ``source``'s activity type, False for none,
+            or the ``mail.activity.type`` to schedule instead (the assign
+            wizard's choice)"""
         settings = self._queue_alert_settings(source)
-        if activity and settings["activity_type"]:
+        activity_type = self._queue_alert_activity_type(activity, settings)
+        if activity_type:
             deadline = self._queue_activity_deadline(user, settings["deadline_days"])
-            activity_type = settings["activity_type"]
             model_id = self.env["ir.model"]._get_id("crm.lead")
             self.env["mail.activity"].sudo().with_context(
                 mail_activity_quick_update=True
@@ -864,6 +869,16 @@ class CrmLead(models.Model):
             leads.with_context(
                 lang=partner.lang or self.env.context.get("lang")
             )._message_auto_subscribe_notify(partner.ids, "mail.message_user_assigned")
+
+    @api.model
+    def _queue_alert_activity_type(self, activity, settings):
+        """The activity type to schedule: ``activity`` itself when it is one,
+        else the settings' when ``activity`` is true."""
+        if isinstance(activity, models.BaseModel):
+            return activity.sudo()
+        if activity:
+            return settings["activity_type"]
+        return self.env["mail.activity.type"]
 
     @api.model
     def _queue_alert_digest(self, leads, user):

@@ -14,19 +14,12 @@ from .crm_team_queue import server_owned_given
 
 MANAGER = "sales_team.group_sale_manager"
 PERIOD_MONTHS = {"month": 1, "quarter": 3}
-# A change of these fields changes what a target achieved or its progress.
-REFRESH_FIELDS = {
-    "user_id",
-    "team_id",
-    "company_id",
-    "period",
-    "date_from",
-    "date_to",
-    "revenue_target",
-    "won_count_target",
-}
+# What a target achieved: computed from the won deals, stored (the leaderboard
+# and the lists sort by progress) and marked stale by every change of a won deal
+# (models/crm_sales_target_sync.py).
+ACHIEVED_FIELDS = ("revenue_achieved", "won_count_achieved", "progress")
 # Computed by the server: the name, and what a target achieved (facts from the
-# won deals, stored by _refresh_achieved as superuser); never set by a client,
+# won deals, computed by _compute_achieved as superuser); never set by a client,
 # manager included.
 SERVER_FIELDS = (
     "name",
@@ -42,11 +35,12 @@ class CrmSalesTarget(models.Model):
     """A target for a period: revenue and number of won deals.
 
     The subject is a rep (``user_id``, usually with the team they sell in), a
-    team (``team_id`` only) or the company (neither). What was achieved is
-    stored and refreshed by :meth:`_refresh_achieved` (when a target is saved,
-    when the leaderboard or the targets open, and by a cron), so that targets
-    can be sorted and ranked by progress; the refresh reads the won
-    opportunities of all the targets at once, grouped by subject and month."""
+    team (``team_id`` only) or the company (neither). What was achieved is a
+    stored computed value (so that targets sort and rank by progress), current
+    whenever it is read: any change of a won deal marks the targets it counts
+    for (:meth:`_mark_achieved_stale`) and the ORM computes them again before
+    the next read or at the end of the transaction, for all the marked targets
+    at once (:meth:`_compute_achieved`: one grouped read of the won deals)."""
 
     _name = "crm.sales.target"
     _description = "Sales Target"
@@ -103,20 +97,23 @@ class CrmSalesTarget(models.Model):
     revenue_achieved = fields.Monetary(
         string="Revenue Won",
         currency_field="currency_id",
-        readonly=True,
+        compute="_compute_achieved",
+        store=True,
         copy=False,
         help="Expected revenue of the opportunities won in the period, in the "
         "company's currency (converted at the rate of the day they were won).",
     )
     won_count_achieved = fields.Integer(
         string="Deals Won",
-        readonly=True,
+        compute="_compute_achieved",
+        store=True,
         copy=False,
         help="Opportunities won in the period.",
     )
     progress = fields.Float(
         string="Progress (%)",
-        readonly=True,
+        compute="_compute_achieved",
+        store=True,
         copy=False,
         aggregator="avg",
         help="Revenue won against the revenue target (or deals won against the "
@@ -153,6 +150,24 @@ class CrmSalesTarget(models.Model):
                     - relativedelta(days=1)
                 )
 
+    @api.depends(
+        "user_id",
+        "team_id",
+        "company_id.currency_id",
+        "date_from",
+        "date_to",
+        "revenue_target",
+        "won_count_target",
+    )
+    def _compute_achieved(self):
+        figures = self._won_figures()
+        for target in self:
+            revenue, count = figures.get(target.id, (0.0, 0))
+            currency = target.currency_id
+            target.revenue_achieved = currency.round(revenue) if currency else revenue
+            target.won_count_achieved = count
+            target.progress = target._progress_of(revenue, count)
+
     @api.depends("progress", "user_id", "team_id", "date_from", "date_to")
     def _compute_rank(self):
         reps = self.filtered("user_id")
@@ -160,14 +175,18 @@ class CrmSalesTarget(models.Model):
         if not reps:
             return
         keys = {target._rank_key() for target in reps}
+        # One query, whatever the number of targets: the siblings' keys and
+        # progress are fetched with the search.
         siblings = (
             self.sudo()
-            .search(
+            .search_fetch(
                 [
                     ("user_id", "!=", False),
                     ("company_id", "in", list({key[0] for key in keys})),
+                    ("team_id", "in", list({key[1] or False for key in keys})),
                     ("date_from", "in", list({key[2] for key in keys})),
                 ],
+                ["company_id", "team_id", "date_from", "date_to", "progress"],
                 order="progress desc, id",
             )
             .filtered(lambda target: target._rank_key() in keys)
@@ -328,9 +347,7 @@ class CrmSalesTarget(models.Model):
             self._check_can_set(
                 teams, company_target=any(not vals.get("team_id") for vals in vals_list)
             )
-        targets = super().create(vals_list)
-        targets._refresh_achieved()
-        return targets
+        return super().create(vals_list)
 
     def write(self, vals):
         self._check_figures_vals([vals])
@@ -343,10 +360,7 @@ class CrmSalesTarget(models.Model):
                 company_target=any(not target.team_id for target in self)
                 or ("team_id" in vals and not vals["team_id"]),
             )
-        result = super().write(vals)
-        if REFRESH_FIELDS & set(vals):
-            self._refresh_achieved()
-        return result
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_allowed(self):
@@ -456,72 +470,51 @@ class CrmSalesTarget(models.Model):
             count += number
         return revenue, count
 
-    def _refresh_achieved(self):
-        """Store what each target achieved and its progress."""
-        if not self:
-            return
-        figures = self._won_figures()
-        by_values = defaultdict(list)
-        for target in self:
-            revenue, count = figures.get(target.id, (0.0, 0))
-            if target.revenue_target:
-                progress = 100.0 * revenue / target.revenue_target
-            elif target.won_count_target:
-                progress = 100.0 * count / target.won_count_target
-            else:
-                progress = 0.0
-            values = (
-                target.currency_id.round(revenue),
-                count,
-                round(progress, 2),
-            )
-            if values != (
-                target.revenue_achieved,
-                target.won_count_achieved,
-                target.progress,
-            ):
-                by_values[values].append(target.id)
-        for (revenue, count, progress), ids in by_values.items():
-            # Figures are facts, not edits of the target: written as superuser
-            # (a rep refreshing the leaderboard cannot edit targets).
-            super(CrmSalesTarget, self.sudo().browse(ids)).write(
-                {
-                    "revenue_achieved": revenue,
-                    "won_count_achieved": count,
-                    "progress": progress,
-                }
-            )
+    def _progress_of(self, revenue, count):
+        """Progress (%) of target ``self`` for what it achieved: revenue against
+        the revenue target, else deals against the deals target."""
+        if self.revenue_target:
+            progress = 100.0 * revenue / self.revenue_target
+        elif self.won_count_target:
+            progress = 100.0 * count / self.won_count_target
+        else:
+            progress = 0.0
+        return round(progress, 2)
+
+    def _mark_achieved_stale(self):
+        """What these targets achieved changed (a deal was won, lost,
+        reopened, moved...): compute it again at the next read or flush of
+        this transaction, for all the marked targets at once."""
+        for name in ACHIEVED_FIELDS:
+            self.env.add_to_compute(self._fields[name], self)
 
     @api.model
-    def _cron_refresh_achieved(self):
-        """Refresh the targets of the running periods (and those just ended)."""
-        today = fields.Date.context_today(self)
-        self.sudo().search(
-            [("date_to", ">=", today - relativedelta(months=1))]
-        )._refresh_achieved()
+    def _stale_targets_domain(self, users, teams, date_from, date_to):
+        """Targets that may count deals of ``users`` in ``teams`` closed
+        between two dates: theirs, their teams', their companies' (a day of
+        margin each side: months are cut in the company's time zone)."""
+        return [
+            ("date_from", "<=", date_to + relativedelta(days=1)),
+            ("date_to", ">=", date_from - relativedelta(days=1)),
+            ("user_id", "in", users.ids + [False]),
+            ("team_id", "in", teams.ids + [False]),
+        ]
 
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
 
     @api.model
-    def _current_domain(self):
-        today = fields.Date.context_today(self)
-        return [("date_from", "<=", today), ("date_to", ">=", today)]
-
-    @api.model
     def action_open_leaderboard(self):
         """The leaderboard of the running period: a leader sees the reps of
-        their teams, a rep themselves, a manager everybody (record rules)."""
-        self.search(self._current_domain())._refresh_achieved()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
+        their teams, a rep themselves, a manager everybody (record rules).
+        Nothing to refresh first: the figures are current when read."""
+        return self.env["ir.actions.act_window"]._for_xml_id(
             "sales_team_queue.crm_sales_target_action_leaderboard"
         )
-        return action
 
     @api.model
     def action_open_targets(self):
-        self.search([])._refresh_achieved()
         return self.env["ir.actions.act_window"]._for_xml_id(
             "sales_team_queue.crm_sales_target_action"
         )

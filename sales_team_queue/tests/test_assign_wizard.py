@@ -5,7 +5,7 @@ the server for leaders, managers and reps, over XML-RPC too."""
 from xmlrpc.client import Fault
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -94,6 +94,82 @@ class TestAssignWizard(QueueCase):
             other, action="assign", user_id=self.linh.id, schedule_activity=False
         ).action_apply()
         self.assertFalse(other.activity_ids)
+
+    def test_activity_type_defaults_to_the_queue_then_company_then_todo(self):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        call = self.env.ref("mail.mail_activity_data_call")
+        email = self.env.ref("mail.mail_activity_data_email")
+        self.env.company.queue_activity_type_id = False
+        lead = self._new_leads(1)
+        wizard = self._wizard(lead, action="assign", user_id=self.linh.id)
+        # Nobody set an activity: not ticked, but ready with a To-Do.
+        self.assertFalse(wizard.schedule_activity)
+        self.assertEqual(wizard.activity_type_id, todo)
+        self.env.company.queue_activity_type_id = email
+        wizard = self._wizard(lead, action="assign", user_id=self.linh.id)
+        self.assertEqual(wizard.activity_type_id, email)
+        queue = self._create_queue(activity_type_id=call.id)
+        queued = self._new_leads(1)
+        self.assertEqual(queued.queue_id, queue)
+        wizard = self._wizard(queued, action="assign", user_id=self.linh.id)
+        self.assertTrue(wizard.schedule_activity)
+        self.assertEqual(wizard.activity_type_id, call)
+
+    def test_ticked_activity_without_any_setting_schedules_the_chosen_type(self):
+        self.env.company.queue_activity_type_id = False
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        email = self.env.ref("mail.mail_activity_data_email")
+        lead, other = self._new_leads(2)
+        self._wizard(
+            lead, action="assign", user_id=self.linh.id, schedule_activity=True
+        ).action_apply()
+        self.assertEqual(lead.activity_ids.activity_type_id, todo)
+        self.assertEqual(lead.activity_ids.user_id, self.linh)
+        self._wizard(
+            other,
+            action="assign",
+            user_id=self.linh.id,
+            schedule_activity=True,
+            activity_type_id=email.id,
+        ).action_apply()
+        self.assertEqual(other.activity_ids.activity_type_id, email)
+
+    def test_ticked_activity_without_type_is_refused(self):
+        lead = self._new_leads(1)
+        wizard = self._wizard(
+            lead,
+            action="assign",
+            user_id=self.linh.id,
+            schedule_activity=True,
+            activity_type_id=False,
+        )
+        with self.assertRaisesRegex(UserError, "Choose the type of activity"):
+            wizard.action_apply()
+        self.assertFalse(lead.user_id)
+        self.assertFalse(lead.activity_ids)
+
+    def test_activity_type_of_other_documents_is_refused(self):
+        lead = self._new_leads(1)
+        partner_type = self.env["mail.activity.type"].create(
+            {"name": "Partner only", "res_model": "res.partner"}
+        )
+        archived = self.env["mail.activity.type"].create(
+            {"name": "Old type", "active": False}
+        )
+        for activity_type in (partner_type, archived):
+            with (
+                self.subTest(activity_type=activity_type.name),
+                self.assertRaisesRegex(ValidationError, "cannot be scheduled on leads"),
+            ):
+                self._wizard(
+                    lead,
+                    user=self.leader,
+                    action="assign",
+                    user_id=self.linh.id,
+                    schedule_activity=True,
+                    activity_type_id=activity_type.id,
+                )
+        self.assertFalse(lead.user_id)
 
     def test_assign_to_another_team_moves_the_leads(self):
         lead = self._new_leads(1)
@@ -252,6 +328,43 @@ class TestAssignWizardRpc(HttpCase):
         return self.xmlrpc_object.execute_kw(
             self.env.cr.dbname, self.uid, "q_wiz_rep_pw", model, method, list(args)
         )
+
+    @mute_logger("odoo.http")
+    def test_rep_cannot_send_an_activity_type_of_other_documents_over_rpc(self):
+        own = self.env["crm.lead"].create(
+            {"name": "RPC own", "team_id": self.team.id, "user_id": self.rep.id}
+        )
+        partner_type = (
+            self.env["mail.activity.type"]
+            .sudo()
+            .create({"name": "Partner only", "res_model": "res.partner"})
+        )
+        values = {
+            "lead_ids": [(6, 0, own.ids)],
+            "action": "assign",
+            "user_id": self.other.id,
+            "schedule_activity": True,
+            "activity_type_id": partner_type.id,
+        }
+        with self.assertRaises(Fault) as refusal:
+            self._rpc("crm.lead.assign", "create", values)
+        self.assertIn("cannot be scheduled on leads", refusal.exception.faultString)
+        wizard_id = self._rpc(
+            "crm.lead.assign", "create", dict(values, activity_type_id=False)
+        )
+        with self.assertRaises(Fault) as refusal:
+            self._rpc(
+                "crm.lead.assign",
+                "write",
+                [wizard_id],
+                {"activity_type_id": partner_type.id},
+            )
+        self.assertIn("cannot be scheduled on leads", refusal.exception.faultString)
+        with self.assertRaises(Fault) as refusal:
+            self._rpc("crm.lead.assign", "action_apply", [wizard_id])
+        self.assertIn("Choose the type of activity", refusal.exception.faultString)
+        self.assertEqual(own.user_id, self.rep)
+        self.assertFalse(own.activity_ids)
 
     @mute_logger("odoo.http")
     def test_rep_cannot_take_a_colleague_lead_over_rpc(self):

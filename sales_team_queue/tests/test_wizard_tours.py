@@ -12,6 +12,8 @@ class TestWizardTours(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["crm.team.queue"].search([]).action_archive()
+        # No default activity anywhere: the wizard offers a To-Do, unticked.
+        cls.env.company.queue_activity_type_id = False
         cls.giver, cls.receiver, cls.leaver, cls.heir = (
             new_test_user(
                 cls.env,
@@ -76,6 +78,10 @@ class TestWizardTours(HttpCase):
             )
             self.assertEqual(
                 line.reason, "assigned by Tour Assign Leader: Giver is on leave"
+            )
+            self.assertEqual(
+                (lead.activity_ids.activity_type_id, lead.activity_ids.user_id),
+                (self.env.ref("mail.mail_activity_data_email"), self.receiver),
             )
 
     def test_manager_previews_and_applies_a_handover(self):

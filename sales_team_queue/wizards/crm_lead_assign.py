@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..models.crm_lead_assignment import (
     Decision,
@@ -7,6 +7,16 @@ from ..models.crm_lead_assignment import (
     check_reason_vals,
     clean_reason_text,
 )
+
+
+def is_lead_activity_type(activity_type):
+    """Whether ``activity_type`` can be scheduled on leads (of all documents,
+    or of leads) and is in use."""
+    return bool(
+        activity_type
+        and activity_type.active
+        and activity_type.res_model in (False, "crm.lead")
+    )
 
 
 class CrmLeadAssign(models.TransientModel):
@@ -56,8 +66,18 @@ class CrmLeadAssign(models.TransientModel):
         compute="_compute_alert_defaults",
         store=True,
         readonly=False,
-        help="Schedule the activity of the lead's queue (or the company default) "
-        "for the new salesperson.",
+        help="Schedule an activity of the type below for each new salesperson, "
+        "due after the queue's (or the company's) number of days.",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        string="Activity Type",
+        compute="_compute_activity_type_id",
+        store=True,
+        readonly=False,
+        domain="[('res_model', 'in', [False, 'crm.lead'])]",
+        help="The activity scheduled for each new salesperson. Default: the "
+        "activity of the lead's queue, else the company's, else a To-Do.",
     )
     notify = fields.Boolean(
         compute="_compute_alert_defaults",
@@ -91,15 +111,56 @@ class CrmLeadAssign(models.TransientModel):
 
     @api.depends("lead_ids")
     def _compute_alert_defaults(self):
-        Lead = self.env["crm.lead"]
         for wizard in self:
-            sources = {
-                lead.queue_id or lead.company_id or self.env.company
-                for lead in wizard.lead_ids.sudo()
-            } or {self.env.company}
-            settings = [Lead._queue_alert_settings(source) for source in sources]
+            settings = wizard._alert_settings()
             wizard.schedule_activity = any(s["activity_type"] for s in settings)
             wizard.notify = any(s["notify"] for s in settings)
+
+    # Its own compute: a client that gives schedule_activity or notify still
+    # gets the default type (fields computed together are all left alone when
+    # one of them is given).
+    @api.depends("lead_ids")
+    def _compute_activity_type_id(self):
+        for wizard in self:
+            types = [
+                s["activity_type"]
+                for s in wizard._alert_settings()
+                if s["activity_type"]
+            ]
+            wizard.activity_type_id = (
+                types[0] if types else wizard._default_activity_type()
+            )
+
+    def _alert_settings(self):
+        """The alert settings of the leads' queues (the company's for leads
+        without queue), as ``crm.lead._queue_alert_settings`` gives them."""
+        # In the leads' order: the first lead's queue gives the default type.
+        sources = list(
+            dict.fromkeys(
+                lead.queue_id or lead.company_id or self.env.company
+                for lead in self.lead_ids.sudo()
+            )
+        ) or [self.env.company]
+        Lead = self.env["crm.lead"]
+        return [Lead._queue_alert_settings(source) for source in sources]
+
+    def _default_activity_type(self):
+        """The activity type when neither the queue nor the company has one."""
+        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        return todo.sudo() if is_lead_activity_type(todo) else None
+
+    @api.constrains("activity_type_id")
+    def _check_activity_type(self):
+        for wizard in self:
+            activity_type = wizard.activity_type_id.sudo()
+            if activity_type and not is_lead_activity_type(activity_type):
+                raise ValidationError(
+                    _(
+                        "The activity type %s cannot be scheduled on leads (it "
+                        "is archived or for other documents): choose another.",
+                        activity_type.name,
+                    )
+                )
 
     def _taken_leads(self):
         """The leads this wizard takes from another salesperson (neither the
@@ -133,6 +194,7 @@ class CrmLeadAssign(models.TransientModel):
             raise UserError(_("Select at least one lead."))
         leads.check_access("write")
         self._check_rights(leads)
+        self._check_activity_to_schedule()
         reason = clean_reason_text(self.env, self.reason)
         if self._taken_leads() and not reason:
             raise UserError(
@@ -171,6 +233,24 @@ class CrmLeadAssign(models.TransientModel):
             ):
                 raise AccessError(leads._perimeter_team_message(team))
 
+    def _check_activity_to_schedule(self):
+        """A ticked 'Schedule activity' always schedules one: refuse the
+        wizard, saying so, when it has no activity type for leads."""
+        if self.action == "pool" or not self.schedule_activity:
+            return
+        if not self.activity_type_id:
+            raise UserError(
+                _(
+                    "Choose the type of activity to schedule for the new "
+                    "salesperson, or untick 'Schedule Activity'."
+                )
+            )
+        self._check_activity_type()
+
+    def _activity_to_schedule(self):
+        """What the primitive schedules: the chosen type, or nothing."""
+        return self.schedule_activity and self.activity_type_id
+
     def _check_target(self, leads, user, team):
         """Refuse a salesperson who cannot take ``leads`` (in ``team``, or in
         their own team when none is given), saying why."""
@@ -203,7 +283,7 @@ class CrmLeadAssign(models.TransientModel):
         self.env["crm.lead"].sudo()._queue_assign_batch(
             decisions,
             notify=self.notify,
-            activity=self.schedule_activity,
+            activity=self._activity_to_schedule(),
             digest=True,
         )
         return _(
@@ -233,7 +313,7 @@ class CrmLeadAssign(models.TransientModel):
         self.env["crm.lead"].sudo()._queue_assign_batch(
             decisions,
             notify=self.notify,
-            activity=self.schedule_activity,
+            activity=self._activity_to_schedule(),
             routed=True,
             prelude=state_sql,
             digest=True,

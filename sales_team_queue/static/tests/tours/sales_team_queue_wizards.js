@@ -19,7 +19,7 @@ function pickUser(field, name) {
 
 // A team leader selects two leads of a rep in the leads list and gives them to
 // another rep from the Actions menu, with a reason (required: the leads are
-// taken from another rep).
+// taken from another rep) and an e-mail activity to schedule.
 registry.category("web_tour.tours").add("sales_team_queue_assign_wizard", {
     steps: () => [
         {
@@ -52,6 +52,20 @@ registry.category("web_tour.tours").add("sales_team_queue_assign_wizard", {
             content: "the reason is required: the leads belong to another rep",
             run: "edit Giver is on leave",
         },
+        {
+            trigger: ".modal:not(:has(.o_field_widget[name=activity_type_id]))",
+            content: "no activity asked yet: no activity type shown",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=schedule_activity] input",
+            content: "ask for an activity",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=activity_type_id].o_required_modifier input:value(To-Do)",
+            content: "the activity type shows, required, a To-Do by default",
+        },
+        ...pickUser("activity_type_id", "Email"),
         {
             trigger: ".modal .modal-footer button[name=action_apply]",
             content: "apply",

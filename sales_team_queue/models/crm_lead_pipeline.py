@@ -1,6 +1,6 @@
 """One visible pipeline: this module overrides ``crm.lead``'s ``create``,
-``write``, merge (``_merge_opportunity``, ``_merge_dependences``) and checks
-``unlink`` here and nowhere else. Each calls named steps, in the order read
+``write``, ``unlink`` and merge (``_merge_opportunity``, ``_merge_dependences``)
+here and nowhere else. Each calls named steps, in the order read
 here; each step lives in the file of its concern and can be extended there by
 another add-on:
 
@@ -9,7 +9,9 @@ another add-on:
 - ``crm_lead.py``: the door (default owner, routing, change of owner or team
   through ``_queue_assign_batch``): ``_queue_*``;
 - ``crm_lead_stage.py``: stage probability and stage history: ``_stage_*``;
-- ``crm_lead_sla.py``: a change of stage follows the SLA up: ``_sla_*``.
+- ``crm_lead_sla.py``: a change of stage follows the SLA up: ``_sla_*``;
+- ``crm_sales_target_sync.py``: the targets that count a changed deal are
+  computed again before they are read: ``_target_*``.
 
 The module's own writes (the door's, marked with ``DOOR_TOKEN``) skip the
 perimeter and the door, not the stage history.
@@ -34,6 +36,7 @@ class CrmLead(models.Model):
         leads = super().create(vals_list)
         leads._queue_on_create(queue_team_ids)
         leads._stage_on_create(vals_list)
+        leads._target_on_create()
         return leads
 
     def write(self, vals):
@@ -41,6 +44,7 @@ class CrmLead(models.Model):
         leads = self if internal else self._perimeter_check_write(vals)
         stage = leads._stage_prepare_write(vals)
         sla = leads._sla_prepare_write(vals, internal)
+        targets = leads._target_prepare_write(vals)
         for group, group_vals in leads._stage_split_write(vals, stage):
             if internal:
                 super(CrmLead, group).write(group_vals)
@@ -48,6 +52,7 @@ class CrmLead(models.Model):
                 group._queue_write(group_vals)
         leads._stage_after_write(stage)
         leads._sla_after_write(sla)
+        leads._target_after_write(targets)
         return True
 
     def _message_post_after_hook(self, message, msg_vals):
@@ -84,6 +89,12 @@ class CrmLead(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_check_perimeter(self):
         self._perimeter_check_unlink()
+
+    def unlink(self):
+        targets = self._target_scope()
+        result = super().unlink()
+        self._target_mark_stale(targets)
+        return result
 
     # ------------------------------------------------------------
 

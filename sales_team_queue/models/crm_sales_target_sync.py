@@ -58,25 +58,23 @@ class CrmLead(models.Model):
             )
         )._mark_achieved_stale()
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        leads = super().create(vals_list)
-        self._target_mark_stale(leads._target_scope())
-        return leads
+    # Steps of the pipeline (crm_lead_pipeline.py)
 
-    def write(self, vals):
+    def _target_on_create(self):
+        """Create step: leads created won count at once."""
+        self._target_mark_stale(self._target_scope())
+
+    def _target_prepare_write(self, vals):
+        """Write step, before: what the targets counted of these leads, when
+        ``vals`` may change it (None otherwise)."""
         if not TARGET_LEAD_FIELDS.intersection(vals):
-            return super().write(vals)
-        before = self._target_scope()
-        result = super().write(vals)
-        self._target_mark_stale(before, self._target_scope())
-        return result
+            return None
+        return self._target_scope()
 
-    def unlink(self):
-        before = self._target_scope()
-        result = super().unlink()
-        self._target_mark_stale(before)
-        return result
+    def _target_after_write(self, before):
+        """Write step, after: the targets of before and after are stale."""
+        if before is not None:
+            self._target_mark_stale(before, self._target_scope())
 
 
 class CrmStage(models.Model):

@@ -41,10 +41,10 @@ ROUTE_LATER = "sales_team_queue.route_after_commit"
 ROUTE_LOCK_TIMEOUT = "2s"
 ROUTE_TRIES = 3
 BACKLOG_CRON = "sales_team_queue.ir_cron_route_backlog"
-# A trigger of the backlog cron still due this long after its call time belongs
-# to leads whose after-commit routing never ran (the worker died after the
-# commit): the next after-commit routing that ends wakes the cron for them.
-TRIGGER_STALE = timedelta(seconds=10)
+# The backlog trigger committed with leads left to their after-commit routing
+# is due this long after: an after-commit routing takes less (it deletes the
+# trigger when done), so the cron runs only for leads whose routing never ran.
+TRIGGER_DELAY = timedelta(seconds=5)
 # A digest notification lists this many leads at most (then "and N more").
 DIGEST_LIST_MAX = 50
 
@@ -584,12 +584,12 @@ class CrmLead(models.Model):
         then exist for everybody), in transactions of their own. Several calls
         in one transaction are routed together.
 
-        The transaction also writes one trigger of the backlog cron, due at
-        once (:meth:`_queue_backlog_trigger`): it commits with the leads, so
-        that whatever stops the routing after the commit (the worker killed,
-        its connection cut), the cron routes them at its next wake-up instead
-        of its next interval. The after-commit routing deletes it once it has
-        routed them."""
+        The transaction also writes one trigger of the backlog cron
+        (:meth:`_queue_backlog_trigger`): it commits with the leads, so that
+        whatever stops the routing after the commit (the worker killed, its
+        connection cut), the cron routes them at its first wake-up once the
+        trigger is due instead of at its next interval. The after-commit
+        routing deletes it once it has routed them."""
         postcommit = self.env.cr.postcommit
         pending = postcommit.data.get(ROUTE_LATER)
         if pending is None:
@@ -604,8 +604,9 @@ class CrmLead(models.Model):
 
     @api.model
     def _queue_backlog_trigger(self):
-        """Write a trigger of the backlog cron, due now, in the current
-        transaction (no notification: the after-commit routing comes first).
+        """Write a trigger of the backlog cron, due in ``TRIGGER_DELAY``, in
+        the current transaction (no notification: the after-commit routing
+        comes first).
 
         :return: the trigger's id, or None when the backlog cron is off
         """
@@ -615,7 +616,9 @@ class CrmLead(models.Model):
         trigger = (
             self.env["ir.cron.trigger"]
             .sudo()
-            .create({"cron_id": cron.id, "call_at": fields.Datetime.now()})
+            .create(
+                {"cron_id": cron.id, "call_at": fields.Datetime.now() + TRIGGER_DELAY}
+            )
         )
         return trigger.id
 
@@ -1039,9 +1042,10 @@ def _route_after_commit(registry, uid, lead_ids, trigger_id=None):
 
 def _settle_backlog_trigger(env, trigger_id):
     """The leads of the backlog trigger ``trigger_id`` are routed: delete it.
-    A trigger of the backlog cron due for longer than ``TRIGGER_STALE`` was
-    committed by a transaction whose after-commit routing never ran: its
-    leads wait for the cron's next wake-up (up to a minute), so wake it now."""
+    Another trigger of the backlog cron already due was most likely committed
+    by a transaction whose after-commit routing never ran (they take less
+    than ``TRIGGER_DELAY``): its leads wait for the cron's next wake-up (up to
+    a minute), so wake it now."""
     cr = env.cr
     cr.execute(
         SQL("DELETE FROM ir_cron_trigger WHERE id = %s RETURNING cron_id", trigger_id)
@@ -1052,9 +1056,9 @@ def _settle_backlog_trigger(env, trigger_id):
     cr.execute(
         SQL(
             """SELECT 1 FROM ir_cron_trigger
-                WHERE cron_id = %s AND call_at < %s LIMIT 1""",
+                WHERE cron_id = %s AND call_at <= %s LIMIT 1""",
             row[0],
-            fields.Datetime.now() - TRIGGER_STALE,
+            fields.Datetime.now(),
         )
     )
     if cr.fetchone():

@@ -12,7 +12,11 @@ from odoo import api, fields
 from odoo.tests import tagged
 
 from odoo.addons.base.models.ir_cron import ir_cron as IrCron
-from odoo.addons.sales_team_queue.models.crm_lead import BACKLOG_CRON, ROUTE_LATER
+from odoo.addons.sales_team_queue.models.crm_lead import (
+    BACKLOG_CRON,
+    ROUTE_LATER,
+    TRIGGER_DELAY,
+)
 
 from .common import CommittedQueueCase
 
@@ -29,14 +33,26 @@ class TestQueueSafetyNet(CommittedQueueCase):
             # Triggers committed by earlier tests (no cron runs in tests) would
             # count as stale ones here.
             cr.execute("DELETE FROM ir_cron_trigger WHERE cron_id = %s", [self.cron_id])
+            # Not due by its interval: only a trigger makes it run.
+            cr.execute("SELECT nextcall FROM ir_cron WHERE id = %s", [self.cron_id])
+            self.nextcall = cr.fetchone()[0]
+            cr.execute(
+                "UPDATE ir_cron SET nextcall = now() at time zone 'UTC' + "
+                "interval '1 day' WHERE id = %s",
+                [self.cron_id],
+            )
             cr.execute("SELECT COALESCE(MAX(id), 0) FROM ir_cron_trigger")
             self.first_trigger_id = cr.fetchone()[0] + 1
-        self.addCleanup(self._delete_triggers)
+        self.addCleanup(self._restore_cron)
 
-    def _delete_triggers(self):
+    def _restore_cron(self):
         with self.registry.cursor() as cr:
             cr.execute(
                 "DELETE FROM ir_cron_trigger WHERE id >= %s", [self.first_trigger_id]
+            )
+            cr.execute(
+                "UPDATE ir_cron SET nextcall = %s WHERE id = %s",
+                [self.nextcall, self.cron_id],
             )
 
     def _trigger_ids(self, cr):
@@ -69,6 +85,11 @@ class TestQueueSafetyNet(CommittedQueueCase):
             job = IrCron._acquire_one_job(cron_cr, self.cron_id)
             self.assertTrue(job, "the backlog cron is due")
             self.registry["ir.cron"]._process_job(db, cron_cr, job)
+
+    @staticmethod
+    def _ready_cron_ids(cr):
+        """Ids of the crons that Odoo's cron worker would run now."""
+        return [job["id"] for job in IrCron._get_all_ready_jobs(cr)]
 
     def _listen(self):
         """A connection listening to the cron workers' wake-up channel (on the
@@ -104,12 +125,12 @@ class TestQueueSafetyNet(CommittedQueueCase):
             self._deferred_leads(cr2, ["Deferred 1", "Deferred 2"])
             triggers = self._trigger_ids(cr2)
             self.assertEqual(len(triggers), 1, "one trigger per transaction")
-            cr2.execute(
-                "SELECT call_at <= now() at time zone 'UTC' FROM ir_cron_trigger "
-                "WHERE id = %s",
-                triggers,
-            )
-            self.assertTrue(cr2.fetchone()[0], "due as soon as it commits")
+            cr2.execute("SELECT call_at FROM ir_cron_trigger WHERE id = %s", triggers)
+            call_at = cr2.fetchone()[0]
+            # Due once the after-commit routing has had the time to delete it.
+            now = fields.Datetime.now()
+            self.assertGreater(call_at, now)
+            self.assertLessEqual(call_at, now + TRIGGER_DELAY)
             cr2.rollback()
 
     def test_backlog_cron_routes_leads_whose_worker_died_after_commit(self):
@@ -128,9 +149,13 @@ class TestQueueSafetyNet(CommittedQueueCase):
                 orphans,
                 "the backlog cron looks for them",
             )
-            self.assertIn(
-                self.cron_id, [job["id"] for job in IrCron._get_all_ready_jobs(cr)]
+            self.assertNotIn(self.cron_id, self._ready_cron_ids(cr), "not yet")
+            # TRIGGER_DELAY later, nothing has routed them: the trigger is due.
+            cr.execute(
+                "UPDATE ir_cron_trigger SET call_at = call_at - %s WHERE id IN %s",
+                [TRIGGER_DELAY, tuple(self._trigger_ids(cr))],
             )
+            self.assertIn(self.cron_id, self._ready_cron_ids(cr))
         self._run_backlog_cron()
         outcome = self._leads_outcome(lead_ids)
         anan, bao, chai = self.user_ids

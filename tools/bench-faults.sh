@@ -11,7 +11,7 @@
 # built); other options pass through to bench_fault_storm.py.
 # Variables: FAULTS_DB (default BENCH_DB, default sales_team_queue_bench),
 # STORM_PORT (8079), STORM_GEVENT_PORT (8078), STORM_WORKERS (4),
-# FAULTS_CRON_WORKERS (1).
+# FAULTS_CRON_WORKERS (2, Odoo's default number of cron workers).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -29,7 +29,7 @@ DB="${FAULTS_DB:-${BENCH_DB:-sales_team_queue_bench}}"
 PORT="${STORM_PORT:-8079}"
 GEVENT_PORT="${STORM_GEVENT_PORT:-8078}"
 WORKERS="${STORM_WORKERS:-4}"
-CRON_WORKERS="${FAULTS_CRON_WORKERS:-1}"
+CRON_WORKERS="${FAULTS_CRON_WORKERS:-2}"
 LOGS="$STATE_DIR/logs/$DB"
 SERVER_LOG="$LOGS/faults-server.log"
 URL="http://127.0.0.1:$PORT"

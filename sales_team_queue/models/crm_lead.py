@@ -1062,8 +1062,10 @@ def _settle_backlog_trigger(env, trigger_id):
         )
     )
     if cr.fetchone():
-        _logger.info("Waking the backlog cron for leads whose routing never ran")
-        env["ir.cron"].sudo().browse(row[0])._trigger()
+        # The due trigger is there: only the notification is missing (what
+        # ir.cron._trigger_list adds after the commit for a trigger due now).
+        _logger.debug("Waking the backlog cron for leads whose routing never ran")
+        cr.postcommit.add(env["ir.cron"].browse(row[0])._notifydb)
 
 
 def _trigger_backlog(registry):

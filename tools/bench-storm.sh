@@ -25,22 +25,9 @@ done
 
 prepare
 DB="${STORM_DB:-${BENCH_DB:-sales_team_queue_bench}}"
-PORT="${STORM_PORT:-8079}"
-GEVENT_PORT="${STORM_GEVENT_PORT:-8078}"
-WORKERS="${STORM_WORKERS:-4}"
-LOGS="$STATE_DIR/logs/$DB"
-SERVER_LOG="$LOGS/storm-server.log"
-URL="http://127.0.0.1:$PORT"
-mkdir -p "$LOGS"
-
 source "$(dirname "$0")/bench-server.sh"
-
-if [ "$reuse" = 1 ] && [ "$(module_state "$DB")" = installed ]; then
-    say "Create storm: reusing database $DB"
-else
-    install_fresh_db "$DB" "$LOGS/install.log" --without-demo=all
-fi
-
+SERVER_LOG="$LOGS/storm-server.log"
+reuse_or_install "$reuse" "Create storm"
 start_bench_server
 
 started=$SECONDS

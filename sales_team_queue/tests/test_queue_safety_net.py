@@ -94,17 +94,17 @@ class TestQueueSafetyNet(CommittedQueueCase):
     def _listen(self):
         """A connection listening to the cron workers' wake-up channel (on the
         'postgres' database, as Odoo's cron workers do)."""
-        cr = odoo.sql_db.db_connect("postgres").cursor()
-        cr.execute("LISTEN cron_trigger")
-        cr.commit()
+        listener = odoo.sql_db.db_connect("postgres").cursor()
+        listener.execute("LISTEN cron_trigger")
+        listener.commit()
 
         def close():
-            cr.execute("UNLISTEN *")
-            cr.commit()
-            cr.close()
+            listener.execute("UNLISTEN *")
+            listener.commit()
+            listener.close()
 
         self.addCleanup(close)
-        return cr
+        return listener
 
     def _wake_ups(self, listener):
         time.sleep(0.2)

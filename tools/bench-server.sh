@@ -2,30 +2,15 @@
 # tools/bench-faults.sh), after tools/common.sh and `prepare`, with DB set. It sets
 # PORT, GEVENT_PORT, WORKERS (STORM_PORT, STORM_GEVENT_PORT, STORM_WORKERS) and
 # LOGS; the caller sets SERVER_LOG (and CRON_WORKERS: 0 unless set), calls
-# reuse_or_install, then start_bench_server: SERVER_PID is then the pid of Odoo's
-# prefork master, stopped on exit (stop_server). URL is the server's address.
+# reuse_or_install (tools/common.sh), then start_bench_server: SERVER_PID is then
+# the pid of Odoo's prefork master, stopped on exit (stop_server). URL is the
+# server's address.
 PORT="${STORM_PORT:-8079}"
 GEVENT_PORT="${STORM_GEVENT_PORT:-8078}"
 WORKERS="${STORM_WORKERS:-4}"
 URL="http://127.0.0.1:$PORT"
 LOGS="$STATE_DIR/logs/$DB"
 mkdir -p "$LOGS"
-
-# The state of the module in database $1 (empty when there is no such database).
-module_state() {
-    pg_cmd psql -d "$1" -tAc \
-        "SELECT state FROM ir_module_module WHERE name = '$MODULE'" 2>/dev/null || true
-}
-
-# With --reuse ($1 = 1), keep DB when the module is installed there; otherwise
-# build it. $2: what is reusing it.
-reuse_or_install() {
-    if [ "$1" = 1 ] && [ "$(module_state "$DB")" = installed ]; then
-        say "$2: reusing database $DB"
-    else
-        install_fresh_db "$DB" "$LOGS/install.log" --without-demo=all
-    fi
-}
 
 start_bench_server() {
     port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

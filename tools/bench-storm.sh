@@ -14,14 +14,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-reuse=0
-args=()
-for arg in "$@"; do
-    case "$arg" in
-        --reuse) reuse=1 ;;
-        *) args+=("$arg") ;;
-    esac
-done
+parse_bench_args "$@"
 
 prepare
 DB="${STORM_DB:-${BENCH_DB:-sales_team_queue_bench}}"

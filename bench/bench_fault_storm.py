@@ -323,6 +323,10 @@ def print_report(args, run):
             f"\nServer log: {bad} WARNING/ERROR lines (killed workers and cut "
             f"connections are expected there), {left} routings left to the backlog"
         )
+    print_targets(args, lost, half_net, spread)
+
+
+def print_targets(args, lost, half_net, spread):
     print("\n## Targets\n")
     print("| target | measured | verdict |")
     print("| --- | ---: | --- |")

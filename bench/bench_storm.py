@@ -26,6 +26,7 @@ Usage::
 """
 
 import argparse
+import http.client
 import itertools
 import json
 import re
@@ -82,7 +83,8 @@ class Client:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 answer = json.loads(response.read())
-        except (OSError, ValueError) as exc:  # URLError, timeouts, bad JSON
+        # URLError, timeouts, bad JSON, a response cut short (worker killed)
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             raise RpcError(f"transport: {exc}") from exc
         if answer.get("error"):
             error = answer["error"]

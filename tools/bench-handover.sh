@@ -10,24 +10,13 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-reuse=0
-args=()
-for arg in "$@"; do
-    case "$arg" in
-        --reuse) reuse=1 ;;
-        *) args+=("$arg") ;;
-    esac
-done
+parse_bench_args "$@"
 
 prepare
 DB="${HANDOVER_DB:-${BENCH_DB:-sales_team_queue_bench}}"
 LOGS="$STATE_DIR/logs/$DB"
 mkdir -p "$LOGS"
-state="$(pg_cmd psql -d "$DB" -tAc \
-    "SELECT state FROM ir_module_module WHERE name = '$MODULE'" 2>/dev/null || true)"
-if [ "$reuse" = 0 ] || [ "$state" != installed ]; then
-    install_fresh_db "$DB" "$LOGS/install.log" --without-demo=all
-fi
+reuse_or_install "$reuse" "Handover"
 say "Handover benchmark in database $DB"
 PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
     "$ROOT/bench/bench_handover.py" -c "$ODOO_CONF" -d "$DB" ${args[@]+"${args[@]}"} \

@@ -11,30 +11,14 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-reuse=0
-args=()
-for arg in "$@"; do
-    case "$arg" in
-        --reuse) reuse=1 ;;
-        *) args+=("$arg") ;;
-    esac
-done
+parse_bench_args "$@"
 
 prepare
 DB="${TIMERS_DB:-${BENCH_DB:-sales_team_queue_bench}}"
 LOGS="$STATE_DIR/logs/$DB"
 mkdir -p "$LOGS"
 
-module_state() {
-    pg_cmd psql -d "$1" -tAc \
-        "SELECT state FROM ir_module_module WHERE name = '$MODULE'" 2>/dev/null || true
-}
-
-if [ "$reuse" = 1 ] && [ "$(module_state "$DB")" = installed ]; then
-    say "Timers: reusing database $DB"
-else
-    install_fresh_db "$DB" "$LOGS/install.log" --without-demo=all
-fi
+reuse_or_install "$reuse" "Timers"
 started=$SECONDS
 PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
     "$ROOT/bench/bench_timers.py" -c "$ODOO_CONF" -d "$DB" ${args[@]+"${args[@]}"} \

@@ -8,6 +8,9 @@
 # the same database; --no-handover skips it. Then the timers benchmark
 # (tools/bench-timers.sh, bench/bench_timers.py) on the same database (--no-timers
 # skips it).
+# After the create storm, the fault storm (tools/bench-faults.sh,
+# bench/bench_fault_storm.py): creates while workers are killed and connections cut,
+# then the safety net; --no-faults skips it.
 # --no-storm skips the storm; --storm-only runs the storm alone (in a fresh database;
 # the options that follow pass through to tools/bench-storm.sh), e.g.
 #   bash tools/bench.sh --storm-only --clients 8 --per-client 40
@@ -19,12 +22,14 @@ fi
 storm=1
 handover=1
 timers=1
+faults=1
 args=()
 for arg in "$@"; do
     case "$arg" in
         --no-storm) storm=0 ;;
         --no-handover) handover=0 ;;
         --no-timers) timers=0 ;;
+        --no-faults) faults=0 ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -40,6 +45,10 @@ PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
 if [ "$storm" = 1 ]; then
     say "Create storm on the same database"
     STORM_DB="$DB" bash "$ROOT/tools/bench-storm.sh" --reuse
+fi
+if [ "$faults" = 1 ]; then
+    say "Fault storm on the same database"
+    FAULTS_DB="$DB" bash "$ROOT/tools/bench-faults.sh" --reuse
 fi
 if [ "$handover" = 1 ]; then
     say "Handover benchmark on the same database"

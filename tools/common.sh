@@ -188,3 +188,32 @@ run_pytest() {
     fi
     return "$rc"
 }
+
+# The benchmarks' options: --reuse sets reuse=1 (keep a database where the module is
+# installed); the others are kept in args, for the benchmark's script.
+parse_bench_args() {
+    reuse=0
+    args=()
+    for arg in "$@"; do
+        case "$arg" in
+            --reuse) reuse=1 ;;
+            *) args+=("$arg") ;;
+        esac
+    done
+}
+
+# The state of the module in database $1 (empty when there is no such database).
+module_state() {
+    pg_cmd psql -d "$1" -tAc \
+        "SELECT state FROM ir_module_module WHERE name = '$MODULE'" 2>/dev/null || true
+}
+
+# With --reuse ($1 = 1), keep database $DB when the module is installed there; otherwise
+# build it (install log in $LOGS). $2: what is reusing it.
+reuse_or_install() {
+    if [ "$1" = 1 ] && [ "$(module_state "$DB")" = installed ]; then
+        say "$2: reusing database $DB"
+    else
+        install_fresh_db "$DB" "$LOGS/install.log" --without-demo=all
+    fi
+}

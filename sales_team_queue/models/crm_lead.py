@@ -41,6 +41,10 @@ ROUTE_LATER = "sales_team_queue.route_after_commit"
 ROUTE_LOCK_TIMEOUT = "2s"
 ROUTE_TRIES = 3
 BACKLOG_CRON = "sales_team_queue.ir_cron_route_backlog"
+# The backlog trigger committed with leads left to their after-commit routing
+# is due this long after: an after-commit routing takes less (it deletes the
+# trigger when done), so the cron runs only for leads whose routing never ran.
+TRIGGER_DELAY = timedelta(seconds=5)
 # A digest notification lists this many leads at most (then "and N more").
 DIGEST_LIST_MAX = 50
 
@@ -591,15 +595,45 @@ class CrmLead(models.Model):
     def _queue_route_after_commit(self):
         """Route ``self`` once the current transaction has committed (the leads
         then exist for everybody), in transactions of their own. Several calls
-        in one transaction are routed together."""
+        in one transaction are routed together.
+
+        The transaction also writes one trigger of the backlog cron
+        (:meth:`_queue_backlog_trigger`): it commits with the leads, so that
+        whatever stops the routing after the commit (the worker killed, its
+        connection cut), the cron routes them at its first wake-up once the
+        trigger is due instead of at its next interval. The after-commit
+        routing deletes it once it has routed them."""
         postcommit = self.env.cr.postcommit
         pending = postcommit.data.get(ROUTE_LATER)
         if pending is None:
             pending = postcommit.data[ROUTE_LATER] = set()
             registry = self.env.registry
             uid = self.env.uid
-            postcommit.add(lambda: _route_after_commit(registry, uid, pending))
+            trigger_id = self._queue_backlog_trigger()
+            postcommit.add(
+                lambda: _route_after_commit(registry, uid, pending, trigger_id)
+            )
         pending.update(self.ids)
+
+    @api.model
+    def _queue_backlog_trigger(self):
+        """Write a trigger of the backlog cron, due in ``TRIGGER_DELAY``, in
+        the current transaction (no notification: the after-commit routing
+        comes first).
+
+        :return: the trigger's id, or None when the backlog cron is off
+        """
+        cron = self.env.ref(BACKLOG_CRON, raise_if_not_found=False)
+        if not cron or not cron.sudo().active:
+            return None
+        trigger = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .create(
+                {"cron_id": cron.id, "call_at": fields.Datetime.now() + TRIGGER_DELAY}
+            )
+        )
+        return trigger.id
 
     # ------------------------------------------------------------
     # THE ONE DOOR: the assignment primitive
@@ -988,11 +1022,13 @@ class CrmLead(models.Model):
         )
 
 
-def _route_after_commit(registry, uid, lead_ids):
+def _route_after_commit(registry, uid, lead_ids, trigger_id=None):
     """Post-commit hook: route the leads ``lead_ids`` in a READ COMMITTED
     transaction that waits for the queues' lock, so that it plans on the
     latest state; tried again on a deadlock or a lock timeout, then left to
-    the backlog cron. Never raises: the lead is saved whatever happens here."""
+    the backlog cron. Never raises: the lead is saved whatever happens here.
+    ``trigger_id``: the backlog trigger committed with the leads, deleted once
+    they are routed (see ``CrmLead._queue_route_after_commit``)."""
     for attempt in range(1, ROUTE_TRIES + 1):
         try:
             with registry.cursor() as cr:
@@ -1010,6 +1046,8 @@ def _route_after_commit(registry, uid, lead_ids):
                 )
                 if leads:
                     env["crm.team.queue"].sudo()._route_leads(leads, wait=True)
+                if trigger_id:
+                    _settle_backlog_trigger(env, trigger_id)
             return
         except OperationalError as error:
             if error.pgcode not in RETRYABLE or attempt == ROUTE_TRIES:
@@ -1026,7 +1064,36 @@ def _route_after_commit(registry, uid, lead_ids):
                 "Routing of leads %s failed; the backlog will try again",
                 sorted(lead_ids),
             )
+            _trigger_backlog(registry)
             return
+
+
+def _settle_backlog_trigger(env, trigger_id):
+    """The leads of the backlog trigger ``trigger_id`` are routed: delete it.
+    Another trigger of the backlog cron already due was most likely committed
+    by a transaction whose after-commit routing never ran (they take less
+    than ``TRIGGER_DELAY``): its leads wait for the cron's next wake-up (up to
+    a minute), so wake it now."""
+    cr = env.cr
+    cr.execute(
+        SQL("DELETE FROM ir_cron_trigger WHERE id = %s RETURNING cron_id", trigger_id)
+    )
+    row = cr.fetchone()
+    if not row:
+        return  # the cron ran meanwhile
+    cr.execute(
+        SQL(
+            """SELECT 1 FROM ir_cron_trigger
+                WHERE cron_id = %s AND call_at <= %s LIMIT 1""",
+            row[0],
+            fields.Datetime.now(),
+        )
+    )
+    if cr.fetchone():
+        # The due trigger is there: only the notification is missing (what
+        # ir.cron._trigger_list adds after the commit for a trigger due now).
+        _logger.debug("Waking the backlog cron for leads whose routing never ran")
+        cr.postcommit.add(env["ir.cron"].browse(row[0])._notifydb)
 
 
 def _trigger_backlog(registry):

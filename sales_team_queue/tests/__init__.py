@@ -21,6 +21,7 @@ from . import test_stage_tour
 from . import test_queue_ui
 from . import test_i18n
 from . import test_queue_concurrency
+from . import test_queue_safety_net
 from . import test_queue_door
 from . import test_queue_backlog
 from . import test_queue_rights

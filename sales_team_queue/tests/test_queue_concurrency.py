@@ -10,82 +10,16 @@ exceeded."""
 import threading
 import time
 
-from odoo import Command, api
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo import api
+from odoo.tests import tagged
 
 from odoo.addons.sales_team_queue.models.crm_team_queue_routing import LOCK_SETTING
 
+from .common import CommittedQueueCase
+
 
 @tagged("post_install", "-at_install")
-class TestQueueConcurrency(TransactionCase):
-    def setUp(self):
-        super().setUp()
-        self.admin_id = self.env.ref("base.user_admin").id
-        # Data committed in its own transaction, so that both workers see it.
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
-            self.archived_queue_ids = env["crm.team.queue"].search([]).ids
-            env["crm.team.queue"].browse(self.archived_queue_ids).action_archive()
-            users = env["res.users"]
-            for name in ("Anan", "Bao", "Chai"):
-                users |= new_test_user(
-                    env,
-                    login=f"q_conc_{name.lower()}",
-                    name=name,
-                    groups="sales_team.group_sale_salesman",
-                )
-            team = env["crm.team"].create(
-                {
-                    "name": "Concurrency Team",
-                    "sequence": -200,
-                    "member_ids": [Command.set(users.ids)],
-                }
-            )
-            self.user_ids, self.team_id = users.ids, team.id
-        self.queue_id = False
-        self.addCleanup(self._cleanup)
-
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
-            leads = env["crm.lead"].with_context(active_test=False)
-            leads.search([("team_id", "=", self.team_id)]).unlink()
-            env["crm.team.queue"].with_context(active_test=False).search(
-                [("team_id", "=", self.team_id)]
-            ).unlink()
-            env["crm.team"].browse(self.team_id).unlink()
-            env["res.users"].browse(self.user_ids).unlink()
-            env["crm.team.queue"].browse(self.archived_queue_ids).action_unarchive()
-
-    def _make_queue(self, strategy="round_robin", members=None):
-        """Commit a queue of the team; ``members``: list of dicts (one per user,
-        Anan, Bao, Chai) of member values."""
-        members = members or [{} for _user in self.user_ids]
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
-            queue = env["crm.team.queue"].create(
-                {
-                    "name": "Concurrency Queue",
-                    "team_id": self.team_id,
-                    "strategy": strategy,
-                    "notify_assignee": False,
-                    "activity_type_id": False,
-                    "member_ids": [
-                        Command.create(dict(vals, user_id=user_id, sequence=seq))
-                        for seq, (user_id, vals) in enumerate(
-                            zip(self.user_ids, members, strict=True)
-                        )
-                    ],
-                }
-            )
-            self.queue_id = queue.id
-
-    def _create_lead(self, cr, name):
-        env = api.Environment(cr, self.admin_id, {})
-        return env["crm.lead"].create(
-            {"name": name, "team_id": self.team_id, "user_id": False}
-        )
-
+class TestQueueConcurrency(CommittedQueueCase):
     def _worker(self, name, result):
         """A second worker: creates a lead, records when create returned, then
         commits (which routes the lead after the commit if it had to wait)."""
@@ -96,21 +30,6 @@ class TestQueueConcurrency(TransactionCase):
             result["created_at"] = time.monotonic()
             worker_cr.commit()
             result["committed_at"] = time.monotonic()
-
-    def _leads_outcome(self, lead_ids):
-        """(owner id, queue state, [(method, user id)] of the ledger) per lead,
-        read in a fresh transaction."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
-            leads = env["crm.lead"].browse(lead_ids)
-            return [
-                (
-                    lead.user_id.id,
-                    lead.queue_state,
-                    [(line.method, line.user_id.id) for line in lead.assignment_ids],
-                )
-                for lead in leads
-            ]
 
     def _race(self):
         """Worker 1 routes a lead and holds the queue lock (not committed yet);

@@ -68,6 +68,7 @@ REASONS = {
     "no_queue": _lt("matches no queue"),
     "queue_fault": _lt("queue %(queue)s could not be evaluated: %(error)s"),
     "waits_routing": _lt("waits for the next routing pass (queue %(queue)s)"),
+    "waits_routing_unnamed": _lt("waits for the next routing pass"),
     "queue_fault_then": _lt(
         "queue %(queue)s could not be evaluated (%(error)s); %(reason)s"
     ),

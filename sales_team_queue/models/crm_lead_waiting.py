@@ -32,14 +32,16 @@ class CrmLead(models.Model):
         (self - waiting).routing_wait_reason = False
         if not waiting:
             return
-        reasons = waiting.sudo()._queue_wait_reasons()
+        reasons = waiting.sudo()._queue_wait_reasons(reader=self.env.user)
         for lead in waiting:
             lead.routing_wait_reason = reasons[lead.id].render(self.env)
 
-    def _queue_wait_reasons(self):
+    def _queue_wait_reasons(self, reader=None):
         """Why each lead of ``self`` (unrouted) waits, by a dry run of the
         routing engine on the current state (nothing locked or written).
 
+        :param reader: the user who reads the reasons: a queue they may not
+            read is not named
         :return: dict {lead id: Reason}
         """
         plan = self.env["crm.team.queue"]._plan_routing(self, lock=False)
@@ -48,6 +50,10 @@ class CrmLead(models.Model):
             decision = plan.decisions.get(lead.id)
             if lead.id in plan.waiting:
                 reasons[lead.id] = plan.waiting[lead.id]
+            elif decision and reader and not decision.queue.with_user(
+                reader
+            )._filtered_access("read"):
+                reasons[lead.id] = Reason("waits_routing_unnamed")
             elif decision:
                 reasons[lead.id] = Reason(
                     "waits_routing", {"queue": Reason.ref(decision.queue)}

@@ -160,8 +160,17 @@ class CrmSalesTarget(models.Model):
         "won_count_target",
     )
     def _compute_achieved(self):
-        figures = self._won_figures()
-        for target in self:
+        # Figures are counted (as superuser) for saved targets only: a target
+        # being edited in a form (onchange, a new record) shows what its saved
+        # record achieved, never figures of other values a client sends.
+        saved = self.filtered(lambda target: isinstance(target.id, int))
+        for target in self - saved:
+            origin = target._origin
+            target.revenue_achieved = origin.revenue_achieved if origin else 0.0
+            target.won_count_achieved = origin.won_count_achieved if origin else 0
+            target.progress = origin.progress if origin else 0.0
+        figures = saved._won_figures()
+        for target in saved:
             revenue, count = figures.get(target.id, (0.0, 0))
             currency = target.currency_id
             target.revenue_achieved = currency.round(revenue) if currency else revenue

@@ -435,11 +435,13 @@ class CrmTeamQueue(models.Model):
 
     @api.depends(*MATCHING_FIELDS, "team_id", "company_id")
     def _compute_catch_all(self):
-        others = self.sudo().search([])
+        # The queues the user may read, of their companies (names only).
+        others = self.search([("company_id", "in", [False, *self.env.companies.ids])])
         for queue in self:
             queue.is_catch_all = not queue._queue_has_condition()
             shadowed = others.filtered(
                 lambda other, queue=queue: queue.is_catch_all
+                and isinstance(queue.id, int)
                 and queue._queue_takes_teamless_before(other)
             )
             queue.catch_all_shadowed = ", ".join(shadowed.mapped("display_name"))

@@ -77,7 +77,9 @@ class CrmTeamQueue(models.Model):
 
     @api.depends_context("uid", "tz")
     def _compute_dashboard(self):
-        queues = self.filtered("id")
+        # The figures are the team leader's and the managers': a rep reading a
+        # queue (e.g. over RPC) gets none of them (members' loads and caps).
+        queues = self.filtered("id")._dashboard_readable()
         (self - queues).update(
             {
                 name: False if name.endswith(("_date", "_load")) else 0
@@ -220,10 +222,15 @@ class CrmTeamQueue(models.Model):
         action["domain"] = self._dashboard_queue_domain()
         return action
 
-    def _check_dashboard_access(self):
+    def _dashboard_readable(self):
+        """The queues of ``self`` whose figures the user may read: all for
+        sales managers, those of the teams they lead for leaders."""
         if self.env.su or self.env.user.has_group(MANAGER):
-            return
-        others = self.filtered(lambda queue: queue.team_id.user_id != self.env.user)
+            return self
+        return self.filtered(lambda queue: queue.team_id.user_id == self.env.user)
+
+    def _check_dashboard_access(self):
+        others = self - self._dashboard_readable()
         if others:
             raise AccessError(
                 _(

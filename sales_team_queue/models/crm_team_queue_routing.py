@@ -196,7 +196,7 @@ class CrmTeamQueue(models.Model):
         if requeue is not None:
             candidates = self._get_requeue_candidates(leads, configs)
         else:
-            candidates, faults = self._get_candidates(leads, configs)
+            candidates, faults = self._get_candidates(leads, configs, flag=bool(lock))
         if not candidates:
             return RoutingPlan(state=None, decisions={}, busy=False)
         team_ids = {config.team_id for found in candidates.values() for config in found}
@@ -264,20 +264,22 @@ class CrmTeamQueue(models.Model):
         return dict(self.env.cr.fetchall())
 
     @api.model
-    def _get_candidates(self, leads, configs):
+    def _get_candidates(self, leads, configs, flag=True):
         """For each lead, the queues (configs, in routing order) that match it:
         those of its team, or of every team when it has none. A queue whose
         lead filter fails when it runs is kept where its other criteria match,
         and listed in the faults: routing skips it and says so
         (:meth:`_route_lead`).
 
+        :param bool flag: flag the failing queues (routing); a dry run only
+            reports them
         :return: (dict {lead id: list of QueueConfig}, dict {queue id: error})
         """
         domain_matches = {}
         faults = {}
         for config in configs:
             if config.domain:
-                matched, error = self._match_domain(config, leads)
+                matched, error = self._match_domain(config, leads, flag=flag)
                 if error:
                     faults[config.id] = error
                 else:
@@ -299,13 +301,14 @@ class CrmTeamQueue(models.Model):
         return result, faults
 
     @api.model
-    def _match_domain(self, config, leads):
+    def _match_domain(self, config, leads, flag=True):
         """The ids of ``leads`` that match the lead filter of ``config``. A
         filter that fails when it runs (saved before the check, or broken by a
         change of the database since) is a fault of the queue: the queue is
         skipped, flagged on its form and the dashboard once the transaction
         commits, and its leader and the sales managers are told once; routing
-        never aborts the transaction that creates the leads.
+        never aborts the transaction that creates the leads. The filter runs
+        as superuser, as on save (whoever creates the lead or tests routing).
 
         :return: (set of ids, None) or (empty set, the error as text)
         """
@@ -314,7 +317,7 @@ class CrmTeamQueue(models.Model):
                 domain = expression.AND(
                     [[("id", "in", leads.ids)], self._eval_lead_domain(config.domain)]
                 )
-                Lead = self.env["crm.lead"].with_context(active_test=False)
+                Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
                 query = Lead._search(domain)
                 self.env.cr.execute(query.select(), log_exceptions=False)
                 return {row[0] for row in self.env.cr.fetchall()}, None
@@ -322,7 +325,8 @@ class CrmTeamQueue(models.Model):
             # logged at WARNING once, when the queue is flagged
             _logger.info("Queue %s: its lead filter fails: %s", config.id, error)
             message = fault_text(error)
-            self.browse(config.id)._queue_fault_after_commit(message)
+            if flag:
+                self.browse(config.id)._queue_fault_after_commit(message)
             return set(), message
 
     @api.model

@@ -293,3 +293,53 @@ class TestIntakeRoutingCrash(QueueCase):
         other = self._new_leads(1)
         self.assertTrue(other.user_id)
         self.env.cr.postcommit.data.pop(ROUTE_LATER)
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeAccess(QueueCase):
+    """What a rep can reach of the new screens through a form preview
+    (``onchange``) or a plain read: nothing of the managers'."""
+
+    def test_a_rep_cannot_run_test_routing_through_a_form_preview(self):
+        queue = self._create_queue()
+        spec = {"lead_total": {}, "line_ids": {"fields": {"reason": {}}}}
+        values = {"queue_id": queue.id, "scope": "all_teams", "limit": 10}
+        with self.assertRaises(AccessError):
+            self.env["crm.team.queue.simulation"].with_user(self.wei).onchange(
+                values, [], spec
+            )
+        result = self.env["crm.team.queue.simulation"].onchange(values, [], spec)
+        self.assertIn("lead_total", result["value"], "a manager runs it")
+
+    def test_a_dry_run_never_flags_a_queue(self):
+        broken = self._create_queue(name="Broken")
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_team_queue SET domain = %s WHERE id = %s",
+                "[('id', '=', 'abc')]",
+                broken.id,
+            )
+        )
+        self.env.invalidate_all()
+        self.env.registry.clear_cache()
+        with self.env.cr.savepoint():
+            lead = (
+                self.env["crm.lead"]
+                .with_context(ROUTING_OFF)
+                .create({"name": "Held", "type": "lead", "user_id": False})
+            )
+        wizard = self.env["crm.team.queue.simulation"].create(
+            {"queue_id": broken.id, "scope": "all_teams", "limit": 0}
+        )
+        wizard.action_simulate()
+        self.assertIn("could not be evaluated", lead.routing_wait_reason)
+        self.assertNotIn(FAULTS_LATER, self.env.cr.postcommit.data)
+
+    def test_a_rep_reads_no_dashboard_figure(self):
+        queue = self._create_queue(members=[{"user_id": self.wei.id, "daily_cap": 3}])
+        self._new_leads(2)
+        as_rep = queue.with_user(self.wei)
+        self.assertEqual(as_rep.dashboard_assigned_today, 0)
+        self.assertFalse(as_rep.dashboard_member_load)
+        queue.invalidate_recordset()
+        self.assertEqual(queue.dashboard_assigned_today, 2, "a manager reads them")

@@ -266,6 +266,51 @@ class TestTargetsCurrentOverRpc(RpcLoginMixin, TargetWorld, HttpCase):
         self.assertEqual(grouped[0]["revenue_achieved"], 600)
 
 
+    def test_a_form_preview_counts_nobody_else_s_deals(self):
+        """``onchange`` (the form's preview) computes a target that is not
+        saved: it never counts the deals of values a client sends."""
+        self.deals.stage_id = self.won_stage
+        self.env.flush_all()
+        spec = {"revenue_achieved": {}, "won_count_achieved": {}, "progress": {}}
+        for values in (
+            {"user_id": self.rep.id, "team_id": self.team.id},
+            {"user_id": False, "team_id": False},
+            {"user_id": False, "team_id": self.team.id},
+        ):
+            with self.subTest(values=values):
+                result = self._rpc(
+                    self.other,
+                    "crm.sales.target",
+                    "onchange",
+                    [],
+                    dict(
+                        values,
+                        company_id=self.company.id,
+                        period="month",
+                        date_from=str(month_start()),
+                        revenue_target=1,
+                    ),
+                    [],
+                    spec,
+                )
+                preview = result["value"]
+                self.assertFalse(preview.get("revenue_achieved"), preview)
+                self.assertFalse(preview.get("won_count_achieved"), preview)
+        # the rep's own saved target, edited in a form: what it saved, not
+        # the figures of another rep put in its place
+        mine = self.targets[0]
+        result = self._rpc(
+            self.other,
+            "crm.sales.target",
+            "onchange",
+            mine.ids,
+            {"user_id": self.rep.id},
+            ["user_id"],
+            spec,
+        )
+        self.assertFalse(result["value"].get("revenue_achieved"), result)
+
+
 @tagged("post_install", "-at_install")
 class TestLeaderboardCost(TargetCase):
     """Reading the leaderboard (kanban, ordered by progress, with rank) right

@@ -126,7 +126,10 @@ class CrmTeamQueueSimulation(models.TransientModel):
 
     @api.model
     def _simulation_values(self, queue, scope, lead_domain, limit):
-        """Values of the wizard (totals and lines) for a test of ``queue``."""
+        """Values of the wizard (totals and lines) for a test of ``queue``.
+        Only for who may run the test (the wizard's access rights): a form
+        preview (onchange) is no way around them."""
+        self.check_access("create")
         leads = self.env["crm.lead"].search(
             self._get_leads_domain(queue, scope, lead_domain),
             limit=limit or None,

@@ -1,3 +1,5 @@
+import logging
+
 from odoo import SUPERUSER_ID, _, models
 from odoo.exceptions import RedirectWarning, UserError
 
@@ -7,6 +9,14 @@ from odoo.exceptions import RedirectWarning, UserError
 # archive guard by naming the key.
 HANDOVER_DONE = "sales_team_queue_handover_done"
 HANDOVER_TOKEN = object()
+
+
+class HandoverOffered(RedirectWarning):
+    """Archiving a user who still owns leads: the handover is offered. A
+    refusal the user can act on, logged by Odoo's HTTP layer as a UserError
+    is (a warning line, no traceback), not as a crash."""
+
+    loglevel = logging.WARNING
 
 
 class ResUsers(models.Model):
@@ -26,7 +36,7 @@ class ResUsers(models.Model):
                 action = self.env.ref(
                     "sales_team_queue.crm_salesperson_handover_action"
                 )
-                raise RedirectWarning(
+                raise HandoverOffered(
                     _(
                         "%(user)s still owns open leads or planned activities; "
                         "archiving would delete their activities. Hand them over "

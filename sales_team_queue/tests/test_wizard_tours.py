@@ -129,13 +129,18 @@ class TestWizardTours(HttpCase):
         activity = lead.activity_schedule(
             "mail.mail_activity_data_todo", user_id=rep.id
         )
-        # The warning is a RedirectWarning: the server logs it.
-        with mute_logger("odoo.http"):
+        # The offer is a refusal the user acts on: one warning line, no
+        # error and no traceback.
+        with self.assertLogs("odoo.http", "WARNING") as logs:
             self.start_tour(
                 f"/odoo/action-base.action_res_users/{rep.id}",
                 "sales_team_queue_archive_offers_handover",
                 login="admin",
             )
+        self.assertEqual(
+            [(record.levelname, bool(record.exc_info)) for record in logs.records],
+            [("WARNING", False)],
+        )
         self.assertFalse(rep.active)
         self.assertEqual(lead.user_id, self.heir)
         self.assertEqual(activity.user_id, self.heir)

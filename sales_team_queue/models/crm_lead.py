@@ -36,6 +36,8 @@ NO_ROUTE_TOKEN = object()
 ROUTING_OFF = {NO_ROUTE: NO_ROUTE_TOKEN}
 # Post-commit data key: ids of the leads to route once the transaction commits.
 ROUTE_LATER = "sales_team_queue.route_after_commit"
+# Post-commit data key: {"id": the backlog trigger written for them}.
+ROUTE_TRIGGER = "sales_team_queue.route_after_commit_trigger"
 # A routing that waits for the queues' lock after the commit waits this long,
 # this many times, then leaves the lead to the backlog cron (triggered at once).
 ROUTE_LOCK_TIMEOUT = "2s"
@@ -476,9 +478,29 @@ class CrmLead(models.Model):
         domain = self._get_backlog_domain()
         if domain is None:
             return True
-        leads = self.search(domain, order="id desc", limit=limit)
-        leads.sorted("id")._queue_route()
+        leads = self.search(domain, order="id desc", limit=limit).sorted("id")
+        try:
+            with self.env.cr.savepoint():
+                leads._queue_route()
+        except OperationalError:
+            raise
+        except Exception:
+            # One lead that breaks routing must not hold back the others.
+            _logger.exception("Backlog routing failed; routing lead by lead")
+            leads._queue_route_one_by_one()
         return True
+
+    def _queue_route_one_by_one(self):
+        """Route each lead of ``self`` in a savepoint of its own; a lead whose
+        routing fails stays unrouted (see *Waiting for Routing*)."""
+        for lead in self:
+            try:
+                with self.env.cr.savepoint():
+                    lead._queue_route()
+            except OperationalError:
+                raise
+            except Exception as error:
+                _logger.warning("Routing of lead %s fails: %s", lead.id, error)
 
     @api.model
     def _get_backlog_domain(self):
@@ -556,6 +578,9 @@ class CrmLead(models.Model):
         )
         if not to_route:
             return
+        # The caller's own pending writes first, outside the guard: their
+        # errors are theirs (and a serialization failure is Odoo's to retry).
+        self.env.flush_all()
         try:
             # No setting and no crash of routing may stop the leads from being
             # saved: a routing that fails is undone, and tried again after
@@ -607,12 +632,18 @@ class CrmLead(models.Model):
         pending = postcommit.data.get(ROUTE_LATER)
         if pending is None:
             pending = postcommit.data[ROUTE_LATER] = set()
+            trigger = postcommit.data[ROUTE_TRIGGER] = {}
             registry = self.env.registry
             uid = self.env.uid
-            trigger_id = self._queue_backlog_trigger()
             postcommit.add(
-                lambda: _route_after_commit(registry, uid, pending, trigger_id)
+                lambda: _route_after_commit(registry, uid, pending, trigger.get("id"))
             )
+        # The trigger row is gone when a savepoint that wrote it was rolled
+        # back (an import's bad row): write it again.
+        trigger = postcommit.data[ROUTE_TRIGGER]
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        if not trigger.get("id") or not Trigger.browse(trigger["id"]).exists():
+            trigger["id"] = self._queue_backlog_trigger()
         pending.update(self.ids)
 
     @api.model

@@ -15,6 +15,7 @@ class CrmLead(models.Model):
     routing_wait_reason = fields.Char(
         string="Waiting Because",
         compute="_compute_routing_wait_reason",
+        groups="sales_team.group_sale_salesman_all_leads",
         help="Why the lead has no salesperson and no queue yet: it matches no "
         "queue, a queue that would take it fails, or it waits for the next "
         "routing pass (the safety net runs every few minutes, and at once after "
@@ -50,9 +51,11 @@ class CrmLead(models.Model):
             decision = plan.decisions.get(lead.id)
             if lead.id in plan.waiting:
                 reasons[lead.id] = plan.waiting[lead.id]
-            elif decision and reader and not decision.queue.with_user(
-                reader
-            )._filtered_access("read"):
+            elif (
+                decision
+                and reader
+                and not decision.queue.with_user(reader)._filtered_access("read")
+            ):
                 reasons[lead.id] = Reason("waits_routing_unnamed")
             elif decision:
                 reasons[lead.id] = Reason(

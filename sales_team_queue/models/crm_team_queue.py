@@ -442,6 +442,7 @@ class CrmTeamQueue(models.Model):
             shadowed = others.filtered(
                 lambda other, queue=queue: queue.is_catch_all
                 and isinstance(queue.id, int)
+                and queue.overflow != "next_queue"
                 and queue._queue_takes_teamless_before(other)
             )
             queue.catch_all_shadowed = ", ".join(shadowed.mapped("display_name"))
@@ -451,7 +452,13 @@ class CrmTeamQueue(models.Model):
         self.ensure_one()
         if (self.domain or "").replace(" ", "") not in ("", "[]"):
             return True
-        return any(self[fname] for fname in MATCHING_FIELDS if fname != "domain")
+        if self.min_priority not in (False, "0"):
+            return True
+        return any(
+            self[fname]
+            for fname in MATCHING_FIELDS
+            if fname not in ("domain", "min_priority")
+        )
 
     def _queue_takes_teamless_before(self, other):
         """Whether a lead without team reaches ``self`` before the queue

@@ -35,8 +35,9 @@ class CrmTeamQueue(models.Model):
         string="Failing Since",
         readonly=True,
         copy=False,
-        help="When routing first found that this queue's lead filter fails: "
-        "routing skips the queue until the filter is fixed.",
+        help="When routing first found that this queue's lead filter fails. "
+        "Routing skips the queue each time its filter fails; the flag stays "
+        "until the filter is saved again or checked.",
     )
     fault_message = fields.Char(
         string="Failure",
@@ -45,10 +46,11 @@ class CrmTeamQueue(models.Model):
         help="The error of the lead filter when routing ran it.",
     )
 
-    def _queue_fault_after_commit(self, message):
+    def _queue_fault_after_commit(self, domain, message):
         """Flag ``self`` as failing with ``message`` once the current
         transaction has committed (the routing that found it goes on without
-        the queue). Several faults of one transaction are flagged together."""
+        the queue), unless its filter is no longer ``domain`` by then (fixed
+        meanwhile). Several faults of one transaction are flagged together."""
         postcommit = self.env.cr.postcommit
         faults = postcommit.data.get(FAULTS_LATER)
         if faults is None:
@@ -56,23 +58,25 @@ class CrmTeamQueue(models.Model):
             registry = self.env.registry
             postcommit.add(lambda: _flag_faults_after_commit(registry, faults))
         for queue in self:
-            faults.setdefault(queue.id, message)
+            faults.setdefault(queue.id, (domain, message))
 
     def _queue_flag_faults(self, faults):
-        """Flag the queues of ``faults`` ({queue id: error}) not flagged yet,
-        and tell their leaders and the sales managers: only the transaction
-        that flags a queue tells, so a failing queue alerts once."""
+        """Flag the queues of ``faults`` ({queue id: (filter, error)}) not
+        flagged yet and whose filter is still the one that failed, and tell
+        their leaders and the sales managers: only the transaction that flags
+        a queue tells, so a failing queue alerts once."""
         flagged = self.browse()
-        for queue_id, message in sorted(faults.items()):
+        for queue_id, (domain, message) in sorted(faults.items()):
             self.env.cr.execute(
                 SQL(
                     """UPDATE crm_team_queue
                           SET fault_date = NOW() AT TIME ZONE 'UTC',
                               fault_message = %s
-                        WHERE id = %s AND fault_date IS NULL
+                        WHERE id = %s AND fault_date IS NULL AND domain = %s
                     RETURNING id""",
                     message,
                     queue_id,
+                    domain,
                 ),
                 log_exceptions=False,
             )
@@ -112,10 +116,11 @@ class CrmTeamQueue(models.Model):
         recipients = self._queue_fault_recipients()
         by_lang = {}
         for user in recipients:
-            by_lang.setdefault(user.lang or self.env.lang, user.partner_id)
-            by_lang[user.lang or self.env.lang] |= user.partner_id
-        for lang, partners in by_lang.items():
-            queue = self.with_context(lang=lang)
+            key = (user.lang or self.env.lang, user.tz or self.env.user.tz)
+            by_lang.setdefault(key, user.partner_id)
+            by_lang[key] |= user.partner_id
+        for (lang, tz), partners in by_lang.items():
+            queue = self.with_context(lang=lang, tz=tz)
             queue.message_post(
                 body=queue._queue_fault_body(),
                 partner_ids=partners.ids,
@@ -130,7 +135,9 @@ class CrmTeamQueue(models.Model):
                 "take go on to the next queue, its pool or wait for routing.",
                 queue=self.name,
                 team=self.team_id.name,
-                date=format_datetime(self.env, self.fault_date),
+                date=format_datetime(
+                    self.env, self.fault_date, tz=self.env.context.get("tz")
+                ),
             ),
             self.fault_message,
             _(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytz
-from psycopg2 import errorcodes
+from psycopg2 import InterfaceError, OperationalError, errorcodes
 
 from odoo import api, fields, models, tools
 from odoo.osv import expression
@@ -321,12 +321,16 @@ class CrmTeamQueue(models.Model):
                 query = Lead._search(domain)
                 self.env.cr.execute(query.select(), log_exceptions=False)
                 return {row[0] for row in self.env.cr.fetchall()}, None
+        except (OperationalError, InterfaceError):
+            # the transaction's trouble (a lock timeout, a cut connection),
+            # not the filter's
+            raise
         except Exception as error:
             # logged at WARNING once, when the queue is flagged
             _logger.info("Queue %s: its lead filter fails: %s", config.id, error)
             message = fault_text(error)
             if flag:
-                self.browse(config.id)._queue_fault_after_commit(message)
+                self.browse(config.id)._queue_fault_after_commit(config.domain, message)
             return set(), message
 
     @api.model

@@ -134,6 +134,27 @@ class TestAssignWizard(QueueCase):
         ).action_apply()
         self.assertEqual(other.activity_ids.activity_type_id, email)
 
+    def test_kept_default_gives_each_lead_its_own_queue_activity(self):
+        call = self.env.ref("mail.mail_activity_data_call")
+        email = self.env.ref("mail.mail_activity_data_email")
+        self.env.company.queue_activity_type_id = email
+        queue = self._create_queue(activity_type_id=call.id)
+        queued = self._new_leads(1)
+        self.assertEqual(queued.queue_id, queue)
+        plain = (
+            self.env["crm.lead"]
+            .with_context(ROUTING_OFF)
+            .create({"name": "No queue", "user_id": False, "team_id": self.team.id})
+        )
+        both = queued | plain
+        wizard = self._wizard(
+            both, action="assign", user_id=self.linh.id, reason="Rebalance"
+        )
+        self.assertEqual(wizard.activity_type_id, call)
+        wizard.action_apply()
+        self.assertEqual(queued.activity_ids.activity_type_id, call)
+        self.assertEqual(plain.activity_ids.activity_type_id, email, "the company's")
+
     def test_ticked_activity_without_type_is_refused(self):
         lead = self._new_leads(1)
         wizard = self._wizard(

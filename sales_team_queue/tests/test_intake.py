@@ -2,6 +2,7 @@
 is refused on save, and one that fails at routing time (saved before the check,
 or broken since) skips that queue: the lead is saved and goes on to the next."""
 
+import contextlib
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -11,7 +12,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
-from ..models.crm_lead import ROUTE_LATER, ROUTING_OFF
+from ..models.crm_lead import ROUTE_LATER, ROUTE_TRIGGER, ROUTING_OFF
 from ..models.crm_team_queue_fault import FAULTS_LATER
 from .common import QueueCase
 
@@ -343,3 +344,66 @@ class TestIntakeAccess(QueueCase):
         self.assertFalse(as_rep.dashboard_member_load)
         queue.invalidate_recordset()
         self.assertEqual(queue.dashboard_assigned_today, 2, "a manager reads them")
+
+
+@tagged("post_install", "-at_install")
+class TestIntakeSafetyNet(QueueCase):
+    def test_the_trigger_survives_a_rolled_back_savepoint(self):
+        self._create_queue()
+        leads = (
+            self.env["crm.lead"]
+            .with_context(ROUTING_OFF)
+            .create(
+                [
+                    {"name": f"Deferred {i}", "type": "lead", "user_id": False}
+                    for i in range(2)
+                ]
+            )
+        )
+        postcommit = self.env.cr.postcommit.data
+        self.addCleanup(postcommit.pop, ROUTE_TRIGGER, None)
+        self.addCleanup(postcommit.pop, ROUTE_LATER, None)
+        with contextlib.suppress(ValueError), self.env.cr.savepoint():
+            leads[0]._queue_route_after_commit()
+            raise ValueError("an import's bad row")
+        leads[1]._queue_route_after_commit()
+        trigger = (
+            self.env["ir.cron.trigger"].sudo().browse(postcommit[ROUTE_TRIGGER]["id"])
+        )
+        self.assertTrue(trigger.exists(), "written again after the rollback")
+        self.assertEqual(postcommit[ROUTE_LATER], set(leads.ids))
+
+    def test_one_bad_lead_does_not_hold_back_the_backlog(self):
+        self._create_queue()
+        leads = (
+            self.env["crm.lead"]
+            .with_context(ROUTING_OFF)
+            .create(
+                [
+                    {
+                        "name": f"Backlog {i}",
+                        "type": "lead",
+                        "user_id": False,
+                        "team_id": self.team.id,
+                    }
+                    for i in range(3)
+                ]
+            )
+        )
+        bad = leads[1]
+        Lead = type(self.env["crm.lead"])
+        original = Lead._queue_route
+
+        def route(records):
+            if bad in records:
+                raise ValueError("a bug")
+            return original(records)
+
+        with (
+            patch.object(Lead, "_queue_route", route),
+            mute_logger("odoo.addons.sales_team_queue.models.crm_lead"),
+        ):
+            self.env["crm.lead"].sudo()._cron_route_backlog()
+        self.assertTrue(leads[0].user_id)
+        self.assertTrue(leads[2].user_id)
+        self.assertFalse(bad.user_id)

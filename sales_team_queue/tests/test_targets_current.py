@@ -265,7 +265,6 @@ class TestTargetsCurrentOverRpc(RpcLoginMixin, TargetWorld, HttpCase):
         )
         self.assertEqual(grouped[0]["revenue_achieved"], 600)
 
-
     def test_a_form_preview_counts_nobody_else_s_deals(self):
         """``onchange`` (the form's preview) computes a target that is not
         saved: it never counts the deals of values a client sends."""

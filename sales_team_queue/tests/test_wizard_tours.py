@@ -3,7 +3,6 @@ leads list's Actions menu; a sales manager previews and applies a handover."""
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")

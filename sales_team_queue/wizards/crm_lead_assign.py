@@ -77,7 +77,8 @@ class CrmLeadAssign(models.TransientModel):
         readonly=False,
         domain="[('res_model', 'in', [False, 'crm.lead'])]",
         help="The activity scheduled for each new salesperson. Default: the "
-        "activity of the lead's queue, else the company's, else a To-Do.",
+        "activity of the lead's queue, else the company's, else a To-Do; kept as "
+        "proposed, each lead gets the activity of its own queue.",
     )
     notify = fields.Boolean(
         compute="_compute_alert_defaults",
@@ -248,8 +249,15 @@ class CrmLeadAssign(models.TransientModel):
         self._check_activity_type()
 
     def _activity_to_schedule(self):
-        """What the primitive schedules: the chosen type, or nothing."""
-        return self.schedule_activity and self.activity_type_id
+        """What the primitive schedules: nothing; True (each lead the type of
+        its own queue, or company) when the user kept the default and every
+        lead has a type of its own; else the chosen type for every lead."""
+        if not self.schedule_activity:
+            return False
+        own = [settings["activity_type"] for settings in self._alert_settings()]
+        if all(own) and self.activity_type_id == own[0]:
+            return True
+        return self.activity_type_id
 
     def _check_target(self, leads, user, team):
         """Refuse a salesperson who cannot take ``leads`` (in ``team``, or in

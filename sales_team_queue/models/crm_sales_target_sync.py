@@ -3,12 +3,38 @@ marks the targets concerned as stale (``crm.sales.target._mark_achieved_stale``)
 the ORM computes them again, all at once, before they are next read or when the
 transaction ends, so RPC clients, reports and screens read the true figures.
 
+Many deals share a target (the team's, the company's): two reps winning at once
+must not collide on its row. A transaction that cannot take the rows at once
+(another one holds them, or changed them since it began) leaves them alone and
+has them computed right after its commit, in a short transaction of its own
+(``_recompute_targets_after_commit``).
+
 The changes: a deal won, lost, reopened, archived, restored or deleted, its
 salesperson, team, company, expected revenue or close date changed (created
 already won, too); a stage becoming won or no longer won; a currency rate
 (deals of other currencies are converted)."""
 
-from odoo import api, models
+import logging
+import random
+import time
+
+from psycopg2 import OperationalError
+
+from odoo import SUPERUSER_ID, api, models
+from odoo.tools import SQL
+
+from .crm_team_queue_routing import RETRYABLE
+
+_logger = logging.getLogger(__name__)
+
+# The after-commit computation waits this long for the targets' rows, this
+# many times.
+LOCK_TIMEOUT = "5s"
+RECOMPUTE_TRIES = 3
+# Post-commit data key: ids of the targets to compute after the commit.
+TARGETS_LATER = "sales_team_queue.targets_after_commit"
+# The setting that tells whether the targets' rows were locked at once.
+TARGETS_LOCKED = "sales_team_queue.targets_locked"
 
 # The fields of crm.lead that decide whether and where a deal counts.
 TARGET_LEAD_FIELDS = {
@@ -56,7 +82,7 @@ class CrmLead(models.Model):
             Target._stale_targets_domain(
                 users.sudo(), teams.sudo(), min(dates), max(dates)
             )
-        )._mark_achieved_stale()
+        )._mark_achieved_stale_or_later()
 
     # Steps of the pipeline (crm_lead_pipeline.py)
 
@@ -77,6 +103,49 @@ class CrmLead(models.Model):
             self._target_mark_stale(before, self._target_scope())
 
 
+class CrmSalesTarget(models.Model):
+    _inherit = "crm.sales.target"
+
+    def _mark_achieved_stale_or_later(self):
+        """Mark ``self`` stale in this transaction when their rows can be
+        taken at once; otherwise compute them after the commit."""
+        if not self:
+            return
+        if self._target_try_lock():
+            self._mark_achieved_stale()
+            return
+        postcommit = self.env.cr.postcommit
+        pending = postcommit.data.get(TARGETS_LATER)
+        if pending is None:
+            pending = postcommit.data[TARGETS_LATER] = set()
+            registry = self.env.registry
+            postcommit.add(lambda: _recompute_targets_after_commit(registry, pending))
+        pending.update(self.ids)
+
+    def _target_try_lock(self):
+        """Lock the rows of ``self`` without waiting and without raising (a
+        PL/pgSQL block, whose exception handler is a sub-transaction): False
+        when another transaction holds one, or changed one since this one
+        began (REPEATABLE READ)."""
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                """DO $$ BEGIN
+                       PERFORM id FROM crm_sales_target WHERE id = ANY(%s)
+                         ORDER BY id FOR NO KEY UPDATE NOWAIT;
+                       PERFORM set_config(%s, '1', true);
+                   EXCEPTION WHEN lock_not_available OR serialization_failure THEN
+                       PERFORM set_config(%s, '0', true);
+                   END $$""",
+                self.ids,
+                TARGETS_LOCKED,
+                TARGETS_LOCKED,
+            )
+        )
+        self.env.cr.execute(SQL("SELECT current_setting(%s)", TARGETS_LOCKED))
+        return self.env.cr.fetchone()[0] == "1"
+
+
 class CrmStage(models.Model):
     _inherit = "crm.stage"
 
@@ -84,7 +153,9 @@ class CrmStage(models.Model):
         result = super().write(vals)
         if "is_won" in vals:
             # Rare and global: every target may count deals of these stages.
-            self.env["crm.sales.target"].sudo().search([])._mark_achieved_stale()
+            self.env["crm.sales.target"].sudo().search(
+                []
+            )._mark_achieved_stale_or_later()
         return result
 
 
@@ -96,7 +167,9 @@ class ResCurrencyRate(models.Model):
         """A rate converts the deals won from its day on."""
         if days:
             Target = self.env["crm.sales.target"].sudo()
-            Target.search([("date_to", ">=", min(days))])._mark_achieved_stale()
+            Target.search(
+                [("date_to", ">=", min(days))]
+            )._mark_achieved_stale_or_later()
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -116,3 +189,31 @@ class ResCurrencyRate(models.Model):
         result = super().unlink()
         self._target_mark_stale(days)
         return result
+
+
+def _recompute_targets_after_commit(registry, target_ids):
+    """Post-commit hook: compute the targets ``target_ids`` again in a READ
+    COMMITTED transaction that waits for their rows (and so counts every deal
+    committed by then); tried again on a lock timeout or a deadlock. Never
+    raises: the deals are saved whatever happens here."""
+    for attempt in range(1, RECOMPUTE_TRIES + 1):
+        try:
+            with registry.cursor() as cr:
+                cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+                cr.execute(
+                    SQL("SELECT set_config('lock_timeout', %s, true)", LOCK_TIMEOUT)
+                )
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                targets = env["crm.sales.target"].browse(sorted(target_ids)).exists()
+                targets._mark_achieved_stale()
+                targets.flush_recordset()
+            return
+        except OperationalError as error:
+            if error.pgcode not in RETRYABLE or attempt == RECOMPUTE_TRIES:
+                _logger.info(
+                    "Targets %s not computed after the commit: %s",
+                    sorted(target_ids),
+                    error,
+                )
+                return
+            time.sleep(random.uniform(0.0, 0.1 * attempt))

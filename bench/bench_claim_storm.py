@@ -52,7 +52,10 @@ TEAM = "Claim Storm Team"
 PAGE = 20
 BATCH = 100
 # The two refusals of a lost race (crm_lead_pool.py, _queue_claim_rule_pool).
-RACE_MESSAGES = ("just claimed by someone else", "not waiting in a pool")
+RACE_MESSAGES = (
+    "was just claimed, or is being changed, by someone else",
+    "not waiting in a pool",
+)
 # A rep gives up after this many errors in a row (a broken server, not a race).
 MAX_ERRORS_IN_A_ROW = 20
 # Targets of issue 18 item 7 ("claims without retries"): no request reaches

@@ -283,10 +283,10 @@ class CrmLead(models.Model):
         for attempt in range(1, CLAIM_TRIES + 1):
             try:
                 with self.env.registry.cursor() as cr:
-                    cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
                     cr.execute(
                         SQL(
-                            "SELECT set_config('lock_timeout', %s, true)",
+                            """SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+                               SELECT set_config('lock_timeout', %s, true)""",
                             CLAIM_LOCK_TIMEOUT,
                         )
                     )
@@ -512,35 +512,27 @@ class CrmLead(models.Model):
         # A serialization failure here is expected under REPEATABLE READ
         # (Odoo retries the request), and a lock timeout or a deadlock under
         # READ COMMITTED (tried again): not bad queries worth an error in the
-        # log.
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM crm_team_queue
-                    WHERE id = ANY(%s) OR (team_id = ANY(%s) AND active)
-                    ORDER BY id FOR SHARE""",
-                queues.ids,
-                queues.team_id.ids,
-            ),
-            log_exceptions=False,
+        # log. Three statements in one round trip, run in order; the result
+        # is the last one's.
+        queue_ids = SQL(
+            """SELECT id FROM crm_team_queue
+                WHERE id = ANY(%s) OR (team_id = ANY(%s) AND active)""",
+            queues.ids,
+            queues.team_id.ids,
         )
-        queue_ids = [row[0] for row in self.env.cr.fetchall()]
         self.env.cr.execute(
             SQL(
-                """UPDATE crm_team_queue_member SET weight = weight
+                """%(queues)s ORDER BY id FOR SHARE;
+                   UPDATE crm_team_queue_member SET weight = weight
                     WHERE id IN (SELECT id FROM crm_team_queue_member
-                                  WHERE queue_id = ANY(%s) AND user_id = %s
-                                  ORDER BY id FOR UPDATE)""",
-                queue_ids,
-                user.id,
-            ),
-            log_exceptions=False,
-        )
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM crm_lead
-                    WHERE id = ANY(%s) AND user_id IS NULL
+                                  WHERE queue_id IN (%(queues)s) AND user_id = %(user)s
+                                  ORDER BY id FOR UPDATE);
+                   SELECT id FROM crm_lead
+                    WHERE id = ANY(%(leads)s) AND user_id IS NULL
                     ORDER BY id FOR UPDATE SKIP LOCKED""",
-                pool.ids,
+                queues=queue_ids,
+                user=user.id,
+                leads=pool.ids,
             ),
             log_exceptions=False,
         )

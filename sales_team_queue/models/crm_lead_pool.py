@@ -248,9 +248,20 @@ class CrmLead(models.Model):
             notification that lists the leads not claimed and why
         :raise UserError: when no lead could be claimed (saying why)
         """
+        return self._queue_claim_transaction(
+            lambda env: self.with_env(env)._queue_claim(partial=True)
+        )
+
+    def _queue_claim_transaction(self, claim):
+        """Run ``claim`` (a function of an environment that claims the leads
+        of ``self`` and returns the answer to the client) in a transaction of
+        its own when :meth:`_queue_claim_in_own_transaction` allows it
+        (:meth:`_queue_claim_committed`), else in the current one. What reads
+        the claimed leads for the answer belongs in ``claim``: the caller's
+        snapshot does not show the claim."""
         if self._queue_claim_in_own_transaction():
-            return self._queue_claim_committed()
-        return self._queue_claim(partial=True)
+            return self._queue_claim_committed(claim)
+        return claim(self.env)
 
     def _queue_claim_in_own_transaction(self):
         """Whether :meth:`action_claim` may claim in a transaction of its own:
@@ -259,16 +270,24 @@ class CrmLead(models.Model):
         included (no transaction id: neither a write nor a row lock), so that
         committing the claim apart from it changes no outcome. A caller that
         has written (a plain write of the salesperson through the door, a
-        script) claims inside its own transaction."""
+        script) claims inside its own transaction, and so does a READ
+        COMMITTED one (already the claim's own, or one like it)."""
         if not self or self.env.registry.in_test_mode():
             return False
         self.env.flush_all()
-        self.env.cr.execute(SQL("SELECT txid_current_if_assigned() IS NULL"))
+        self.env.cr.execute(
+            SQL(
+                """SELECT txid_current_if_assigned() IS NULL
+                      AND current_setting('transaction_isolation')
+                          <> 'read committed'"""
+            )
+        )
         return self.env.cr.fetchone()[0]
 
-    def _queue_claim_committed(self):
-        """Claim ``self`` (:meth:`_queue_claim`, as the same user, with the
-        same context) in a READ COMMITTED transaction of its own, and commit.
+    def _queue_claim_committed(self, claim):
+        """Run ``claim`` (see :meth:`_queue_claim_transaction`) with this
+        environment's user and context on a READ COMMITTED transaction of its
+        own, and commit.
 
         Each statement there sees the latest commits, so waiting for the locks
         of the queues and of the rep's member rows gives the latest state,
@@ -278,7 +297,7 @@ class CrmLead(models.Model):
         cache is invalidated; its own snapshot (REPEATABLE READ, begun before)
         does not show the claim.
 
-        :return: what :meth:`_queue_claim` returns
+        :return: what ``claim`` returns
         """
         for attempt in range(1, CLAIM_TRIES + 1):
             try:
@@ -290,7 +309,7 @@ class CrmLead(models.Model):
                             CLAIM_LOCK_TIMEOUT,
                         )
                     )
-                    result = self.with_env(self.env(cr=cr))._queue_claim(partial=True)
+                    result = claim(self.env(cr=cr))
                 break
             except OperationalError as error:
                 if error.pgcode not in RETRYABLE:

@@ -317,3 +317,23 @@ class TestPoolConcurrency(TransactionCase):
         owners, claims = self._claims_outcome()
         self.assertEqual(owners, [False, False, False])
         self.assertEqual(claims, [])
+
+    def test_card_claim_and_open_in_its_own_transaction_of_a_private_pool(self):
+        """The answer is built in the claim's transaction: the caller's
+        snapshot still has the lead private to the rep."""
+        anan, _bao = self.user_ids
+        first, _second, _third = self.lead_ids
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, {})
+            env["crm.team.queue"].browse(self.queue_id).pool_hide_contact = True
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, anan, {"lang": "en_US"})
+            self.assertFalse(env["crm.lead"].browse(first).has_access("read"))
+            card = env["crm.lead.pool.card"].browse(first)
+            action = card.action_claim_and_open()
+            self.assertEqual(
+                (action["res_model"], action["res_id"]), ("crm.lead", first)
+            )
+        owners, claims = self._claims_outcome()
+        self.assertEqual(owners, [anan, False, False])
+        self.assertEqual(claims, [(first, anan)])

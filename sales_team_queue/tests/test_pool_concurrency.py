@@ -153,6 +153,10 @@ class TestPoolConcurrency(TransactionCase):
                 [(line.lead_id.id, line.user_id.id) for line in lines],
             )
 
+    def assertClaims(self, owners, claims):
+        """The owner of each lead, and the claim lines [(lead id, user id)]."""
+        self.assertEqual(self._claims_outcome(), (owners, claims))
+
     def test_two_reps_claim_one_lead_at_once_exactly_one_gets_it(self):
         anan, bao = self.user_ids
         lead_id = self.lead_ids[0]
@@ -178,9 +182,7 @@ class TestPoolConcurrency(TransactionCase):
             result.get("error"),
             "Daily claim limit reached (2 of 2). It resets at 00:00 Asia/Bangkok.",
         )
-        owners, claims = self._claims_outcome()
-        self.assertEqual(owners, [anan, anan, False])
-        self.assertEqual(claims, [(first, anan), (second, anan)])
+        self.assertClaims([anan, anan, False], [(first, anan), (second, anan)])
 
     def test_claim_of_several_leads_takes_those_the_other_rep_left(self):
         anan, bao = self.user_ids
@@ -247,9 +249,7 @@ class TestPoolConcurrency(TransactionCase):
             with self.assertRaisesRegex(UserError, r"Daily claim limit reached \(2"):
                 lead_3.action_claim()
             self.assertLess(datetime.now() - started, timedelta(seconds=1))
-        owners, claims = self._claims_outcome()
-        self.assertEqual(owners, [anan, anan, False])
-        self.assertEqual(claims, [(first, anan), (second, anan)])
+        self.assertClaims([anan, anan, False], [(first, anan), (second, anan)])
 
     def test_own_transaction_claim_of_a_lead_taken_since_it_began(self):
         anan, bao = self.user_ids
@@ -262,9 +262,7 @@ class TestPoolConcurrency(TransactionCase):
                 api.Environment(cr1, anan, {})["crm.lead"].browse(first).action_claim()
             with self.assertRaisesRegex(UserError, "not waiting in a pool"):
                 lead.action_claim()
-        owners, claims = self._claims_outcome()
-        self.assertEqual(owners, [anan, False, False])
-        self.assertEqual(claims, [(first, anan)])
+        self.assertClaims([anan, False, False], [(first, anan)])
 
     def test_claim_commits_apart_from_a_caller_that_wrote_nothing(self):
         anan, _bao = self.user_ids
@@ -277,9 +275,7 @@ class TestPoolConcurrency(TransactionCase):
             # Committed already, although the caller has not committed.
             self.assertEqual(self._owner_seen_by_another_cursor(first), anan)
             cr.rollback()
-        owners, claims = self._claims_outcome()
-        self.assertEqual(owners, [anan, False, False])
-        self.assertEqual(claims, [(first, anan)])
+        self.assertClaims([anan, False, False], [(first, anan)])
 
     def test_claim_stays_in_a_caller_transaction_that_wrote(self):
         anan, _bao = self.user_ids
@@ -292,9 +288,7 @@ class TestPoolConcurrency(TransactionCase):
             self.assertEqual(lead.user_id.id, anan)
             self.assertFalse(self._owner_seen_by_another_cursor(first))
             cr.rollback()
-        owners, claims = self._claims_outcome()
-        self.assertEqual(owners, [False, False, False])
-        self.assertEqual(claims, [])
+        self.assertClaims([False, False, False], [])
 
     def test_claim_waits_a_bounded_time_then_says_the_pool_is_busy(self):
         """A routing holding the queues longer than the lock timeout: the claim
@@ -314,9 +308,7 @@ class TestPoolConcurrency(TransactionCase):
             cr1.rollback()
         self.assertRegex(result.get("error", ""), "^The pool is busy")
         self.assertLess(datetime.now() - started, timedelta(seconds=10))
-        owners, claims = self._claims_outcome()
-        self.assertEqual(owners, [False, False, False])
-        self.assertEqual(claims, [])
+        self.assertClaims([False, False, False], [])
 
     def test_card_claim_and_open_in_its_own_transaction_of_a_private_pool(self):
         """The answer is built in the claim's transaction: the caller's
@@ -334,6 +326,4 @@ class TestPoolConcurrency(TransactionCase):
             self.assertEqual(
                 (action["res_model"], action["res_id"]), ("crm.lead", first)
             )
-        owners, claims = self._claims_outcome()
-        self.assertEqual(owners, [anan, False, False])
-        self.assertEqual(claims, [(first, anan)])
+        self.assertClaims([anan, False, False], [(first, anan)])

@@ -340,12 +340,9 @@ class CrmLead(models.Model):
             return True
         leads = self.sudo()
         locked_ids = leads._queue_claim_lock(self.env.user)
-        # Claim rights are card visibility: the pools a rep may claim from,
-        # even where pool privacy keeps the lead itself from them. Checked on
-        # the leads locked, whose cards cannot vanish meanwhile; leads no
-        # longer in a pool (no card) or being claimed are refused below
-        # whoever may see them (a rep no longer sees a lead that someone else
-        # has just claimed).
+        # Claim rights are card visibility (even where pool privacy hides the
+        # lead), checked on the leads locked, whose cards cannot vanish; the
+        # others (no longer in a pool, being claimed) are refused below.
         self.env["crm.lead.pool.card"].browse(sorted(locked_ids)).check_access("read")
         leads = leads.sorted(
             lambda lead: (lead.pool_date or lead.create_date or datetime.min, lead.id)
@@ -515,11 +512,9 @@ class CrmLead(models.Model):
           is refused these rows (serialization failure) instead of counting
           without the claim.
 
-        Under REPEATABLE READ (a claim inside its caller's transaction) a row
-        changed since the snapshot makes PostgreSQL refuse the lock with a
-        serialization failure and Odoo retries the request; under READ
-        COMMITTED (:meth:`_queue_claim_committed`) the wait ends on the latest
-        rows.
+        Under REPEATABLE READ a row changed since the snapshot is refused
+        (serialization failure: Odoo retries the request); under READ
+        COMMITTED (:meth:`_queue_claim_committed`) a wait ends on the latest.
 
         :return: set of ids of the leads locked
         """
@@ -528,11 +523,8 @@ class CrmLead(models.Model):
         if not pool:
             return set()
         queues = pool.queue_id
-        # A serialization failure here is expected under REPEATABLE READ
-        # (Odoo retries the request), and a lock timeout or a deadlock under
-        # READ COMMITTED (tried again): not bad queries worth an error in the
-        # log. Three statements in one round trip, run in order; the result
-        # is the last one's.
+        # Failures here are expected (serialization, lock timeout, deadlock),
+        # not bad queries for the log. Three statements, one round trip.
         queue_ids = SQL(
             """SELECT id FROM crm_team_queue
                 WHERE id = ANY(%s) OR (team_id = ANY(%s) AND active)""",

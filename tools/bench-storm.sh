@@ -37,7 +37,7 @@ stop_server
 bad="$(bad_log_lines "$SERVER_LOG")"
 # A refused claim (a UserError over RPC) is logged by odoo.http at WARNING: the claim
 # storm's lost races, counted there as refusals, not errors.
-REFUSAL_RE=' WARNING .* odoo\.http: This lead (is not waiting in a pool|was just claimed by someone else)'
+REFUSAL_RE=' WARNING .* odoo\.http: This lead (is not waiting in a pool|was just claimed, or is being changed, by someone else)'
 refusals="$(grep -c -E "$REFUSAL_RE" <<<"$bad" || true)"
 bad="$(grep -v -E "$REFUSAL_RE" <<<"$bad" || true)"
 [ "$refusals" = 0 ] || say "Server log: $refusals refused claims (WARNING odoo.http, the claim storm's lost races)"

@@ -6,6 +6,8 @@ The claim rules are evaluated by one method, :meth:`CrmLead._queue_claim_refusal
 which both the card (``claim_block_reason``) and the claim itself read, so
 that what a rep sees before clicking is what the refusal says."""
 
+import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as dt_time
@@ -13,6 +15,7 @@ from datetime import time as dt_time
 import pytz
 from babel.dates import get_day_names
 from markupsafe import Markup
+from psycopg2 import OperationalError
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -20,6 +23,14 @@ from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse, format_date
 
 from .crm_lead_assignment import Decision, Reason, clean_reason_text
+from .crm_team_queue_routing import RETRYABLE
+
+# A claim in a transaction of its own (action_claim, see
+# CrmLead._queue_claim_committed) waits this long for the locks of the queues
+# and of the rep's member rows, and is tried this many times (after a deadlock
+# or a lock timeout) before the rep is told the pool is busy.
+CLAIM_LOCK_TIMEOUT = "2s"
+CLAIM_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -227,18 +238,98 @@ class CrmLead(models.Model):
         RPC.
 
         The leads still free and allowed are claimed, oldest in the pool first;
-        the others are reported.
+        the others are reported. When the calling transaction has written
+        nothing, the claim runs and commits in a short transaction of its own
+        that sees the latest claims (:meth:`_queue_claim_committed`): a claim
+        that meets a concurrent one answers at once, without the serialization
+        failure that would make Odoo retry the whole request.
 
         :return: True when every lead was claimed; otherwise a client
             notification that lists the leads not claimed and why
         :raise UserError: when no lead could be claimed (saying why)
         """
-        return self._queue_claim(partial=True)
+        return self._queue_claim_transaction(
+            lambda env: self.with_env(env)._queue_claim(partial=True)
+        )
+
+    def _queue_claim_transaction(self, claim):
+        """Run ``claim`` (a function of an environment that claims the leads
+        of ``self`` and returns the answer to the client) in a transaction of
+        its own when :meth:`_queue_claim_in_own_transaction` allows it
+        (:meth:`_queue_claim_committed`), else in the current one. What reads
+        the claimed leads for the answer belongs in ``claim``: the caller's
+        snapshot does not show the claim."""
+        if self._queue_claim_in_own_transaction():
+            return self._queue_claim_committed(claim)
+        return claim(self.env)
+
+    def _queue_claim_in_own_transaction(self):
+        """Whether :meth:`action_claim` may claim in a transaction of its own:
+        not in test mode (one cursor serves every request there), and only
+        when the calling transaction has written nothing, pending ORM writes
+        included (no transaction id: neither a write nor a row lock), so that
+        committing the claim apart from it changes no outcome. A caller that
+        has written (a plain write of the salesperson through the door, a
+        script) claims inside its own transaction, and so does a READ
+        COMMITTED one (already the claim's own, or one like it)."""
+        if not self or self.env.registry.in_test_mode():
+            return False
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT txid_current_if_assigned() IS NULL
+                      AND current_setting('transaction_isolation')
+                          <> 'read committed'"""
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _queue_claim_committed(self, claim):
+        """Run ``claim`` (see :meth:`_queue_claim_transaction`) with this
+        environment's user and context on a READ COMMITTED transaction of its
+        own, and commit.
+
+        Each statement there sees the latest commits, so waiting for the locks
+        of the queues and of the rep's member rows gives the latest state,
+        never a serialization failure; the lock waits are bounded
+        (``CLAIM_LOCK_TIMEOUT``) and tried again after a deadlock or a timeout
+        (``CLAIM_TRIES``), then the rep is told the pool is busy. The caller's
+        cache is invalidated; its own snapshot (REPEATABLE READ, begun before)
+        does not show the claim.
+
+        :return: what ``claim`` returns
+        """
+        for attempt in range(1, CLAIM_TRIES + 1):
+            try:
+                with self.env.registry.cursor() as cr:
+                    cr.execute(
+                        SQL(
+                            """SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+                               SELECT set_config('lock_timeout', %s, true)""",
+                            CLAIM_LOCK_TIMEOUT,
+                        )
+                    )
+                    result = claim(self.env(cr=cr))
+                break
+            except OperationalError as error:
+                if error.pgcode not in RETRYABLE:
+                    raise
+                if attempt == CLAIM_TRIES:
+                    raise UserError(
+                        _(
+                            "The pool is busy: your claim did not get its turn within "
+                            "a few seconds, and nothing was claimed. Try again in a "
+                            "moment."
+                        )
+                    ) from error
+                time.sleep(random.uniform(0.0, 0.05 * attempt))
+        self.env.invalidate_all()
+        return result
 
     def _queue_claim(self, partial=True):
-        """Claim ``self`` for the current user. The queues of the leads' teams
-        are locked first (as routing and every assignment lock them), then the
-        rules count and check, then the primitive assigns: two claims that
+        """Claim ``self`` for the current user, in the current transaction.
+        What the rules count is locked first (:meth:`_queue_claim_lock`), then
+        the rules count and check, then the primitive assigns: two claims that
         would together break a limit are serialised, and the second one sees
         the first.
 
@@ -248,13 +339,11 @@ class CrmLead(models.Model):
         if not self:
             return True
         leads = self.sudo()
-        # Claim rights are card visibility: the pools a rep may claim from,
-        # even where pool privacy keeps the lead itself from them. Leads no
-        # longer in a pool (no card) are refused below whoever may see them (a
-        # rep no longer sees a lead that someone else has just claimed).
-        pool = leads.filtered(lambda lead: lead.queue_state == "pool")
-        self.env["crm.lead.pool.card"].browse(pool.ids).check_access("read")
-        locked_ids = leads._queue_claim_lock()
+        locked_ids = leads._queue_claim_lock(self.env.user)
+        # Claim rights are card visibility (even where pool privacy hides the
+        # lead), checked on the leads locked, whose cards cannot vanish; the
+        # others (no longer in a pool, being claimed) are refused below.
+        self.env["crm.lead.pool.card"].browse(sorted(locked_ids)).check_access("read")
         leads = leads.sorted(
             lambda lead: (lead.pool_date or lead.create_date or datetime.min, lead.id)
         )
@@ -405,17 +494,27 @@ class CrmLead(models.Model):
     # CLAIM RULES
     # ------------------------------------------------------------
 
-    def _queue_claim_lock(self):
-        """Lock the queues of the teams of the pool leads of ``self`` (all
-        active queues of those teams, and the leads' own queues, in id order),
-        then the pool leads themselves, skipping those another transaction is
-        claiming.
+    def _queue_claim_lock(self, user):
+        """Lock what the claim rules count for ``user``, then the pool leads of
+        ``self`` still without salesperson, skipping those another transaction
+        is claiming or changing. In this order (routing locks queues, then
+        members, too):
 
-        Every assignment to a team with queues writes these queue rows
-        (``_queue_touch_teams``), so under REPEATABLE READ the lock also proves
-        that this transaction's snapshot holds every claim and assignment made
-        before it (a row changed since makes PostgreSQL refuse the lock with a
-        serialization failure, and Odoo retries the request).
+        - the queue rows of the leads' teams (all their active queues, and the
+          leads' own queues), shared, in id order: claims run side by side,
+          while a routing or an assignment to those teams (which lock them for
+          update, ``crm.lead._queue_touch_teams``) and the claims in progress
+          wait for each other;
+        - ``user``'s member rows in those queues, written (a no-op update), in
+          id order: two claims of one rep take turns, so the daily limit, the
+          daily cap and the open lead limit, all counted per rep, hold; and a
+          routing whose REPEATABLE READ snapshot predates this claim's commit
+          is refused these rows (serialization failure) instead of counting
+          without the claim.
+
+        Under REPEATABLE READ a row changed since the snapshot is refused
+        (serialization failure: Odoo retries the request); under READ
+        COMMITTED (:meth:`_queue_claim_committed`) a wait ends on the latest.
 
         :return: set of ids of the leads locked
         """
@@ -424,28 +523,27 @@ class CrmLead(models.Model):
         if not pool:
             return set()
         queues = pool.queue_id
-        # A serialization failure here is expected under concurrency (Odoo
-        # retries the request): not a bad query worth an error in the log.
-        # Lock and write the teams' queue rows (as the primitive does for any
-        # assignment, see crm.lead._queue_touch_teams): routings that begin
-        # later count these claims; the primitive then need not do it again.
-        self.env.cr.execute(
-            SQL(
-                """UPDATE crm_team_queue SET rr_last_member_id = rr_last_member_id
-                    WHERE id IN (SELECT id FROM crm_team_queue
-                                  WHERE id = ANY(%s) OR (team_id = ANY(%s) AND active)
-                                  ORDER BY id FOR UPDATE)""",
-                queues.ids,
-                queues.team_id.ids,
-            ),
-            log_exceptions=False,
+        # Failures here are expected (serialization, lock timeout, deadlock),
+        # not bad queries for the log. Three statements, one round trip.
+        queue_ids = SQL(
+            """SELECT id FROM crm_team_queue
+                WHERE id = ANY(%s) OR (team_id = ANY(%s) AND active)""",
+            queues.ids,
+            queues.team_id.ids,
         )
         self.env.cr.execute(
             SQL(
-                """SELECT id FROM crm_lead
-                    WHERE id = ANY(%s) AND user_id IS NULL
+                """%(queues)s ORDER BY id FOR SHARE;
+                   UPDATE crm_team_queue_member SET weight = weight
+                    WHERE id IN (SELECT id FROM crm_team_queue_member
+                                  WHERE queue_id IN (%(queues)s) AND user_id = %(user)s
+                                  ORDER BY id FOR UPDATE);
+                   SELECT id FROM crm_lead
+                    WHERE id = ANY(%(leads)s) AND user_id IS NULL
                     ORDER BY id FOR UPDATE SKIP LOCKED""",
-                pool.ids,
+                queues=queue_ids,
+                user=user.id,
+                leads=pool.ids,
             ),
             log_exceptions=False,
         )

@@ -141,18 +141,27 @@ class CrmLeadPoolCard(models.Model):
             lists them and why)
         :raise UserError: when no lead could be claimed (saying why)
         """
-        result = self.env["crm.lead"].browse(self.ids).action_claim()
-        if result is not True:
-            return result
-        return self._claimed_notification()
+        return self._claim_then("_claimed_notification")
 
     def action_claim_and_open(self):
         """Claim the lead of the card, then open it (the card's form)."""
         self.ensure_one()
-        result = self.env["crm.lead"].browse(self.ids).action_claim()
-        if result is not True:
-            return result
-        return self.action_open_lead()
+        return self._claim_then("action_open_lead")
+
+    def _claim_then(self, answer):
+        """Claim the leads of the cards like ``crm.lead.action_claim``, then
+        return what the cards' method named ``answer`` returns when every lead was
+        claimed, else the claim's own answer. Both run in the claim's
+        transaction, which alone shows the leads claimed (the caller's
+        snapshot may predate it)."""
+
+        def claim(env):
+            result = env["crm.lead"].browse(self.ids)._queue_claim(partial=True)
+            if result is not True:
+                return result
+            return getattr(self.with_env(env), answer)()
+
+        return self.env["crm.lead"].browse(self.ids)._queue_claim_transaction(claim)
 
     def _claimed_notification(self):
         """A notification that the leads of ``self`` were claimed, with a link

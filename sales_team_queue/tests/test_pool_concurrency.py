@@ -1,11 +1,19 @@
-"""Claims at the same instant, on two real database cursors.
+"""Claims at the same instant, on real database cursors that commit.
 
-A claim locks the queues of the lead's team first, then counts and checks
-the rules, then assigns: a second claim waits for the first one's commit,
-and its transaction (Odoo's REPEATABLE READ) is refused the lock with a
-serialization failure; Odoo then runs the request again
-(``odoo.service.model.retrying``, as for every RPC and HTTP call), which sees
-the first claim. These tests run both claims through that same retry loop."""
+A claim locks the queues of the lead's team (shared between claims) and the
+rep's member rows first, then counts and checks the rules, then assigns: a
+second claim of the same rep waits for the first one's commit, a claim of
+another rep runs beside it, and a lead being claimed is refused at once.
+
+``action_claim`` called by a transaction that has written nothing (an RPC
+call) claims in a READ COMMITTED transaction of its own and commits: it sees
+the latest commits and never meets a serialization failure. A transaction
+that has written (a plain write of the salesperson through the door) claims
+inside itself, under Odoo's REPEATABLE READ: a snapshot older than another
+claim of the same rep is refused the lock with a serialization failure and
+Odoo runs the request again (``odoo.service.model.retrying``, as for every
+RPC and HTTP call). These tests run the claims through that same retry loop,
+and clean up what they commit."""
 
 import threading
 import time
@@ -96,21 +104,40 @@ class TestPoolConcurrency(TransactionCase):
         thread.start()
         return thread
 
-    def _race(self, first_user, first_leads, second_user, second_leads):
-        """The first claim runs and holds its locks (not committed yet) while
-        the second one starts; then the first commits. Returns the second
-        one's outcome."""
+    def _race(self, first_user, first_lead, second_user, second_leads, waits=True):
+        """The first claim - a plain write of the salesperson, which claims
+        inside its transaction - runs and holds its locks (not committed yet)
+        while the second one (``action_claim`` in a transaction of its own)
+        starts; then the first commits. Returns the second one's outcome.
+
+        :param bool waits: the second claim waits for the first one's commit;
+            False: it answers while the first is still open
+        """
         result = {}
         with self.registry.cursor() as cr1:
             env = api.Environment(cr1, first_user, {"lang": "en_US"})
-            self.assertIs(env["crm.lead"].browse(first_leads).action_claim(), True)
+            env["crm.lead"].browse(first_lead).write({"user_id": first_user})
             second = self._claim_in_thread(second_user, second_leads, result)
-            time.sleep(1.0)
-            self.assertTrue(second.is_alive(), "the second claim waits for the lock")
+            if waits:
+                time.sleep(1.0)
+                self.assertTrue(
+                    second.is_alive(), "the second claim waits for the lock"
+                )
+            else:
+                second.join(timeout=10)
+                self.assertFalse(second.is_alive(), "the second claim answers at once")
             cr1.commit()
         second.join(timeout=30)
         self.assertFalse(second.is_alive())
         return result
+
+    def _owner_seen_by_another_cursor(self, lead_id):
+        with self.registry.cursor() as cr:
+            return (
+                api.Environment(cr, self.admin_id, {})["crm.lead"]
+                .browse(lead_id)
+                .user_id.id
+            )
 
     def _claims_outcome(self):
         """(owner id per lead, [(lead id, user id)] of the claim lines)."""
@@ -126,15 +153,18 @@ class TestPoolConcurrency(TransactionCase):
                 [(line.lead_id.id, line.user_id.id) for line in lines],
             )
 
+    def assertClaims(self, owners, claims):
+        """The owner of each lead, and the claim lines [(lead id, user id)]."""
+        self.assertEqual(self._claims_outcome(), (owners, claims))
+
     def test_two_reps_claim_one_lead_at_once_exactly_one_gets_it(self):
         anan, bao = self.user_ids
         lead_id = self.lead_ids[0]
-        result = self._race(anan, [lead_id], bao, [lead_id])
+        result = self._race(anan, lead_id, bao, [lead_id], waits=False)
         self.assertEqual(
             result.get("error"),
-            "This lead is not waiting in a pool: only unassigned leads of a queue's "
-            "pool can be claimed (someone may have just claimed it: refresh the "
-            "pool).",
+            "This lead was just claimed, or is being changed, by someone else: "
+            "refresh the pool and try again or pick another lead.",
         )
         owners, claims = self._claims_outcome()
         self.assertEqual(owners, [anan, False, False])
@@ -147,40 +177,40 @@ class TestPoolConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, anan, {})
             env["crm.lead"].browse(first).action_claim()
-        result = self._race(anan, [second], anan, [third])
+        result = self._race(anan, second, anan, [third])
         self.assertEqual(
             result.get("error"),
             "Daily claim limit reached (2 of 2). It resets at 00:00 Asia/Bangkok.",
         )
-        owners, claims = self._claims_outcome()
-        self.assertEqual(owners, [anan, anan, False])
-        self.assertEqual(claims, [(first, anan), (second, anan)])
+        self.assertClaims([anan, anan, False], [(first, anan), (second, anan)])
 
     def test_claim_of_several_leads_takes_those_the_other_rep_left(self):
         anan, bao = self.user_ids
         first, second, third = self.lead_ids
-        result = self._race(anan, [first], bao, [first, second, third])
+        result = self._race(anan, first, bao, [first, second, third], waits=False)
         params = result["value"]["params"]
         self.assertEqual(
             params["message"],
-            f"2 of 3 leads claimed. Not claimed:\n- Lead #{first}: This lead is not "
-            "waiting in a pool: only unassigned leads of a queue's pool can be "
-            "claimed (someone may have just claimed it: refresh the pool).",
+            "2 of 3 leads claimed. Not claimed:\n- Pool lead 0: This lead was just "
+            "claimed, or is being changed, by someone else: refresh the pool and "
+            "try again or pick another lead.",
         )
         owners, claims = self._claims_outcome()
         self.assertEqual(owners, [anan, bao, bao])
         self.assertEqual(len(claims), 3)
 
     def test_the_lock_makes_a_stale_snapshot_retry(self):
-        """Without the retry, the second claim's transaction - begun before the
-        first one committed - is refused the queues' lock rather than counting
-        on its stale snapshot."""
+        """A claim inside a transaction that has written, without the retry:
+        the transaction - begun before another claim of the same rep committed
+        - is refused the rep's lock rather than counting on its stale
+        snapshot."""
         anan, _bao = self.user_ids
         first, second, _third = self.lead_ids
         with self.registry.cursor() as cr2:
             env2 = api.Environment(cr2, anan, {})
             lead_2 = env2["crm.lead"].browse(second)
             self.assertEqual(lead_2.queue_state, "pool")  # the snapshot begins
+            env2["res.partner"].sudo().create({"name": "Written before the claim"})
             with self.registry.cursor() as cr1:
                 env1 = api.Environment(cr1, anan, {})
                 env1["crm.lead"].browse(first).action_claim()
@@ -190,3 +220,110 @@ class TestPoolConcurrency(TransactionCase):
                 lead_2.action_claim()
             self.assertLess(datetime.now() - started, timedelta(seconds=5))
             cr2.rollback()
+
+    def test_two_reps_claim_two_leads_side_by_side(self):
+        """A claim of another rep does not wait for one in progress."""
+        anan, bao = self.user_ids
+        first, second, _third = self.lead_ids
+        result = self._race(anan, first, bao, [second], waits=False)
+        self.assertIs(result.get("value"), True)
+        owners, _claims = self._claims_outcome()
+        self.assertEqual(owners, [anan, bao, False])
+
+    def test_own_transaction_claim_counts_claims_committed_since_it_began(self):
+        """The request's snapshot predates the rep's second claim of the day:
+        the claim, in a transaction of its own, counts it and refuses at once
+        (limit 2), instead of a serialization failure and a retry."""
+        anan, _bao = self.user_ids
+        first, second, third = self.lead_ids
+        with self.registry.cursor() as cr:
+            api.Environment(cr, anan, {})["crm.lead"].browse(first).action_claim()
+        with self.registry.cursor() as cr2:
+            env2 = api.Environment(cr2, anan, {"lang": "en_US"})
+            lead_3 = env2["crm.lead"].browse(third)
+            self.assertEqual(lead_3.queue_state, "pool")  # the snapshot begins
+            with self.registry.cursor() as cr1:
+                env1 = api.Environment(cr1, anan, {})
+                self.assertIs(env1["crm.lead"].browse(second).action_claim(), True)
+            started = datetime.now()
+            with self.assertRaisesRegex(UserError, r"Daily claim limit reached \(2"):
+                lead_3.action_claim()
+            self.assertLess(datetime.now() - started, timedelta(seconds=1))
+        self.assertClaims([anan, anan, False], [(first, anan), (second, anan)])
+
+    def test_own_transaction_claim_of_a_lead_taken_since_it_began(self):
+        anan, bao = self.user_ids
+        first, _second, _third = self.lead_ids
+        with self.registry.cursor() as cr2:
+            env2 = api.Environment(cr2, bao, {"lang": "en_US"})
+            lead = env2["crm.lead"].browse(first)
+            self.assertEqual(lead.queue_state, "pool")  # the snapshot begins
+            with self.registry.cursor() as cr1:
+                api.Environment(cr1, anan, {})["crm.lead"].browse(first).action_claim()
+            with self.assertRaisesRegex(UserError, "not waiting in a pool"):
+                lead.action_claim()
+        self.assertClaims([anan, False, False], [(first, anan)])
+
+    def test_claim_commits_apart_from_a_caller_that_wrote_nothing(self):
+        anan, _bao = self.user_ids
+        first, _second, _third = self.lead_ids
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, anan, {})
+            lead = env["crm.lead"].browse(first)
+            self.assertEqual(lead.queue_state, "pool")
+            self.assertIs(lead.action_claim(), True)
+            # Committed already, although the caller has not committed.
+            self.assertEqual(self._owner_seen_by_another_cursor(first), anan)
+            cr.rollback()
+        self.assertClaims([anan, False, False], [(first, anan)])
+
+    def test_claim_stays_in_a_caller_transaction_that_wrote(self):
+        anan, _bao = self.user_ids
+        first, _second, _third = self.lead_ids
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, anan, {})
+            env["res.partner"].sudo().create({"name": "Written before the claim"})
+            lead = env["crm.lead"].browse(first)
+            self.assertIs(lead.action_claim(), True)
+            self.assertEqual(lead.user_id.id, anan)
+            self.assertFalse(self._owner_seen_by_another_cursor(first))
+            cr.rollback()
+        self.assertClaims([False, False, False], [])
+
+    def test_claim_waits_a_bounded_time_then_says_the_pool_is_busy(self):
+        """A routing holding the queues longer than the lock timeout: the claim
+        gives up after its tries instead of hanging."""
+        anan, _bao = self.user_ids
+        first, _second, _third = self.lead_ids
+        result = {}
+        with self.registry.cursor() as cr1:
+            cr1.execute(
+                "SELECT id FROM crm_team_queue WHERE id = %s FOR UPDATE",
+                [self.queue_id],
+            )
+            started = datetime.now()
+            claim = self._claim_in_thread(anan, [first], result)
+            claim.join(timeout=30)
+            self.assertFalse(claim.is_alive())
+            cr1.rollback()
+        self.assertRegex(result.get("error", ""), "^The pool is busy")
+        self.assertLess(datetime.now() - started, timedelta(seconds=10))
+        self.assertClaims([False, False, False], [])
+
+    def test_card_claim_and_open_in_its_own_transaction_of_a_private_pool(self):
+        """The answer is built in the claim's transaction: the caller's
+        snapshot still has the lead private to the rep."""
+        anan, _bao = self.user_ids
+        first, _second, _third = self.lead_ids
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, {})
+            env["crm.team.queue"].browse(self.queue_id).pool_hide_contact = True
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, anan, {"lang": "en_US"})
+            self.assertFalse(env["crm.lead"].browse(first).has_access("read"))
+            card = env["crm.lead.pool.card"].browse(first)
+            action = card.action_claim_and_open()
+            self.assertEqual(
+                (action["res_model"], action["res_id"]), ("crm.lead", first)
+            )
+        self.assertClaims([anan, False, False], [(first, anan)])

@@ -834,8 +834,8 @@ class CrmLead(models.Model):
         there is one, on the team of the first lead otherwise."""
         env = self.with_context(lang=user.lang or self.env.lang).env
         items = Markup("").join(
-            Markup('<li><a href="/odoo/crm/%s">%s</a>: %s</li>')
-            % (lead.id, lead.display_name, line)
+            Markup('<li><a href="/odoo/crm/%s">%s</a>%s</li>')
+            % (lead.id, lead.display_name, Markup(": %s") % line if line else "")
             for lead, line in list(zip(leads, lines, strict=True))[:ALERT_MAX_ITEMS]
         )
         more = len(leads) - ALERT_MAX_ITEMS

@@ -396,6 +396,13 @@ class CrmTeamQueue(models.Model):
         compute="_compute_pool_count",
         help="Leads waiting in this queue's pool.",
     )
+    team_user_ids = fields.Many2many(
+        "res.users",
+        string="Team Users",
+        compute="_compute_team_user_ids",
+        help="The members and the leader of the queue's team: who may be a member "
+        "of the queue.",
+    )
     is_catch_all = fields.Boolean(
         string="Catch-All",
         compute="_compute_catch_all",
@@ -432,6 +439,12 @@ class CrmTeamQueue(models.Model):
     def _compute_currency_id(self):
         for queue in self:
             queue.currency_id = (queue.company_id or self.env.company).currency_id
+
+    @api.depends("team_id.member_ids", "team_id.user_id")
+    def _compute_team_user_ids(self):
+        for queue in self:
+            team = queue.team_id
+            queue.team_user_ids = (team.member_ids | team.user_id).filtered("active")
 
     @api.depends(*MATCHING_FIELDS, "team_id", "company_id")
     def _compute_catch_all(self):

@@ -161,3 +161,19 @@ class TestQueueConfig(QueueCase):
         self.assertEqual((somchai.assigned_today, somchai.open_count), (2, 2))
         wei = self._member(queue, self.wei)
         self.assertEqual((wei.assigned_today, wei.open_count), (1, 1))
+
+
+@tagged("post_install", "-at_install")
+class TestQueueMemberChoice(QueueCase):
+    def test_the_member_drop_down_offers_the_team_s_active_users(self):
+        queue = self._create_queue()
+        self.assertEqual(
+            queue.team_user_ids, self.somchai | self.wei | self.linh | self.niran
+        )
+        self.linh.action_archive()
+        queue.invalidate_recordset(["team_user_ids"])
+        self.assertNotIn(self.linh, queue.team_user_ids, "archived")
+        self.assertNotIn(self.mai, queue.team_user_ids, "of another team")
+        template = self.env.ref("base.default_user", raise_if_not_found=False)
+        if template:
+            self.assertNotIn(template, queue.team_user_ids)

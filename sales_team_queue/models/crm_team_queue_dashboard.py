@@ -16,6 +16,7 @@ DASHBOARD_FIELDS = [
     "dashboard_pool_count",
     "dashboard_oldest_pool_date",
     "dashboard_oldest_wait_hours",
+    "dashboard_oldest_wait",
     "dashboard_sla_risk_count",
     "dashboard_sla_breached_count",
     "dashboard_assigned_today",
@@ -34,6 +35,11 @@ class CrmTeamQueue(models.Model):
     )
     dashboard_oldest_pool_date = fields.Datetime(
         string="Oldest in Pool Since", compute="_compute_dashboard"
+    )
+    dashboard_oldest_wait = fields.Char(
+        string="Oldest Wait",
+        compute="_compute_dashboard",
+        help="e.g. 18 min, 2 h 05 min",
     )
     dashboard_oldest_wait_hours = fields.Float(
         string="Oldest Wait (hours)", compute="_compute_dashboard"
@@ -82,7 +88,7 @@ class CrmTeamQueue(models.Model):
         queues = self.filtered("id")._dashboard_readable()
         (self - queues).update(
             {
-                name: False if name.endswith(("_date", "_load")) else 0
+                name: False if name.endswith(("_date", "_load", "_wait")) else 0
                 for name in DASHBOARD_FIELDS
             }
         )
@@ -143,6 +149,11 @@ class CrmTeamQueue(models.Model):
             queue.dashboard_oldest_pool_date = oldest
             queue.dashboard_oldest_wait_hours = (
                 round((now - oldest).total_seconds() / 3600, 1) if oldest else 0
+            )
+            queue.dashboard_oldest_wait = (
+                Lead._pool_waiting_label(int((now - oldest).total_seconds() // 60))
+                if oldest
+                else False
             )
             queue.dashboard_sla_breached_count = breached.get(queue, 0)
             queue.dashboard_sla_risk_count = at_risk.get(queue, 0)

@@ -69,6 +69,7 @@ class TestQueueDashboard(QueueCase):
             return {
                 "pool": queue.dashboard_pool_count,
                 "oldest": queue.dashboard_oldest_wait_hours,
+                "oldest_words": queue.dashboard_oldest_wait,
                 "risk": queue.dashboard_sla_risk_count,
                 "breached": queue.dashboard_sla_breached_count,
                 "assigned": queue.dashboard_assigned_today,
@@ -82,6 +83,7 @@ class TestQueueDashboard(QueueCase):
             {
                 "pool": 2,
                 "oldest": 3.0,
+                "oldest_words": "3 h 00 min",
                 "risk": 2,  # deadline within the 2 warning hours, and one past
                 "breached": 1,
                 "assigned": 3,

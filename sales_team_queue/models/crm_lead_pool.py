@@ -6,6 +6,7 @@ The claim rules are evaluated by one method, :meth:`CrmLead._queue_claim_refusal
 which both the card (``claim_block_reason``) and the claim itself read, so
 that what a rep sees before clicking is what the refusal says."""
 
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ from .crm_team_queue_routing import RETRYABLE
 # or a lock timeout) before the rep is told the pool is busy.
 CLAIM_LOCK_TIMEOUT = "2s"
 CLAIM_TRIES = 3
+
+
+_logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -300,8 +304,12 @@ class CrmLead(models.Model):
         :return: what ``claim`` returns
         """
         for attempt in range(1, CLAIM_TRIES + 1):
+            committed = []
             try:
                 with self.env.registry.cursor() as cr:
+                    # first of the claim's post-commit hooks: a later one that
+                    # fails must not make the claim run again
+                    cr.postcommit.add(lambda: committed.append(True))  # noqa: B023
                     cr.execute(
                         SQL(
                             """SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
@@ -312,6 +320,9 @@ class CrmLead(models.Model):
                     result = claim(self.env(cr=cr))
                 break
             except OperationalError as error:
+                if committed:
+                    _logger.info("After a claim's commit: %s", error)
+                    break
                 if error.pgcode not in RETRYABLE:
                     raise
                 if attempt == CLAIM_TRIES:
@@ -338,7 +349,11 @@ class CrmLead(models.Model):
         """
         if not self:
             return True
-        leads = self.sudo()
+        # Leads already the user's (a request tried again after its claim
+        # committed, a double click): nothing to claim, nothing to refuse.
+        leads = self.sudo().filtered(lambda lead: lead.user_id != self.env.user)
+        if not leads:
+            return True
         locked_ids = leads._queue_claim_lock(self.env.user)
         # Claim rights are card visibility (even where pool privacy hides the
         # lead), checked on the leads locked, whose cards cannot vanish; the

@@ -81,7 +81,8 @@ class CrmLead(models.Model):
         Target.search(
             Target._stale_targets_domain(
                 users.sudo(), teams.sudo(), min(dates), max(dates)
-            )
+            ),
+            order="id",
         )._mark_achieved_stale_or_later()
 
     # Steps of the pipeline (crm_lead_pipeline.py)
@@ -127,7 +128,6 @@ class CrmSalesTarget(models.Model):
         PL/pgSQL block, whose exception handler is a sub-transaction): False
         when another transaction holds one, or changed one since this one
         began (REPEATABLE READ)."""
-        self.flush_recordset()
         self.env.cr.execute(
             SQL(
                 """DO $$ BEGIN
@@ -154,7 +154,7 @@ class CrmStage(models.Model):
         if "is_won" in vals:
             # Rare and global: every target may count deals of these stages.
             self.env["crm.sales.target"].sudo().search(
-                []
+                [], order="id"
             )._mark_achieved_stale_or_later()
         return result
 
@@ -168,7 +168,7 @@ class ResCurrencyRate(models.Model):
         if days:
             Target = self.env["crm.sales.target"].sudo()
             Target.search(
-                [("date_to", ">=", min(days))]
+                [("date_to", ">=", min(days))], order="id"
             )._mark_achieved_stale_or_later()
 
     @api.model_create_multi
@@ -193,9 +193,10 @@ class ResCurrencyRate(models.Model):
 
 def _recompute_targets_after_commit(registry, target_ids):
     """Post-commit hook: compute the targets ``target_ids`` again in a READ
-    COMMITTED transaction that waits for their rows (and so counts every deal
-    committed by then); tried again on a lock timeout or a deadlock. Never
-    raises: the deals are saved whatever happens here."""
+    COMMITTED transaction that first waits for their rows, then counts (so it
+    counts every deal committed by whoever held them); tried again on a lock
+    timeout or a deadlock. Never raises: the deals are saved whatever happens
+    here."""
     for attempt in range(1, RECOMPUTE_TRIES + 1):
         try:
             with registry.cursor() as cr:
@@ -203,17 +204,33 @@ def _recompute_targets_after_commit(registry, target_ids):
                 cr.execute(
                     SQL("SELECT set_config('lock_timeout', %s, true)", LOCK_TIMEOUT)
                 )
+                cr.execute(
+                    SQL(
+                        """SELECT id FROM crm_sales_target WHERE id = ANY(%s)
+                            ORDER BY id FOR NO KEY UPDATE""",
+                        sorted(target_ids),
+                    ),
+                    log_exceptions=False,
+                )
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                targets = env["crm.sales.target"].browse(sorted(target_ids)).exists()
+                targets = env["crm.sales.target"].browse(
+                    [row[0] for row in cr.fetchall()]
+                )
                 targets._mark_achieved_stale()
                 targets.flush_recordset()
             return
         except OperationalError as error:
             if error.pgcode not in RETRYABLE or attempt == RECOMPUTE_TRIES:
-                _logger.info(
-                    "Targets %s not computed after the commit: %s",
+                _logger.warning(
+                    "Targets %s not computed after the commit (they are again at "
+                    "their next change): %s",
                     sorted(target_ids),
                     error,
                 )
                 return
             time.sleep(random.uniform(0.0, 0.1 * attempt))
+        except Exception:
+            _logger.exception(
+                "Targets %s not computed after the commit", sorted(target_ids)
+            )
+            return

@@ -2,6 +2,9 @@
 target is shared by both deals, and neither win fails on its row; once both
 are committed, the target counts both deals."""
 
+import threading
+import time
+
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tests import TransactionCase, new_test_user, tagged
 
@@ -73,6 +76,28 @@ class TestTargetsConcurrentWins(TransactionCase):
             self._win(second, self.ids["deals"][1])  # must not fail nor wait
             first.commit()
             second.commit()  # its after-commit computation counts both
+        finally:
+            first.close()
+            second.close()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            target = env["crm.sales.target"].browse(self.ids["target"])
+            self.assertEqual(target.revenue_achieved, 300)
+            self.assertEqual(target.won_count_achieved, 2)
+
+    def test_a_deferred_computation_counts_the_holder_s_deal_too(self):
+        """The second win's computation after its commit waits for the row
+        the first one holds, then counts: both deals, not only its own."""
+        first, second = self.registry.cursor(), self.registry.cursor()
+        second.execute("SET lock_timeout = '3s'")
+        try:
+            self._win(first, self.ids["deals"][0])  # holds the row, not committed
+            self._win(second, self.ids["deals"][1])  # deferred
+            thread = threading.Thread(target=second.commit)
+            thread.start()  # its computation waits for the first one's row
+            time.sleep(0.5)
+            first.commit()
+            thread.join()
         finally:
             first.close()
             second.close()

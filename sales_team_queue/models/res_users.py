@@ -10,13 +10,9 @@ from odoo.exceptions import RedirectWarning, UserError
 HANDOVER_DONE = "sales_team_queue_handover_done"
 HANDOVER_TOKEN = object()
 
-
-class HandoverOffered(RedirectWarning):
-    """Archiving a user who still owns leads: the handover is offered. A
-    refusal the user can act on, logged by Odoo's HTTP layer as a UserError
-    is (a warning line, no traceback), not as a crash."""
-
-    loglevel = logging.WARNING
+# An offer of the handover is a refusal the user can act on: Odoo's HTTP layer logs
+# it as it logs a UserError (one warning line, no traceback), not as a crash.
+OFFER_LOGLEVEL = logging.WARNING
 
 
 class ResUsers(models.Model):
@@ -36,7 +32,7 @@ class ResUsers(models.Model):
                 action = self.env.ref(
                     "sales_team_queue.crm_salesperson_handover_action"
                 )
-                raise HandoverOffered(
+                offer = RedirectWarning(
                     _(
                         "%(user)s still owns open leads or planned activities; "
                         "archiving would delete their activities. Hand them over "
@@ -47,6 +43,10 @@ class ResUsers(models.Model):
                     _("Hand Over"),
                     {"default_user_id": user.id, "default_archive_user": True},
                 )
+                # (an attribute, not a subclass: the web client knows the
+                # RedirectWarning by its class name)
+                offer.loglevel = OFFER_LOGLEVEL
+                raise offer
         return super().action_archive()
 
     def _handover_guard_applies(self):

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 
@@ -213,11 +213,32 @@ class TestQueueSimulation(QueueCase):
                 queue, scope="domain", lead_domain="[('no_such_field', '=', 1)]"
             )
 
-    def test_test_routing_is_for_sales_managers(self):
+    def test_test_routing_is_for_the_team_leader_and_sales_managers(self):
         queue = self._create_queue()
         self._unrouted_leads(1)
         Wizard = self.env["crm.team.queue.simulation"]
         with self.assertRaises(AccessError):
-            Wizard.with_user(self.somchai).create({"queue_id": queue.id})
+            Wizard.with_user(self.somchai).create(
+                {"queue_id": queue.id}
+            ).action_simulate()
         _wizard, lines = self._simulate(queue.with_user(self.niran))
         self.assertEqual(lines.user_id, self.somchai)
+        # a leader who is not a sales manager: their own team's queues only
+        leader = new_test_user(
+            self.env,
+            login="q_sim_leader",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        self.team_2.user_id = leader
+        other = self._create_queue(team=self.team_2, users=self.mai)
+        self._unrouted_leads(1, team_id=self.team_2.id)
+        _wizard, lines = self._simulate(
+            other.with_user(leader), scope="all_teams", limit=0
+        )
+        self.assertTrue(lines, "the leader tests their queue")
+        self.assertFalse(
+            lines.lead_id.filtered(lambda lead: lead.team_id == self.team),
+            "nor the leads of another team",
+        )
+        with self.assertRaises(AccessError):
+            self._simulate(queue.with_user(leader))

@@ -1,10 +1,11 @@
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools.safe_eval import safe_eval
 
 from ..models.crm_lead_assignment import Reason
 
+MANAGER = "sales_team.group_sale_manager"
 OUTCOMES = [
     ("assigned", "Salesperson"),
     ("pool", "Pool"),
@@ -97,6 +98,34 @@ class CrmTeamQueueSimulation(models.TransientModel):
     # ------------------------------------------------------------
 
     @api.model
+    def _check_can_test(self, queue):
+        """Test Routing shows the queues' turns and members' states: for the
+        leader of the queue's team and sales managers."""
+        self.check_access("create")
+        if self.env.su or self.env.user.has_group(MANAGER):
+            return
+        if queue.sudo().team_id.user_id != self.env.user:
+            raise AccessError(
+                _(
+                    "Only the leader of the team %(team)s or a sales manager can "
+                    "test the routing of the queue %(queue)s.",
+                    team=queue.sudo().team_id.name,
+                    queue=queue.sudo().name,
+                )
+            )
+
+    @api.model
+    def _scope_teams(self, queue, scope):
+        """The teams whose leads a test looks at (besides leads without team):
+        the queue's; every team for a manager testing them all, the teams a
+        leader leads for a leader."""
+        if scope != "all_teams":
+            return queue.team_id
+        if self.env.su or self.env.user.has_group(MANAGER):
+            return None
+        return self.env["crm.team"].search([("user_id", "=", self.env.uid)])
+
+    @api.model
     def _get_leads_domain(self, queue, scope, lead_domain):
         """The leads a test looks at (see the ``scope`` field)."""
         if scope == "domain":
@@ -111,12 +140,15 @@ class CrmTeamQueueSimulation(models.TransientModel):
                         error,
                     )
                 ) from error
+            led = self._scope_teams(queue, "all_teams")
+            if led is not None:  # a leader: the leads of the teams they lead
+                domain = expression.AND(
+                    [domain, [("team_id", "in", [*led.ids, False])]]
+                )
             return domain
-        teams = (
-            []
-            if scope == "all_teams"
-            else [("team_id", "in", [queue.team_id.id, False])]
-        )
+        teams = self._scope_teams(queue, scope)
+        teams = [] if teams is None else [("team_id", "in", [*teams.ids, False])]
+
         return teams + [
             ("user_id", "=", False),
             "|",
@@ -126,10 +158,9 @@ class CrmTeamQueueSimulation(models.TransientModel):
 
     @api.model
     def _simulation_values(self, queue, scope, lead_domain, limit):
-        """Values of the wizard (totals and lines) for a test of ``queue``.
-        Only for who may run the test (the wizard's access rights): a form
-        preview (onchange) is no way around them."""
-        self.check_access("create")
+        """Values of the wizard (totals and lines) for a test of ``queue``,
+        checked here (a form preview, onchange, is no way around it)."""
+        self._check_can_test(queue)
         leads = self.env["crm.lead"].search(
             self._get_leads_domain(queue, scope, lead_domain),
             limit=limit or None,

@@ -284,8 +284,16 @@ class CrmTeamQueue(models.Model):
                 "name": _("%s: members", self.name),
                 "res_model": "crm.team.queue.member",
                 "view_mode": "list",
-                "views": [(False, "list")],
+                "views": [
+                    (
+                        self.env.ref(
+                            "sales_team_queue.crm_team_queue_member_view_list_load"
+                        ).id,
+                        "list",
+                    )
+                ],
                 "domain": [("queue_id", "=", self.id)],
+                "context": {"active_test": False},
             }
         if figure == "sla_risk":
             domain = (

@@ -217,3 +217,53 @@ class CrmTeamQueueMember(models.Model):
     def write(self, vals):
         self._check_server_vals([vals])
         return super().write(vals)
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_pause(self):
+        """Pause the members: they receive nothing from their queue until
+        resumed, and keep their place. For the leader of the queue's team and
+        sales managers (a leader may do this, not edit the other settings)."""
+        return self._set_available(False)
+
+    def action_resume(self):
+        """Make paused members available again (see :meth:`action_pause`)."""
+        return self._set_available(True)
+
+    def _set_available(self, available):
+        self._check_can_pause()
+        changed = self.filtered(lambda member: member.active != available)
+        changed.sudo().write({"active": available})
+        for member in changed.sudo():
+            member.queue_id.message_post(
+                body=_(
+                    "%(user)s made %(member)s available again.",
+                    user=self.env.user.name,
+                    member=member.user_id.name,
+                )
+                if available
+                else _(
+                    "%(user)s paused %(member)s.",
+                    user=self.env.user.name,
+                    member=member.user_id.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def _check_can_pause(self):
+        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
+            return
+        for member in self.sudo():
+            if member.queue_id.team_id.user_id != self.env.user:
+                raise AccessError(
+                    _(
+                        "Only the leader of %(team)s or a sales manager can pause or "
+                        "resume %(user)s in the queue %(queue)s.",
+                        team=member.queue_id.team_id.name,
+                        user=member.user_id.name,
+                        queue=member.queue_id.name,
+                    )
+                )

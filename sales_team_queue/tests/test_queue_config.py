@@ -1,7 +1,7 @@
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import QueueCase
@@ -177,3 +177,34 @@ class TestQueueMemberChoice(QueueCase):
         template = self.env.ref("base.default_user", raise_if_not_found=False)
         if template:
             self.assertNotIn(template, queue.team_user_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestQueueMemberPause(QueueCase):
+    def test_the_team_leader_pauses_and_resumes_a_member(self):
+        leader = new_test_user(
+            self.env, login="q_pause_leader", groups="sales_team.group_sale_salesman"
+        )
+        self.team.user_id = leader
+        queue = self._create_queue()
+        wei = self._member(queue, self.wei)
+        with self.assertRaises(AccessError):
+            wei.with_user(leader).write({"daily_cap": 5})  # not the other settings
+        wei.with_user(leader).action_pause()
+        self.assertFalse(wei.active)
+        self.assertIn("paused Wei", queue.message_ids[0].body)
+        leads = self._new_leads(2)
+        self.assertNotIn(self.wei, leads.user_id, "a paused member receives nothing")
+        wei.with_user(leader).action_resume()
+        self.assertTrue(wei.active)
+        for user in (self.wei, self.mai):
+            with self.subTest(user=user.name), self.assertRaises(AccessError):
+                wei.with_user(user).action_pause()
+        self.assertTrue(wei.active)
+
+    def test_member_load_opens_the_figures(self):
+        queue = self._create_queue()
+        action = queue.with_context(dashboard_figure="members").action_dashboard_open()
+        view = self.env["ir.ui.view"].browse(action["views"][0][0])
+        for fname in ("assigned_today", "daily_cap", "open_count", "max_open"):
+            self.assertIn(f'name="{fname}"', view.arch)

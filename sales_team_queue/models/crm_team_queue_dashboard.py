@@ -226,12 +226,46 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def action_open_dashboard(self):
-        """The queue dashboard of the current leader or manager."""
+        """The queue dashboard of the current leader or manager; a rep's own
+        page for a rep (:meth:`_dashboard_rep_action`)."""
+        if not self._dashboard_is_leader_or_manager():
+            return self._dashboard_rep_action()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sales_team_queue.crm_team_queue_action_dashboard"
         )
         action["domain"] = self._dashboard_queue_domain()
         return action
+
+    @api.model
+    def _dashboard_is_leader_or_manager(self):
+        if self.env.su or self.env.user.has_group(MANAGER):
+            return True
+        return bool(self.env["crm.team"].search_count([("user_id", "=", self.env.uid)]))
+
+    @api.model
+    def _dashboard_rep_action(self):
+        """A rep's page: their line in each queue, with what they received today
+        and their open leads against their caps."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("My Queues"),
+            "res_model": "crm.team.queue.member",
+            "view_mode": "list",
+            "views": [
+                (
+                    self.env.ref(
+                        "sales_team_queue.crm_team_queue_member_view_list_mine"
+                    ).id,
+                    "list",
+                )
+            ],
+            "domain": [("user_id", "=", self.env.uid)],
+            "context": {"active_test": False},
+            "help": _(
+                "<p>You are in no lead queue yet.</p><p>Your leads are in your "
+                "pipeline; the leads you may claim are in the Lead Pool.</p>"
+            ),
+        }
 
     def _dashboard_readable(self):
         """The queues of ``self`` whose figures the user may read: all for

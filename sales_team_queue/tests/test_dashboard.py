@@ -113,9 +113,17 @@ class TestQueueDashboard(QueueCase):
                 found = records if model == "crm.lead" else records.lead_id
                 self.assertEqual(found, leads)
 
-    def test_rep_cannot_open_the_dashboard(self):
-        with self.assertRaisesRegex(AccessError, "team leaders and sales managers"):
-            self.env["crm.team.queue"].with_user(self.wei).action_open_dashboard()
+    def test_rep_gets_their_own_page_not_the_dashboard(self):
+        action = self.env["crm.team.queue"].with_user(self.wei).action_open_dashboard()
+        self.assertEqual(action["res_model"], "crm.team.queue.member")
+        mine = (
+            self.env["crm.team.queue.member"]
+            .with_user(self.wei)
+            .with_context(action["context"])
+            .search(action["domain"])
+        )
+        self.assertEqual(mine.user_id, self.wei)
+        self.assertTrue(mine.mapped("assigned_today"), "their figures")
         with self.assertRaisesRegex(AccessError, "team leader"):
             self.queue.with_user(self.wei).with_context(
                 dashboard_figure="pool"

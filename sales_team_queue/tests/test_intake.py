@@ -20,6 +20,16 @@ ROUTING_LOGGER = "odoo.addons.sales_team_queue.models.crm_team_queue_routing"
 FAULT_LOGGER = "odoo.addons.sales_team_queue.models.crm_team_queue_fault"
 
 
+def break_filter(queue, domain="[('id', '=', 'abc')]"):
+    """Give ``queue`` a filter that fails when it runs, as one saved before the
+    save-time check existed (or broken since by a change of the database)."""
+    queue.env.cr.execute(
+        SQL("UPDATE crm_team_queue SET domain = %s WHERE id = %s", domain, queue.id)
+    )
+    queue.env.invalidate_all()
+    queue.env.registry.clear_cache()
+
+
 @tagged("post_install", "-at_install")
 class TestIntakeBadFilter(QueueCase):
     def test_a_filter_that_fails_in_sql_is_refused_on_save(self):
@@ -35,16 +45,7 @@ class TestIntakeBadFilter(QueueCase):
         fallback = self._create_queue(
             name="Fallback", sequence=2, users=self.wei | self.linh
         )
-        # A filter saved before the check existed (or broken since).
-        self.env.cr.execute(
-            SQL(
-                "UPDATE crm_team_queue SET domain = %s WHERE id = %s",
-                "[('id', '=', 'abc')]",
-                broken.id,
-            )
-        )
-        self.env.invalidate_all()
-        self.env.registry.clear_cache()
+        break_filter(broken)
         with mute_logger(ROUTING_LOGGER, "odoo.sql_db"):
             leads = self._new_leads(2)
             teamless = self.env["crm.lead"].create({"name": "Web form", "type": "lead"})
@@ -102,14 +103,6 @@ class TestIntakeQueueFault(QueueCase):
     form and the dashboard once the transaction commits, its leader and the
     managers told once; the leads say why."""
 
-    def _break(self, queue, domain="[('id', '=', 'abc')]"):
-        # A filter saved before the check existed (or broken since).
-        self.env.cr.execute(
-            SQL("UPDATE crm_team_queue SET domain = %s WHERE id = %s", domain, queue.id)
-        )
-        self.env.invalidate_all()
-        self.env.registry.clear_cache()
-
     def _commit_hooks(self):
         """Do what the transaction's commit would (the fault flag; the hook's
         own cursor would not see this test's data)."""
@@ -127,7 +120,7 @@ class TestIntakeQueueFault(QueueCase):
     def test_a_failing_queue_is_skipped_flagged_and_told_once(self):
         broken = self._create_queue(name="Broken", sequence=1)
         fallback = self._create_queue(name="Fallback", sequence=2, users=self.wei)
-        self._break(broken)
+        break_filter(broken)
         with mute_logger(ROUTING_LOGGER):
             lead = self._new_leads(1)
         self.assertEqual(lead.user_id, self.wei)
@@ -161,7 +154,7 @@ class TestIntakeQueueFault(QueueCase):
 
     def test_checking_a_still_broken_filter_again_is_refused(self):
         broken = self._create_queue(name="Broken")
-        self._break(broken)
+        break_filter(broken)
         with mute_logger(ROUTING_LOGGER):
             self._new_leads(1)
         self._commit_hooks()
@@ -175,7 +168,7 @@ class TestIntakeQueueFault(QueueCase):
             with self.subTest(user=user.name), self.assertRaises(AccessError):
                 queue.with_user(user).write({"fault_date": "2026-01-01 00:00:00"})
         broken = self._create_queue(name="Broken", team=self.team_2, users=self.mai)
-        self._break(broken)
+        break_filter(broken)
         with mute_logger(ROUTING_LOGGER):
             self._new_leads(1, team_id=self.team_2.id)
         self._commit_hooks()
@@ -185,7 +178,7 @@ class TestIntakeQueueFault(QueueCase):
 
     def test_a_lead_only_a_failing_queue_takes_waits_with_the_reason(self):
         broken = self._create_queue(name="Broken")
-        self._break(broken)
+        break_filter(broken)
         with mute_logger(ROUTING_LOGGER):
             lead = self._new_leads(1)
             self.assertFalse(lead.user_id)
@@ -314,15 +307,7 @@ class TestIntakeAccess(QueueCase):
 
     def test_a_dry_run_never_flags_a_queue(self):
         broken = self._create_queue(name="Broken")
-        self.env.cr.execute(
-            SQL(
-                "UPDATE crm_team_queue SET domain = %s WHERE id = %s",
-                "[('id', '=', 'abc')]",
-                broken.id,
-            )
-        )
-        self.env.invalidate_all()
-        self.env.registry.clear_cache()
+        break_filter(broken)
         with self.env.cr.savepoint():
             lead = (
                 self.env["crm.lead"]

@@ -62,6 +62,13 @@ class TestTargetsConcurrentWins(TransactionCase):
             env["crm.team"].browse(self.ids["team"]).unlink()
             env["res.users"].browse(self.ids["users"]).unlink()
 
+    def _assert_both_deals_counted(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            target = env["crm.sales.target"].browse(self.ids["target"])
+            self.assertEqual(target.revenue_achieved, 300)
+            self.assertEqual(target.won_count_achieved, 2)
+
     def _win(self, cr, deal_id):
         env = api.Environment(cr, SUPERUSER_ID, {})
         env["crm.lead"].browse(deal_id).write({"stage_id": self.won_id})
@@ -79,11 +86,7 @@ class TestTargetsConcurrentWins(TransactionCase):
         finally:
             first.close()
             second.close()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            target = env["crm.sales.target"].browse(self.ids["target"])
-            self.assertEqual(target.revenue_achieved, 300)
-            self.assertEqual(target.won_count_achieved, 2)
+        self._assert_both_deals_counted()
 
     def test_a_deferred_computation_counts_the_holder_s_deal_too(self):
         """The second win's computation after its commit waits for the row
@@ -101,8 +104,4 @@ class TestTargetsConcurrentWins(TransactionCase):
         finally:
             first.close()
             second.close()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            target = env["crm.sales.target"].browse(self.ids["target"])
-            self.assertEqual(target.revenue_achieved, 300)
-            self.assertEqual(target.won_count_achieved, 2)
+        self._assert_both_deals_counted()

@@ -1,6 +1,6 @@
 """Base class of the queue engine tests (also usable by other features' tests)."""
 
-from odoo import Command, api
+from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.mail.tests.common import MailCase
@@ -113,6 +113,22 @@ class QueueCase(TransactionCase, MailCase):
         return queue.member_ids.filtered(lambda m: m.user_id == user)
 
 
+def remove_committed(registry, team_ids, user_ids, archived_queue_ids):
+    """Remove, in a transaction of its own, what a test on real cursors
+    committed: the leads and queues of ``team_ids``, the teams, the users;
+    then restore the queues it archived."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        leads = env["crm.lead"].with_context(active_test=False)
+        leads.search([("team_id", "in", team_ids)]).unlink()
+        env["crm.team.queue"].with_context(active_test=False).search(
+            [("team_id", "in", team_ids)]
+        ).unlink()
+        env["crm.team"].browse(team_ids).unlink()
+        env["res.users"].browse(user_ids).unlink()
+        env["crm.team.queue"].browse(archived_queue_ids).action_unarchive()
+
+
 class CommittedQueueCase(TransactionCase):
     """Data committed in its own transactions, so that several real cursors (two
     workers) see it: a team "Concurrency Team" with three reps (Anan, Bao, Chai),
@@ -147,16 +163,9 @@ class CommittedQueueCase(TransactionCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
-            leads = env["crm.lead"].with_context(active_test=False)
-            leads.search([("team_id", "=", self.team_id)]).unlink()
-            env["crm.team.queue"].with_context(active_test=False).search(
-                [("team_id", "=", self.team_id)]
-            ).unlink()
-            env["crm.team"].browse(self.team_id).unlink()
-            env["res.users"].browse(self.user_ids).unlink()
-            env["crm.team.queue"].browse(self.archived_queue_ids).action_unarchive()
+        remove_committed(
+            self.registry, [self.team_id], self.user_ids, self.archived_queue_ids
+        )
 
     def _make_queue(self, strategy="round_robin", members=None):
         """Commit a queue of the team; ``members``: list of dicts (one per user,

@@ -24,6 +24,8 @@ from odoo.exceptions import UserError
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from .common import remove_committed
+
 
 @tagged("post_install", "-at_install")
 class TestPoolConcurrency(TransactionCase):
@@ -76,16 +78,9 @@ class TestPoolConcurrency(TransactionCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
-            leads = env["crm.lead"].with_context(active_test=False)
-            leads.search([("team_id", "=", self.team_id)]).unlink()
-            env["crm.team.queue"].with_context(active_test=False).search(
-                [("team_id", "=", self.team_id)]
-            ).unlink()
-            env["crm.team"].browse(self.team_id).unlink()
-            env["res.users"].browse(self.user_ids).unlink()
-            env["crm.team.queue"].browse(self.archived_queue_ids).action_unarchive()
+        remove_committed(
+            self.registry, [self.team_id], self.user_ids, self.archived_queue_ids
+        )
 
     def _claim_in_thread(self, user_id, lead_ids, result):
         """A second worker: claims ``lead_ids`` as ``user_id`` the way an RPC

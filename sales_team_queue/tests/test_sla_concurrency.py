@@ -9,6 +9,8 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from .common import remove_committed
+
 
 @tagged("post_install", "-at_install")
 class TestSlaConcurrency(TransactionCase):
@@ -95,16 +97,9 @@ class TestSlaConcurrency(TransactionCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            leads = env["crm.lead"].with_context(active_test=False)
-            leads.search([("team_id", "in", self.team_ids)]).unlink()
-            env["crm.team.queue"].with_context(active_test=False).search(
-                [("team_id", "in", self.team_ids)]
-            ).unlink()
-            env["crm.team"].browse(self.team_ids).unlink()
-            env["res.users"].browse(self.user_ids).unlink()
-            env["crm.team.queue"].browse(self.archived_queue_ids).action_unarchive()
+        remove_committed(
+            self.registry, self.team_ids, self.user_ids, self.archived_queue_ids
+        )
 
     def _timers_in_thread(self, result):
         """A second cron worker: runs the timers and commits."""

@@ -8,6 +8,7 @@ from . import crm_team_queue_fault
 from . import crm_team_queue_member
 from . import crm_lead_assignment
 from . import crm_lead
+from . import crm_lead_tracking
 from . import crm_lead_pool
 from . import crm_lead_waiting
 from . import crm_lead_pool_privacy

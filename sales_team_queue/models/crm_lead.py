@@ -732,7 +732,9 @@ class CrmLead(models.Model):
         if not created:
             if not routed:
                 self._queue_touch_teams(decisions)
+            before = self._queue_before_door(decisions)
             self._queue_write_decisions(decisions, now)
+            self._queue_track_owners(decisions, before)  # crm_lead_tracking.py
         rows = []
         # Ids, not recordsets: "records |= lead" per lead is quadratic.
         alerts = defaultdict(list)
@@ -812,6 +814,7 @@ class CrmLead(models.Model):
         Lead = self.env["crm.lead"]
         stage_cache = {}
         sla_cache = {}
+        type_cache = {}
         groups = defaultdict(list)
         keep_team_ids = {
             decision.lead.id for decision in decisions if decision.keep_team
@@ -838,10 +841,12 @@ class CrmLead(models.Model):
                 vals["pool_date"] = now
             # The SLA of the new owner (models/crm_lead_sla.py).
             vals.update(self._sla_values(decision, now, sla_cache))
+            # Where the new owner works (models/crm_lead_tracking.py).
+            vals.update(self._queue_type_values(lead, decision.user, now, type_cache))
             groups[tuple(sorted(vals.items()))].append(lead.id)
-        # The ledger is the explanation of each change: Odoo's per-lead tracking
-        # message and its automatic assignment notification are replaced by the
-        # ledger line and our alert (_queue_alert).
+        # The ledger line explains each change, and one batch of tracking
+        # messages shows it in the chatter (_queue_track_owners); Odoo's
+        # automatic assignment notification is replaced by our alert.
         writer = Lead.with_context(
             mail_auto_subscribe_no_notify=True,
             mail_notrack=True,

@@ -248,13 +248,43 @@ class CrmLead(models.Model):
         that meets a concurrent one answers at once, without the serialization
         failure that would make Odoo retry the whole request.
 
-        :return: True when every lead was claimed; otherwise a client
-            notification that lists the leads not claimed and why
+        :return: a client notification: the leads claimed, with a link to
+            each; or, when some were refused, the leads not claimed and why
         :raise UserError: when no lead could be claimed (saying why)
         """
-        return self._queue_claim_transaction(
-            lambda env: self.with_env(env)._queue_claim(partial=True)
-        )
+
+        def claim(env):
+            leads = self.with_env(env)
+            result = leads._queue_claim(partial=True)
+            if result is not True:
+                return result
+            return leads._queue_claimed_notification()
+
+        return self._queue_claim_transaction(claim)
+
+    def _queue_claimed_notification(self):
+        """A notification that the leads of ``self`` are the current user's
+        now, with a link to each (the links fill the ``%s`` of the message),
+        then a reload of the screen behind."""
+        if len(self) == 1:
+            message = _("The lead is yours now: %s")
+        else:
+            message = _("%(count)s leads are yours now:", count=len(self))
+            message += " %s" * len(self)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Lead claimed"),
+                "message": message,
+                "links": [
+                    {"label": lead.display_name, "url": f"/odoo/crm/{lead.id}"}
+                    for lead in self
+                ],
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _queue_claim_transaction(self, claim):
         """Run ``claim`` (a function of an environment that claims the leads
@@ -465,7 +495,27 @@ class CrmLead(models.Model):
                 )
             )
         self._queue_release(reason)
-        return True
+        return self._queue_released_notification()
+
+    def _queue_released_notification(self):
+        """A notification that the leads of ``self`` are back in their queues'
+        pools, then a reload of the screen behind."""
+        queues = ", ".join(self.sudo().queue_id.mapped("name"))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Lead released"),
+                "message": _(
+                    "%(leads)s is back in the pool of %(queues)s: the next "
+                    "salesperson reads your reason.",
+                    leads=self._queue_names(self),
+                    queues=queues,
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _queue_release(self, reason=False):
         reason = clean_reason_text(self.env, reason)

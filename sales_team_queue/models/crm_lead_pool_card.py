@@ -165,27 +165,8 @@ class CrmLeadPoolCard(models.Model):
 
     def _claimed_notification(self):
         """A notification that the leads of ``self`` were claimed, with a link
-        to each (the links are put in the ``%s`` of the message)."""
-        leads = self.env["crm.lead"].browse(self.ids)
-        if len(leads) == 1:
-            message = _("The lead is yours now: %s")
-        else:
-            message = _("%(count)s leads are yours now:", count=len(leads))
-            message += " %s" * len(leads)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": _("Lead claimed"),
-                "message": message,
-                "links": [
-                    {"label": lead.display_name, "url": f"/odoo/crm/{lead.id}"}
-                    for lead in leads
-                ],
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        to each (see ``crm.lead._queue_claimed_notification``)."""
+        return self.env["crm.lead"].browse(self.ids)._queue_claimed_notification()
 
     def action_open_lead(self):
         """Open the lead of the card (readable once claimed, or by its team

@@ -221,7 +221,7 @@ class TestPoolConcurrency(TransactionCase):
         anan, bao = self.user_ids
         first, second, _third = self.lead_ids
         result = self._race(anan, first, bao, [second], waits=False)
-        self.assertIs(result.get("value"), True)
+        self.assertEqual(result["value"]["params"]["type"], "success")
         owners, _claims = self._claims_outcome()
         self.assertEqual(owners, [anan, bao, False])
 
@@ -239,7 +239,10 @@ class TestPoolConcurrency(TransactionCase):
             self.assertEqual(lead_3.queue_state, "pool")  # the snapshot begins
             with self.registry.cursor() as cr1:
                 env1 = api.Environment(cr1, anan, {})
-                self.assertIs(env1["crm.lead"].browse(second).action_claim(), True)
+                self.assertEqual(
+                    env1["crm.lead"].browse(second).action_claim()["params"]["type"],
+                    "success",
+                )
             started = datetime.now()
             with self.assertRaisesRegex(UserError, r"Daily claim limit reached \(2"):
                 lead_3.action_claim()
@@ -266,7 +269,7 @@ class TestPoolConcurrency(TransactionCase):
             env = api.Environment(cr, anan, {})
             lead = env["crm.lead"].browse(first)
             self.assertEqual(lead.queue_state, "pool")
-            self.assertIs(lead.action_claim(), True)
+            self.assertEqual(lead.action_claim()["params"]["type"], "success")
             # Committed already, although the caller has not committed.
             self.assertEqual(self._owner_seen_by_another_cursor(first), anan)
             cr.rollback()
@@ -279,7 +282,7 @@ class TestPoolConcurrency(TransactionCase):
             env = api.Environment(cr, anan, {})
             env["res.partner"].sudo().create({"name": "Written before the claim"})
             lead = env["crm.lead"].browse(first)
-            self.assertIs(lead.action_claim(), True)
+            self.assertEqual(lead.action_claim()["params"]["type"], "success")
             self.assertEqual(lead.user_id.id, anan)
             self.assertFalse(self._owner_seen_by_another_cursor(first))
             cr.rollback()

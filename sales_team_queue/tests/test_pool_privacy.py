@@ -665,7 +665,7 @@ class TestPoolCard(PoolPrivacyCase):
 
     def test_lead_claim_works_on_ids_the_rep_cannot_read(self):
         lead = self.env["crm.lead"].with_user(self.somchai).browse(self.lead.id)
-        self.assertIs(lead.action_claim(), True)
+        self.assertEqual(lead.action_claim()["params"]["type"], "success")
         self.assertEqual(self.lead.user_id, self.somchai)
 
     def test_restricted_pool_cards_are_for_the_team(self):

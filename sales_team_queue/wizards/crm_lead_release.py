@@ -55,5 +55,8 @@ class CrmLeadRelease(models.TransientModel):
             )
         leads = self.lead_ids.with_env(self.env)
         leads.check_access("write")
-        leads.action_release(reason=reason)
+        answer = leads.action_release(reason=reason)
+        if isinstance(answer, dict):
+            answer["params"]["next"] = {"type": "ir.actions.act_window_close"}
+            return answer
         return {"type": "ir.actions.act_window_close"}

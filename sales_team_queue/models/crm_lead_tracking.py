@@ -1,0 +1,133 @@
+"""What the one door leaves where a CRM user looks first: the change of
+salesperson (and of team, stage and type) tracked in the lead's chatter like Odoo's own
+tracking, with the method and the reason of the ledger line; and a lead given
+to a rep who does not work with leads (CRM's *Leads* setting off) becomes an
+opportunity, so that it lands in their pipeline."""
+
+import json
+
+from markupsafe import Markup
+
+from odoo import api, models
+from odoo.tools.mail import generate_tracking_message_id
+
+# The fields whose change by the door is tracked in the chatter, as Odoo tracks
+# them on a plain write (the door writes with ``mail_notrack``).
+TRACKED_FIELDS = ("user_id", "team_id", "stage_id", "type")
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    @api.model
+    def _queue_type_values(self, lead, user, now, cache):
+        """Values that turn ``lead`` into an opportunity when it is given to
+        ``user`` and ``user`` does not work with leads (CRM's *Leads* setting
+        off: no menu lists leads there), as Odoo's conversion does."""
+        if not user or lead.type != "lead":
+            return {}
+        if user.id not in cache:
+            cache[user.id] = user.sudo().has_group("crm.group_use_lead")
+        if cache[user.id]:
+            return {}
+        return {"type": "opportunity", "date_conversion": now}
+
+    @api.model
+    def _queue_track_owners(self, decisions, before):
+        """Log in the chatter of each lead of ``decisions`` its change of
+        salesperson, team, stage and type, as Odoo's tracking shows it ("Wei →
+        Linh"), with the method and reason of the decision as the message: one
+        batch of messages for all the leads.
+
+        :param dict before: {lead id: {field name: value before the door}}
+        """
+        Tracking = self.env["mail.tracking.value"]
+        info = self.fields_get(list(TRACKED_FIELDS), ["type", "string", "selection"])
+        env = self.with_context(lang=self.env.lang or self.env.user.lang).env
+        Ledger = env["crm.lead.assignment"]
+        methods = dict(Ledger._fields["method"]._description_selection(env))
+        bodies = {"methods": methods}
+        values = []
+        for decision in decisions:
+            lead = decision.lead
+            trackings = [
+                Tracking._create_tracking_values(
+                    before[lead.id][name], lead[name], name, info[name], lead
+                )
+                for name in TRACKED_FIELDS
+                if before[lead.id][name] != lead[name]
+            ]
+            if trackings:
+                values.append(
+                    (lead, trackings, self._queue_track_body(env, decision, bodies))
+                )
+        if values:
+            self._queue_log_tracking(values)
+
+    @api.model
+    def _queue_track_body(self, env, decision, bodies):
+        """The message of a tracked change: its method and reason, rendered
+        once per distinct method and reason of a batch (``bodies``)."""
+        reason = decision.reason.to_json() if decision.reason else None
+        key = json.dumps([decision.method, reason], sort_keys=True)
+        if key not in bodies:
+            method = bodies["methods"].get(decision.method, decision.method)
+            text = decision.reason.render(env) if decision.reason else ""
+            if text:
+                bodies[key] = Markup("<p>%s: %s</p>") % (method, text)
+            else:
+                bodies[key] = Markup("<p>%s</p>") % method
+        return bodies[key]
+
+    @api.model
+    def _queue_log_tracking(self, values):
+        """Create the tracking messages of ``values`` (list of (lead, values of
+        its tracking lines, body)), authored by the current user: one insert
+        of messages, one of their tracking lines."""
+        author = self.env.user.partner_id
+        # As mail.thread._message_log_batch: what message_create would read
+        # on each lead is given once.
+        base = {
+            "author_id": author.id,
+            "email_from": author.email_formatted,
+            "model": self._name,
+            "record_alias_domain_id": False,
+            "record_company_id": False,
+            "record_name": False,
+            "message_type": "notification",
+            "is_internal": True,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "email_add_signature": False,
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(
+                default=author.email_formatted
+            )[False],
+        }
+        messages = self.sudo()._message_create(
+            [
+                dict(
+                    base,
+                    res_id=lead.id,
+                    body=body,
+                    message_id=generate_tracking_message_id("message-notify"),
+                )
+                for lead, _trackings, body in values
+            ]
+        )
+        self.env["mail.tracking.value"].sudo().create(
+            [
+                dict(tracking, mail_message_id=message.id)
+                for message, (_lead, trackings, _body) in zip(
+                    messages, values, strict=True
+                )
+                for tracking in trackings
+            ]
+        )
+
+    @api.model
+    def _queue_before_door(self, decisions):
+        """The tracked values of the leads of ``decisions`` before the door
+        writes them (see :meth:`_queue_track_owners`)."""
+        return {
+            decision.lead.id: {name: decision.lead[name] for name in TRACKED_FIELDS}
+            for decision in decisions
+        }

@@ -972,25 +972,35 @@ class CrmLead(models.Model):
     def _queue_alert_digest_content(self, author):
         """Subject and body of the digest of the leads of ``self``, given by
         ``author``, in the language of ``self``'s context."""
-        items = Markup("").join(
-            Markup('<li><a href="/odoo/crm/%s">%s</a></li>')
-            % (lead.id, lead.display_name)
+        subject = _("%(count)s lead(s) assigned to you", count=len(self))
+        intro = _(
+            "%(user)s assigned you %(count)s lead(s):",
+            user=author.name,
+            count=len(self),
+        )
+        return subject, self._queue_lead_list_body(intro)
+
+    def _queue_lead_list_body(self, intro, notes=None):
+        """The body of a notification that lists the leads of ``self``: the
+        ``intro`` paragraph, then a link to each lead (at most
+        ``DIGEST_LIST_MAX``, the rest counted), followed by its note in
+        ``notes`` ({lead id: text}) when there is one. Blocks are separated
+        by white space, so that the inbox's one-line preview reads well."""
+        notes = notes or {}
+        items = Markup(" ").join(
+            Markup('<li><a href="/odoo/crm/%s">%s</a>%s</li>')
+            % (
+                lead.id,
+                lead.display_name,
+                Markup(": %s") % notes[lead.id] if notes.get(lead.id) else "",
+            )
             for lead in self[:DIGEST_LIST_MAX]
         )
         if len(self) > DIGEST_LIST_MAX:
-            items += Markup("<li>%s</li>") % _(
+            items += Markup(" <li>%s</li>") % _(
                 "and %(count)s more", count=len(self) - DIGEST_LIST_MAX
             )
-        subject = _("%(count)s lead(s) assigned to you", count=len(self))
-        body = Markup("<p>%s</p><ul>%s</ul>") % (
-            _(
-                "%(user)s assigned you %(count)s lead(s):",
-                user=author.name,
-                count=len(self),
-            ),
-            items,
-        )
-        return subject, body
+        return Markup("<p>%s</p> <ul>%s</ul>") % (intro, items)
 
     @api.model
     def _queue_alert_settings(self, source):

@@ -15,7 +15,6 @@ from datetime import time as dt_time
 
 import pytz
 from babel.dates import get_day_names
-from markupsafe import Markup
 from psycopg2 import OperationalError
 
 from odoo import _, api, fields, models
@@ -130,6 +129,13 @@ class CrmLead(models.Model):
         help="Why you cannot claim this lead now, and when you will be able to "
         "(empty when you can).",
     )
+    claim_block_rule = fields.Char(
+        string="Cannot Claim: Rule",
+        compute="_compute_claim_block_reason",
+        help="The claim rule that refuses the lead (see ClaimRefusal): the pool "
+        "shows the rules that hold for the whole queue (window, pause, limits) "
+        "in short on each card, and the others in full.",
+    )
     pool_waiting = fields.Char(
         string="Waiting",
         compute="_compute_pool_waiting",
@@ -174,6 +180,7 @@ class CrmLead(models.Model):
         for lead in self:
             refusal = refusals.get(lead.id)
             lead.claim_block_reason = refusal.message if refusal else False
+            lead.claim_block_rule = refusal.rule if refusal else False
 
     @api.depends("pool_date", "queue_state")
     @api.depends_context("lang")
@@ -463,14 +470,9 @@ class CrmLead(models.Model):
     def _queue_claim_alert_content(self, user):
         """Subject and body of the alert to a team leader: ``user`` claimed
         the leads of ``self``, in the language of ``self``'s context."""
-        items = Markup("").join(
-            Markup('<li><a href="/odoo/crm/%s">%s</a> (%s)</li>')
-            % (lead.id, lead.display_name, lead.queue_id.name)
-            for lead in self
-        )
-        body = Markup("<p>%s</p><ul>%s</ul>") % (
+        body = self._queue_lead_list_body(
             _("%(user)s claimed from the pool:", user=user.name),
-            items,
+            {lead.id: lead.queue_id.name for lead in self},
         )
         subject = _(
             "%(user)s claimed %(count)s lead(s)", user=user.name, count=len(self)

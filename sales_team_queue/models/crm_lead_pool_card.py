@@ -9,7 +9,7 @@ id. Who sees which card is said by the record rules of
 ``security/sales_team_queue_security.xml``; seeing a card is the right to try
 to claim its lead (``crm.lead._queue_claim``)."""
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.crm.models import crm_stage
@@ -87,6 +87,11 @@ class CrmLeadPoolCard(models.Model):
         help="Why you cannot claim this lead now, and when you will be able to "
         "(empty when you can).",
     )
+    claim_block_rule = fields.Char(
+        string="Cannot Claim: Rule",
+        compute="_compute_from_lead",
+        help="The claim rule that refuses the lead (see crm.lead).",
+    )
 
     lead_readable = fields.Boolean(
         string="Lead Readable",
@@ -120,6 +125,7 @@ class CrmLeadPoolCard(models.Model):
             card.pool_return_user_id = lead.pool_return_user_id.id
             card.pool_return_reason = lead.pool_return_reason
             card.claim_block_reason = lead.claim_block_reason
+            card.claim_block_rule = lead.claim_block_rule
 
     @api.depends_context("uid")
     def _compute_lead_readable(self):

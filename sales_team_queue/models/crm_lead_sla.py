@@ -10,7 +10,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 import pytz
-from markupsafe import Markup
 from psycopg2 import OperationalError
 
 from odoo import _, api, fields, models
@@ -37,8 +36,6 @@ TIMER_FIELDS = {"sla_state", "sla_deadline", "sla_warned", "pool_alerted"}
 SLA_START_METHODS = {"auto", "claim", "dispatch", "recycle"}
 # Message types that are a follow-up when the owner wrote them.
 SLA_MESSAGE_TYPES = {"comment", "email", "email_outgoing"}
-# Leads listed in one notification (the rest are counted).
-ALERT_MAX_ITEMS = 50
 
 
 def _hours_label(hours):
@@ -829,19 +826,12 @@ class CrmLead(models.Model):
 
     @api.model
     def _timers_notify(self, user, leads, subject, intro, lines):
-        """One notification to ``user`` listing ``leads`` (one line each, at
-        most ALERT_MAX_ITEMS, the rest counted); posted on the lead when
-        there is one, on the team of the first lead otherwise."""
-        env = self.with_context(lang=user.lang or self.env.lang).env
-        items = Markup("").join(
-            Markup('<li><a href="/odoo/crm/%s">%s</a>%s</li>')
-            % (lead.id, lead.display_name, Markup(": %s") % line if line else "")
-            for lead, line in list(zip(leads, lines, strict=True))[:ALERT_MAX_ITEMS]
-        )
-        more = len(leads) - ALERT_MAX_ITEMS
-        if more > 0:
-            items += Markup("<li>%s</li>") % env._("and %s more", more)
-        body = Markup("<p>%s</p><ul>%s</ul>") % (intro, items)
+        """One notification to ``user`` listing ``leads`` with their ``lines``
+        (see ``crm.lead._queue_lead_list_body``); posted on the lead when there
+        is one, on the team of the first lead otherwise."""
+        lang = user.lang or self.env.lang
+        notes = dict(zip(leads.ids, lines, strict=True))
+        body = leads.with_context(lang=lang)._queue_lead_list_body(intro, notes)
         record = leads[0] if len(leads) == 1 or not leads[0].team_id else None
         record = record or leads[0].team_id
         record.with_context(lang=user.lang or self.env.lang).sudo().message_notify(

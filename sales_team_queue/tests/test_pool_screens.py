@@ -200,7 +200,11 @@ class TestPoolScreens(QueueCase):
             card.claim_block_reason,
             lead.with_user(self.somchai).claim_block_reason,
         )
+        self.assertEqual(
+            card.claim_block_rule, "daily_limit", "said in short on every card"
+        )
         self.assertFalse(card.with_user(self.wei).claim_block_reason)
+        self.assertFalse(card.with_user(self.wei).claim_block_rule)
         self.assertTrue(card.lead_readable, "an open pool: the lead is readable")
 
     def test_claim_from_the_card_says_so_with_a_link(self):

@@ -60,7 +60,7 @@ class TestPoolRules(QueueCase):
     def assertAllowed(self, lead, user):
         """The card shows nothing, and the claim succeeds."""
         self.assertFalse(self._block(lead, user))
-        self.assertIs(self._claim(lead, user), True)
+        self.assertEqual(self._claim(lead, user)["params"]["type"], "success")
         self.assertEqual(lead.user_id, user)
         self.assertEqual(self._last_line(lead).method, "claim")
 
@@ -537,7 +537,9 @@ class TestPoolRules(QueueCase):
             leads = self._new_leads(2, priority="3")
             self.assertTrue(self._block(leads[0], self.wei))
             self.assertFalse(self._block(leads[0], self.niran))
-            self.assertIs(self._claim(leads, self.niran), True)
+            self.assertEqual(
+                self._claim(leads, self.niran)["params"]["type"], "success"
+            )
         self.assertEqual(leads.user_id, self.niran)
         self.assertEqual(set(leads.assignment_ids.mapped("method")), {"auto", "claim"})
 

@@ -21,6 +21,35 @@ MODULE=sales_team_queue
 die() { echo "ERROR: $*" >&2; exit 2; }
 say() { echo "==> $*"; }
 
+# Run "$@"; while it runs, say every 10 s that it still does (no silent minute).
+with_heartbeat() {
+    local what=$1 pid start=$SECONDS; shift
+    "$@" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        if (( (SECONDS - start) % 10 == 0 )) && kill -0 "$pid" 2>/dev/null; then
+            echo "    ... $what ($((SECONDS - start)) s)"
+        fi
+    done
+    wait "$pid"
+}
+
+# Odoo's log on stdin: one line per module as Odoo loads it (and its demo data),
+# the warnings and errors as they are; the rest is left out.
+odoo_progress() {
+    awk '/ odoo\.modules\.loading: loading [a-z0-9_]+\// {
+             split($0, a, " odoo.modules.loading: loading "); split(a[2], b, "/")
+             if (b[1] != last) { print "    loading " b[1]; last = b[1]; fflush() }
+             next
+         }
+         / odoo\.modules\.loading: Module [a-z0-9_]+: loading demo/ {
+             split($0, a, "Module "); split(a[2], b, ":")
+             print "    demo data of " b[1]; fflush(); next
+         }
+         / (WARNING|ERROR|CRITICAL) / { print; fflush() }'
+}
+
 check_odoo_src() {
     if ! has_odoo_src "$ODOO_SRC"; then
         die "Odoo 18 source not found at ODOO_SRC=$ODOO_SRC: run 'make setup' (it clones $ODOO_GIT_URL into $ODOO_CACHE), or download it from https://www.odoo.com/page/download (source) and set ODOO_SRC to that folder."
@@ -159,7 +188,8 @@ install_fresh_db() {
     rm -rf "$STATE_DIR/data/filestore/$db"
     mkdir -p "$(dirname "$log")"; : > "$log"
     say "Installing $MODULE in a fresh database $db $*"
-    odoo_bin -d "$db" -i "$MODULE" --stop-after-init --log-level=info --logfile="$log" "$@" \
+    with_heartbeat "installing (log: $log)" \
+        odoo_bin -d "$db" -i "$MODULE" --stop-after-init --log-level=info --logfile="$log" "$@" \
         || { tail -n 30 "$log" >&2; die "Installing $MODULE failed (full log: $log)"; }
     check_log "$log" "install"
 }

@@ -25,7 +25,9 @@ else
         2> >(grep -v "is ignored: it is neither" >&2)
     # (This machine's pip.conf may name local package folders that do not exist: not
     # an error, so its warnings are filtered out.)
-    "$VENV/bin/pip" install -q --disable-pip-version-check --no-build-isolation \
+    say "Installing Odoo 18's Python packages and the test/lint tools (a minute or two)"
+    with_heartbeat "installing packages" \
+        "$VENV/bin/pip" install -q --disable-pip-version-check --no-build-isolation \
         -r "$ROOT/requirements.txt" 2> >(grep -v "is ignored: it is neither" >&2)
     echo "$want" > "$stamp"
 fi

@@ -11,6 +11,10 @@ from markupsafe import Markup
 from odoo import api, models
 from odoo.tools.mail import generate_tracking_message_id
 
+# Context key of the routing of leads as they are created (a Python object: no
+# RPC client can send it).
+ROUTING_CREATED = "sales_team_queue_routing_created"
+ROUTING_CREATED_TOKEN = object()
 # The fields whose change by the door is tracked in the chatter, as Odoo tracks
 # them on a plain write (the door writes with ``mail_notrack``).
 TRACKED_FIELDS = ("user_id", "team_id", "stage_id", "type")
@@ -37,7 +41,8 @@ class CrmLead(models.Model):
         """Log in the chatter of each lead of ``decisions`` its change of
         salesperson, team, stage and type, as Odoo's tracking shows it ("Wei →
         Linh"), with the method and reason of the decision as the message: one
-        batch of messages for all the leads.
+        batch of messages for all the leads (none for their routing at
+        creation).
 
         :param dict before: {lead id: {field name: value before the door}}
         """
@@ -48,6 +53,10 @@ class CrmLead(models.Model):
         methods = dict(Ledger._fields["method"]._description_selection(env))
         bodies = {"methods": methods}
         values = []
+        if self.env.context.get(ROUTING_CREATED) is ROUTING_CREATED_TOKEN:
+            # As Odoo tracks no initial value, the routing of leads as they are
+            # created is not tracked (their ledger lines tell).
+            return
         for decision in decisions:
             lead = decision.lead
             trackings = [

@@ -59,11 +59,20 @@ class TestNativeAnswers(QueueCase):
         self.assertIn("Assignment Wizard", body)
         self.assertIn("Speaks Mandarin", body)
 
-    def test_routing_tracks_the_first_owner_and_the_rotation_reason(self):
-        self._create_queue()
+    def test_routing_at_creation_tracks_nothing_the_backlog_tracks_the_owner(self):
+        """As Odoo tracks no initial value, a lead routed as it is created has
+        only its ledger line; a lead routed later is tracked."""
+        queue = self._create_queue()
         lead = self._new_leads(1)
-        old, new, body = self._tracking(lead, "user_id")
-        self.assertEqual((old, new), ("", "Somchai"))
+        self.assertEqual(lead.user_id, self.somchai)
+        self.assertFalse(any(self._tracking(lead, "user_id")), "no tracking")
+        queue.action_archive()
+        later = self._new_leads(1)
+        self.assertFalse(later.user_id)
+        queue.action_unarchive()
+        later.action_route()
+        old, new, body = self._tracking(later, "user_id")
+        self.assertEqual((old, new), ("", later.user_id.name))
         self.assertIn("Automatic", body)
 
     def test_claim_answers_with_a_link_and_tracks_it(self):

@@ -5,8 +5,11 @@ from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.mail.tests.common import MailCase
 
-SALESMAN = "sales_team.group_sale_salesman"
-MANAGER = "sales_team.group_sale_manager"
+# The users of these tests work with leads (CRM's Leads setting, per user):
+# leads stay leads when they are given to them (test_native_answers.py tests
+# the setting off).
+SALESMAN = "sales_team.group_sale_salesman,crm.group_use_lead"
+MANAGER = "sales_team.group_sale_manager,crm.group_use_lead"
 
 
 class QueueCase(TransactionCase, MailCase):

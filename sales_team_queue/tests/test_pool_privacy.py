@@ -791,10 +791,14 @@ class TestPoolPrivacyRpc(RpcLoginMixin, PoolPrivacyCase, HttpCase):
         self.assertEqual(values[0]["user_id"][0], rep.id)
 
     def test_rpc_lead_claim_on_an_unreadable_lead(self):
-        self.assertIs(
-            self._rpc(self.wei, "crm.lead", "action_claim", self.lead.ids), True
-        )
+        answer = self._rpc(self.wei, "crm.lead", "action_claim", self.lead.ids)
+        self.assertEqual(answer["params"]["type"], "success")
         self.assertEqual(self.lead.user_id, self.wei)
+        self.assertEqual(
+            answer["params"]["links"][0]["label"],
+            self.lead.name,
+            "once claimed, the lead is the rep's to name",
+        )
 
     def test_rpc_non_member_cannot_see_or_claim_a_restricted_pool(self):
         self.team.restrict_pool = True

@@ -18,7 +18,7 @@ class TestWizardTours(HttpCase):
                 cls.env,
                 login=login,
                 name=name,
-                groups="sales_team.group_sale_salesman",
+                groups="sales_team.group_sale_salesman,crm.group_use_lead",
                 notification_type="inbox",
                 tz="UTC",
             )
@@ -33,7 +33,7 @@ class TestWizardTours(HttpCase):
             cls.env,
             login="tour_assign_leader",
             name="Tour Assign Leader",
-            groups="sales_team.group_sale_salesman_all_leads",
+            groups="sales_team.group_sale_salesman_all_leads,crm.group_use_lead",
             tz="UTC",
         )
         cls.team = cls.env["crm.team"].create(
@@ -110,7 +110,7 @@ class TestWizardTours(HttpCase):
             self.env,
             login="tour_archive_rep",
             name="Tour Archive Rep",
-            groups="sales_team.group_sale_salesman",
+            groups="sales_team.group_sale_salesman,crm.group_use_lead",
         )
         self.team.member_ids |= rep
         # The guard applies once lead queues are in use.

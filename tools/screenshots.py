@@ -191,6 +191,22 @@ class Browser:
             ".then(r => r.result.uid)"
         )
 
+    def emulate(self, width=None, height=None):
+        """Show the pages on a phone-sized touch screen (``width`` x ``height``
+        CSS pixels), or back on the window's own size (no argument)."""
+        if width is None:
+            self.send("Emulation.clearDeviceMetricsOverride")
+            self.send("Emulation.setTouchEmulationEnabled", enabled=False)
+            return
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=True,
+        )
+        self.send("Emulation.setTouchEmulationEnabled", enabled=True)
+
     def shot(self, name):
         data = self.send("Page.captureScreenshot", format="png")["data"]
         path = os.path.join(OUT, f"{name}.png")
@@ -209,10 +225,16 @@ def first_id(browser, model, domain, what):
 def take_all(browser, base, db, only):
     """The screens of the README, each as the user who works in it."""
     shots = SHOTS if not only else [s for s in SHOTS if s[0] in only]
-    for name, login, take in shots:
+    for name, login, take, *size in shots:
         browser.login(base, db, login, login)  # demo passwords are the logins
-        take(browser, base)
-        browser.shot(name)
+        if size:
+            browser.emulate(*size[0])
+        try:
+            take(browser, base)
+            browser.shot(name)
+        finally:
+            if size:
+                browser.emulate()
 
 
 # --- the screens -----------------------------------------------------------------
@@ -255,6 +277,24 @@ def _lead_form(browser, base, domain, what, tab):
     lead = first_id(browser, "crm.lead", domain, what)
     browser.goto(f"{base}/odoo/crm/{lead}")
     browser.click(".o_notebook .nav-link", text=tab)
+    browser.settle()
+
+
+def shot_pool_phone(browser, base):
+    browser.goto(f"{base}/odoo/action-sales_team_queue.crm_lead_action_pool")
+    browser.wait(".o_kanban_record .o_pool_waiting")
+    browser.settle()
+
+
+def shot_lead_chatter(browser, base):
+    lead = first_id(
+        browser,
+        "crm.lead",
+        [("message_ids.tracking_value_ids.field_id.name", "=", "user_id")],
+        "lead whose salesperson changed after its creation",
+    )
+    browser.goto(f"{base}/odoo/crm/{lead}")
+    browser.wait(".o-mail-Message .o-mail-Message-tracking")
     browser.settle()
 
 
@@ -335,6 +375,8 @@ SHOTS = [
     ("queue_dashboard", "niran", shot_queue_dashboard),
     ("queue_form", "admin", shot_queue_form),
     ("pool_refused_claim", "wei", shot_pool_refused),
+    ("pool_phone", "wei", shot_pool_phone, (390, 844)),
+    ("lead_chatter", "admin", shot_lead_chatter),
     ("lead_assignments", "admin", shot_lead_assignments),
     ("lead_stage_history", "admin", shot_lead_stage_history),
     ("assign_wizard", "niran", shot_assign_wizard),

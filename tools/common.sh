@@ -21,22 +21,25 @@ MODULE=sales_team_queue
 die() { echo "ERROR: $*" >&2; exit 2; }
 say() { echo "==> $*"; }
 
-# Run "$@"; while it runs, say every 10 s that it still does (no silent minute).
+# Run "$@" in the foreground; while it runs, say every 10 s that it still does (no
+# silent minute). The heartbeat stops with the command, or when the script dies.
 with_heartbeat() {
-    local what=$1 pid start=$SECONDS; shift
-    "$@" &
-    pid=$!
-    while kill -0 "$pid" 2>/dev/null; do
-        sleep 1
-        if (( (SECONDS - start) % 10 == 0 )) && kill -0 "$pid" 2>/dev/null; then
+    local what=$1 beat rc=0 parent=$$; shift
+    (
+        start=$SECONDS
+        while sleep 10 && kill -0 "$parent" 2>/dev/null; do
             echo "    ... $what ($((SECONDS - start)) s)"
-        fi
-    done
-    wait "$pid"
+        done
+    ) &
+    beat=$!
+    "$@" || rc=$?
+    kill "$beat" 2>/dev/null || true
+    wait "$beat" 2>/dev/null || true
+    return "$rc"
 }
 
 # Odoo's log on stdin: one line per module as Odoo loads it (and its demo data),
-# the warnings and errors as they are; the rest is left out.
+# the warnings and errors with their tracebacks; the rest is left out.
 odoo_progress() {
     awk '/ odoo\.modules\.loading: loading [a-z0-9_]+\// {
              split($0, a, " odoo.modules.loading: loading "); split(a[2], b, "/")
@@ -47,7 +50,10 @@ odoo_progress() {
              split($0, a, "Module "); split(a[2], b, ":")
              print "    demo data of " b[1]; fflush(); next
          }
-         / (WARNING|ERROR|CRITICAL) / { print; fflush() }'
+         / (WARNING|ERROR|CRITICAL) / { print; fflush(); told = 1; next }
+         # the traceback and the details that follow a warning or an error
+         told && !/^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] / { print; fflush(); next }
+         { told = 0 }'
 }
 
 check_odoo_src() {

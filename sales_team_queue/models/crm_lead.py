@@ -18,7 +18,6 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from .crm_lead_assignment import DOOR_HINT, Decision, DoorHint, Reason
-from .crm_lead_tracking import ROUTING_CREATED, ROUTING_CREATED_TOKEN
 from .crm_team_queue_routing import RETRYABLE, STRATEGIES_ASSIGNING
 
 _logger = logging.getLogger(__name__)
@@ -35,8 +34,6 @@ DOOR_TOKEN = object()
 NO_ROUTE = "sales_team_queue_no_route"
 NO_ROUTE_TOKEN = object()
 ROUTING_OFF = {NO_ROUTE: NO_ROUTE_TOKEN}
-# The routing of leads as they are created (not tracked in their chatter).
-ROUTING_AT_CREATION = {ROUTING_CREATED: ROUTING_CREATED_TOKEN}
 # Post-commit data key: ids of the leads to route once the transaction commits.
 ROUTE_LATER = "sales_team_queue.route_after_commit"
 # Post-commit data key: {"id": the backlog trigger written for them}.
@@ -265,9 +262,7 @@ class CrmLead(models.Model):
                 notify=False,
             )
         if not self._queue_routing_off():
-            self.with_context(**ROUTING_AT_CREATION)._queue_route_unrouted(
-                queue_team_ids
-            )
+            self._queue_route_unrouted(queue_team_ids)
 
     def _queue_write(self, vals):
         """Write step: the values of ``vals`` on ``self``, a change of

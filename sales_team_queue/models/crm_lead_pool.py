@@ -497,24 +497,29 @@ class CrmLead(models.Model):
                 )
             )
         self._queue_release(reason)
-        return self._queue_released_notification()
+        return self._queue_released_notification(reason)
 
-    def _queue_released_notification(self):
+    def _queue_released_notification(self, reason):
         """A notification that the leads of ``self`` are back in their queues'
-        pools, then a reload of the screen behind."""
-        queues = ", ".join(self.sudo().queue_id.mapped("name"))
+        pools (with ``reason`` for the next salesperson, when given), then a
+        reload of the screen behind."""
+        args = {
+            "leads": self._queue_names(self),
+            "queues": ", ".join(self.sudo().queue_id.mapped("name")),
+        }
+        if len(self) == 1:
+            message = _("%(leads)s is back in the pool of %(queues)s.", **args)
+        else:
+            message = _("%(leads)s are back in the pool of %(queues)s.", **args)
+        if reason:
+            message = " ".join((message, _("The next salesperson reads your reason.")))
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "title": _("Lead released"),
-                "message": _(
-                    "%(leads)s is back in the pool of %(queues)s: the next "
-                    "salesperson reads your reason.",
-                    leads=self._queue_names(self),
-                    queues=queues,
-                ),
+                "title": _("Released to the pool"),
+                "message": message,
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }

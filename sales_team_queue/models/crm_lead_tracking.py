@@ -11,10 +11,6 @@ from markupsafe import Markup
 from odoo import api, models
 from odoo.tools.mail import generate_tracking_message_id
 
-# Context key of the routing of leads as they are created (a Python object: no
-# RPC client can send it).
-ROUTING_CREATED = "sales_team_queue_routing_created"
-ROUTING_CREATED_TOKEN = object()
 # The fields whose change by the door is tracked in the chatter, as Odoo tracks
 # them on a plain write (the door writes with ``mail_notrack``).
 TRACKED_FIELDS = ("user_id", "team_id", "stage_id", "type")
@@ -41,52 +37,77 @@ class CrmLead(models.Model):
         """Log in the chatter of each lead of ``decisions`` its change of
         salesperson, team, stage and type, as Odoo's tracking shows it ("Wei →
         Linh"), with the method and reason of the decision as the message: one
-        batch of messages for all the leads (none for their routing at
-        creation).
+        batch of messages for all the leads (none for their first placement).
+        The message is in the language of who made the change, or for a
+        scheduled action, of the new salesperson (else the company's).
 
         :param dict before: {lead id: {field name: value before the door}}
+            (see :meth:`_queue_before_door`)
         """
         Tracking = self.env["mail.tracking.value"]
-        info = self.fields_get(list(TRACKED_FIELDS), ["type", "string", "selection"])
-        env = self.with_context(lang=self.env.lang or self.env.user.lang).env
-        Ledger = env["crm.lead.assignment"]
-        methods = dict(Ledger._fields["method"]._description_selection(env))
-        bodies = {"methods": methods}
+        texts = {}
         values = []
-        if self.env.context.get(ROUTING_CREATED) is ROUTING_CREATED_TOKEN:
-            # As Odoo tracks no initial value, the routing of leads as they are
-            # created is not tracked (their ledger lines tell).
-            return
         for decision in decisions:
             lead = decision.lead
+            if not before[lead.id]["user_id"] and not before[lead.id]["queue_id"]:
+                # The first placement of a lead (by its routing at creation, or
+                # later by the backlog) is its initial value, which Odoo does
+                # not track: its ledger line tells.
+                continue
+            env = self._queue_track_env(decision, texts)
             trackings = [
                 Tracking._create_tracking_values(
-                    before[lead.id][name], lead[name], name, info[name], lead
+                    before[lead.id][name],
+                    lead[name],
+                    name,
+                    texts[env.lang]["info"][name],
+                    lead,
                 )
                 for name in TRACKED_FIELDS
                 if before[lead.id][name] != lead[name]
             ]
             if trackings:
-                values.append(
-                    (lead, trackings, self._queue_track_body(env, decision, bodies))
-                )
+                body = self._queue_track_body(env, decision, texts[env.lang])
+                values.append((lead, trackings, body))
         if values:
             self._queue_log_tracking(values)
 
     @api.model
-    def _queue_track_body(self, env, decision, bodies):
+    def _queue_track_env(self, decision, texts):
+        """The environment (language) of the message of ``decision``, and the
+        texts of that language in ``texts`` (read once per language)."""
+        lang = (
+            self.env.context.get("lang")
+            or decision.user.lang
+            or decision.lead.company_id.partner_id.lang
+            or self.env.user.lang
+        )
+        env = self.with_context(lang=lang).env
+        if lang not in texts:
+            Ledger = env["crm.lead.assignment"]
+            texts[lang] = {
+                "info": env["crm.lead"].fields_get(
+                    list(TRACKED_FIELDS), ["type", "string", "selection"]
+                ),
+                "methods": dict(Ledger._fields["method"]._description_selection(env)),
+            }
+        return env
+
+    @api.model
+    def _queue_track_body(self, env, decision, texts):
         """The message of a tracked change: its method and reason, rendered
-        once per distinct method and reason of a batch (``bodies``)."""
+        once per distinct method and reason of a batch in a language
+        (``texts``)."""
         reason = decision.reason.to_json() if decision.reason else None
         key = json.dumps([decision.method, reason], sort_keys=True)
-        if key not in bodies:
-            method = bodies["methods"].get(decision.method, decision.method)
+        if key not in texts:
+            method = texts["methods"].get(decision.method, decision.method)
             text = decision.reason.render(env) if decision.reason else ""
             if text:
-                bodies[key] = Markup("<p>%s: %s</p>") % (method, text)
+                texts[key] = Markup("<p>%s: %s</p>") % (method, text)
             else:
-                bodies[key] = Markup("<p>%s</p>") % method
-        return bodies[key]
+                texts[key] = Markup("<p>%s</p>") % method
+        return texts[key]
 
     @api.model
     def _queue_log_tracking(self, values):
@@ -135,8 +156,18 @@ class CrmLead(models.Model):
     @api.model
     def _queue_before_door(self, decisions):
         """The tracked values of the leads of ``decisions`` before the door
-        writes them (see :meth:`_queue_track_owners`)."""
-        return {
-            decision.lead.id: {name: decision.lead[name] for name in TRACKED_FIELDS}
-            for decision in decisions
-        }
+        writes them (see :meth:`_queue_track_owners`). When Odoo's own
+        tracking holds the value of a field at the start of the transaction
+        (an earlier write), that value is taken over, and Odoo's is dropped:
+        the change is told once, by the door's message."""
+        odoo_initial = self.env.cr.precommit.data.get(f"mail.tracking.{self._name}", {})
+        before = {}
+        for decision in decisions:
+            lead = decision.lead
+            initial = odoo_initial.get(lead.id) or {}
+            before[lead.id] = {
+                name: initial.pop(name) if name in initial else lead[name]
+                for name in TRACKED_FIELDS
+            }
+            before[lead.id]["queue_id"] = lead.queue_id
+        return before

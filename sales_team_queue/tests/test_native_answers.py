@@ -59,9 +59,10 @@ class TestNativeAnswers(QueueCase):
         self.assertIn("Assignment Wizard", body)
         self.assertIn("Speaks Mandarin", body)
 
-    def test_routing_at_creation_tracks_nothing_the_backlog_tracks_the_owner(self):
-        """As Odoo tracks no initial value, a lead routed as it is created has
-        only its ledger line; a lead routed later is tracked."""
+    def test_first_placement_is_not_tracked_a_later_change_is(self):
+        """As Odoo tracks no initial value, a lead placed by its first routing
+        (at creation or later) has only its ledger line; a later change of
+        salesperson is tracked."""
         queue = self._create_queue()
         lead = self._new_leads(1)
         self.assertEqual(lead.user_id, self.somchai)
@@ -71,9 +72,34 @@ class TestNativeAnswers(QueueCase):
         self.assertFalse(later.user_id)
         queue.action_unarchive()
         later.action_route()
+        self.assertTrue(later.user_id, "routed by Route")
+        self.assertFalse(any(self._tracking(later, "user_id")), "first placement")
+        first = later.user_id
+        other = (self.reps - first)[:1]
+        later.with_user(self.niran).write({"user_id": other.id})
         old, new, body = self._tracking(later, "user_id")
-        self.assertEqual((old, new), ("", later.user_id.name))
-        self.assertIn("Automatic", body)
+        self.assertEqual((old, new), (first.name, other.name))
+        self.assertIn("Manual", body)
+
+    def test_a_change_is_told_once_when_odoo_tracks_the_same_write(self):
+        """A write of the salesperson with another tracked field: Odoo's own
+        tracking must not tell the change of salesperson a second time."""
+        self._create_queue()
+        lead = self._new_leads(1)
+        lead.with_user(self.niran).write({"user_id": self.wei.id, "priority": "2"})
+        lead.with_user(self.niran).write({"user_id": self.linh.id})
+        self.flush_tracking()
+        values = self.env["mail.tracking.value"].search(
+            [
+                ("mail_message_id.model", "=", "crm.lead"),
+                ("mail_message_id.res_id", "=", lead.id),
+                ("field_id.name", "=", "user_id"),
+            ]
+        )
+        self.assertEqual(
+            sorted((v.old_value_char, v.new_value_char) for v in values),
+            [("Somchai", "Wei"), ("Wei", "Linh")],
+        )
 
     def test_claim_answers_with_a_link_and_tracks_it(self):
         self._create_queue(strategy="pool")

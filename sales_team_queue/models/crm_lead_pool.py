@@ -132,9 +132,9 @@ class CrmLead(models.Model):
     claim_block_rule = fields.Char(
         string="Cannot Claim: Rule",
         compute="_compute_claim_block_reason",
-        help="The claim rule that refuses the lead (see ClaimRefusal): the pool "
-        "shows the rules that hold for the whole queue (window, pause, limits) "
-        "in short on each card, and the others in full.",
+        help="Which claim rule refuses the lead now: one of the whole queue (claim "
+        "window, pause, your limits) or one of this lead (VIP tier, skills, "
+        "cooldown).",
     )
     pool_waiting = fields.Char(
         string="Waiting",

@@ -90,7 +90,9 @@ class CrmLeadPoolCard(models.Model):
     claim_block_rule = fields.Char(
         string="Cannot Claim: Rule",
         compute="_compute_from_lead",
-        help="The claim rule that refuses the lead (see crm.lead).",
+        help="Which claim rule refuses the lead now: one of the whole queue (claim "
+        "window, pause, your limits) or one of this lead (VIP tier, skills, "
+        "cooldown).",
     )
 
     lead_readable = fields.Boolean(

@@ -49,6 +49,7 @@ from . import test_perimeter_matrix
 from . import test_intake
 from . import test_targets_current
 from . import test_targets_concurrency
+from . import test_targets_leaderboard
 
 # Python 3.11.7's ast module is not thread-safe (CPython gh-106905: "AST
 # constructor recursion depth mismatch"): the test server's first static request

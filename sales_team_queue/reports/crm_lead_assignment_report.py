@@ -57,7 +57,7 @@ class CrmLeadAssignmentReport(models.Model):
     dispatch_count = fields.Integer(string="Dispatches", readonly=True)
     recycle_count = fields.Integer(string="Recycles", readonly=True)
     claim_minutes = fields.Float(
-        string="Time to Claim (min)",
+        string="Time to Claim",
         readonly=True,
         aggregator="avg",
         help="Minutes the lead waited in the pool before it was claimed (average).",
@@ -77,7 +77,7 @@ class CrmLeadAssignmentReport(models.Model):
         "(filters do not change it). Exact where rows are grouped by queue.",
     )
     response_minutes = fields.Float(
-        string="Time to First Response (min)",
+        string="Time to First Response",
         readonly=True,
         aggregator="avg",
         help="Minutes from the assignment to the salesperson's first follow-up "

@@ -34,6 +34,7 @@ from . import test_targets
 from . import test_assignment_report
 from . import test_dashboard
 from . import test_fairness_report
+from . import test_duration_words
 from . import test_targets_tour
 from . import test_dashboard_tour
 from . import test_assign_wizard

@@ -81,7 +81,7 @@ class TestQueueDashboard(QueueCase):
             {
                 "pool": 2,
                 "oldest": 3.0,
-                "oldest_words": "3 h 00 min",
+                "oldest_words": "3 h",
                 "risk": 2,  # deadline within the 2 warning hours, and one past
                 "breached": 1,
                 "assigned": 3,

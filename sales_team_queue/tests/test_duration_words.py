@@ -2,9 +2,12 @@
 "2 h 5 min", "3 d 4 h"), in the ledger's reasons (old lines too), and the
 widget that shows the numeric duration fields of the screens in words."""
 
+from datetime import timedelta
+
 from lxml import etree
 
-from odoo.tests import TransactionCase, tagged
+from odoo import fields
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from odoo.addons.sales_team_queue.models.crm_lead_assignment import render_reason
 from odoo.addons.sales_team_queue.models.duration import duration_words, hours_words
@@ -73,3 +76,31 @@ class TestDurationWords(TransactionCase):
                         ("duration_words", "duration_words_hours"),
                         f"{model} {view_type} {name}",
                     )
+
+
+@tagged("post_install", "-at_install")
+class TestDurationWordsTour(HttpCase):
+    def test_assignment_analysis_shows_durations_in_words(self):
+        rep = new_test_user(
+            self.env,
+            login="tour_duration_rep",
+            name="Tour Duration Rep",
+            groups="sales_team.group_sale_salesman",
+        )
+        lead = self.env["crm.lead"].create({"name": "Tour Duration Lead"})
+        lead.user_id = rep
+        self.env.flush_all()
+        self.assertIn(rep, lead.assignment_ids.user_id)
+        # Assigned 125 minutes ago; the rep writes to the customer now.
+        self.env.cr.execute(
+            "UPDATE crm_lead_assignment SET create_date = %s"
+            " WHERE lead_id = %s AND user_id = %s",
+            (fields.Datetime.now() - timedelta(minutes=125), lead.id, rep.id),
+        )
+        lead.with_user(rep).message_post(body="Hello", message_type="comment")
+        self.env.flush_all()
+        self.start_tour(
+            "/odoo/action-sales_team_queue.crm_lead_assignment_report_action",
+            "sales_team_queue_duration_words",
+            login="admin",
+        )

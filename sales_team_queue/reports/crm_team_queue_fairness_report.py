@@ -119,7 +119,7 @@ class CrmTeamQueueFairnessReport(models.Model):
                 SELECT queue_id, user_id FROM per_day
             )
             SELECT ROW_NUMBER() OVER (
-                       ORDER BY days.queue_id, days.day, people.user_id
+                       ORDER BY days.day, days.queue_id, people.user_id
                    ) AS id,
                    days.day AS date, days.queue_id, queue.team_id, queue.company_id,
                    people.user_id,

@@ -2,7 +2,7 @@
     "name": "Sales Team Queues",
     "summary": "Instant, fair, explainable lead distribution: queues, lead pool, "
     "assignment wizards, stage probabilities and team visibility",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "sales_team_queue developers",
@@ -15,13 +15,13 @@
         "security/crm_lead_stage_history_security.xml",
         "security/crm_sales_target_security.xml",
         "security/crm_lead_assignment_report_security.xml",
+        "security/crm_team_queue_fairness_report_security.xml",
         # data
         "data/ir_cron_data.xml",
         # wizards
         "wizards/crm_team_queue_simulation_views.xml",
         "wizards/crm_lead_release_views.xml",
         "wizards/crm_sales_target_generate_views.xml",
-        "wizards/crm_team_queue_fairness_views.xml",
         "wizards/crm_lead_assign_views.xml",
         "wizards/crm_salesperson_handover_views.xml",
         # views
@@ -39,6 +39,7 @@
         # reports
         "reports/crm_stage_analysis_views.xml",
         "reports/crm_lead_assignment_report_views.xml",
+        "reports/crm_team_queue_fairness_report_views.xml",
         # menus last
         "views/sales_team_queue_menus.xml",
         "views/crm_lead_waiting_views.xml",
@@ -51,6 +52,9 @@
         "demo/crm_story_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_team_queue/static/src/**/*",
+        ],
         "web.assets_tests": [
             "sales_team_queue/static/tests/tours/**/*",
         ],

@@ -16,6 +16,8 @@ from odoo.tools import SQL
 from odoo.tools.sql import create_index
 from odoo.tools.translate import LazyTranslate
 
+from .duration import duration_words
+
 _lt = LazyTranslate(__name__)
 
 ASSIGNMENT_METHODS = [
@@ -41,11 +43,15 @@ RENDERED_MODELS = frozenset({"res.users", "crm.team", "crm.team.queue", "crm.tag
 RENDER_MAX_DEPTH = 6
 # Record ids are PostgreSQL integers.
 MAX_ID = 2**31 - 1
+# Arguments that are durations, with their unit in minutes: rendered in words
+# (lines written before them hold the number as text, e.g. "0.3").
+DURATION_ARGS = {"hours": 60, "minutes": 1}
 
 # Reason templates, by code. Arguments are rendered by Reason.render: a record
 # reference ({"model": ..., "id": ...}) of RENDERED_MODELS becomes its name, a
 # nested reason its text, a list its items joined by commas; "text" arguments
-# (typed by a person) are plain text.
+# (typed by a person) are plain text; the durations of DURATION_ARGS are words
+# ("18 min", "2 h 5 min").
 REASONS = {
     "text": _lt("%(text)s"),
     "rr_first": _lt("round robin: first turn"),
@@ -73,12 +79,12 @@ REASONS = {
         "queue %(queue)s could not be evaluated (%(error)s); %(reason)s"
     ),
     # timers (models/crm_lead_sla.py)
-    "sla_recycled": _lt("SLA missed: no follow-up within %(hours)s h"),
-    "sla_reassigned": _lt("SLA missed: no follow-up within %(hours)s h; %(reason)s"),
+    "sla_recycled": _lt("SLA missed: no follow-up within %(hours)s"),
+    "sla_reassigned": _lt("SLA missed: no follow-up within %(hours)s; %(reason)s"),
     "sla_reassign_nobody": _lt(
-        "SLA missed: no follow-up within %(hours)s h; back to the pool, %(reason)s"
+        "SLA missed: no follow-up within %(hours)s; back to the pool, %(reason)s"
     ),
-    "dispatched": _lt("dispatched after %(minutes)s min unclaimed; %(reason)s"),
+    "dispatched": _lt("dispatched after %(minutes)s unclaimed; %(reason)s"),
     # why a member was left out (items of "no_eligible")
     "member_paused": _lt("%(user)s paused"),
     "member_inactive": _lt("%(user)s archived or not an internal user"),
@@ -191,6 +197,11 @@ def render_reason(env, code, args, depth=0):
         else "?"
         for key, value in args.items()
     }
+    for key, unit in DURATION_ARGS.items():
+        if isinstance(args.get(key), int | float | str) and not isinstance(
+            args[key], bool
+        ):
+            values[key] = _render_duration(env, args[key], unit)
     # The translation first, then the English template (a translation whose
     # placeholders are wrong), then the code (arguments that do not fit).
     for candidate in (text, template._source):
@@ -216,6 +227,13 @@ def _render_arg(env, value, depth=0):
         if "model" in value:
             return _render_ref(env, value.get("model"), value.get("id"))
     return "?"
+
+
+def _render_duration(env, value, unit):
+    try:
+        return duration_words(env, float(value) * unit)
+    except (TypeError, ValueError, OverflowError):
+        return "?"
 
 
 def _render_ref(env, model, res_id):
@@ -348,7 +366,7 @@ class CrmLeadAssignment(models.Model):
         "words and in your language.",
     )
     wait_minutes = fields.Integer(
-        string="Waited (minutes)",
+        string="Waited",
         readonly=True,
         aggregator="avg",
         help="How long the lead waited without salesperson before this line "

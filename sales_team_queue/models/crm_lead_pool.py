@@ -24,6 +24,7 @@ from odoo.tools.misc import babel_locale_parse, format_date
 
 from .crm_lead_assignment import Decision, Reason, clean_reason_text
 from .crm_team_queue_routing import RETRYABLE
+from .duration import duration_words, hours_words
 
 # A claim in a transaction of its own (action_claim, see
 # CrmLead._queue_claim_committed) waits this long for the locks of the queues
@@ -230,14 +231,9 @@ class CrmLead(models.Model):
 
     @api.model
     def _pool_waiting_label(self, minutes):
-        """A wait in minutes as short text: "12 min", "3 h 05 min", "2 d 4 h"."""
-        hours, mins = divmod(minutes, 60)
-        days, hours = divmod(hours, 24)
-        if days:
-            return _("%(days)s d %(hours)s h", days=days, hours=hours)
-        if hours:
-            return _("%(hours)s h %(minutes)02d min", hours=hours, minutes=mins)
-        return _("%(minutes)s min", minutes=mins)
+        """A wait in minutes as short text: "12 min", "3 h 5 min", "2 d 4 h"
+        (:func:`~.duration.duration_words`)."""
+        return duration_words(self.env, minutes)
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -932,13 +928,12 @@ class CrmLead(models.Model):
         until = came_back + timedelta(hours=hours)
         if state.now >= until:
             return None
-        hours_label = f"{hours:g}"
         return ClaimRefusal(
             "cooldown",
             _(
                 "Re-claim cooldown: this lead came back to the pool from you less "
-                "than %(hours)s hours ago. You can claim it again at %(time)s.",
-                hours=hours_label,
+                "than %(duration)s ago. You can claim it again at %(time)s.",
+                duration=hours_words(self.env, hours),
                 time=self._queue_claim_when_label(state, until),
             ),
             until=until,

@@ -20,6 +20,7 @@ from odoo.tools.sql import create_index
 from .crm_lead import DOOR_PASSED, DOOR_TOKEN
 from .crm_lead_assignment import Decision, Reason, render_reason
 from .crm_team_queue_routing import RETRYABLE, STRATEGIES_ASSIGNING
+from .duration import duration_words
 
 _logger = logging.getLogger(__name__)
 
@@ -36,10 +37,6 @@ TIMER_FIELDS = {"sla_state", "sla_deadline", "sla_warned", "pool_alerted"}
 SLA_START_METHODS = {"auto", "claim", "dispatch", "recycle"}
 # Message types that are a follow-up when the owner wrote them.
 SLA_MESSAGE_TYPES = {"comment", "email", "email_outgoing"}
-
-
-def _hours_label(hours):
-    return f"{hours:g}"
 
 
 class CrmTeamQueue(models.Model):
@@ -429,7 +426,7 @@ class CrmLead(models.Model):
                     method="recycle",
                     reason=Reason(
                         "sla_recycled",
-                        {"hours": _hours_label(lead.queue_id.sla_hours)},
+                        {"hours": lead.queue_id.sla_hours},
                     ),
                 )
             )
@@ -454,8 +451,10 @@ class CrmLead(models.Model):
                         # Its queue is archived: nobody to reassign to.
                         by_action["none"] |= lead
                         continue
-                    hours = _hours_label(lead.queue_id.sla_hours)
-                    args = {"hours": hours, "reason": planned.reason.to_json()}
+                    args = {
+                        "hours": lead.queue_id.sla_hours,
+                        "reason": planned.reason.to_json(),
+                    }
                     decisions.append(
                         Decision(
                             lead,
@@ -753,11 +752,10 @@ class CrmLead(models.Model):
             env = self.with_context(lang=leader.lang or self.env.lang).env
             lines = []
             for lead in waiting:
-                hours = format(self._queue_waited_minutes(lead, now) / 60, ".1f")
                 line = env._(
-                    "%(queue)s, waiting %(hours)s h",
+                    "%(queue)s, waiting %(duration)s",
                     queue=lead.queue_id.name,
-                    hours=hours,
+                    duration=duration_words(env, self._queue_waited_minutes(lead, now)),
                 )
                 reason = reasons.get(lead.id)
                 if reason:

@@ -127,7 +127,7 @@ class CrmLeadStageHistory(models.Model):
         help="Win probability of the lead after the change.",
     )
     duration_hours = fields.Float(
-        string="Hours in Previous Stage",
+        string="Time in Previous Stage",
         readonly=True,
         aggregator="avg",
         help="Hours the lead spent in its previous stage (or, for a restored lead, "

@@ -515,11 +515,27 @@ class CrmSalesTarget(models.Model):
 
     @api.model
     def action_open_leaderboard(self):
-        """The leaderboard of the running period: a leader sees the reps of
-        their teams, a rep themselves, a manager everybody (record rules).
-        Nothing to refresh first: the figures are current when read."""
-        return self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_team_queue.crm_sales_target_action_leaderboard"
+        """The leaderboard of the running period. Team leaders, "All Documents"
+        users and managers open the targets (their teams', everybody's: record
+        rules); a rep opens the ranking of their teams
+        (``crm.sales.target.ranking``: names, rank, progress, and amounts when
+        the company shows them). Nothing to refresh first: the figures are
+        current when read."""
+        xmlid = "sales_team_queue.crm_sales_target_action_leaderboard"
+        if not self._leaderboard_sees_targets():
+            xmlid = "sales_team_queue.crm_sales_target_ranking_action"
+        return self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+
+    @api.model
+    def _leaderboard_sees_targets(self):
+        """Whether the user reads the leaderboard on the targets themselves
+        (amounts included): leaders of a team, "All Documents" users,
+        managers."""
+        user = self.env.user
+        return bool(
+            self.env.su
+            or user.has_group("sales_team.group_sale_salesman_all_leads")
+            or self.env["crm.team"].search_count([("user_id", "=", user.id)], limit=1)
         )
 
     @api.model

@@ -35,6 +35,13 @@ class ResCompany(models.Model):
         "created before their team's first queue. 0: no age limit.",
     )
 
+    leaderboard_show_amounts = fields.Boolean(
+        string="Show Amounts on the Leaderboard",
+        help="Reps see their teammates ranked by progress on the leaderboard, with "
+        "their names. With this option they also see their teammates' revenue and "
+        "deals, target and won. Team leaders and sales managers always see them.",
+    )
+
     _sql_constraints = [
         (
             "queue_backlog_days_positive",

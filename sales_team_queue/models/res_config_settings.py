@@ -16,3 +16,6 @@ class ResConfigSettings(models.TransientModel):
     queue_backlog_days = fields.Integer(
         related="company_id.queue_backlog_days", readonly=False
     )
+    leaderboard_show_amounts = fields.Boolean(
+        related="company_id.leaderboard_show_amounts", readonly=False
+    )

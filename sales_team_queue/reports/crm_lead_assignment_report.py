@@ -2,6 +2,7 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..models.crm_lead_assignment import ASSIGNMENT_METHODS
+from ..models.crm_lead_sla import SLA_MESSAGE_TYPES
 from ..models.crm_lead_stage_history import (
     compute_visible_leads,
     search_visible_leads,
@@ -18,8 +19,12 @@ class CrmLeadAssignmentReport(models.Model):
     - *time to claim*: ``wait_minutes`` of the claim lines;
     - *first response*: from the line to the first follow-up by the rep who got
       the lead, before the lead changed hands again: a change of stage, won or
-      lost that they made (stage history), or a message or note they wrote, or
-      an activity they marked done, on the lead (chatter);
+      lost that they made (stage history), or a message, note or e-mail they
+      wrote (the message types that meet an SLA, ``SLA_MESSAGE_TYPES``), or an
+      activity they marked done, on the lead (chatter). What others do on the
+      lead (the leader's note, the routing's own notifications, an import as
+      the administrator) is not the rep's response; a line with no follow-up
+      has no figure (empty, not 0);
     - *won* / *lost*: the line is the lead's last one (the rep still holds it)
       and the lead is won (active, in a won stage) / lost (archived, 0 %);
     - *claim success rate*: of the claims, the share whose lead the claimer
@@ -52,7 +57,7 @@ class CrmLeadAssignmentReport(models.Model):
     dispatch_count = fields.Integer(string="Dispatches", readonly=True)
     recycle_count = fields.Integer(string="Recycles", readonly=True)
     claim_minutes = fields.Float(
-        string="Time to Claim (min)",
+        string="Time to Claim",
         readonly=True,
         aggregator="avg",
         help="Minutes the lead waited in the pool before it was claimed (average).",
@@ -72,12 +77,13 @@ class CrmLeadAssignmentReport(models.Model):
         "(filters do not change it). Exact where rows are grouped by queue.",
     )
     response_minutes = fields.Float(
-        string="Time to First Response (min)",
+        string="Time to First Response",
         readonly=True,
         aggregator="avg",
         help="Minutes from the assignment to the salesperson's first follow-up "
-        "(stage change, message, note or done activity on the lead), while they "
-        "held it. Empty when there was none.",
+        "on the lead while they held it: a stage change, won or lost they made, a "
+        "message, note or e-mail they wrote, or an activity they marked done. "
+        "Empty when there was none.",
     )
     won_count = fields.Integer(string="Won", readonly=True)
     lost_count = fields.Integer(string="Lost", readonly=True)
@@ -169,7 +175,7 @@ class CrmLeadAssignmentReport(models.Model):
                          WHERE message.model = 'crm.lead'
                            AND message.res_id = line.lead_id
                            AND message.author_id = owner.partner_id
-                           AND (message.message_type = 'comment'
+                           AND (message.message_type IN %(message_types)s
                                 OR message.mail_activity_type_id IS NOT NULL)
                            AND message.date >= line.create_date
                            AND (line.next_date IS NULL
@@ -211,7 +217,8 @@ class CrmLeadAssignmentReport(models.Model):
                           AND by_user.user_id IS NOT DISTINCT FROM fact.user_id
          LEFT JOIN by_queue ON fact.claim_count = 1
                            AND by_queue.queue_id IS NOT DISTINCT FROM fact.queue_id
-            """
+            """,
+            message_types=tuple(sorted(SLA_MESSAGE_TYPES)),
         )
 
     def init(self):

@@ -42,27 +42,27 @@ class CrmStageAnalysis(models.Model):
         help="Moved forward: to a won stage or a later stage (by sequence).",
     )
     duration_hours = fields.Float(
-        string="Hours in Stage",
+        string="Time in Stage",
         readonly=True,
         aggregator="avg",
         help="Hours the lead stayed in the stage (average of the stays that ended).",
     )
     median_hours = fields.Float(
-        string="Median Hours (Stage)",
+        string="Median Time (Stage)",
         readonly=True,
         aggregator="avg",
         help="Median of the hours spent in the stage, over the whole history of the "
         "stage (filters do not change it).",
     )
     median_hours_team = fields.Float(
-        string="Median Hours (Stage, Team)",
+        string="Median Time (Stage, Team)",
         readonly=True,
         aggregator="avg",
         help="Median of the hours spent in the stage by the team's leads, over the "
         "whole history. Exact where the rows are grouped by stage and team.",
     )
     median_hours_salesperson = fields.Float(
-        string="Median Hours (Stage, Salesperson)",
+        string="Median Time (Stage, Salesperson)",
         readonly=True,
         aggregator="avg",
         help="Median of the hours spent in the stage by the salesperson's leads, "

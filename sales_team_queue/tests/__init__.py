@@ -33,6 +33,8 @@ from . import test_pool_ui
 from . import test_targets
 from . import test_assignment_report
 from . import test_dashboard
+from . import test_fairness_report
+from . import test_duration_words
 from . import test_targets_tour
 from . import test_dashboard_tour
 from . import test_assign_wizard
@@ -48,6 +50,7 @@ from . import test_perimeter_matrix
 from . import test_intake
 from . import test_targets_current
 from . import test_targets_concurrency
+from . import test_targets_leaderboard
 
 # Python 3.11.7's ast module is not thread-safe (CPython gh-106905: "AST
 # constructor recursion depth mismatch"): the test server's first static request

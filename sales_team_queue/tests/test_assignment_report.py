@@ -105,6 +105,43 @@ class TestAssignmentReport(QueueCase):
             {"Somchai": (15.0,), "Wei": (60.0,)},
         )
 
+    def test_first_response_is_an_activity_done_or_an_email_not_a_leaders_note(self):
+        with self.at(200):
+            [lead] = self._new_leads(1)
+        with self.at(210):
+            lead.with_user(self.linh).action_claim()
+        with self.at(220):
+            lead.with_user(self.niran).message_post(
+                body="Please call them", message_type="comment"
+            )
+            activity = lead.activity_schedule(
+                "mail.mail_activity_data_call", user_id=self.linh.id
+            )
+        with self.at(250):
+            activity.with_user(self.linh).action_feedback(feedback="Called")
+        with self.at(260):
+            lead.with_user(self.linh).message_post(
+                body="Quote sent", message_type="email_outgoing"
+            )
+        self.env.flush_all()
+        [(minutes,)] = self.Report._read_group(
+            [("lead_id", "=", lead.id), ("user_id", "=", self.linh.id)],
+            [],
+            ["response_minutes:avg"],
+        )
+        self.assertEqual(minutes, 40.0, "the call marked done, not the leader's note")
+
+    def test_demo_leads_show_first_responses(self):
+        lead = self.env.ref(
+            "sales_team_queue.crm_lead_thailand_1_demo", raise_if_not_found=False
+        )
+        if not lead:
+            self.skipTest("no demo data")
+        rows = self.Report.search(
+            [("lead_id", "=", lead.id), ("response_minutes", "!=", False)]
+        )
+        self.assertEqual(rows.mapped("response_minutes"), [18.0])
+
     def test_rates(self):
         self.assertEqual(
             self._by_user(

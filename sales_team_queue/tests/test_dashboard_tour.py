@@ -3,6 +3,8 @@
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.sales_team_queue.models.crm_lead_assignment import Decision
+
 
 @tagged("post_install", "-at_install")
 class TestDashboardTour(HttpCase):
@@ -44,10 +46,16 @@ class TestDashboardTour(HttpCase):
         leads = cls.env["crm.lead"].create(
             [
                 {"name": f"Tour Dashboard Lead {i}", "team_id": cls.team.id}
-                for i in range(3)
+                for i in range(4)
             ]
         )
         leads[2].with_user(cls.rep).action_claim()
+        # The queue's own distribution, for the fairness report.
+        cls.env["crm.lead"]._queue_assign_batch(
+            [Decision(leads[3], cls.rep, cls.queue, "dispatch")],
+            notify=False,
+            activity=False,
+        )
 
     def test_leader_opens_the_dashboard_and_the_fairness(self):
         queue = self.queue.with_user(self.leader)

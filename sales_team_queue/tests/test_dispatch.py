@@ -98,7 +98,7 @@ class TestDispatch(QueueCase):
         alerts = self._alerts(self.niran)
         self.assertEqual(len(alerts), 1)
         self.assertIn(lead.name, alerts.body)
-        self.assertIn("waiting 2.0 h", alerts.body)
+        self.assertIn("waiting 2 h", alerts.body)
         self.assertTrue(lead.pool_alerted)
         self._run_timers(T0 + timedelta(hours=5))
         self.assertEqual(len(self._alerts(self.niran)), 1)

@@ -64,3 +64,31 @@ class TestSlaMigration(QueueCase):
         self.assertEqual(passed.sla_state, "none", "not breached after the fact")
         self.assertEqual(followed.sla_state, "met")
         self.assertEqual(noted_by_other.sla_state, "running")
+
+
+FAIRNESS_MIGRATION = (
+    Path(__file__).parent.parent / "migrations" / "18.0.1.4.0" / "post-migration.py"
+)
+
+
+@tagged("post_install", "-at_install")
+class TestFairnessMigration(QueueCase):
+    def test_tables_of_the_old_fairness_wizard_are_dropped(self):
+        cr = self.env.cr
+        cr.execute(
+            "CREATE TABLE crm_team_queue_fairness (id serial PRIMARY KEY);"
+            "CREATE TABLE crm_team_queue_fairness_line (id serial PRIMARY KEY,"
+            " fairness_id int REFERENCES crm_team_queue_fairness ON DELETE CASCADE)"
+        )
+        spec = importlib.util.spec_from_file_location(
+            "stq_fairness_migration", FAIRNESS_MIGRATION
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.migrate(cr, "18.0.1.3.0")
+        module.migrate(cr, "18.0.1.3.0")  # twice: nothing left to drop
+        for table in ("crm_team_queue_fairness", "crm_team_queue_fairness_line"):
+            cr.execute("SELECT to_regclass(%s)", (table,))
+            self.assertIsNone(cr.fetchone()[0], table)
+        cr.execute("SELECT to_regclass('crm_team_queue_fairness_report')")
+        self.assertTrue(cr.fetchone()[0], "the report's view stays")

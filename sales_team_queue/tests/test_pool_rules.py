@@ -379,7 +379,7 @@ class TestPoolRules(QueueCase):
                 lead,
                 self.wei,
                 "Re-claim cooldown: this lead came back to the pool from you less "
-                "than 4 hours ago. You can claim it again at 14:00.",
+                "than 4 h ago. You can claim it again at 14:00.",
             )
         with self.at("2026-03-04 07:00:00"):  # 14:00
             self.assertAllowed(lead, self.wei)
@@ -395,7 +395,7 @@ class TestPoolRules(QueueCase):
                 lead,
                 self.wei,
                 "Re-claim cooldown: this lead came back to the pool from you less "
-                "than 1.5 hours ago. You can claim it again at 11:30.",
+                "than 1 h 30 min ago. You can claim it again at 11:30.",
             )
             self.assertAllowed(lead, self.somchai)
 
@@ -668,7 +668,7 @@ class TestPoolRules(QueueCase):
                 "This lead needs a skill you do not have in Queue: Japanese. Ask "
                 "your team leader to add it to your skills.",
                 "Re-claim cooldown: this lead came back to the pool from you less "
-                "than 2 hours ago. You can claim it again at 12:00.",
+                "than 2 h ago. You can claim it again at 12:00.",
                 False,
                 False,
             ],

@@ -124,7 +124,7 @@ class TestPoolScreens(QueueCase):
     def test_waiting_label(self):
         label = self.env["crm.lead"]._pool_waiting_label
         self.assertEqual(label(7), "7 min")
-        self.assertEqual(label(185), "3 h 05 min")
+        self.assertEqual(label(185), "3 h 5 min")
         self.assertEqual(label(60 * 50), "2 d 2 h")
 
     def test_pool_lead_has_a_wait_and_an_assigned_one_none(self):

@@ -388,9 +388,9 @@ class TestTargetRights(TargetCase):
         with self.assertRaises(AccessError):
             self.targets["anan"].with_user(self.anan).unlink()
 
-    def test_rep_opens_the_leaderboard_with_their_own_target(self):
+    def test_rep_opens_the_ranking_of_their_team_not_the_targets(self):
         action = self.Target.with_user(self.anan).action_open_leaderboard()
-        self.assertEqual(action["res_model"], "crm.sales.target")
+        self.assertEqual(action["res_model"], "crm.sales.target.ranking")
         self.assertEqual(self._visible(self.anan), {"anan"})
 
 

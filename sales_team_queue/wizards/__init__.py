@@ -1,6 +1,5 @@
 from . import crm_team_queue_simulation
 from . import crm_lead_release
 from . import crm_sales_target_generate
-from . import crm_team_queue_fairness
 from . import crm_lead_assign
 from . import crm_salesperson_handover

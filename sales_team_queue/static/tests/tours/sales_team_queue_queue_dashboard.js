@@ -44,27 +44,32 @@ registry.category("web_tour.tours").add("sales_team_queue_queue_dashboard", {
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=queue_id] input",
-            content: "choose the queue",
-            run: "edit Tour Dashboard Pool",
+            trigger: ".o_pivot .o_pivot_header_cell_closed:contains(Tour Dashboard Rep)",
+            content: "the report opens on the members' shares, by queue",
         },
         {
-            trigger: ".o_field_widget[name=queue_id] .o-autocomplete--dropdown-menu li:contains(Tour Dashboard Pool)",
-            content: "pick it",
+            trigger: "button.o_switch_view.o_list",
+            content: "switch to the list",
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=line_ids] .o_data_row:contains(Tour Dashboard Rep)",
-            content: "the member's share is listed",
-        },
-        {
-            trigger: ".o_form_button_save",
-            content: "keep the result",
+            trigger: ".o_group_name:contains(Tour Dashboard Pool)",
+            content: "open the queue's group",
             run: "click",
         },
         {
-            trigger: ".o_form_saved",
-            content: "saved",
+            trigger: ".o_group_name:contains(Tour Dashboard Rep)",
+            content: "open the member's group",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row td[name=assigned_count]:contains(1)",
+            content: "open the member's line",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains(Tour Dashboard Lead 3)",
+            content: "the ledger line behind it is listed",
         },
     ],
 });

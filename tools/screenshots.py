@@ -358,6 +358,20 @@ def shot_leaderboard(browser, base):
     browser.settle()
 
 
+def shot_leaderboard_rep(browser, base):
+    _crm_action(
+        browser, base, "sales_team_queue.crm_sales_target_action_server_leaderboard"
+    )
+    browser.wait(".o_kanban_record:not(.o_kanban_ghost) .o_progressbar")
+    browser.settle()
+
+
+def shot_queue_fairness(browser, base):
+    browser.goto(f"{base}/odoo/action-sales_team_queue.crm_team_queue_fairness_action")
+    browser.wait(".o_pivot_view .o_pivot_cell_value, .o_pivot .o_pivot_cell_value")
+    browser.settle()
+
+
 def shot_assignment_analysis(browser, base):
     browser.goto(
         f"{base}/odoo/action-sales_team_queue.crm_lead_assignment_report_action"
@@ -382,6 +396,8 @@ SHOTS = [
     ("assign_wizard", "niran", shot_assign_wizard),
     ("handover_wizard", "admin", shot_handover_wizard),
     ("leaderboard", "niran", shot_leaderboard),
+    ("leaderboard_rep", "somchai", shot_leaderboard_rep),
+    ("queue_fairness", "niran", shot_queue_fairness),
     ("assignment_analysis", "admin", shot_assignment_analysis),
     ("stage_analysis", "admin", shot_stage_analysis),
 ]

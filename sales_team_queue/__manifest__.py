@@ -51,6 +51,9 @@
         "demo/crm_story_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_team_queue/static/src/**/*",
+        ],
         "web.assets_tests": [
             "sales_team_queue/static/tests/tours/**/*",
         ],

@@ -38,7 +38,8 @@ async function claimAsOtherRep(name) {
 }
 
 // A rep keeps the Lead Pool open: a card vanishes when another rep claims its
-// lead, a card appears when a new lead enters the pool, without reload.
+// lead, a card appears when a new lead enters the pool, without reload; in the
+// list, the selected rows stay selected.
 registry.category("web_tour.tours").add("sales_team_queue_pool_live", {
     steps: () => [
         {
@@ -84,6 +85,36 @@ registry.category("web_tour.tours").add("sales_team_queue_pool_live", {
         {
             trigger: ".o_kanban_record:contains(Live Tour Lead B)",
             content: "lead B is still there",
+        },
+        {
+            trigger: ".o_switch_view.o_list",
+            content: "switch to the list",
+            run: "click",
+        },
+        {
+            trigger: ".o_searchview_facet:contains(Queue) .o_facet_remove",
+            content: "list the cards without grouping",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Live Tour Lead B) .o_list_record_selector input",
+            content: "select lead B",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Live Tour Lead B) .o_list_record_selector input:checked",
+            content: "lead B is selected; another rep claims lead C",
+            async run() {
+                await claimAsOtherRep("Live Tour Lead C");
+            },
+        },
+        {
+            trigger: ".o_list_view:not(:has(.o_data_row:contains(Live Tour Lead C)))",
+            content: "the row of lead C vanishes from the list",
+        },
+        {
+            trigger: ".o_data_row:contains(Live Tour Lead B) .o_list_record_selector input:checked",
+            content: "lead B is still selected, on the same page",
             run() {
                 if (!window.__poolLiveNoReload) {
                     throw new Error("The page was reloaded");

@@ -11,7 +11,7 @@ import json
 
 from freezegun import freeze_time
 
-from odoo import SUPERUSER_ID, api, fields
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tests import tagged
 
 from ..models.crm_lead_pool_live import (
@@ -102,6 +102,18 @@ class TestPoolLiveBus(CommittedQueueCase):
         self.assertNotIn("Live Lead", text)
         self.assertNotIn("secret", text)
 
+    def test_leads_of_no_company_are_told_to_every_sales_user(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["crm.team"].browse(self.team_id).company_id = False
+            salesmen = env.ref("sales_team.group_sale_salesman").id
+        (lead_id,) = self._pool_leads(1)
+        ((channel, payload),) = self._pool_messages()
+        self.assertEqual(
+            channel, [self.env.cr.dbname, "res.groups", salesmen, POOL_SUBCHANNEL]
+        )
+        self.assertEqual(payload["lead_ids"], [lead_id])
+
     def test_a_rolled_back_transaction_sends_nothing(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, self.admin_id, {})
@@ -113,13 +125,17 @@ class TestPoolLiveBus(CommittedQueueCase):
             cr.rollback()
         self.assertEqual(self._pool_messages(), [])
 
-    def test_leaving_the_pool_by_claim_archive_or_delete_is_told(self):
-        claimed, archived, deleted, kept = self._pool_leads(4)
+    def test_leaving_the_pool_by_claim_assignment_archive_or_delete_is_told(self):
+        claimed, assigned, archived, deleted, kept = self._pool_leads(5)
         self._pool_messages()
         anan = self.user_ids[0]
         with self.registry.cursor() as cr:
             env = api.Environment(cr, anan, {})
             env["crm.lead.pool.card"].browse(claimed).action_claim()
+        with self.registry.cursor() as cr:
+            # a plain write of the salesperson (form, list, import, RPC)
+            env = api.Environment(cr, self.admin_id, {})
+            env["crm.lead"].browse(assigned).user_id = self.user_ids[1]
         with self.registry.cursor() as cr:
             env = api.Environment(cr, self.admin_id, {})
             env["crm.lead"].browse(archived).action_archive()
@@ -129,7 +145,7 @@ class TestPoolLiveBus(CommittedQueueCase):
         messages = self._pool_messages()
         self.assertEqual(
             [payload["lead_ids"] for _channel, payload in messages],
-            [[claimed], [archived], [deleted]],
+            [[claimed], [assigned], [archived], [deleted]],
         )
         with self.registry.cursor() as cr:
             env = api.Environment(cr, self.admin_id, {})
@@ -239,6 +255,17 @@ class TestPoolLiveNotify(QueueCase):
         self.assertFalse(self._notifications(self.linh), "outside the claim window")
         self.assertFalse(self._notifications(self.mai), "another team")
         self.assertFalse(self._notifications(self.niran), "not a member")
+
+    def test_a_member_who_left_the_queue_company_is_not_notified(self):
+        other = self.env["res.company"].create({"name": "Live Other Company"})
+        self.team.company_id = self.env.ref("base.main_company")
+        self.assertTrue(self.queue.company_id)
+        self.somchai.write(
+            {"company_ids": [Command.set(other.ids)], "company_id": other.id}
+        )
+        with freeze_time(fields.Datetime.to_datetime(WED_1000)):
+            self._enter(2)
+        self.assertFalse(self._notifications(self.somchai))
 
     def test_nobody_is_notified_outside_the_claim_window(self):
         with freeze_time("2026-03-04 10:00:00"):  # 17:00 in Bangkok

@@ -64,7 +64,8 @@ LIVE_FIELDS = frozenset(
 class PoolChanges:
     """The pool changes of one transaction: per company id (False: leads of
     no company), the ids of the leads and queues whose pool changed; per
-    queue id, the leads that entered its pool."""
+    queue id of a queue that notifies its members, the leads that entered its
+    pool."""
 
     def __init__(self):
         self.companies = defaultdict(lambda: (set(), set()))
@@ -225,15 +226,20 @@ class CrmLead(models.Model):
     def _live_record(self, before, after):
         """Add to the transaction's :class:`PoolChanges` the leads in a pool
         ``before`` or ``after`` a change (see :meth:`_live_snapshot`); a lead
-        whose queue or pool date differs after it entered that pool."""
+        whose queue or pool date differs after it entered that pool (kept for
+        the members' notification when its queue asks for it)."""
         if not before and not after:
             return
         changes = self._live_changes()
+        Queue = self.env["crm.team.queue"].sudo()
         for lead_id, (queue_id, _date, company_id) in before.items():
             changes.add(company_id, lead_id, queue_id)
         for lead_id, (queue_id, pool_date, company_id) in after.items():
             changes.add(company_id, lead_id, queue_id)
-            if before.get(lead_id, (None, None))[:2] != (queue_id, pool_date):
+            if (
+                before.get(lead_id, (None, None))[:2] != (queue_id, pool_date)
+                and Queue.browse(queue_id).notify_pool_members
+            ):
                 changes.entered[queue_id].add(lead_id)
 
     @api.model

@@ -275,7 +275,8 @@ class TestPoolLiveNotify(QueueCase):
     def test_a_queue_without_the_option_notifies_nobody(self):
         self.queue.notify_pool_members = False
         with freeze_time(fields.Datetime.to_datetime(WED_1000)):
-            self._enter(2)
+            _leads, changes = self._enter(2)
+        self.assertFalse(changes.entered, "no transaction of its own after the commit")
         self.assertFalse(self._notifications(self.somchai))
 
     def test_a_member_at_the_daily_claim_limit_is_not_notified(self):

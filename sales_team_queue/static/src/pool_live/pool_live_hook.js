@@ -1,14 +1,16 @@
 /** @odoo-module **/
 
 import { onMounted, onWillUnmount } from "@odoo/owl";
+import { browser } from "@web/core/browser/browser";
 import { useService } from "@web/core/utils/hooks";
-import { debounce } from "@web/core/utils/timing";
 
-// A burst of changes (a routing, several claims) reloads the screen once.
+// The changes told within this delay after a first one reload the screen
+// once (a routing, several claims); a steady stream of changes reloads it at
+// most this often, never starves it.
 export const RELOAD_DELAY = 400;
 
 /**
- * Reload ``model`` (a pool screen's) when the pools change: debounced, not
+ * Reload ``model`` (a pool screen's) when the pools change: grouped, not
  * while the tab is hidden (once it shows again), keeping the selected cards
  * that are still in the pool selected. The scroll position stays: the
  * records are updated in place.
@@ -18,6 +20,7 @@ export const RELOAD_DELAY = 400;
 export function usePoolLive(model) {
     const poolLive = useService("sales_team_queue.pool_live");
     let stale = false;
+    let timer = null;
 
     async function reload() {
         if (document.hidden) {
@@ -25,8 +28,7 @@ export function usePoolLive(model) {
             return;
         }
         stale = false;
-        const root = model.root;
-        const selected = new Set(root.selection.map((record) => record.resId));
+        const selected = new Set(model.root.selection.map((record) => record.resId));
         await model.load();
         if (selected.size) {
             for (const record of model.root.records) {
@@ -36,10 +38,17 @@ export function usePoolLive(model) {
             }
         }
     }
-    const debouncedReload = debounce(reload, RELOAD_DELAY);
+    function scheduleReload() {
+        if (timer === null) {
+            timer = browser.setTimeout(() => {
+                timer = null;
+                reload();
+            }, RELOAD_DELAY);
+        }
+    }
     const onVisibility = () => {
         if (stale && !document.hidden) {
-            debouncedReload();
+            scheduleReload();
         }
     };
 
@@ -47,12 +56,13 @@ export function usePoolLive(model) {
     // Once mounted: the screen shows the cards it loaded, changes after them
     // reload it.
     onMounted(() => {
-        unsubscribe = poolLive.subscribe(() => debouncedReload());
+        unsubscribe = poolLive.subscribe(scheduleReload);
         document.addEventListener("visibilitychange", onVisibility);
     });
     onWillUnmount(() => {
         unsubscribe?.();
-        debouncedReload.cancel();
+        browser.clearTimeout(timer);
+        timer = null;
         document.removeEventListener("visibilitychange", onVisibility);
     });
 }

@@ -51,8 +51,22 @@ registry.category("web_tour.tours").add("sales_team_queue_pool_live", {
             },
         },
         {
-            trigger: ".o_kanban_record:contains(Live Tour Lead B) .o_pool_waiting:contains(min)",
-            content: "the card of lead B says how long it waits",
+            trigger:
+                ".o_kanban_record:contains(Live Tour Lead B) .o_pool_waiting:contains(min):not(:contains(h))",
+            content: "the card of lead B says how long it waits: minutes",
+        },
+        {
+            trigger: ".o_kanban_view",
+            content: "two hours pass (the clock of the waiting times moves on)",
+            run() {
+                const services = odoo.__WOWL_DEBUG__.root.env.services;
+                const { clock } = services["sales_team_queue.pool_live"];
+                clock.now = clock.now.plus({ hours: 2 });
+            },
+        },
+        {
+            trigger: ".o_kanban_record:contains(Live Tour Lead B) .o_pool_waiting:contains(2 h)",
+            content: "the card of lead B says it waits for 2 hours now, without reload",
         },
         {
             trigger: ".o_kanban_view",

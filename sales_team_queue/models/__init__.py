@@ -13,6 +13,7 @@ from . import crm_lead_pool
 from . import crm_lead_waiting
 from . import crm_lead_pool_privacy
 from . import crm_lead_pool_card
+from . import crm_lead_pool_live
 from . import crm_stage
 from . import crm_lead_stage_history
 from . import crm_lead_stage

@@ -11,7 +11,9 @@ another add-on:
 - ``crm_lead_stage.py``: stage probability and stage history: ``_stage_*``;
 - ``crm_lead_sla.py``: a change of stage follows the SLA up: ``_sla_*``;
 - ``crm_sales_target_sync.py``: the targets that count a changed deal are
-  computed again before they are read: ``_target_*``.
+  computed again before they are read: ``_target_*``;
+- ``crm_lead_pool_live.py``: the open pool screens and the members are told
+  of what entered or left the pools, once the transaction commits: ``_live_*``.
 
 The module's own writes (the door's, marked with ``DOOR_TOKEN``) skip the
 perimeter and the door, not the stage history.
@@ -37,6 +39,7 @@ class CrmLead(models.Model):
         leads._queue_on_create(queue_team_ids)
         leads._stage_on_create(vals_list)
         leads._target_on_create()
+        leads._live_on_create()
         return leads
 
     def write(self, vals):
@@ -45,6 +48,7 @@ class CrmLead(models.Model):
         stage = leads._stage_prepare_write(vals)
         sla = leads._sla_prepare_write(vals, internal)
         targets = leads._target_prepare_write(vals)
+        live = leads._live_prepare_write(vals)
         for group, group_vals in leads._stage_split_write(vals, stage):
             if internal:
                 super(CrmLead, group).write(group_vals)
@@ -53,6 +57,7 @@ class CrmLead(models.Model):
         leads._stage_after_write(stage)
         leads._sla_after_write(sla)
         leads._target_after_write(targets)
+        leads._live_after_write(live)
         return True
 
     def _message_post_after_hook(self, message, msg_vals):
@@ -92,6 +97,7 @@ class CrmLead(models.Model):
 
     def unlink(self):
         targets = self._target_scope()
+        self._live_on_unlink()
         result = super().unlink()
         self._target_mark_stale(targets)
         return result

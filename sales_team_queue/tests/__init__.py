@@ -51,6 +51,8 @@ from . import test_intake
 from . import test_targets_current
 from . import test_targets_concurrency
 from . import test_targets_leaderboard
+from . import test_pool_live
+from . import test_pool_live_tour
 
 # Python 3.11.7's ast module is not thread-safe (CPython gh-106905: "AST
 # constructor recursion depth mismatch"): the test server's first static request

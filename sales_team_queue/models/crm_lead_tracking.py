@@ -1,8 +1,8 @@
 """What the one door leaves where a CRM user looks first: the change of
-salesperson (and of team, stage and type) tracked in the lead's chatter like Odoo's own
-tracking, with the method and the reason of the ledger line; and a lead given
-to a rep who does not work with leads (CRM's *Leads* setting off) becomes an
-opportunity, so that it lands in their pipeline."""
+salesperson (and of team, queue, stage and type) tracked in the lead's chatter
+like Odoo's own tracking, with the method and the reason of the ledger line;
+and a lead given to a rep who does not work with leads (CRM's *Leads* setting
+off) becomes an opportunity, so that it lands in their pipeline."""
 
 import json
 
@@ -13,7 +13,7 @@ from odoo.tools.mail import generate_tracking_message_id
 
 # The fields whose change by the door is tracked in the chatter, as Odoo tracks
 # them on a plain write (the door writes with ``mail_notrack``).
-TRACKED_FIELDS = ("user_id", "team_id", "stage_id", "type")
+TRACKED_FIELDS = ("user_id", "team_id", "queue_id", "stage_id", "type")
 
 
 class CrmLead(models.Model):
@@ -35,7 +35,7 @@ class CrmLead(models.Model):
     @api.model
     def _queue_track_owners(self, decisions, before):
         """Log in the chatter of each lead of ``decisions`` its change of
-        salesperson, team, stage and type, as Odoo's tracking shows it ("Wei →
+        salesperson, team, queue, stage and type, as Odoo's tracking shows it ("Wei →
         Linh"), with the method and reason of the decision as the message: one
         batch of messages for all the leads (none for their first placement).
         The message is in the language of who made the change, or for a
@@ -169,5 +169,4 @@ class CrmLead(models.Model):
                 name: initial.pop(name) if name in initial else lead[name]
                 for name in TRACKED_FIELDS
             }
-            before[lead.id]["queue_id"] = lead.queue_id
         return before

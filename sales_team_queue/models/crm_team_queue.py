@@ -692,8 +692,22 @@ class CrmTeamQueue(models.Model):
         return result
 
     def unlink(self):
+        # The database empties the leads' queue (ON DELETE SET NULL) behind
+        # the ORM: their queue state is computed again, so that a lead that
+        # waited in the deleted queue's pool is unrouted (the backlog routes
+        # it), not a card of no pool.
+        leads = (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("queue_id", "in", self.ids)])
+        )
         result = super().unlink()
         self._queues_changed()
+        if leads:
+            leads.invalidate_recordset(["queue_id"])
+            leads.modified(["queue_id"])
+            leads.flush_recordset(["queue_state"])
         return result
 
     def copy_data(self, default=None):

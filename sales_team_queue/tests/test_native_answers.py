@@ -166,3 +166,16 @@ class TestNativeAnswers(QueueCase):
         self._create_queue()
         lead = self._new_leads(1)
         self.assertEqual((lead.user_id, lead.type), (self.somchai, "lead"))
+
+    def test_deleting_a_queue_unroutes_its_pool_leads(self):
+        """The database empties the leads' queue behind the ORM: a lead that
+        waited in the pool is unrouted (the backlog routes it), not a card of
+        no pool."""
+        queue = self._create_queue(strategy="pool")
+        lead = self._new_leads(1)
+        self.assertEqual(lead.queue_state, "pool")
+        queue.unlink()
+        self.assertEqual(
+            (lead.queue_id, lead.queue_state), (queue.browse(), "unrouted")
+        )
+        self.assertFalse(self.env["crm.lead.pool.card"].search([("id", "=", lead.id)]))

@@ -92,6 +92,9 @@ class CrmSalespersonHandover(models.TransientModel):
     )
     previewed = fields.Boolean(readonly=True)
 
+    # user_id: a dependency to recompute it on, or the form's first onchange
+    # would send it empty (it sends the fields it computes from others).
+    @api.depends("user_id")
     @api.depends_context("uid")
     def _compute_leader_team_ids(self):
         teams = self._get_leader_teams()

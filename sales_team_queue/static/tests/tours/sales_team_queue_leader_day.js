@@ -171,6 +171,10 @@ registry.category("web_tour.tours").add("sales_team_queue_leader_day", {
             trigger: ".modal .alert-info:contains(As their team leader):contains(Tour Day Team)",
             content: "the wizard says what a team leader hands over",
         },
+        {
+            trigger: ".modal:not(:has(.o_field_widget[name=archive_user]))",
+            content: "archiving the user is for administrators: not offered",
+        },
         ...pickUser("user_id", "Tour Day Chai"),
         ...pickUser("target_user_id", "Tour Day Ben"),
         {

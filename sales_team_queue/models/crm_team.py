@@ -90,9 +90,9 @@ class CrmTeam(models.Model):
         return teams
 
     def write(self, vals):
+        result = super().write(vals)
         if "user_id" in vals or "active" in vals:
             self._leaders_changed()
-        result = super().write(vals)
         if {"sequence", "company_id", "active"} & set(vals) and self.queue_ids:
             # Queues are tried in team order, within their team's company
             # (cached with their settings).
@@ -101,9 +101,10 @@ class CrmTeam(models.Model):
 
     def unlink(self):
         had_queues = bool(self.queue_ids)
-        if self.user_id:
-            self._leaders_changed()
+        had_leader = bool(self.user_id)
         result = super().unlink()
+        if had_leader:
+            self._leaders_changed()
         if had_queues:
             # The database deleted their queues (cascade): forget them.
             self.env["crm.team.queue"]._queues_changed()

@@ -168,7 +168,7 @@ registry.category("web_tour.tours").add("sales_team_queue_leader_day", {
             "open the Salesperson Handover"
         ),
         {
-            trigger: ".modal .alert-info:contains(As their team leader):contains(Tour Day Team)",
+            trigger: ".modal .alert-info:contains(As a team leader):contains(Tour Day Team)",
             content: "the wizard says what a team leader hands over",
         },
         {

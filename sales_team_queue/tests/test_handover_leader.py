@@ -5,6 +5,7 @@ teams (or to themselves, or to those teams' queues); never a manager's book,
 another team's member or a receiver outside their teams. And who sees the
 *Salesperson Handover* menu."""
 
+import json
 from xmlrpc.client import Fault
 
 from odoo import Command
@@ -238,6 +239,39 @@ class TestHandoverLeaderRpc(RpcLoginMixin, HttpCase):
         self.assertIn("Boss is a sales manager", refusal.faultString)
         refusal = self._refused(self.lek, wizard_id, "action_apply")
         self.assertIn("Boss is a sales manager", refusal.faultString)
+        self._untouched()
+
+    @mute_logger("odoo.http")
+    def test_leader_is_refused_a_managers_book_over_json_rpc(self):
+        """The same refusal through /jsonrpc, as a web or script client."""
+
+        def call(method, *args):
+            params = {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [
+                    self.env.cr.dbname,
+                    self.lek.id,
+                    "ho_lek_pw",
+                    HANDOVER,
+                    method,
+                    list(args),
+                ],
+            }
+            response = self.url_open(
+                "/jsonrpc",
+                data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}),
+                headers={"Content-Type": "application/json"},
+            )
+            return response.json()
+
+        created = call(
+            "create",
+            {"user_id": self.boss.id, "mode": "user", "target_user_id": self.mali.id},
+        )
+        error = call("action_apply", [created["result"]])["error"]["data"]
+        self.assertEqual(error["name"], "odoo.exceptions.AccessError")
+        self.assertIn("Boss is a sales manager", error["message"])
         self._untouched()
 
     def test_leader_cannot_hand_over_another_teams_member(self):

@@ -22,5 +22,6 @@ from . import crm_sales_target
 from . import crm_sales_target_sync
 from . import crm_team_queue_dashboard
 from . import res_users
+from . import ir_ui_menu
 from . import crm_lead_perimeter
 from . import crm_lead_pipeline

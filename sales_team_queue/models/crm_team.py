@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import float_compare
 
 from .crm_lead_assignment import DOOR_HINT, DoorHint, Reason
@@ -82,8 +82,17 @@ class CrmTeam(models.Model):
             force_quota=force_quota, creation_delta_days=creation_delta_days
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        teams = super().create(vals_list)
+        if teams.user_id:
+            teams._leaders_changed()
+        return teams
+
     def write(self, vals):
         result = super().write(vals)
+        if "user_id" in vals or "active" in vals:
+            self._leaders_changed()
         if {"sequence", "company_id", "active"} & set(vals) and self.queue_ids:
             # Queues are tried in team order, within their team's company
             # (cached with their settings).
@@ -92,11 +101,19 @@ class CrmTeam(models.Model):
 
     def unlink(self):
         had_queues = bool(self.queue_ids)
+        had_leader = bool(self.user_id)
         result = super().unlink()
+        if had_leader:
+            self._leaders_changed()
         if had_queues:
             # The database deleted their queues (cascade): forget them.
             self.env["crm.team.queue"]._queues_changed()
         return result
+
+    def _leaders_changed(self):
+        # Team leaders see menus the other salespeople do not
+        # (ir.ui.menu._load_menus_blacklist), and Odoo caches menus per user.
+        self.env.registry.clear_cache()
 
     # ------------------------------------------------------------
     # Probability from the stage

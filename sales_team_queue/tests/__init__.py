@@ -39,7 +39,10 @@ from . import test_targets_tour
 from . import test_dashboard_tour
 from . import test_assign_wizard
 from . import test_handover
+from . import test_handover_leader
 from . import test_wizard_tours
+from . import test_leader_day_tour
+from . import test_pool_phone_tour
 from . import test_sla_tour
 from . import test_sla
 from . import test_dispatch

@@ -330,12 +330,19 @@ class TestHandover(QueueCase):
         ).action_apply()
         self.assertEqual(leads.user_id, self.linh)
 
-    def test_team_leader_cannot_hand_over_other_teams_leads(self):
-        self._book(1, team_id=self.team_2.id)
-        with self.assertRaisesRegex(AccessError, "teams you do not lead"):
-            self._handover(
-                user=self.leader, mode="queues", include_customers=False
-            ).action_preview()
+    def test_team_leader_hands_over_only_their_teams_leads(self):
+        """Wei's lead of another team is not the leader's to move: it stays,
+        and the preview does not count it."""
+        ours = self._book(1)
+        theirs = self._book(1, team_id=self.team_2.id)
+        wizard = self._handover(
+            user=self.leader, target_user_id=self.linh.id, include_customers=False
+        )
+        wizard.action_preview()
+        self.assertEqual(wizard.line_ids.mapped("lead_count"), [1])
+        wizard.action_apply()
+        self.assertEqual(ours.user_id, self.linh)
+        self.assertEqual(theirs.user_id, self.wei)
 
     def test_rep_cannot_hand_over(self):
         self._book(1)

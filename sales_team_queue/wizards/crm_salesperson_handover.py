@@ -7,6 +7,8 @@ from odoo.tools import SQL
 from ..models.crm_lead_assignment import Decision, Reason
 from ..models.res_users import HANDOVER_DONE, HANDOVER_TOKEN
 
+MANAGER = "sales_team.group_sale_manager"
+
 
 class HandoverPlan:
     """Where a handover puts each lead and customer, computed in memory and
@@ -32,11 +34,19 @@ class CrmSalespersonHandover(models.TransientModel):
     _name = "crm.salesperson.handover"
     _description = "Salesperson Handover"
 
+    leader_team_ids = fields.Many2many(
+        "crm.team",
+        string="Your Teams",
+        compute="_compute_leader_team_ids",
+        help="A team leader hands over what is in the teams they lead, to "
+        "their members or queues (empty for sales managers: every team).",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Salesperson Leaving",
         required=True,
-        domain="[('share', '=', False)]",
+        domain="[('share', '=', False), ('crm_team_ids', 'in', leader_team_ids)] "
+        "if leader_team_ids else [('share', '=', False)]",
         help="The salesperson who leaves or is away.",
     )
     mode = fields.Selection(
@@ -52,7 +62,9 @@ class CrmSalespersonHandover(models.TransientModel):
     target_user_id = fields.Many2one(
         "res.users",
         string="Receiver",
-        domain="[('share', '=', False), ('id', '!=', user_id)]",
+        domain="[('share', '=', False), ('id', '!=', user_id), '|', "
+        "('crm_team_ids', 'in', leader_team_ids), ('id', '=', uid)] "
+        "if leader_team_ids else [('share', '=', False), ('id', '!=', user_id)]",
     )
     include_leads = fields.Boolean(string="Open Leads", default=True)
     include_opportunities = fields.Boolean(
@@ -79,6 +91,15 @@ class CrmSalespersonHandover(models.TransientModel):
         "crm.salesperson.handover.line", "handover_id", string="Preview"
     )
     previewed = fields.Boolean(readonly=True)
+
+    # user_id: a dependency to recompute it on, or the form's first onchange
+    # would send it empty (it sends the fields it computes from others).
+    @api.depends("user_id")
+    @api.depends_context("uid")
+    def _compute_leader_team_ids(self):
+        teams = self._get_leader_teams()
+        for wizard in self:
+            wizard.leader_team_ids = teams or False
 
     @api.model
     def default_get(self, fields_list):
@@ -111,6 +132,16 @@ class CrmSalespersonHandover(models.TransientModel):
     # SCOPE
     # ------------------------------------------------------------
 
+    @api.model
+    def _get_leader_teams(self):
+        """The teams whose leads the current user hands over as their team
+        leader: None for sales managers (every team, as they see every lead);
+        the teams they lead, in the companies they work in now, for a team
+        leader; empty for the others (refused)."""
+        if self.env.su or self.env.user.has_group(MANAGER):
+            return None
+        return self.env["crm.team"].search([("user_id", "=", self.env.uid)])
+
     def _get_lead_domain(self):
         """Open leads and opportunities (active, not won) of the salesperson
         leaving, as the scope says."""
@@ -129,28 +160,34 @@ class CrmSalespersonHandover(models.TransientModel):
         ]
 
     def _get_leads(self):
+        """The leads handed over (as superuser, to be written). A team leader's
+        are those of the teams they lead that their own access rules let them
+        read (which keeps out the companies they do not work in now)."""
+        Lead = self.env["crm.lead"]
         if not (self.include_leads or self.include_opportunities):
-            return self.env["crm.lead"].sudo()
-        return self.env["crm.lead"].sudo().search(self._get_lead_domain(), order="id")
+            return Lead.sudo()
+        teams = self._get_leader_teams()
+        if teams is None:
+            return Lead.sudo().search(self._get_lead_domain(), order="id")
+        domain = self._get_lead_domain() + [("team_id", "in", teams.ids)]
+        return Lead.search(domain, order="id").sudo()
 
     def _get_partners(self):
+        """The customers handed over (as superuser, to be written): those of
+        the companies the current user works in (and the shared ones, without
+        company); for a team leader, only those they may edit."""
+        Partner = self.env["res.partner"]
         if not self.include_customers:
-            return self.env["res.partner"].sudo()
-        # Only the customers of the companies the current user works in (and
-        # the shared ones, without company); active ones, whatever the
-        # client's context says (as for leads).
-        return (
-            self.env["res.partner"]
-            .sudo()
-            .search(
-                [
-                    ("user_id", "=", self.user_id.id),
-                    ("company_id", "in", self.env.companies.ids + [False]),
-                    ("active", "=", True),
-                ],
-                order="id",
-            )
-        )
+            return Partner.sudo()
+        # Active ones, whatever the client's context says (as for leads).
+        domain = [
+            ("user_id", "=", self.user_id.id),
+            ("company_id", "in", self.env.companies.ids + [False]),
+            ("active", "=", True),
+        ]
+        if self._get_leader_teams() is None:
+            return Partner.sudo().search(domain, order="id")
+        return Partner.search(domain, order="id")._filtered_access("write").sudo()
 
     # ------------------------------------------------------------
     # CHECKS
@@ -207,37 +244,52 @@ class CrmSalespersonHandover(models.TransientModel):
                     )
                 )
 
-    def _check_rights(self, leads):
-        """Sales managers hand over anyone; a team leader hands over the leads
-        of their teams only; others nobody."""
-        user = self.env.user
-        if user.has_group("sales_team.group_sale_manager"):
+    def _check_rights(self):
+        """Sales managers hand over anyone; a team leader hands over a member
+        of a team they lead (not a sales manager); others nobody."""
+        teams = self._get_leader_teams()
+        if teams is None:
             return
-        led = self.env["crm.team"].sudo().search([("user_id", "=", user.id)])
-        if not led:
+        if not teams:
             raise AccessError(
                 _(
                     "Only a sales manager or a team leader can hand over the book "
                     "of a salesperson: ask your sales manager."
                 )
             )
-        other = leads.filtered(lambda lead: lead.team_id not in led)
-        if other:
+        leaving = self.user_id.sudo()
+        if leaving.has_group(MANAGER):
             raise AccessError(
                 _(
-                    "%(count)s lead(s) of %(user)s belong to teams you do not lead "
-                    "(%(teams)s): ask a sales manager to hand them over.",
-                    count=len(other),
-                    user=self.user_id.name,
-                    teams=", ".join(other.team_id.mapped("name")) or _("no team"),
+                    "%(user)s is a sales manager: only a sales manager can hand "
+                    "over their book.",
+                    user=leaving.name,
                 )
             )
-        if self.include_customers and self.user_id.sudo().sale_team_id not in led:
+        if not leaving.crm_team_ids & teams:
             raise AccessError(
                 _(
-                    "Only a sales manager or the leader of %(user)s's team can hand "
-                    "over their customers: uncheck Customers or ask a sales manager.",
-                    user=self.user_id.name,
+                    "%(user)s is not a member of a team you lead (%(teams)s): ask "
+                    "a sales manager to hand over their book.",
+                    user=leaving.name,
+                    teams=", ".join(teams.mapped("name")),
+                )
+            )
+
+    def _check_receivers(self, users):
+        """A team leader gives only to the members of the teams they lead, or
+        takes over themselves."""
+        teams = self._get_leader_teams()
+        if teams is None:
+            return
+        outside = users.sudo() - teams.sudo().member_ids - self.env.user
+        if outside:
+            raise AccessError(
+                _(
+                    "%(users)s: not a member of the teams you lead (%(teams)s). "
+                    "Choose a member of your teams, or ask a sales manager.",
+                    users=", ".join(outside.mapped("name")),
+                    teams=", ".join(teams.mapped("name")),
                 )
             )
 
@@ -278,17 +330,13 @@ class CrmSalespersonHandover(models.TransientModel):
         :param lock: passed to the routing engine (False for the preview)
         """
         self._check_input()
+        self._check_rights()
+        if self.mode == "user":
+            self._check_receivers(self.target_user_id)
         leads = self._get_leads()
         partners = self._get_partners()
-        self._check_rights(leads)
         if not leads and not partners:
-            raise UserError(
-                _(
-                    "%(user)s has nothing to hand over in this scope: no open lead "
-                    "or opportunity and no customer.",
-                    user=self.user_id.name,
-                )
-            )
+            self._raise_nothing_to_hand_over()
         plan = HandoverPlan()
         leaving = self.user_id
         why = Reason("handover", {"user": Reason.ref(leaving)})
@@ -302,7 +350,32 @@ class CrmSalespersonHandover(models.TransientModel):
             return plan
         self._plan_by_queues(plan, leads, lock)
         self._plan_partners(plan, partners)
+        receivers = self.env["res.users"].union(
+            *(decision.user for decision in plan.decisions),
+            *plan.partners.values(),
+        )
+        self._check_receivers(receivers)
         return plan
+
+    def _raise_nothing_to_hand_over(self):
+        teams = self._get_leader_teams()
+        if teams is None:
+            raise UserError(
+                _(
+                    "%(user)s has nothing to hand over in this scope: no open lead "
+                    "or opportunity and no customer.",
+                    user=self.user_id.name,
+                )
+            )
+        raise UserError(
+            _(
+                "%(user)s has nothing to hand over in this scope: no open lead or "
+                "opportunity in the teams you lead (%(teams)s) and no customer you "
+                "may edit. Leads in other teams are handed over by a sales manager.",
+                user=self.user_id.name,
+                teams=", ".join(teams.mapped("name")),
+            )
+        )
 
     def _plan_by_queues(self, plan, leads, lock):
         leaving = self.user_id
@@ -365,9 +438,7 @@ class CrmSalespersonHandover(models.TransientModel):
             partner = decision.lead.partner_id.commercial_partner_id
             if partner and decision.user:
                 received[partner.id][decision.user] += 1
-        leader = self.user_id.sudo().sale_team_id.user_id
-        if leader == self.user_id or not leader.active:
-            leader = self.env["res.users"]
+        leader = self._get_customer_fallback()
         for partner in partners:
             company = partner.company_id
             counts = received.get(partner.commercial_partner_id.id) or Counter()
@@ -388,6 +459,19 @@ class CrmSalespersonHandover(models.TransientModel):
                         "company to take them"
                     )
                 ] += 1
+
+    def _get_customer_fallback(self):
+        """Who takes, by the queue rules, the customers none of whose leads
+        went to anyone: the leader of the leaving salesperson's team; the team
+        leader running the handover when they run it (they lead a team of the
+        salesperson leaving). Nobody when that is the salesperson leaving."""
+        if self._get_leader_teams() is None:
+            leader = self.user_id.sudo().sale_team_id.user_id
+        else:
+            leader = self.env.user
+        if leader == self.user_id or not leader.active:
+            return self.env["res.users"]
+        return leader
 
     def _preview_lines(self, plan):
         """Preview lines of ``plan``: one per receiver (leads, customers,

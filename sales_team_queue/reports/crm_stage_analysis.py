@@ -1,10 +1,11 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.crm_lead_stage_history import (
     compute_visible_leads,
     search_visible_leads,
 )
+from .sql_view import create_sql_view
 
 
 class CrmStageAnalysis(models.Model):
@@ -177,11 +178,4 @@ class CrmStageAnalysis(models.Model):
         )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        create_sql_view(self)

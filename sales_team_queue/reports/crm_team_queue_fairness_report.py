@@ -2,8 +2,10 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import _, fields, models, tools
+from odoo import _, fields, models
 from odoo.tools import SQL
+
+from .sql_view import create_sql_view
 
 # The queue's own distribution: what its weights are meant to spread.
 FAIRNESS_METHODS = ("auto", "dispatch")
@@ -148,14 +150,7 @@ class CrmTeamQueueFairnessReport(models.Model):
         )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        create_sql_view(self)
 
     def _read_group_select(self, aggregate_spec, query):
         """Shares of a group are ratios of its sums: the group's leads against

@@ -282,6 +282,24 @@ class TestHandoverLeaderRpc(RpcLoginMixin, HttpCase):
         self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
         self.assertIn("Bob is not a member of a team you lead", refusal.faultString)
 
+    def test_leader_hands_over_a_member_who_left_the_team(self):
+        """Odoo archives the membership of a rep who leaves the team (or is
+        archived), not their leads: the leader hands over what they left in
+        the leader's teams."""
+        self.env["crm.team.member"].search(
+            [
+                ("user_id", "=", self.ravi.id),
+                ("crm_team_id", "in", (self.alpha | self.shared).ids),
+            ]
+        ).action_archive()
+        self.assertFalse(self.ravi.crm_team_ids & (self.alpha | self.shared))
+        wizard_id = self._wizard(
+            self.lek, user_id=self.ravi.id, target_user_id=self.mali.id
+        )
+        self._rpc(self.lek, HANDOVER, "action_apply", [wizard_id])
+        self.assertEqual(self.alpha_leads.user_id, self.mali)
+        self.assertEqual(self.bravo_lead.user_id, self.ravi, "not Lek's team")
+
     def test_leader_cannot_give_to_someone_outside_their_teams(self):
         for target in (self.bob, self.bee):
             with self.subTest(target=target.name):

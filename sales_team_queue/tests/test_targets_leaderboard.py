@@ -125,3 +125,14 @@ class TestLeaderboardRanking(RpcLoginMixin, TargetWorld, HttpCase):
             self.mana, "crm.sales.target", "action_open_leaderboard"
         )
         self.assertEqual(manager_action["res_model"], "crm.sales.target")
+
+    def test_rep_opens_the_leaderboard_in_the_browser(self):
+        """The screen itself renders for a rep (cards with rank and progress,
+        no error): the ranking is a report, with no write date for images."""
+        self.authenticate(self.anan.login, f"{self.anan.login}_pw")
+        self.browser_js(
+            "/odoo/action-sales_team_queue.crm_sales_target_ranking_action",
+            "console.log('test successful')",
+            ready="document.querySelectorAll("
+            "'.o_kanban_record:not(.o_kanban_ghost) .o_progressbar').length === 2",
+        )

@@ -45,8 +45,8 @@ class CrmSalespersonHandover(models.TransientModel):
         "res.users",
         string="Salesperson Leaving",
         required=True,
-        domain="[('share', '=', False), ('crm_team_ids', 'in', leader_team_ids)] "
-        "if leader_team_ids else [('share', '=', False)]",
+        domain="[('share', '=', False), '|', ('crm_team_ids', 'in', leader_team_ids), "
+        "('active', '=', False)] if leader_team_ids else [('share', '=', False)]",
         help="The salesperson who leaves or is away.",
     )
     mode = fields.Selection(
@@ -266,7 +266,7 @@ class CrmSalespersonHandover(models.TransientModel):
                     user=leaving.name,
                 )
             )
-        if not leaving.crm_team_ids & teams:
+        if not leaving.crm_team_ids & teams and not self._owns_leads_in(teams):
             raise AccessError(
                 _(
                     "%(user)s is not a member of a team you lead (%(teams)s): ask "
@@ -275,6 +275,19 @@ class CrmSalespersonHandover(models.TransientModel):
                     teams=", ".join(teams.mapped("name")),
                 )
             )
+
+    def _owns_leads_in(self, teams):
+        """Whether the salesperson leaving still owns open leads in ``teams``
+        (a rep who left the team, moved to another or was archived: Odoo
+        archives their membership, not their leads)."""
+        return bool(
+            self.env["crm.lead"]
+            .sudo()
+            .search_count(
+                [("user_id", "=", self.user_id.id), ("team_id", "in", teams.ids)],
+                limit=1,
+            )
+        )
 
     def _check_receivers(self, users):
         """A team leader gives only to the members of the teams they lead, or

@@ -402,15 +402,10 @@ class CrmSalesTarget(models.Model):
     def _tz(self):
         """The time zone the months of this target are cut in: its
         company's, else the current user's, else UTC."""
-        company = self.company_id
-        for tz in (
-            company.partner_id.tz,
-            company.resource_calendar_id.tz,
-            self.env.user.tz,
-        ):
-            if tz in pytz.all_timezones_set:
-                return tz
-        return "UTC"
+        if not self.company_id:
+            tz = self.env.user.tz
+            return tz if tz in pytz.all_timezones_set else "UTC"
+        return self.company_id._sales_tz(default=self.env.user.tz)
 
     def _won_figures(self):
         """``{target id: (revenue in the target's currency, count)}``, from one

@@ -6,13 +6,17 @@ with the field widget ``duration_words`` (minutes) or ``duration_words_hours``
 (hours), in static/src/duration_words/, which writes the same words; the
 stored fields stay numbers, for sums and averages."""
 
+import math
+
 
 def duration_words(env, minutes):
     """``minutes`` (a number, rounded to the minute; nothing or less than 0:
     0) as short words in ``env``'s language: minutes under an hour, hours and
     minutes under a day, days and hours beyond."""
     try:
-        total = max(round(float(minutes or 0)), 0)
+        # Halves up, as the browser's Math.round (Python's round() goes to
+        # the even number: 30.5 would read "30 min" here, "31 min" there).
+        total = max(math.floor(float(minutes or 0) + 0.5), 0)
     except (TypeError, ValueError):
         total = 0
     hours, mins = divmod(total, 60)

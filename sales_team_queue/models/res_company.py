@@ -1,3 +1,5 @@
+import pytz
+
 from odoo import api, fields, models
 
 from .crm_team_queue import COMPANY_MAXIMA, check_maxima
@@ -59,3 +61,13 @@ class ResCompany(models.Model):
     def _check_queue_maxima(self):
         for company in self:
             check_maxima(company, COMPANY_MAXIMA, company.name)
+
+    def _sales_tz(self, default="UTC"):
+        """The time zone the company's sales days and months are cut in (the
+        fairness report's days, the targets' months): its partner's, else its
+        working schedule's, else ``default`` (also for no company)."""
+        company = self[:1]
+        for tz in (company.partner_id.tz, company.resource_calendar_id.tz, default):
+            if tz in pytz.all_timezones_set:
+                return tz
+        return "UTC"

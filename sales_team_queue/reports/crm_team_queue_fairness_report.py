@@ -94,11 +94,14 @@ class CrmTeamQueueFairnessReport(models.Model):
             WITH given AS (
                 SELECT line.queue_id, line.user_id,
                        (line.create_date AT TIME ZONE 'UTC'
-                            AT TIME ZONE COALESCE(partner.tz, 'UTC'))::date AS day
+                            AT TIME ZONE COALESCE(partner.tz, calendar.tz, 'UTC')
+                       )::date AS day
                   FROM crm_lead_assignment line
                   JOIN crm_team_queue queue ON queue.id = line.queue_id
              LEFT JOIN res_company company ON company.id = queue.company_id
              LEFT JOIN res_partner partner ON partner.id = company.partner_id
+             LEFT JOIN resource_calendar calendar
+                    ON calendar.id = company.resource_calendar_id
                  WHERE line.method IN %(methods)s
                    AND line.user_id IS NOT NULL
             ), per_day AS (
@@ -156,7 +159,8 @@ class CrmTeamQueueFairnessReport(models.Model):
         """Shares of a group are ratios of its sums: the group's leads against
         the leads its queue gave on the group's days (each person of a queue
         has a row each day, so ``SUM(queue_count) / COUNT(DISTINCT user_id)``
-        is the queue's total), likewise for the weights."""
+        is the queue's total), likewise for the weights; empty for a group
+        of several queues, where no such total holds."""
         fname = aggregate_spec.split(":")[0]
         if fname not in RATIO_MEASURES:
             return super()._read_group_select(aggregate_spec, query)
@@ -178,11 +182,16 @@ class CrmTeamQueueFairnessReport(models.Model):
             column("queue_weight"),
             column("user_id"),
         )
-        if fname == "share":
-            return share
-        if fname == "weight_share":
-            return weight_share
-        return SQL("(%s - %s)", share, weight_share)
+        measure = {"share": share, "weight_share": weight_share}.get(fname)
+        if measure is None:
+            measure = SQL("(%s - %s)", share, weight_share)
+        # A share is of one queue's leads: none for a group of several queues
+        # (a total over queues, a member of several).
+        return SQL(
+            "CASE WHEN COUNT(DISTINCT %s) = 1 THEN %s END",
+            column("queue_id"),
+            measure,
+        )
 
     def action_open_ledger(self):
         """The ledger lines (with their reasons) behind this row: the leads the
@@ -207,7 +216,7 @@ class CrmTeamQueueFairnessReport(models.Model):
         :data:`FAIRNESS_METHODS`) that gave this row's person a lead on its
         day (in the time zone of the queue's company)."""
         self.ensure_one()
-        tz = pytz.timezone(self.company_id.partner_id.tz or "UTC")
+        tz = pytz.timezone(self.company_id._sales_tz())
 
         def utc(day):
             start = tz.localize(datetime.combine(day, time.min))

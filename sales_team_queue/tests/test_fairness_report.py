@@ -82,6 +82,24 @@ class TestQueueFairnessReport(QueueCase):
         self.assertAlmostEqual(share, 100.0, places=2)
         self.assertAlmostEqual(weight_share, 100.0, places=2)
 
+    def test_no_share_for_a_group_of_several_queues(self):
+        """A share is of one queue's leads: a total over queues (the pivot's
+        total row) or a member of several queues has none, not a sum of
+        shares (300 %)."""
+        other = self._create_queue(name="Other", users=self.somchai | self.wei)
+        leads = self._give([self.somchai, self.wei])
+        leads |= self._give([self.somchai, self.wei], queue=other)
+        queues = [("queue_id", "in", (self.queue | other).ids)]
+        [(count, share, gap)] = self.env[REPORT]._read_group(
+            queues, [], ["assigned_count:sum", "share:avg", "gap:avg"]
+        )
+        self.assertEqual(count, len(self._given(leads)))
+        # (empty, not 0 %: the ORM reads a NULL aggregate as False)
+        self.assertIs(share, False)
+        self.assertIs(gap, False)
+        by_queue = self.env[REPORT]._read_group(queues, ["queue_id"], ["share:avg"])
+        self.assertEqual([share for _queue, share in by_queue], [100.0, 100.0])
+
     def test_member_who_got_nothing_shows_with_zero(self):
         queue = self._create_queue(
             strategy="weighted",

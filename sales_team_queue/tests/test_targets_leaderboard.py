@@ -129,10 +129,10 @@ class TestLeaderboardRanking(RpcLoginMixin, TargetWorld, HttpCase):
     def test_rep_opens_the_leaderboard_in_the_browser(self):
         """The screen itself renders for a rep (cards with rank and progress,
         no error): the ranking is a report, with no write date for images."""
-        self.authenticate(self.anan.login, f"{self.anan.login}_pw")
         self.browser_js(
             "/odoo/action-sales_team_queue.crm_sales_target_ranking_action",
             "console.log('test successful')",
             ready="document.querySelectorAll("
             "'.o_kanban_record:not(.o_kanban_ghost) .o_progressbar').length === 2",
+            login=self.anan.login,
         )

@@ -21,10 +21,27 @@ export function usePoolLive(model) {
     const poolLive = useService("sales_team_queue.pool_live");
     let stale = false;
     let timer = null;
+    // Loads in progress (a search, a filter, a grouping of the user, or ours):
+    // a reload in between would load the previous search and, being the last
+    // one, win over the user's.
+    let loading = 0;
+    const load = model.load.bind(model);
+    model.load = async (...args) => {
+        loading++;
+        try {
+            return await load(...args);
+        } finally {
+            loading--;
+        }
+    };
 
     async function reload() {
         if (document.hidden) {
             stale = true;
+            return;
+        }
+        if (loading) {
+            scheduleReload();
             return;
         }
         stale = false;

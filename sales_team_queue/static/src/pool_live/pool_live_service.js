@@ -24,13 +24,26 @@ export const poolLiveService = {
         let clockUsers = 0;
         let clockTimer = null;
         const clock = reactive({ now: luxon.DateTime.now() });
+        // How far the clock runs ahead of the browser's (moved by the tours).
+        let offset = luxon.Duration.fromMillis(0);
 
         function tick() {
-            clock.now = luxon.DateTime.now();
+            clock.now = luxon.DateTime.now().plus(offset);
         }
 
         return {
             clock,
+            /**
+             * Move the clock of the waiting times ahead by ``duration`` (a
+             * luxon duration object, e.g. ``{hours: 2}``), for good: the ticks
+             * keep the advance.
+             *
+             * @param {Object} duration
+             */
+            advance(duration) {
+                offset = offset.plus(duration);
+                tick();
+            },
             /**
              * Call ``callback(payload)`` each time the pools of the user's
              * companies change, and on a reconnection of the bus (messages

@@ -193,7 +193,7 @@ registry.category("web_tour.tours").add("sales_team_queue_leader_day", {
             run: "click",
         },
         {
-            trigger: SUCCESS,
+            trigger: `${SUCCESS}:contains(Handover Done)`,
             content: "a notification says the handover is done",
         },
         {

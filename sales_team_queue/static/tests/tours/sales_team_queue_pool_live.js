@@ -60,8 +60,7 @@ registry.category("web_tour.tours").add("sales_team_queue_pool_live", {
             content: "two hours pass (the clock of the waiting times moves on)",
             run() {
                 const services = odoo.__WOWL_DEBUG__.root.env.services;
-                const { clock } = services["sales_team_queue.pool_live"];
-                clock.now = clock.now.plus({ hours: 2 });
+                services["sales_team_queue.pool_live"].advance({ hours: 2 });
             },
         },
         {

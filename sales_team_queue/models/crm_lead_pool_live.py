@@ -65,11 +65,11 @@ class PoolChanges:
     """The pool changes of one transaction: per company id (False: leads of
     no company), the ids of the leads and queues whose pool changed; per
     queue id of a queue that notifies its members, the leads that entered its
-    pool."""
+    pool ({lead id: pool date})."""
 
     def __init__(self):
         self.companies = defaultdict(lambda: (set(), set()))
-        self.entered = defaultdict(set)
+        self.entered = defaultdict(dict)
 
     def add(self, company_id, lead_id, queue_id):
         lead_ids, queue_ids = self.companies[company_id]
@@ -109,6 +109,9 @@ class CrmTeamQueue(models.Model):
                     lambda lead, queue=queue: lead.queue_id == queue
                     and lead.queue_state == "pool"
                     and lead.active
+                    # the entry recorded, not one undone since (a savepoint
+                    # rolled back) that left an older lead in the pool
+                    and lead.pool_date == entered[queue.id][lead.id]
                 )
                 .sorted(lambda lead: (lead.pool_date, lead.id))
             )
@@ -240,7 +243,7 @@ class CrmLead(models.Model):
                 before.get(lead_id, (None, None))[:2] != (queue_id, pool_date)
                 and Queue.browse(queue_id).notify_pool_members
             ):
-                changes.entered[queue_id].add(lead_id)
+                changes.entered[queue_id][lead_id] = pool_date
 
     @api.model
     def _live_changes(self):

@@ -19,7 +19,13 @@ class IrUiMenu(models.Model):
         leads_a_team = (
             self.env["crm.team"]
             .sudo()
-            .search_count([("user_id", "=", user.id)], limit=1)
+            .search_count(
+                [
+                    ("user_id", "=", user.id),
+                    ("company_id", "in", [False, *user.company_ids.ids]),
+                ],
+                limit=1,
+            )
         )
         menu = self.env.ref(HANDOVER_MENU, raise_if_not_found=False)
         if menu and not leads_a_team:

@@ -295,6 +295,10 @@ def shot_lead_chatter(browser, base):
     )
     browser.goto(f"{base}/odoo/crm/{lead}")
     browser.wait(".o-mail-Message .o-mail-Message-tracking")
+    browser.js(
+        "document.querySelector('.o-mail-Message:has(.o-mail-Message-tracking)')"
+        ".scrollIntoView({block: 'center'}) || true"
+    )
     browser.settle()
 
 

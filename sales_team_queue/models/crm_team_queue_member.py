@@ -1,11 +1,18 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .crm_lead_pool import ClaimState
 from .crm_team_queue import MEMBER_MAXIMA, check_maxima, server_owned_given
 
 # Figures and routing state of a member: counted from the ledger and the leads,
 # or kept by routing itself (in SQL); never set by a client.
-SERVER_FIELDS = ("assigned_today", "open_count", "wrr_current")
+SERVER_FIELDS = (
+    "assigned_today",
+    "open_count",
+    "claimed_today",
+    "sla_running_count",
+    "wrr_current",
+)
 
 
 class CrmTeamQueueMember(models.Model):
@@ -78,6 +85,22 @@ class CrmTeamQueueMember(models.Model):
         compute="_compute_open_count",
         help="Open leads (not won, not lost) of the member in the team.",
     )
+    claimed_today = fields.Integer(
+        string="Claimed Today",
+        compute="_compute_claimed_today",
+        help="Leads the member claimed from this queue's pool today (their time "
+        "zone), against the queue's daily claim limit.",
+    )
+    claim_daily_limit = fields.Integer(
+        related="queue_id.claim_daily_limit",
+        string="Daily Claim Limit",
+    )
+    sla_running_count = fields.Integer(
+        string="SLAs Running",
+        compute="_compute_sla_running_count",
+        help="The member's leads of this queue whose SLA runs: a follow-up is due "
+        "before their deadline.",
+    )
     wrr_current = fields.Integer(
         string="Weighted Turn Credit",
         readonly=True,
@@ -119,6 +142,48 @@ class CrmTeamQueueMember(models.Model):
         )
         for member in self:
             member.open_count = counts.get((member.team_id.id, member.user_id.id), 0)
+
+    def _compute_claimed_today(self):
+        Line = self.env["crm.lead.assignment"].sudo()
+        now = fields.Datetime.now()
+        counts = {}
+        for user in self.user_id:
+            since = ClaimState(user, now, False).day_start
+            groups = Line._read_group(
+                [
+                    ("method", "=", "claim"),
+                    ("user_id", "=", user.id),
+                    ("queue_id", "in", self.queue_id.ids),
+                    ("create_date", ">=", since),
+                ],
+                ["queue_id"],
+                ["__count"],
+            )
+            counts.update({(queue.id, user.id): n for queue, n in groups})
+        for member in self:
+            member.claimed_today = counts.get(
+                (member.queue_id.id, member.user_id.id), 0
+            )
+
+    def _compute_sla_running_count(self):
+        groups = (
+            self.env["crm.lead"]
+            .sudo()
+            ._read_group(
+                [
+                    ("sla_state", "=", "running"),
+                    ("queue_id", "in", self.queue_id.ids),
+                    ("user_id", "in", self.user_id.ids),
+                ],
+                ["queue_id", "user_id"],
+                ["__count"],
+            )
+        )
+        counts = {(queue.id, user.id): n for queue, user, n in groups}
+        for member in self:
+            member.sla_running_count = counts.get(
+                (member.queue_id.id, member.user_id.id), 0
+            )
 
     @api.constrains("user_id", "queue_id")
     def _check_user_in_team(self):

@@ -179,3 +179,22 @@ class TestNativeAnswers(QueueCase):
             (lead.queue_id, lead.queue_state), (queue.browse(), "unrouted")
         )
         self.assertFalse(self.env["crm.lead.pool.card"].search([("id", "=", lead.id)]))
+
+    def test_my_queues_shows_claims_against_the_limit_and_running_slas(self):
+        """A rep's own page (My Queues): what they claimed today against the
+        queue's daily limit, and their leads whose SLA runs."""
+        queue = self._create_queue(strategy="pool", claim_daily_limit=3, sla_hours=4)
+        leads = self._new_leads(2)
+        leads[0].with_user(self.wei).action_claim()
+        action = self.env["crm.team.queue"].with_user(self.wei).action_open_dashboard()
+        mine = (
+            self.env["crm.team.queue.member"]
+            .with_user(self.wei)
+            .with_context(action["context"])
+            .search(action["domain"])
+            .filtered(lambda member: member.queue_id == queue)
+        )
+        self.assertEqual(
+            (mine.claimed_today, mine.claim_daily_limit, mine.sla_running_count),
+            (1, 3, 1),
+        )

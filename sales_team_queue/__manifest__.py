@@ -15,6 +15,7 @@
         "security/crm_lead_stage_history_security.xml",
         "security/crm_sales_target_security.xml",
         "security/crm_lead_assignment_report_security.xml",
+        "security/wizard_security.xml",
         "security/crm_team_queue_fairness_report_security.xml",
         # data
         "data/ir_cron_data.xml",

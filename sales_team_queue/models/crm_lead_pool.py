@@ -492,15 +492,17 @@ class CrmLead(models.Model):
                     leads=self._queue_names(no_queue),
                 )
             )
+        # Named while the user reads them: a private pool hides them once back.
+        names = self._queue_names(self)
         self._queue_release(reason)
-        return self._queue_released_notification(reason)
+        return self._queue_released_notification(reason, names)
 
-    def _queue_released_notification(self, reason):
-        """A notification that the leads of ``self`` are back in their queues'
-        pools (with ``reason`` for the next salesperson, when given), then a
-        reload of the screen behind."""
+    def _queue_released_notification(self, reason, names):
+        """A notification that the leads of ``self`` (``names``) are back in
+        their queues' pools (with ``reason`` for the next salesperson, when
+        given), then a reload of the screen behind."""
         args = {
-            "leads": self._queue_names(self),
+            "leads": names,
             "queues": ", ".join(self.sudo().queue_id.mapped("name")),
         }
         if len(self) == 1:

@@ -13,9 +13,9 @@ is rolled back), told in a short transaction of its own:
 - one bus message per company whose pools changed (a handful for a routing
   of 10 000 leads), on the channel ``(company, "sales_team_queue_pool")``,
   to which only the internal sales users of that company subscribe (see
-  :class:`IrWebsocket`); it carries ids of leads and queues, nothing a
-  subscriber may not know: the screens read the cards again through the
-  record rules;
+  :class:`IrWebsocket`); it carries nothing (no lead, queue or number: a
+  subscriber may not see every pool of the company): the screens read the
+  cards again through the record rules;
 - with ``crm.team.queue.notify_pool_members``, one Odoo notification (inbox,
   or e-mail as each rep chose) per rep who can claim the new leads now,
   listing them by their card (title and queue, no contact).
@@ -37,8 +37,6 @@ LIVE_KEY = "sales_team_queue.pool_live"
 POOL_CHANNEL = "sales_team_queue.pool"
 POOL_SUBCHANNEL = "sales_team_queue_pool"
 POOL_CHANGED = "sales_team_queue/pool_changed"
-# A message lists this many lead ids at most (the screens reload anyway).
-LIVE_IDS_MAX = 100
 # A rep's notification checks and lists this many leads per queue at most.
 NOTIFY_LIST_MAX = 20
 # What a pool card shows or depends on (crm.lead.pool.card): a write of one of
@@ -65,7 +63,7 @@ class PoolChanges:
     """The pool changes of one transaction: per company id (False: leads of
     no company), the ids of the leads and queues whose pool changed; per
     queue id of a queue that notifies its members, the leads that entered its
-    pool ({lead id: pool date})."""
+    pool ({lead id: (pool date, id of the user who put it there)})."""
 
     def __init__(self):
         self.companies = defaultdict(lambda: (set(), set()))
@@ -111,7 +109,7 @@ class CrmTeamQueue(models.Model):
                     and lead.active
                     # the entry recorded, not one undone since (a savepoint
                     # rolled back) that left an older lead in the pool
-                    and lead.pool_date == entered[queue.id][lead.id]
+                    and lead.pool_date == entered[queue.id][lead.id][0]
                 )
                 .sorted(lambda lead: (lead.pool_date, lead.id))
             )
@@ -120,7 +118,11 @@ class CrmTeamQueue(models.Model):
             listed = leads[:NOTIFY_LIST_MAX]
             for user in queue._live_notify_candidates():
                 refusals = listed._queue_claim_refusals(user=user)
-                claimable = listed.filtered(lambda lead, r=refusals: not r[lead.id])
+                # (not the leads the rep put in the pool themselves: released)
+                claimable = listed.filtered(
+                    lambda lead, r=refusals, u=user, q=queue: not r[lead.id]
+                    and entered[q.id][lead.id][1] != u.id
+                )
                 if claimable:
                     found[user].append((queue, claimable, len(leads)))
         for user, items in found.items():
@@ -243,7 +245,7 @@ class CrmLead(models.Model):
                 before.get(lead_id, (None, None))[:2] != (queue_id, pool_date)
                 and Queue.browse(queue_id).notify_pool_members
             ):
-                changes.entered[queue_id][lead_id] = pool_date
+                changes.entered[queue_id][lead_id] = (pool_date, self.env.uid)
 
     @api.model
     def _live_changes(self):
@@ -260,17 +262,16 @@ class CrmLead(models.Model):
     @api.model
     def _live_send(self, changes):
         """One bus message per company whose pools changed (see the module
-        docstring): ids only."""
+        docstring), with nothing in it: every sales user of the company hears
+        it, also of pools they may not see (restricted, private), so it names
+        no lead, no queue and no number; the screens read the cards again
+        through the record rules."""
         Bus = self.env["bus.bus"].sudo()
-        for company_id, (lead_ids, queue_ids) in sorted(changes.companies.items()):
+        for company_id in sorted(changes.companies):
             Bus._sendone(
                 (self._live_channel_record(company_id), POOL_SUBCHANNEL),
                 POOL_CHANGED,
-                {
-                    "lead_ids": sorted(lead_ids)[:LIVE_IDS_MAX],
-                    "queue_ids": sorted(queue_ids),
-                    "count": len(lead_ids),
-                },
+                {},
             )
 
     @api.model

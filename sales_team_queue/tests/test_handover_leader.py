@@ -362,6 +362,46 @@ class TestHandoverLeaderRpc(RpcLoginMixin, HttpCase):
         self.assertEqual(self.bravo_lead.user_id, self.bee)
         self.assertNotEqual(self.company_2_lead.user_id, self.ravi)
 
+    # ------------------------------------------------------------
+    # A wizard is its author's
+    # ------------------------------------------------------------
+
+    @mute_logger("odoo.http", "odoo.addons.base.models.ir_rule")
+    def test_nobody_reads_or_rewrites_another_users_wizard(self):
+        """A manager's handover in progress, and their assignment wizard: a
+        rep may neither read them nor change their receiver before the
+        manager applies them (Odoo guards transient records by rules only)."""
+        handover_id = self._wizard(
+            self.boss, user_id=self.ravi.id, target_user_id=self.mali.id
+        )
+        self._rpc(self.boss, HANDOVER, "action_preview", [handover_id])
+        assign_id = self._rpc(
+            self.boss,
+            "crm.lead.assign",
+            "create",
+            {
+                "lead_ids": [Command.set(self.alpha_leads.ids)],
+                "action": "assign",
+                "user_id": self.mali.id,
+            },
+        )
+        for model, record_id, vals in (
+            (HANDOVER, handover_id, {"target_user_id": self.bee.id}),
+            ("crm.lead.assign", assign_id, {"user_id": self.bee.id}),
+        ):
+            with self.subTest(model=model):
+                self.assertFalse(self._rpc(self.bee, model, "search", []))
+                for method, args in (("read", [["user_id"]]), ("write", [vals])):
+                    with self.assertRaises(Fault) as refusal:
+                        self._rpc(self.bee, model, method, [record_id], *args)
+                    self.assertEqual(
+                        refusal.exception.faultCode, RPC_FAULT_CODE_ACCESS_ERROR
+                    )
+        lines = self._rpc(self.bee, "crm.salesperson.handover.line", "search", [])
+        self.assertFalse(lines)
+        self._rpc(self.boss, HANDOVER, "action_apply", [handover_id])
+        self.assertEqual(self.alpha_leads.user_id, self.mali, "as the manager set it")
+
 
 @tagged("post_install", "-at_install")
 class TestHandoverMenu(TransactionCase):

@@ -60,7 +60,9 @@ class TestInstall(TransactionCase):
             "crm_lead_vietnam_south_2_demo"
         )
         self.assertEqual(south.queue_id, ref("crm_team_queue_vietnam_south_demo"))
-        self.assertEqual(set(south.mapped("sla_state")), {"running"})
+        followed = ref("crm_lead_vietnam_south_1_demo")
+        self.assertEqual(followed.sla_state, "met", "its rep followed it up")
+        self.assertEqual(set((south - followed).mapped("sla_state")), {"running"})
         anan = ref("user_anan_demo")
         self.assertTrue(anan._handover_pending(), "Anan has a book to hand over")
 

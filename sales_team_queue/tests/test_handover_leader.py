@@ -374,13 +374,12 @@ class TestHandoverLeaderRpc(RpcLoginMixin, HttpCase):
         handover_id = self._wizard(
             self.boss, user_id=self.ravi.id, target_user_id=self.mali.id
         )
-        self._rpc(self.boss, HANDOVER, "action_preview", [handover_id])
         assign_id = self._rpc(
             self.boss,
             "crm.lead.assign",
             "create",
             {
-                "lead_ids": [Command.set(self.alpha_leads.ids)],
+                "lead_ids": [(6, 0, self.alpha_leads.ids)],
                 "action": "assign",
                 "user_id": self.mali.id,
             },
@@ -399,8 +398,10 @@ class TestHandoverLeaderRpc(RpcLoginMixin, HttpCase):
                     )
         lines = self._rpc(self.bee, "crm.salesperson.handover.line", "search", [])
         self.assertFalse(lines)
-        self._rpc(self.boss, HANDOVER, "action_apply", [handover_id])
-        self.assertEqual(self.alpha_leads.user_id, self.mali, "as the manager set it")
+        (handover,) = self._rpc(
+            self.boss, HANDOVER, "read", [handover_id], ["target_user_id"]
+        )
+        self.assertEqual(handover["target_user_id"][0], self.mali.id, "as set")
 
 
 @tagged("post_install", "-at_install")

@@ -12,7 +12,6 @@ from odoo.exceptions import AccessError, ValidationError
 
 from .crm_team_queue import server_owned_given
 
-MANAGER = "sales_team.group_sale_manager"
 PERIOD_MONTHS = {"month": 1, "quarter": 3}
 # What a target achieved: computed from the won deals, stored (the leaderboard
 # and the lists sort by progress) and marked stale by every change of a won deal
@@ -316,7 +315,7 @@ class CrmSalesTarget(models.Model):
     def _check_can_set(self, teams, company_target=False):
         """Managers set every target; a team leader those of the teams they
         lead (record rules say the same; this says it in words)."""
-        if self.env.su or self.env.user.has_group(MANAGER):
+        if self.env["crm.team"]._queue_steers_all():
             return
         if company_target:
             raise AccessError(
@@ -349,7 +348,7 @@ class CrmSalesTarget(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_figures_vals(vals_list, create=True)
-        if not self.env.su and not self.env.user.has_group(MANAGER):
+        if not self.env["crm.team"]._queue_steers_all():
             teams = self.env["crm.team"].browse(
                 [vals["team_id"] for vals in vals_list if vals.get("team_id")]
             )
@@ -360,7 +359,7 @@ class CrmSalesTarget(models.Model):
 
     def write(self, vals):
         self._check_figures_vals([vals])
-        if not self.env.su and not self.env.user.has_group(MANAGER):
+        if not self.env["crm.team"]._queue_steers_all():
             teams = self.team_id
             if "team_id" in vals:
                 teams |= self.env["crm.team"].browse(vals["team_id"])
@@ -373,7 +372,7 @@ class CrmSalesTarget(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_allowed(self):
-        if not self.env.su and not self.env.user.has_group(MANAGER):
+        if not self.env["crm.team"]._queue_steers_all():
             self._check_can_set(
                 self.team_id,
                 company_target=any(not target.team_id for target in self),
@@ -526,12 +525,10 @@ class CrmSalesTarget(models.Model):
         """Whether the user reads the leaderboard on the targets themselves
         (amounts included): leaders of a team, "All Documents" users,
         managers."""
-        user = self.env.user
-        return bool(
-            self.env.su
-            or user.has_group("sales_team.group_sale_salesman_all_leads")
-            or self.env["crm.team"].search_count([("user_id", "=", user.id)], limit=1)
-        )
+        if self.env.user.has_group("sales_team.group_sale_salesman_all_leads"):
+            return True
+        teams = self.env["crm.team"]._queue_led_teams()
+        return teams is None or bool(teams)
 
     @api.model
     def action_open_targets(self):

@@ -110,6 +110,30 @@ class CrmTeam(models.Model):
             self.env["crm.team.queue"]._queues_changed()
         return result
 
+    @api.model
+    def _queue_led_teams(self):
+        """The teams whose queues, leads and members the current user steers
+        as their leader: None for sales managers (and the superuser): every
+        team; the teams they lead, in the companies they work in now (record
+        rules), for a team leader; none for the other salespeople."""
+        if self._queue_steers_all():
+            return None
+        return self.search([("user_id", "=", self.env.uid)])
+
+    @api.model
+    def _queue_steers_all(self):
+        """Whether the current user steers every team: a sales manager, or the
+        superuser."""
+        return self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
+
+    def _queue_not_led(self):
+        """The teams of ``self`` the current user does not steer as their
+        leader (none for sales managers and the superuser). Ask it on teams in
+        the user's environment, not in sudo (sudo steers all)."""
+        if self._queue_steers_all():
+            return self.browse()
+        return self.filtered(lambda team: team.sudo().user_id != self.env.user)
+
     def _leaders_changed(self):
         # Team leaders see menus the other salespeople do not
         # (ir.ui.menu._load_menus_blacklist), and Odoo caches menus per user.

@@ -11,7 +11,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
 
-MANAGER = "sales_team.group_sale_manager"
 DASHBOARD_FIELDS = [
     "dashboard_pool_count",
     "dashboard_oldest_pool_date",
@@ -211,9 +210,9 @@ class CrmTeamQueue(models.Model):
     def _dashboard_queue_domain(self):
         """The queues of the dashboard: all for managers, those of the teams a
         leader leads for them; nothing for a rep (refused)."""
-        if self.env.su or self.env.user.has_group(MANAGER):
+        teams = self.env["crm.team"]._queue_led_teams()
+        if teams is None:
             return []
-        teams = self.env["crm.team"].search([("user_id", "=", self.env.uid)])
         if not teams:
             raise AccessError(
                 _(
@@ -238,9 +237,8 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _dashboard_is_leader_or_manager(self):
-        if self.env.su or self.env.user.has_group(MANAGER):
-            return True
-        return bool(self.env["crm.team"].search_count([("user_id", "=", self.env.uid)]))
+        teams = self.env["crm.team"]._queue_led_teams()
+        return teams is None or bool(teams)
 
     @api.model
     def _dashboard_rep_action(self):
@@ -270,9 +268,8 @@ class CrmTeamQueue(models.Model):
     def _dashboard_readable(self):
         """The queues of ``self`` whose figures the user may read: all for
         sales managers, those of the teams they lead for leaders."""
-        if self.env.su or self.env.user.has_group(MANAGER):
-            return self
-        return self.filtered(lambda queue: queue.team_id.user_id == self.env.user)
+        not_led = self.sudo().team_id.with_env(self.env)._queue_not_led()
+        return self.filtered(lambda queue: queue.sudo().team_id not in not_led)
 
     def _check_dashboard_access(self):
         others = self - self._dashboard_readable()

@@ -319,7 +319,7 @@ class CrmTeamQueueMember(models.Model):
         return True
 
     def _check_can_pause(self):
-        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
+        if self.env["crm.team"]._queue_steers_all():
             return
         for member in self.sudo():
             if member.queue_id.team_id.user_id != self.env.user:

@@ -138,9 +138,7 @@ class CrmSalespersonHandover(models.TransientModel):
         leader: None for sales managers (every team, as they see every lead);
         the teams they lead, in the companies they work in now, for a team
         leader; empty for the others (refused)."""
-        if self.env.su or self.env.user.has_group(MANAGER):
-            return None
-        return self.env["crm.team"].search([("user_id", "=", self.env.uid)])
+        return self.env["crm.team"]._queue_led_teams()
 
     def _get_lead_domain(self):
         """Open leads and opportunities (active, not won) of the salesperson

@@ -5,7 +5,6 @@ from odoo.tools.safe_eval import safe_eval
 
 from ..models.crm_lead_assignment import Reason
 
-MANAGER = "sales_team.group_sale_manager"
 OUTCOMES = [
     ("assigned", "Salesperson"),
     ("pool", "Pool"),
@@ -102,9 +101,7 @@ class CrmTeamQueueSimulation(models.TransientModel):
         """Test Routing shows the queues' turns and members' states: for the
         leader of the queue's team and sales managers."""
         self.check_access("create")
-        if self.env.su or self.env.user.has_group(MANAGER):
-            return
-        if queue.sudo().team_id.user_id != self.env.user:
+        if queue.sudo().team_id.with_env(self.env)._queue_not_led():
             raise AccessError(
                 _(
                     "Only the leader of the team %(team)s or a sales manager can "
@@ -121,9 +118,7 @@ class CrmTeamQueueSimulation(models.TransientModel):
         leader leads for a leader."""
         if scope != "all_teams":
             return queue.team_id
-        if self.env.su or self.env.user.has_group(MANAGER):
-            return None
-        return self.env["crm.team"].search([("user_id", "=", self.env.uid)])
+        return self.env["crm.team"]._queue_led_teams()
 
     @api.model
     def _get_leads_domain(self, queue, scope, lead_domain):

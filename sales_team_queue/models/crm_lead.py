@@ -17,8 +17,8 @@ from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .crm_lead_assignment import DOOR_HINT, Decision, DoorHint, Reason
-from .crm_team_queue_routing import RETRYABLE, STRATEGIES_ASSIGNING
+from .crm_team_queue_routing import RETRYABLE, STRATEGIES_ASSIGNING, routing_savepoint
+from .values import DOOR_HINT, OPEN_LEAD_DOMAIN, Decision, DoorHint, Reason
 
 _logger = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ class CrmLead(models.Model):
         )
         if owned:
             hint = self._door_hint()
-            self._queue_assign_batch(
+            self._queue_record_given(
                 [
                     Decision(
                         lead,
@@ -257,9 +257,7 @@ class CrmLead(models.Model):
                         keep_team=True,
                     )
                     for lead in owned
-                ],
-                created=True,
-                notify=False,
+                ]
             )
         if not self._queue_routing_off():
             self._queue_route_unrouted(queue_team_ids)
@@ -397,7 +395,7 @@ class CrmLead(models.Model):
     def _queue_is_leader_or_manager(self):
         """Whether the current user is a sales manager or leads the team of
         every lead of ``self``."""
-        if self.env.user.has_group("sales_team.group_sale_manager"):
+        if self.env["crm.team"]._queue_is_manager():
             return True
         # "steers" is defined once, by the perimeter (crm_lead_perimeter.py)
         return bool(self) and not self.sudo()._perimeter_unsteered()
@@ -480,7 +478,7 @@ class CrmLead(models.Model):
             return True
         leads = self.search(domain, order="id desc", limit=limit).sorted("id")
         try:
-            with self.env.cr.savepoint():
+            with routing_savepoint(self.env):
                 leads._queue_route()
         except OperationalError:
             raise
@@ -495,7 +493,7 @@ class CrmLead(models.Model):
         routing fails stays unrouted (see *Waiting for Routing*)."""
         for lead in self:
             try:
-                with self.env.cr.savepoint():
+                with routing_savepoint(self.env):
                     lead._queue_route()
             except OperationalError:
                 raise
@@ -551,10 +549,7 @@ class CrmLead(models.Model):
             [
                 [
                     ("user_id", "=", False),
-                    ("active", "=", True),
-                    "|",
-                    ("stage_id", "=", False),
-                    ("stage_id.is_won", "=", False),
+                    *OPEN_LEAD_DOMAIN,
                     "|",
                     ("queue_id", "=", False),
                     ("queue_id.strategy", "in", STRATEGIES_ASSIGNING),
@@ -585,7 +580,7 @@ class CrmLead(models.Model):
             # No setting and no crash of routing may stop the leads from being
             # saved: a routing that fails is undone, and tried again after
             # the commit, then by the backlog.
-            with self.env.cr.savepoint():
+            with routing_savepoint(self.env):
                 to_route._queue_route()
         except Exception:
             _logger.exception(
@@ -671,77 +666,84 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _queue_assign_batch(
-        self,
-        decisions,
-        notify=None,
-        activity=True,
-        created=False,
-        routed=False,
-        prelude=(),
-        digest=False,
-    ):
+    def _queue_assign_batch(self, decisions, notify=None, activity=True, digest=False):
         """Apply ``decisions`` (list of :class:`Decision`), set-based: one write
         per group of leads that get the same values, one insert for all ledger
-        lines, one create for all activities:
+        lines, one create for all activities. The steps, in order:
 
-        - writes the owner, team, queue and pool date of each lead, and a stage
-          of the new team when the current one belongs to another team;
-        - writes one ``crm.lead.assignment`` line per lead with the decision's
-          method, reason, previous owner and how long the lead waited;
-        - schedules the queue's activity (or the company default) for the new
-          owner, due in working days of their calendar;
-        - sends one notification to each new owner per lead (none to the
-          current user; Odoo's own assignment notification is suppressed).
+        - the queue rows of the teams that get leads are written
+          (:meth:`_queue_touch_teams`: concurrent routings wait and re-read);
+        - the leads are written (:meth:`_queue_write_decisions`): owner, team,
+          queue, pool date, a stage of the new team when the current one
+          belongs to another team, and what other files add to each decision
+          (:meth:`_queue_decision_values`: the SLA, the lead type);
+        - the chatter tracks the changes (``crm_lead_tracking.py``);
+        - one ``crm.lead.assignment`` line per lead and the alerts
+          (:meth:`_queue_record`).
 
-        Decisions that change nothing (same owner, same queue) are skipped.
+        Decisions that change nothing (same owner, same queue) are skipped. A
+        routing plan is applied by ``crm.team.queue._apply_plan``, which saves
+        the plan's routing state first.
 
         :param bool notify: force (True/False) the notification; None follows the
             queue's ``notify_assignee`` (or the company default without queue)
         :param activity: schedule the activity (True: the queue's or the company
             default; False: none; a ``mail.activity.type``: that type)
-        :param bool created: the owners were given at creation: record and alert,
-            write nothing
-        :param bool routed: the caller (the routing engine, a claim) holds the
-            lock of the decisions' teams' queues and has written them
-        :param prelude: SQL statements to run with the ledger insert (the
-            routing state of the engine)
         :param bool digest: one notification per new owner listing all their
             leads of the batch (wizards, handover) instead of one per lead
         :return: ids of the ledger lines written
         """
-        Lead = self.env["crm.lead"]
-        now = fields.Datetime.now()
-        if not created:
-            decisions = [
-                decision
-                for decision in decisions
-                if decision.user != decision.lead.user_id
-                or decision.queue != decision.lead.queue_id
-                or (decision.team and decision.team != decision.lead.team_id)
-            ]
+        decisions = [
+            decision
+            for decision in decisions
+            if decision.user != decision.lead.user_id
+            or decision.queue != decision.lead.queue_id
+            or (decision.team and decision.team != decision.lead.team_id)
+        ]
         if not decisions:
-            for statement in prelude:
-                self.env.cr.execute(statement)
             return []
+        now = fields.Datetime.now()
         previous = {decision.lead.id: decision.lead.user_id for decision in decisions}
         waited = {
             decision.lead.id: self._queue_waited_minutes(decision.lead, now)
             for decision in decisions
         }
-        if not created:
-            if not routed:
-                self._queue_touch_teams(decisions)
-            before = self._queue_before_door(decisions)
-            self._queue_write_decisions(decisions, now)
-            self._queue_track_owners(decisions, before)  # crm_lead_tracking.py
+        self._queue_touch_teams(decisions)
+        before = self._queue_before_door(decisions)  # crm_lead_tracking.py
+        self._queue_write_decisions(decisions, now)
+        self._queue_track_owners(decisions, before)  # crm_lead_tracking.py
+        ids, alerts = self._queue_record(decisions, previous, waited)
+        self._queue_alert_batch(alerts, notify=notify, activity=activity, digest=digest)
+        return ids
+
+    @api.model
+    def _queue_record_given(self, decisions):
+        """The owners given when the leads were created (already written, and
+        notified by Odoo): a ledger line each and the queue's activity, no
+        alert to the creator."""
+        ids, alerts = self._queue_record(decisions, {}, {})
+        mine = [key for key in alerts if key[0] == self.env.user]
+        for key in mine:
+            del alerts[key]
+        self._queue_alert_batch(alerts, notify=False, activity=True)
+        return ids
+
+    @api.model
+    def _queue_record(self, decisions, previous, waited):
+        """Write the ledger lines of ``decisions`` (applied).
+
+        :param dict previous: {lead id: previous owner} (none: no owner)
+        :param dict waited: {lead id: minutes the lead waited without owner}
+        :return: (ids of the lines, {(new owner, queue or company): lead ids}
+            the alerts to send)
+        """
+        no_user = self.env["res.users"]
         rows = []
         # Ids, not recordsets: "records |= lead" per lead is quadratic.
         alerts = defaultdict(list)
-        company = self.env.company
         for decision in decisions:
             lead = decision.lead
-            prev = Lead.env["res.users"] if created else previous[lead.id]
+            prev = previous.get(lead.id, no_user)
             rows.append(
                 {
                     "lead_id": lead.id,
@@ -752,17 +754,25 @@ class CrmLead(models.Model):
                     "company_id": lead.company_id.id,
                     "method": decision.method,
                     "reason": decision.reason,
-                    "wait_minutes": 0 if prev else waited[lead.id],
+                    "wait_minutes": 0 if prev else waited.get(lead.id, 0),
                 }
             )
             if decision.user and decision.user != prev:
-                alerts[(decision.user, decision.queue or company)].append(lead.id)
-        ids = self.env["crm.lead.assignment"]._insert_lines(rows, prelude)
+                source = decision.queue or self.env.company
+                alerts[(decision.user, source)].append(lead.id)
+        return self.env["crm.lead.assignment"]._insert_lines(rows), alerts
+
+    @api.model
+    def _queue_alert_batch(self, alerts, notify, activity, digest=False):
+        """Alert each new owner of their leads (:meth:`_queue_alert`); with
+        ``digest``, one notification per owner listing all their leads.
+
+        :param dict alerts: {(user, queue or company): lead ids}
+        """
+        Lead = self.env["crm.lead"]
         digests = defaultdict(lambda: Lead)
         for (user, source), lead_ids in alerts.items():
             leads = Lead.browse(lead_ids)
-            if created and user == self.env.user:
-                continue
             if digest:
                 settings = self._queue_alert_settings(source)
                 if settings["notify"] if notify is None else notify:
@@ -772,32 +782,18 @@ class CrmLead(models.Model):
                 self._queue_alert(leads, user, source, notify=notify, activity=activity)
         for user, leads in digests.items():
             self._queue_alert_digest(leads, user)
-        return ids
 
     @api.model
     def _queue_touch_teams(self, decisions):
         """Write the queue rows of the teams that these decisions give leads
-        to (waiting for the routings in progress there): a routing that begins
-        after this transaction then counts these leads in its caps and loads
-        (see ``crm.team.queue._lock_for_routing``)."""
-        queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
-        team_ids = sorted(
-            {
-                decision.target_team.id
-                for decision in decisions
-                if decision.user and decision.target_team.id in queue_team_ids
-            }
+        to (``crm.team.queue._hold_team_rows``)."""
+        Queue = self.env["crm.team.queue"]
+        queue_team_ids = Queue._get_queue_team_ids()
+        Queue._hold_team_rows(
+            decision.target_team.id
+            for decision in decisions
+            if decision.user and decision.target_team.id in queue_team_ids
         )
-        if team_ids:
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE crm_team_queue SET rr_last_member_id = rr_last_member_id
-                        WHERE id IN (SELECT id FROM crm_team_queue
-                                      WHERE team_id = ANY(%s) AND active
-                                      ORDER BY id FOR UPDATE)""",
-                    team_ids,
-                )
-            )
 
     @api.model
     def _queue_waited_minutes(self, lead, now):
@@ -810,84 +806,92 @@ class CrmLead(models.Model):
     @api.model
     def _queue_write_decisions(self, decisions, now):
         """Write the leads of ``decisions``: one write per group of leads that
-        get the same values."""
-        Lead = self.env["crm.lead"]
-        stage_cache = {}
-        sla_cache = {}
-        type_cache = {}
+        get the same values (:meth:`_queue_decision_values`)."""
+        cache = {}
         groups = defaultdict(list)
+        for decision in decisions:
+            vals = self._queue_decision_values(decision, now, cache)
+            groups[tuple(sorted(vals.items()))].append(decision.lead.id)
         keep_team_ids = {
             decision.lead.id for decision in decisions if decision.keep_team
         }
-        for decision in decisions:
-            lead = decision.lead
-            queue = decision.queue
-            team = decision.target_team
-            vals = {"user_id": decision.user.id, "queue_id": queue.id}
-            if not decision.keep_team and team != lead.team_id:
-                # Only when it changes: writing the team recomputes the stage,
-                # the probability and the team's followers.
-                vals["team_id"] = team.id
-            stage = lead.stage_id
-            if stage.team_id and team and stage.team_id != team:
-                if team.id not in stage_cache:
-                    stage_cache[team.id] = Lead._stage_find(
-                        team_id=team.id, domain=[("fold", "=", False)]
-                    ).id
-                vals["stage_id"] = stage_cache[team.id]
-            if decision.user:
-                vals["pool_date"] = False
-            elif queue:
-                vals["pool_date"] = now
-            # The SLA of the new owner (models/crm_lead_sla.py).
-            vals.update(self._sla_values(decision, now, sla_cache))
-            # Where the new owner works (models/crm_lead_tracking.py).
-            vals.update(self._queue_type_values(lead, decision.user, now, type_cache))
-            groups[tuple(sorted(vals.items()))].append(lead.id)
         # The ledger line explains each change, and one batch of tracking
         # messages shows it in the chatter (_queue_track_owners); Odoo's
         # automatic assignment notification is replaced by our alert.
-        writer = Lead.with_context(
-            mail_auto_subscribe_no_notify=True,
-            mail_notrack=True,
-            **{DOOR_PASSED: DOOR_TOKEN},
-        )
+        writer = self._queue_door_writer()
         for key, lead_ids in groups.items():
-            leads = Lead.browse(lead_ids)
+            leads = writer.browse(lead_ids)
             vals = dict(key)
             if (
                 "team_id" not in vals
                 and "stage_id" not in vals
-                and keep_team_ids.isdisjoint(leads.ids)
+                and keep_team_ids.isdisjoint(lead_ids)
             ):
                 # The team is decided and stays (the new owner is in it): Odoo
                 # must not recompute it from the owner, nor what depends on it
                 # (stage, probability, properties).
                 with self.env.protecting(self._queue_team_bound_fields(), leads):
-                    writer.browse(leads.ids).write(vals)
+                    leads.write(vals)
             else:
-                writer.browse(leads.ids).write(vals)
-        entered = Lead.browse(
-            [
-                decision.lead.id
-                for decision in decisions
-                if not decision.user and decision.queue.sudo().pool_hide_contact
-            ]
+                leads.write(vals)
+        self._queue_after_write_decisions(decisions)
+
+    @api.model
+    def _queue_door_writer(self):
+        """``crm.lead`` as the door writes leads: past the door's guard, with
+        no tracking and no automatic assignment notification."""
+        return self.env["crm.lead"].with_context(
+            mail_auto_subscribe_no_notify=True,
+            mail_notrack=True,
+            **{DOOR_PASSED: DOOR_TOKEN},
         )
-        if entered:
-            entered._pool_privacy_entered()  # models/crm_lead_pool_privacy.py
-        fix = Lead.browse(
-            [
-                decision.lead.id
-                for decision in decisions
-                if decision.keep_team
-                and decision.lead.queue_id
-                and decision.lead.queue_id.team_id != decision.lead.team_id
-            ]
-        )
+
+    @api.model
+    def _queue_decision_values(self, decision, now, cache):
+        """The values the lead of ``decision`` is written with: owner, queue,
+        team (only when it changes: writing it recomputes the stage, the
+        probability and the team's followers), a stage of the new team when the
+        current one belongs to another team, the pool date. Other files add
+        their values by overriding this (the SLA, the lead type).
+
+        :param dict cache: shared by the decisions of one batch (a key per
+            contributor)
+        """
+        lead = decision.lead
+        team = decision.target_team
+        vals = {"user_id": decision.user.id, "queue_id": decision.queue.id}
+        if not decision.keep_team and team != lead.team_id:
+            vals["team_id"] = team.id
+        stage = lead.stage_id
+        if stage.team_id and team and stage.team_id != team:
+            stages = cache.setdefault("stage", {})
+            if team.id not in stages:
+                stages[team.id] = self._stage_find(
+                    team_id=team.id, domain=[("fold", "=", False)]
+                ).id
+            vals["stage_id"] = stages[team.id]
+        if decision.user:
+            vals["pool_date"] = False
+        elif decision.queue:
+            vals["pool_date"] = now
+        return vals
+
+    @api.model
+    def _queue_after_write_decisions(self, decisions):
+        """After the leads of ``decisions`` are written: a lead whose team Odoo
+        moved to its new salesperson's (``keep_team``) leaves a queue of the
+        old team. Other files add their step by overriding this."""
+        fix = [
+            decision.lead.id
+            for decision in decisions
+            if decision.keep_team
+            and decision.lead.queue_id
+            and decision.lead.queue_id.team_id != decision.lead.team_id
+        ]
         if fix:
-            # Odoo moved these leads to their new salesperson's team.
-            writer.browse(fix.ids).write({"queue_id": False, "pool_date": False})
+            self._queue_door_writer().browse(fix).write(
+                {"queue_id": False, "pool_date": False}
+            )
 
     @api.model
     def _queue_team_bound_fields(self):
@@ -984,23 +988,20 @@ class CrmLead(models.Model):
         """The body of a notification that lists the leads of ``self``: the
         ``intro`` paragraph, then a link to each lead (at most
         ``DIGEST_LIST_MAX``, the rest counted), followed by its note in
-        ``notes`` ({lead id: text}) when there is one. Blocks are separated
-        by white space, so that the inbox's one-line preview reads well."""
+        ``notes`` ({lead id: text}) when there is one (see
+        :func:`lead_list_html`)."""
         notes = notes or {}
-        items = Markup(" ").join(
-            Markup('<li><a href="/odoo/crm/%s">%s</a>%s</li>')
-            % (
-                lead.id,
+        rows = [
+            (
+                f"/odoo/crm/{lead.id}",
                 lead.display_name,
                 Markup(": %s") % notes[lead.id] if notes.get(lead.id) else "",
             )
             for lead in self[:DIGEST_LIST_MAX]
-        )
-        if len(self) > DIGEST_LIST_MAX:
-            items += Markup(" <li>%s</li>") % _(
-                "and %(count)s more", count=len(self) - DIGEST_LIST_MAX
-            )
-        return Markup("<p>%s</p> <ul>%s</ul>") % (intro, items)
+        ]
+        more = len(self) - DIGEST_LIST_MAX
+        more = _("and %(count)s more", count=more) if more > 0 else None
+        return lead_list_html(intro, rows, more)
 
     @api.model
     def _queue_alert_settings(self, source):
@@ -1152,3 +1153,21 @@ def _trigger_backlog(registry):
                 cron._trigger()
     except Exception:
         _logger.info("Could not trigger the backlog routing", exc_info=True)
+
+
+def lead_list_html(intro, rows, more=None, footer=None):
+    """The one body of the notifications that list leads (alerts, digests,
+    refusals, the live pool): the ``intro`` paragraph, a list of links
+    (``rows``: (href, label, suffix)), the line ``more`` (leads not listed)
+    and a ``footer`` paragraph. Blocks are separated by white space, so
+    that the inbox's one-line preview reads well."""
+    items = [
+        Markup('<li><a href="%s">%s</a>%s</li>') % (href, label, suffix)
+        for href, label, suffix in rows
+    ]
+    if more:
+        items.append(Markup("<li>%s</li>") % more)
+    body = Markup("<p>%s</p> <ul>%s</ul>") % (intro, Markup(" ").join(items))
+    if footer:
+        body += Markup(" <p>%s</p>") % footer
+    return body

@@ -1,301 +1,15 @@
-"""The assignment ledger, and the values every change of owner is made of.
-
-A :class:`Decision` says what happens to one lead (who gets it, by which
-method, from which queue, and why); the routing engine, the dry run, the pool,
-the wizards and the timers all produce decisions, and
-``crm.lead._queue_assign_batch`` applies them and writes one ledger line each.
-A :class:`Reason` is stored as a code with arguments and rendered when read, in
-the reader's language.
+"""The assignment ledger (``crm.lead.assignment``): one line per change of
+owner, written by ``crm.lead._queue_assign_batch`` from the decisions it
+applies. The values it stores (:class:`Decision`, :class:`Reason`) are in
+``values.py``.
 """
 
-from dataclasses import dataclass, field
-
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
-from odoo.tools.translate import LazyTranslate
 
-from .duration import duration_words
-
-_lt = LazyTranslate(__name__)
-
-ASSIGNMENT_METHODS = [
-    ("auto", "Automatic"),
-    ("claim", "Claimed"),
-    ("manual", "Manual"),
-    ("wizard", "Assignment Wizard"),
-    ("handover", "Handover"),
-    ("recycle", "Recycled"),
-    ("dispatch", "Dispatched"),
-]
-
-# A reason typed by a person (release, wizards) is plain text of at most this
-# many characters.
-REASON_MAX_LENGTH = 500
-# Record references in reasons are rendered (as superuser: the names of users,
-# queues and tags are not secrets) only for the models the module itself stores
-# there (Reason.ref, the routing engine's refusals): a line is data, and never
-# names a record to render.
-RENDERED_MODELS = frozenset({"res.users", "crm.team", "crm.team.queue", "crm.tag"})
-# Reasons nest (overflow of a refusal of members): deeper than this is not data
-# the module writes.
-RENDER_MAX_DEPTH = 6
-# Record ids are PostgreSQL integers.
-MAX_ID = 2**31 - 1
-# Arguments that are durations, with their unit in minutes: rendered in words
-# (lines written before them hold the number as text, e.g. "0.3").
-DURATION_ARGS = {"hours": 60, "minutes": 1}
-
-# Reason templates, by code. Arguments are rendered by Reason.render: a record
-# reference ({"model": ..., "id": ...}) of RENDERED_MODELS becomes its name, a
-# nested reason its text, a list its items joined by commas; "text" arguments
-# (typed by a person) are plain text; the durations of DURATION_ARGS are words
-# ("18 min", "2 h 5 min").
-REASONS = {
-    "text": _lt("%(text)s"),
-    "rr_first": _lt("round robin: first turn"),
-    "rr_after": _lt("round robin: next after %(user)s"),
-    "weighted": _lt("weighted: weight %(weight)s of %(total)s"),
-    "load_balanced": _lt("load balanced: %(mine)s open vs %(other)s"),
-    "load_balanced_alone": _lt("load balanced: %(mine)s open, only eligible member"),
-    "overflow_from": _lt("overflow from %(queue)s: %(reason)s"),
-    "overflow_leader": _lt("overflow: team leader (%(reason)s)"),
-    "pool": _lt("pool: waits to be claimed"),
-    "no_eligible": _lt("no eligible member: %(members)s"),
-    "no_member": _lt("no eligible member: the queue has no members"),
-    "claimed": _lt("claimed from the pool"),
-    "released": _lt("released to the pool by %(user)s"),
-    "released_because": _lt("released to the pool by %(user)s: %(text)s"),
-    "manual": _lt("set by %(user)s"),
-    "created": _lt("salesperson given when the lead was created"),
-    "merge": _lt("merge of leads"),
-    "odoo_assignment": _lt("Odoo's lead assignment"),
-    "no_queue": _lt("matches no queue"),
-    "queue_fault": _lt("queue %(queue)s could not be evaluated: %(error)s"),
-    "waits_routing": _lt("waits for the next routing pass (queue %(queue)s)"),
-    "waits_routing_unnamed": _lt("waits for the next routing pass"),
-    "queue_fault_then": _lt(
-        "queue %(queue)s could not be evaluated (%(error)s); %(reason)s"
-    ),
-    # timers (models/crm_lead_sla.py)
-    "sla_recycled": _lt("SLA missed: no follow-up within %(hours)s"),
-    "sla_reassigned": _lt("SLA missed: no follow-up within %(hours)s; %(reason)s"),
-    "sla_reassign_nobody": _lt(
-        "SLA missed: no follow-up within %(hours)s; back to the pool, %(reason)s"
-    ),
-    "dispatched": _lt("dispatched after %(minutes)s unclaimed; %(reason)s"),
-    # why a member was left out (items of "no_eligible")
-    "member_paused": _lt("%(user)s paused"),
-    "member_inactive": _lt("%(user)s archived or not an internal user"),
-    "member_not_in_team": _lt("%(user)s not in the sales team"),
-    "member_other_company": _lt("%(user)s not allowed in the company"),
-    "member_daily_cap": _lt("%(user)s at daily cap (%(count)s of %(cap)s)"),
-    "member_max_open": _lt("%(user)s at max open leads (%(count)s of %(cap)s)"),
-    "member_skill": _lt("%(user)s lacks a skill (%(tags)s)"),
-    "member_unavailable": _lt("%(user)s outside working hours"),
-    "member_excluded": _lt("%(user)s hands over their leads"),
-    # assignment wizard and handover
-    "wizard": _lt("assigned by %(user)s: %(text)s"),
-    "wizard_plain": _lt("assigned by %(user)s"),
-    "wizard_route": _lt("routed by %(user)s (%(reason)s): %(text)s"),
-    "wizard_route_plain": _lt("routed by %(user)s (%(reason)s)"),
-    "wizard_pool": _lt("put back in the pool by %(user)s: %(text)s"),
-    "wizard_pool_plain": _lt("put back in the pool by %(user)s"),
-    "handover": _lt("handover from %(user)s"),
-    "handover_route": _lt("handover from %(user)s (%(reason)s)"),
-    "handover_leader": _lt("handover from %(user)s: to the team leader (%(reason)s)"),
-    "member_current_owner": _lt("%(user)s is the current salesperson"),
-    "member_returned_it": _lt("%(user)s sent it back to the pool"),
-}
-
-
-def clean_reason_text(env, value):
-    """A reason typed by a person, as a client sent it (release, wizards): plain
-    text, stripped, of at most :data:`REASON_MAX_LENGTH` characters; nothing
-    (False, None, blanks) gives "". Anything else is refused.
-
-    :raise UserError: ``value`` is not text, or is too long
-    """
-    if value is None or value is False:
-        return ""
-    if not isinstance(value, str):
-        raise UserError(env._("A reason is plain text: type it in words."))
-    text = value.strip()
-    if len(text) > REASON_MAX_LENGTH:
-        raise UserError(
-            env._(
-                "A reason is at most %(limit)s characters long (this one has "
-                "%(length)s): shorten it.",
-                limit=REASON_MAX_LENGTH,
-                length=len(text),
-            )
-        )
-    return text
-
-
-def check_reason_vals(env, vals, name="reason"):
-    """Refuse ``vals`` of a create or write whose typed reason ``name`` is not
-    what a client may send (see :func:`clean_reason_text`); return ``vals``."""
-    if name in vals:
-        clean_reason_text(env, vals[name])
-    return vals
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a decision was taken: a code of :data:`REASONS` and its arguments
-    (JSON values; see :meth:`ref` for records)."""
-
-    code: str
-    args: dict = field(default_factory=dict)
-
-    @staticmethod
-    def ref(record):
-        """An argument that names ``record`` (rendered as its current name);
-        only records of :data:`RENDERED_MODELS` are rendered."""
-        if record._name not in RENDERED_MODELS:
-            raise ValueError(f"Reasons do not name records of {record._name}")
-        return {"model": record._name, "id": record.id}
-
-    @classmethod
-    def text(cls, text):
-        """A reason typed by a person (kept as typed; see
-        :func:`clean_reason_text` for what a client may send)."""
-        if text is None or text is False:
-            text = ""
-        if not isinstance(text, str):
-            raise TypeError(f"A typed reason is text, not {type(text).__name__}")
-        return cls("text", {"text": text})
-
-    def to_json(self):
-        return {"code": self.code, "args": self.args}
-
-    def render(self, env):
-        """The reason in ``env``'s language."""
-        return render_reason(env, self.code, self.args)
-
-
-def render_reason(env, code, args, depth=0):
-    """The reason ``code`` with ``args`` in ``env``'s language. Never raises:
-    a stored line is data, and an unknown code, a malformed argument or a
-    template whose placeholders do not match its arguments renders as safe
-    text (the code, "?")."""
-    if not code:
-        return ""
-    if not isinstance(code, str):
-        return "?"
-    template = REASONS.get(code)
-    if template is None:
-        return code
-    text = env._(template)
-    if not isinstance(args, dict):
-        args = {}
-    values = {
-        key: _render_arg(env, value, depth)
-        if key != "text" or isinstance(value, str)
-        else "?"
-        for key, value in args.items()
-    }
-    for key, unit in DURATION_ARGS.items():
-        if isinstance(args.get(key), int | float | str) and not isinstance(
-            args[key], bool
-        ):
-            values[key] = _render_duration(env, args[key], unit)
-    # The translation first, then the English template (a translation whose
-    # placeholders are wrong), then the code (arguments that do not fit).
-    for candidate in (text, template._source):
-        try:
-            return candidate % values
-        except (KeyError, TypeError, ValueError):
-            continue
-    return code
-
-
-def _render_arg(env, value, depth=0):
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    if depth >= RENDER_MAX_DEPTH:
-        return "?"
-    if isinstance(value, list):
-        return ", ".join(_render_arg(env, item, depth + 1) for item in value)
-    if isinstance(value, dict):
-        if "code" in value:
-            return render_reason(env, value["code"], value.get("args"), depth + 1)
-        if "model" in value:
-            return _render_ref(env, value.get("model"), value.get("id"))
-    return "?"
-
-
-def _render_duration(env, value, unit):
-    try:
-        return duration_words(env, float(value) * unit)
-    except (TypeError, ValueError, OverflowError):
-        return "?"
-
-
-def _render_ref(env, model, res_id):
-    """The name of a record a reason names, for the models of
-    :data:`RENDERED_MODELS` only; "?" for anything else."""
-    if (
-        not isinstance(model, str)
-        or model not in RENDERED_MODELS
-        or model not in env
-        or not isinstance(res_id, int)
-        or isinstance(res_id, bool)
-        or not 0 < res_id <= MAX_ID
-    ):
-        return "?"
-    record = env[model].sudo().browse(res_id).exists()
-    return record.display_name if record else "?"
-
-
-@dataclass
-class Decision:
-    """What happens to one lead: ``user`` gets it (no user: it waits in the
-    pool of ``queue``), by ``method``, for ``reason``.
-
-    ``team`` is the lead's team afterwards: empty keeps the lead's team when
-    ``queue`` is empty, else the queue's team. ``keep_team`` leaves the team to
-    Odoo (a plain change of salesperson, where Odoo moves the lead to the new
-    salesperson's team when they are not in the current one).
-    """
-
-    lead: models.BaseModel
-    user: models.BaseModel
-    queue: models.BaseModel
-    method: str = "auto"
-    reason: Reason | None = None
-    team: models.BaseModel | None = None
-    keep_team: bool = False
-
-    @property
-    def target_team(self):
-        if self.team:
-            return self.team
-        if self.queue:
-            return self.queue.team_id
-        return self.lead.team_id
-
-
-# Context key for code that changes salespeople with a plain write (Odoo's own
-# lead assignment, merges): DoorHint(method, reason) says how. The value is a
-# Python object, which no RPC client can send (a context arrives as JSON).
-DOOR_HINT = "sales_team_queue_hint"
-
-
-class DoorHint:
-    """How a plain write of ``user_id`` happens (method and reason of its ledger
-    lines), for code that does not call the primitive itself."""
-
-    __slots__ = ("method", "reason")
-
-    def __init__(self, method, reason):
-        assert method in dict(ASSIGNMENT_METHODS), method
-        self.method = method
-        self.reason = reason
+from .values import ASSIGNMENT_METHODS, render_reason
 
 
 class CrmLeadAssignment(models.Model):
@@ -442,19 +156,15 @@ class CrmLeadAssignment(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _insert_lines(self, rows, prelude=()):
+    def _insert_lines(self, rows):
         """Insert ledger lines in one query, whatever their number.
 
         :param rows: list of dicts with lead_id, user_id, previous_user_id,
             queue_id, team_id, company_id, method, reason (a :class:`Reason` or
             None), wait_minutes
-        :param prelude: data-modifying SQL statements to run in the same query
-            (as ``WITH`` clauses)
         :return: ids of the lines, in the order of ``rows``
         """
         if not rows:
-            for statement in prelude:
-                self.env.cr.execute(statement)
             return []
         now = self.env.cr.now()
         uid = self.env.uid
@@ -484,19 +194,9 @@ class CrmLeadAssignment(models.Model):
                 else:
                     value = row.get(name)
                     columns[name].append(None if value is False else value)
-        with_clause = SQL()
-        if prelude:
-            with_clause = SQL(
-                "WITH %s ",
-                SQL(", ").join(
-                    SQL("prelude_%s AS (%s)", SQL(str(index)), statement)
-                    for index, statement in enumerate(prelude)
-                ),
-            )
         self.env.cr.execute(
             SQL(
-                """%(with_clause)s
-                   INSERT INTO crm_lead_assignment
+                """INSERT INTO crm_lead_assignment
                        (lead_id, user_id, previous_user_id, queue_id, team_id,
                         company_id, method, reason_code, reason_args, wait_minutes,
                         create_uid, create_date, write_uid, write_date)
@@ -506,7 +206,6 @@ class CrmLeadAssignment(models.Model):
                                  %(method)s::varchar[], %(code)s::varchar[],
                                  %(args)s::jsonb[], %(wait)s::int[]) AS t
                    RETURNING id""",
-                with_clause=with_clause,
                 uid=uid,
                 now=now,
                 lead=columns["lead_id"],

@@ -147,7 +147,7 @@ class CrmLead(models.Model):
         written = [name for name in vals if name in fields]
         if not written:
             return
-        is_manager = self.env.user.has_group("sales_team.group_sale_manager")
+        is_manager = self.env["crm.team"]._queue_is_manager()
         refused = [
             name for name in written if fields[name] != MANAGERS or not is_manager
         ]
@@ -192,9 +192,7 @@ class CrmLead(models.Model):
         """A rep changes the salesperson of their own leads only (a pool lead
         is the pool rule's), and leaders and reps give leads only to a member
         of the team (as in the assignment wizard); sales managers as in Odoo."""
-        if "user_id" not in vals or self.env.user.has_group(
-            "sales_team.group_sale_manager"
-        ):
+        if "user_id" not in vals or self.env["crm.team"]._queue_is_manager():
             return
         new_user = self.env["res.users"].browse(vals["user_id"] or False)
         changing = self._perimeter_concerned(vals).filtered(
@@ -215,9 +213,7 @@ class CrmLead(models.Model):
         """A rep moves only their own leads, and only into a team they lead;
         taking a lead out of its team (no team) is for the team's leader. Sales
         managers as in Odoo."""
-        if "team_id" not in vals or self.env.user.has_group(
-            "sales_team.group_sale_manager"
-        ):
+        if "team_id" not in vals or self.env["crm.team"]._queue_is_manager():
             return
         team = self.env["crm.team"].browse(vals["team_id"] or [])
         moving = self._perimeter_concerned(vals).filtered(
@@ -247,7 +243,7 @@ class CrmLead(models.Model):
         """The leads of ``self`` (sudo) the current user does not steer: none
         for sales managers, the leads of other teams for team leaders."""
         user = self.env.user
-        if user.has_group("sales_team.group_sale_manager"):
+        if self.env["crm.team"]._queue_is_manager(user):
             return self.browse()
         return self.filtered(lambda lead: lead.team_id.user_id != user)
 

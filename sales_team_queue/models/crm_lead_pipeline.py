@@ -22,9 +22,8 @@ perimeter and the door, not the stage history.
 from odoo import api, models
 
 from .crm_lead import DOOR_PASSED, DOOR_TOKEN
-from .crm_lead_assignment import DOOR_HINT, DoorHint, Reason
 from .crm_lead_perimeter import LINK_CUSTOMER, LINK_CUSTOMER_TOKEN
-from .crm_lead_stage import STAGE_EVENT_CONTEXT_KEY, StageEvent
+from .values import DOOR_HINT, STAGE_EVENT_CONTEXT_KEY, DoorHint, Reason, StageEvent
 
 
 class CrmLead(models.Model):

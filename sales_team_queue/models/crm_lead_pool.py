@@ -9,7 +9,6 @@ that what a rep sees before clicking is what the refusal says."""
 import logging
 import random
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as dt_time
 
@@ -22,9 +21,19 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse, format_date
 
-from .crm_lead_assignment import Decision, Reason, clean_reason_text
 from .crm_team_queue_routing import RETRYABLE
 from .duration import duration_words, hours_words
+from .local_day import today_start_utc, tomorrow_start_utc
+from .values import (
+    ClaimMember,
+    ClaimRefusal,
+    Decision,
+    Reason,
+    clean_reason_text,
+    missing_skills,
+    open_lead_sql,
+    over_cap,
+)
 
 # A claim in a transaction of its own (action_claim, see
 # CrmLead._queue_claim_committed) waits this long for the locks of the queues
@@ -35,35 +44,6 @@ CLAIM_TRIES = 3
 
 
 _logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ClaimRefusal:
-    """Why a user may not claim a lead now.
-
-    ``rule`` is the rule that refuses it (``taken``, ``not_in_pool``,
-    ``not_member``, ``paused``, ``window``, ``daily_limit``, ``daily_cap``,
-    ``max_open``, ``skills``, ``vip``, ``cooldown``), ``message`` the refusal
-    in the user's language, ``until`` when it becomes possible (UTC, naive),
-    when time decides."""
-
-    rule: str
-    message: str
-    until: datetime | None = None
-
-    def __str__(self):
-        return self.message
-
-
-@dataclass(frozen=True)
-class ClaimMember:
-    """The user's line in a queue, as the claim rules see it."""
-
-    id: int
-    active: bool
-    is_senior: bool
-    daily_cap: int
-    skills: frozenset
 
 
 class ClaimState:
@@ -89,16 +69,12 @@ class ClaimState:
     @property
     def day_start(self):
         """Midnight of the user's day, in UTC (naive)."""
-        midnight = datetime.combine(self.local_now.date(), dt_time.min)
-        return self.tz.localize(midnight).astimezone(pytz.utc).replace(tzinfo=None)
+        return today_start_utc(self.now, self.tz)
 
     @property
     def next_midnight(self):
         """The user's next midnight, in UTC (naive)."""
-        midnight = datetime.combine(
-            self.local_now.date() + timedelta(days=1), dt_time.min
-        )
-        return self.tz.localize(midnight).astimezone(pytz.utc).replace(tzinfo=None)
+        return tomorrow_start_utc(self.now, self.tz)
 
     def local(self, value):
         """``value`` (UTC, naive) in the user's time zone."""
@@ -411,7 +387,6 @@ class CrmLead(models.Model):
                 for lead in claimable
             ],
             notify=False,
-            routed=True,
         )
         claimable._queue_notify_leaders_of_claim(user)
         if not refused:
@@ -618,6 +593,10 @@ class CrmLead(models.Model):
             log_exceptions=False,
         )
         locked_ids = {row[0] for row in self.env.cr.fetchall()}
+        # The door does not take these queue rows again (FOR UPDATE after FOR
+        # SHARE: two claimers would deadlock); the member rows written here
+        # make concurrent routings wait or re-read.
+        self.env["crm.team.queue"]._held_team_ids().update(queues.team_id.ids)
         self.invalidate_recordset(["user_id", "queue_id", "queue_state", "pool_date"])
         return locked_ids
 
@@ -657,7 +636,7 @@ class CrmLead(models.Model):
 
         :return: a :class:`ClaimState`
         """
-        is_manager = user.has_group("sales_team.group_sale_manager")
+        is_manager = self.env["crm.team"]._queue_is_manager(user)
         state = ClaimState(user, fields.Datetime.now(), is_manager)
         pool = self.filtered(lambda lead: lead.queue_state == "pool")
         queues = pool.queue_id
@@ -678,7 +657,7 @@ class CrmLead(models.Model):
                           (SELECT COUNT(*) FROM crm_lead l
                              LEFT JOIN crm_stage st ON st.id = l.stage_id
                             WHERE l.team_id = q.team_id AND l.user_id = %(user)s
-                              AND l.active AND NOT COALESCE(st.is_won, FALSE))
+                              AND %(open)s)
                      FROM crm_team_queue q
                 LEFT JOIN crm_team_queue_member m
                        ON m.queue_id = q.id AND m.user_id = %(user)s,
@@ -691,6 +670,7 @@ class CrmLead(models.Model):
                 user=user.id,
                 since=state.day_start,
                 queues=queues.ids,
+                open=open_lead_sql("l", "st"),
             )
         )
         for row in self.env.cr.fetchall():
@@ -854,7 +834,7 @@ class CrmLead(models.Model):
         queue = self.queue_id
         cap = state.members[queue.id].daily_cap
         count = state.received.get(queue.id, 0)
-        if not cap or count < cap:
+        if not over_cap(count, cap):
             return None
         return ClaimRefusal(
             "daily_cap",
@@ -873,7 +853,7 @@ class CrmLead(models.Model):
         queue = self.queue_id
         limit = queue.claim_max_open
         count = state.open.get(queue.team_id.id, 0)
-        if not limit or count < limit:
+        if not over_cap(count, limit):
             return None
         return ClaimRefusal(
             "max_open",
@@ -889,9 +869,7 @@ class CrmLead(models.Model):
     def _queue_claim_rule_skills(self, state):
         queue = self.queue_id
         required = queue.required_skill_tag_ids & self.tag_ids
-        missing = required.filtered(
-            lambda tag: tag.id not in state.members[queue.id].skills
-        )
+        missing = missing_skills(required.ids, state.members[queue.id].skills)
         if not missing:
             return None
         return ClaimRefusal(
@@ -900,7 +878,9 @@ class CrmLead(models.Model):
                 "This lead needs a skill you do not have in %(queue)s: %(tags)s. Ask "
                 "your team leader to add it to your skills.",
                 queue=queue.name,
-                tags=", ".join(missing.mapped("name")),
+                tags=", ".join(
+                    required.filtered(lambda tag: tag.id in missing).mapped("name")
+                ),
             ),
         )
 

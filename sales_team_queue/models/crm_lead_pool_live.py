@@ -24,9 +24,7 @@ is rolled back), told in a short transaction of its own:
 import logging
 from collections import defaultdict
 
-from markupsafe import Markup
-
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, api, models
 
 _logger = logging.getLogger(__name__)
 
@@ -74,119 +72,6 @@ class PoolChanges:
         lead_ids.add(lead_id)
         if queue_id:
             queue_ids.add(queue_id)
-
-
-class CrmTeamQueue(models.Model):
-    _inherit = "crm.team.queue"
-
-    notify_pool_members = fields.Boolean(
-        string="Notify Members of New Pool Leads",
-        help="When leads enter this queue's pool, send each member who can claim "
-        "them now (available, within the claim window, under their limits) one "
-        "Odoo notification (inbox or e-mail, as they chose in their preferences) "
-        "listing them, with a link to each card.",
-    )
-
-    @api.model
-    def _live_notify_members(self, entered):
-        """Notify the members who can claim now the leads of ``entered``
-        ({queue id: lead ids}) still waiting in those pools: one notification
-        per rep, whatever the number of queues and leads."""
-        queues = self.sudo().browse(sorted(entered)).exists()
-        queues = queues.filtered(
-            lambda queue: queue.active and queue.notify_pool_members
-        )
-        found = defaultdict(list)
-        for queue in queues:
-            leads = (
-                self.env["crm.lead"]
-                .sudo()
-                .browse(sorted(entered[queue.id]))
-                .exists()
-                .filtered(
-                    lambda lead, queue=queue: lead.queue_id == queue
-                    and lead.queue_state == "pool"
-                    and lead.active
-                    # the entry recorded, not one undone since (a savepoint
-                    # rolled back) that left an older lead in the pool
-                    and lead.pool_date == entered[queue.id][lead.id][0]
-                )
-                .sorted(lambda lead: (lead.pool_date, lead.id))
-            )
-            if not leads:
-                continue
-            listed = leads[:NOTIFY_LIST_MAX]
-            for user in queue._live_notify_candidates():
-                refusals = listed._queue_claim_refusals(user=user)
-                # (not the leads the rep put in the pool themselves: released)
-                claimable = listed.filtered(
-                    lambda lead, r=refusals, u=user, q=queue: not r[lead.id]
-                    and entered[q.id][lead.id][1] != u.id
-                )
-                if claimable:
-                    found[user].append((queue, claimable, len(leads)))
-        for user, items in found.items():
-            self._live_notify_member(user, items)
-
-    def _live_notify_candidates(self):
-        """The users who may be told of new leads in this queue's pool: its
-        available members, active, still in its team and in its company (the
-        claim rules then decide, lead by lead)."""
-        self.ensure_one()
-        team_users = self.team_id.member_ids | self.team_id.user_id
-        members = self.member_ids.filtered(
-            lambda member: member.active
-            and member.user_id.active
-            and not member.user_id.share
-            and member.user_id in team_users
-            and (not self.company_id or self.company_id in member.user_id.company_ids)
-        )
-        return members.user_id
-
-    @api.model
-    def _live_notify_member(self, user, items):
-        """One notification to ``user`` (in their language) listing the new
-        leads they can claim: ``items`` is a list of (queue, leads they can
-        claim, number of leads that entered)."""
-        partner = user.partner_id
-        subject, body = self.with_context(
-            lang=partner.lang or self.env.lang
-        )._live_notify_content(items)
-        self.env["mail.thread"].sudo().message_notify(
-            partner_ids=partner.ids,
-            author_id=self.env.ref("base.partner_root").id,
-            subject=subject,
-            body=body,
-            subtype_xmlid="mail.mt_note",
-            email_layout_xmlid="mail.mail_notification_light",
-        )
-
-    @api.model
-    def _live_notify_content(self, items):
-        """Subject and body of a rep's notification (see
-        :meth:`_live_notify_member`), in the language of the context: each
-        lead by its card's title and queue, linked to its card, never the
-        lead's contact."""
-        action = "action-sales_team_queue.crm_lead_action_pool"
-        count = sum(len(leads) for _queue, leads, _total in items)
-        more = sum(max(total - NOTIFY_LIST_MAX, 0) for _q, _l, total in items)
-        lines = Markup("").join(
-            Markup('<li><a href="/odoo/%s/%s">%s</a> (%s)</li>')
-            % (action, lead.id, lead.name, queue.with_env(self.env).name)
-            for queue, leads, _total in items
-            for lead in leads
-        )
-        if more:
-            lines += Markup("<li>%s</li>") % _(
-                "and %(count)s more lead(s) in the pool", count=more
-            )
-        body = Markup('<p>%s</p><ul>%s</ul><p><a href="/odoo/%s">%s</a></p>') % (
-            _("%(count)s new lead(s) you can claim now:", count=count),
-            lines,
-            action,
-            _("Open the Lead Pool"),
-        )
-        return _("New leads to claim in the pool"), body
 
 
 class CrmLead(models.Model):
@@ -282,35 +167,6 @@ class CrmLead(models.Model):
         if company_id:
             return self.env["res.company"].browse(company_id)
         return self.env.ref("sales_team.group_sale_salesman")
-
-
-class IrWebsocket(models.AbstractModel):
-    _inherit = "ir.websocket"
-
-    def _build_bus_channel_list(self, channels):
-        if POOL_CHANNEL in channels:
-            channels = self._live_pool_channels(channels)
-        return super()._build_bus_channel_list(channels)
-
-    def _live_pool_channels(self, channels):
-        """``channels`` where the ``POOL_CHANNEL`` a pool screen asks for is
-        replaced by the pool channels of the companies the user works in (and
-        of the leads of no company) for an internal sales user, by nothing for
-        anybody else."""
-        channels = [channel for channel in channels if channel != POOL_CHANNEL]
-        user = self.env.user
-        if (
-            user
-            and user._is_internal()
-            and user.has_group("sales_team.group_sale_salesman")
-        ):
-            Lead = self.env["crm.lead"]
-            channels.extend(
-                (Lead._live_channel_record(company.id), POOL_SUBCHANNEL)
-                for company in user.company_ids
-            )
-            channels.append((Lead._live_channel_record(False), POOL_SUBCHANNEL))
-        return channels
 
 
 def _tell_after_commit(registry, changes):

@@ -34,7 +34,6 @@ The values in the database are never changed.
 
 from odoo import api, fields, models
 from odoo.osv import expression
-from odoo.tools import Query
 
 # A lead waiting in the pool of a queue that hides contact details. Said once:
 # the rules use it through the searchable field ``crm.lead.pool_private``.
@@ -51,29 +50,6 @@ POOL_PRIVACY_RULES = (
     "sales_team_queue.calendar_event_rule_pool_private",
     "sales_team_queue.calendar_attendee_rule_pool_private",
 )
-
-
-class CrmTeamQueue(models.Model):
-    _inherit = "crm.team.queue"
-
-    def _queues_changed(self):
-        result = super()._queues_changed()
-        self._pool_privacy_sync_rules()
-        return result
-
-    @api.model
-    def _pool_privacy_sync_rules(self):
-        """Switch the global rules of pool privacy on while some queue hides
-        its pool, off otherwise. Called on every change of queues, and on
-        every install and upgrade (from the security data)."""
-        active = bool(self._get_private_pool_queue_ids())
-        # The rules are the server's: a sales manager changing queues may not
-        # read them.
-        env = self.sudo().env
-        for xmlid in POOL_PRIVACY_RULES:
-            rule = env.ref(xmlid, raise_if_not_found=False)
-            if rule and rule.active != active:
-                rule.active = active
 
 
 class CrmLead(models.Model):
@@ -124,6 +100,19 @@ class CrmLead(models.Model):
             kept = lead.duplicate_lead_ids.filtered(lambda dup: dup.id not in hidden)
             lead.duplicate_lead_ids = kept
             lead.duplicate_lead_count = len(kept - lead)
+
+    @api.model
+    def _queue_after_write_decisions(self, decisions):
+        super()._queue_after_write_decisions(decisions)
+        entered = self.browse(
+            [
+                decision.lead.id
+                for decision in decisions
+                if not decision.user and decision.queue.sudo().pool_hide_contact
+            ]
+        )
+        if entered:
+            entered._pool_privacy_entered()
 
     def _pool_privacy_entered(self):
         """The leads of ``self`` have just entered a private pool: the
@@ -204,202 +193,3 @@ class CrmLead(models.Model):
             (id_field, "=", False),
             (id_field, "not in", hidden),
         ]
-
-
-class MailFollowers(models.Model):
-    _inherit = "mail.followers"
-
-    pool_hidden = fields.Boolean(
-        compute="_compute_pool_hidden",
-        search="_search_pool_hidden",
-        help="Technical: follows a private pool lead the user may not read.",
-    )
-
-    @api.depends_context("uid")
-    def _compute_pool_hidden(self):
-        followers = self.sudo()
-        hidden = self.env["calendar.event"]._pool_hidden_references(
-            [(follower.res_model, follower.res_id) for follower in followers]
-        )
-        for follower, follower_sudo in zip(self, followers, strict=True):
-            follower.pool_hidden = (follower_sudo.res_model, follower_sudo.res_id) in (
-                hidden
-            )
-
-    @api.model
-    def _search_pool_hidden(self, operator, value):
-        return self.env["calendar.event"]._pool_hidden_reference_domain(
-            "res_model", "res_id", operator, value
-        )
-
-
-class MailNotification(models.Model):
-    _inherit = "mail.notification"
-
-    pool_hidden = fields.Boolean(
-        compute="_compute_pool_hidden",
-        search="_search_pool_hidden",
-        help="Technical: the notification of a message on a private pool lead "
-        "the user may not read.",
-    )
-
-    @api.depends_context("uid")
-    def _compute_pool_hidden(self):
-        messages = self.sudo().mail_message_id
-        hidden = self.env["calendar.event"]._pool_hidden_references(
-            [(message.model, message.res_id) for message in messages]
-        )
-        for notification in self:
-            message = notification.sudo().mail_message_id
-            notification.pool_hidden = (message.model, message.res_id) in hidden
-
-    @api.model
-    def _search_pool_hidden(self, operator, value):
-        domain = self.env["calendar.event"]._pool_hidden_reference_domain(
-            "model", "res_id", "=", True
-        )
-        if domain == expression.FALSE_DOMAIN:
-            messages = domain
-        else:
-            messages = [("mail_message_id", "any", domain)]
-        if (operator == "=") == bool(value):
-            return messages
-        return ["!", *expression.normalize_domain(messages)]
-
-
-class CalendarEvent(models.Model):
-    _inherit = "calendar.event"
-
-    pool_hidden = fields.Boolean(
-        compute="_compute_pool_hidden",
-        search="_search_pool_hidden",
-        help="Technical: a meeting of a private pool lead the user may not read.",
-    )
-
-    @api.depends_context("uid")
-    def _compute_pool_hidden(self):
-        events = self.sudo()
-        lead_ids = set(events.opportunity_id.ids)
-        lead_ids.update(
-            event.res_id for event in events if event.res_model == "crm.lead"
-        )
-        hidden = self.env["crm.lead"]._pool_hidden_ids(list(lead_ids))
-        for event, event_sudo in zip(self, events, strict=True):
-            event.pool_hidden = event_sudo.opportunity_id.id in hidden or (
-                event_sudo.res_model == "crm.lead" and event_sudo.res_id in hidden
-            )
-
-    @api.model
-    def _pool_hidden_references(self, references):
-        """The ``(model, id)`` pairs among ``references`` that name a private
-        pool lead, or a meeting of one, the user may not read."""
-        lead_ids = [res_id for model, res_id in references if model == "crm.lead"]
-        event_ids = [
-            res_id for model, res_id in references if model == "calendar.event"
-        ]
-        hidden = {
-            ("crm.lead", lead_id)
-            for lead_id in self.env["crm.lead"]._pool_hidden_ids(lead_ids)
-        }
-        if (
-            event_ids
-            and self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids()
-        ):
-            events = self.sudo().browse(event_ids).exists()
-            hidden.update(
-                ("calendar.event", event.id) for event in events.filtered("pool_hidden")
-            )
-        return hidden
-
-    @api.model
-    def _pool_hidden_reference_domain(self, model_field, id_field, operator, value):
-        """Search method of ``pool_hidden`` on the models that point at a
-        document by model name and id: the records on a private pool lead, or
-        on a meeting of one, the user may not read."""
-        leads = self.env["crm.lead"]._pool_hidden_reference_domain(
-            model_field, id_field, operator, value
-        )
-        if leads in (expression.FALSE_DOMAIN, expression.TRUE_DOMAIN):
-            return leads  # no queue hides its pool
-        events = self.sudo()._search([("pool_hidden", "=", True)])
-        on_events = [(model_field, "=", "calendar.event"), (id_field, "in", events)]
-        if (operator == "=") == value:
-            return expression.OR([leads, on_events])
-        return expression.AND([leads, ["!", *expression.normalize_domain(on_events)]])
-
-    @api.model
-    def _search_pool_hidden(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise NotImplementedError(f"Unsupported operator {operator!r}")
-        Lead = self.env["crm.lead"]
-        hidden = Lead._pool_hidden_query()
-        positive = (operator == "=") == value
-        if hidden is None:
-            return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
-        # linked by its opportunity, or as the meeting of an activity on the lead
-        if positive:
-            return [
-                "|",
-                ("opportunity_id", "in", hidden),
-                "&",
-                ("res_model", "=", "crm.lead"),
-                ("res_id", "in", hidden),
-            ]
-        return [
-            "&",
-            "|",
-            ("opportunity_id", "=", False),
-            ("opportunity_id", "not in", hidden),
-            "|",
-            "|",
-            ("res_model", "!=", "crm.lead"),
-            ("res_id", "=", False),
-            ("res_id", "not in", hidden),
-        ]
-
-
-class ResPartner(models.Model):
-    _inherit = "res.partner"
-
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        domain = self._pool_rewrite_lead_domain(domain)
-        return super()._search(domain, offset=offset, limit=limit, order=order)
-
-    @api.model
-    def _pool_rewrite_lead_domain(self, domain):
-        """Odoo 18 turns ``(x2many, 'in', ids)`` into a subquery on the
-        comodel's table that skips its record rules (``any`` and paths apply
-        them). On the partner's leads and meetings, that would tell which
-        customer a lead the user may not read is for: the conditions on ids of
-        leads and meetings become ``any`` conditions, which apply their
-        rules."""
-        fnames = {
-            name
-            for name, field in self._fields.items()
-            if field.type in ("one2many", "many2many")
-            and field.comodel_name in ("crm.lead", "calendar.event")
-        }
-        if not domain or not fnames:
-            return domain
-        result = []
-        for element in domain:
-            if (
-                isinstance(element, list | tuple)
-                and len(element) == 3
-                and element[0] in fnames
-                and element[1] in ("in", "not in", "=", "!=")
-                and not isinstance(element[2], str)
-            ):
-                element = self._pool_rewrite_lead_leaf(*element)
-            result.append(element)
-        return result
-
-    @api.model
-    def _pool_rewrite_lead_leaf(self, fname, operator, value):
-        negative = operator in ("not in", "!=")
-        if value is False or value is None:
-            # "has leads" / "has no leads": among the leads the user may read
-            return (fname, "any" if negative else "not any", [])
-        ids = value if isinstance(value, list | tuple | set | Query) else [value]
-        return (fname, "not any" if negative else "any", [("id", "in", ids)])

@@ -18,9 +18,10 @@ from odoo.tools import SQL, format_datetime
 from odoo.tools.sql import create_index
 
 from .crm_lead import DOOR_PASSED, DOOR_TOKEN
-from .crm_lead_assignment import Decision, Reason, render_reason
 from .crm_team_queue_routing import RETRYABLE, STRATEGIES_ASSIGNING
 from .duration import duration_words
+from .local_day import local_date
+from .values import Decision, Reason, render_reason
 
 _logger = logging.getLogger(__name__)
 
@@ -37,59 +38,6 @@ TIMER_FIELDS = {"sla_state", "sla_deadline", "sla_warned", "pool_alerted"}
 SLA_START_METHODS = {"auto", "claim", "dispatch", "recycle"}
 # Message types that are a follow-up when the owner wrote them.
 SLA_MESSAGE_TYPES = {"comment", "email", "email_outgoing"}
-
-
-class CrmTeamQueue(models.Model):
-    _inherit = "crm.team.queue"
-
-    pool_alert_hours = fields.Float(
-        string="Pool Alert (hours)",
-        help="A lead waiting longer than this in the pool alerts the team leader "
-        "once (e.g. 2: a lead nobody claimed two hours after it entered the "
-        "pool). Leads that nobody was eligible for are reported at once, with "
-        "the reason. 0: never.",
-    )
-
-    @api.constrains("pool_alert_hours")
-    def _check_pool_alert_hours(self):
-        for queue in self:
-            if queue.pool_alert_hours < 0:
-                raise ValidationError(
-                    _(
-                        "Queue %s: the pool alert cannot be negative (use 0 for "
-                        "no alert).",
-                        queue.display_name,
-                    )
-                )
-
-    def _queues_changed(self):
-        """Also switch the timers cron on only while an active queue needs it."""
-        result = super()._queues_changed()
-        # Sales managers set queues up; the cron is the server's (they may not
-        # read scheduled actions).
-        cron = self.sudo().env.ref(TIMERS_CRON, raise_if_not_found=False)
-        if cron:
-            needed = bool(self.sudo().search_count(self._get_timers_domain(), limit=1))
-            if cron.active != needed:
-                cron.active = needed
-        return result
-
-    @api.model
-    def _get_timers_domain(self):
-        """Active queues that need the timers: with an SLA, hybrid, with a pool
-        alert, or assigning with an overflow into the pool (leads nobody was
-        eligible for are reported to the leader)."""
-        return [
-            "|",
-            "|",
-            "|",
-            ("sla_hours", ">", 0),
-            ("strategy", "=", "hybrid"),
-            ("pool_alert_hours", ">", 0),
-            "&",
-            ("strategy", "in", STRATEGIES_ASSIGNING),
-            ("overflow", "!=", "leader"),
-        ]
 
 
 class CrmLead(models.Model):
@@ -165,8 +113,14 @@ class CrmLead(models.Model):
         return [("id", "in" if positive else "not in", ids)]
 
     # ------------------------------------------------------------
-    # SLA START (called by the assignment primitive)
+    # SLA START (a step of the door: _queue_decision_values)
     # ------------------------------------------------------------
+    @api.model
+    def _queue_decision_values(self, decision, now, cache):
+        # The SLA of the new owner, written with them by the door.
+        vals = super()._queue_decision_values(decision, now, cache)
+        vals.update(self._sla_values(decision, now, cache.setdefault("sla", {})))
+        return vals
 
     @api.model
     def _sla_values(self, decision, now, cache):
@@ -415,7 +369,7 @@ class CrmLead(models.Model):
         outcome = {}  # lead id: ('recycle' | 'reassign' | 'kept', new user)
         busy = self.sudo().browse()
         decisions = []
-        prelude = []
+        state = None
         Users = self.env["res.users"]
         for lead in by_action["recycle"]:
             decisions.append(
@@ -473,8 +427,7 @@ class CrmLead(models.Model):
                         "reassign" if planned.user else "recycle",
                         planned.user,
                     )
-                if any(decision.user for decision in decisions):
-                    prelude = self.env["crm.team.queue"]._save_routing_state(plan.state)
+                state = plan.state
         for lead in by_action["none"]:
             outcome[lead.id] = ("kept", lead.user_id)
         handled = leads - busy
@@ -483,12 +436,8 @@ class CrmLead(models.Model):
         handled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(
             {"sla_state": "breached"}
         )
-        if decisions or prelude:
-            self._queue_assign_batch(
-                decisions,
-                routed=bool(prelude),
-                prelude=prelude,
-            )
+        if decisions:
+            self.env["crm.team.queue"]._apply_plan(decisions, state)
             recycled = self.browse([d.lead.id for d in decisions if not d.user]).sudo()
             if recycled:
                 recycled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(
@@ -666,11 +615,7 @@ class CrmLead(models.Model):
                 )
             )
         if decisions:
-            self._queue_assign_batch(
-                decisions,
-                routed=True,
-                prelude=self.env["crm.team.queue"]._save_routing_state(plan.state),
-            )
+            self.env["crm.team.queue"]._apply_plan(decisions, plan.state)
         unalerted = (
             self.sudo().browse(nobody).filtered(lambda lead: not lead.pool_alerted)
         )
@@ -769,8 +714,7 @@ class CrmLead(models.Model):
     @api.model
     def _timers_local_date(self, user, value):
         """The date of ``value`` (naive UTC) in ``user``'s time zone."""
-        tz = pytz.timezone(user.tz or "UTC")
-        return pytz.utc.localize(value).astimezone(tz).date()
+        return local_date(value, pytz.timezone(user.tz or "UTC"))
 
     @api.model
     def _timers_post(self, outbox, kind, user, leads, lines):
@@ -839,26 +783,3 @@ class CrmLead(models.Model):
             body=body,
             subtype_xmlid="mail.mt_note",
         )
-
-
-class MailActivity(models.Model):
-    _inherit = "mail.activity"
-
-    def _action_done(self, feedback=False, attachment_ids=None):
-        # An activity of a lead marked done by its salesperson (or by an
-        # automation, as superuser) is a follow-up (SLA met); one done by
-        # someone else, even an activity of the salesperson's, is not.
-        user = self.env.user
-        lead_ids = {
-            activity.res_id
-            for activity in self.sudo()
-            if activity.res_model == "crm.lead" and activity.res_id
-        }
-        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
-        leads = self.env["crm.lead"].sudo().browse(list(lead_ids)).exists()
-        followed = leads.filtered(
-            lambda lead: lead.user_id and (lead.user_id == user or self.env.su)
-        )
-        if followed:
-            followed._sla_mark_met()
-        return result

@@ -3,19 +3,7 @@ from collections import defaultdict
 from odoo import fields, models
 from odoo.tools import SQL, float_compare
 
-# Context key naming the event of the stage changes written under it (a merge):
-# its value is a StageEvent, a Python object no RPC client can send.
-STAGE_EVENT_CONTEXT_KEY = "sales_team_queue_stage_event"
-
-
-class StageEvent:
-    """The event of the stage changes made by the module's own code."""
-
-    __slots__ = ("event",)
-
-    def __init__(self, event):
-        assert event in ("merge",), event
-        self.event = event
+from .values import STAGE_EVENT_CONTEXT_KEY, StageEvent
 
 
 class CrmLead(models.Model):

@@ -20,6 +20,17 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     @api.model
+    def _queue_decision_values(self, decision, now, cache):
+        # Where the new owner works: a lead may become an opportunity.
+        vals = super()._queue_decision_values(decision, now, cache)
+        vals.update(
+            self._queue_type_values(
+                decision.lead, decision.user, now, cache.setdefault("type", {})
+            )
+        )
+        return vals
+
+    @api.model
     def _queue_type_values(self, lead, user, now, cache):
         """Values that turn ``lead`` into an opportunity when it is given to
         ``user`` and ``user`` does not work with leads (CRM's *Leads* setting

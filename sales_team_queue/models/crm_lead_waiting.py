@@ -6,7 +6,7 @@ why it waits, computed when read by the routing engine's own dry run."""
 from odoo import _, api, fields, models
 from odoo.osv import expression
 
-from .crm_lead_assignment import Reason
+from .values import Reason
 
 
 class CrmLead(models.Model):

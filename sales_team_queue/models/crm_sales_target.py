@@ -2,7 +2,7 @@
 and what was achieved against them (opportunities won in the period)."""
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date
 
 import pytz
 from dateutil.relativedelta import relativedelta
@@ -11,6 +11,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from .crm_team_queue import server_owned_given
+from .local_day import day_start_utc
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3}
 # What a target achieved: computed from the won deals, stored (the leaderboard
@@ -389,8 +390,7 @@ class CrmSalesTarget(models.Model):
         zone = pytz.timezone(tz)
 
         def utc(day):
-            local = zone.localize(datetime.combine(day, time.min))
-            return local.astimezone(pytz.utc).replace(tzinfo=None)
+            return day_start_utc(day, zone)
 
         return [
             ("stage_id.is_won", "=", True),

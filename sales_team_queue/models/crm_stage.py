@@ -100,7 +100,13 @@ class CrmStage(models.Model):
             self._check_one_default_per_scope([t or False for t in team_ids])
             for team_id in set(team_ids):
                 self._unmark_other_defaults(team_id or False, exclude=marked)
-        return super().write(vals)
+        result = super().write(vals)
+        if "is_won" in vals:
+            # Rare and global: every target may count deals of these stages.
+            self.env["crm.sales.target"].sudo().search(
+                [], order="id"
+            )._mark_achieved_stale_or_later()
+        return result
 
     def _check_one_default_per_scope(self, team_ids):
         """Refuse to mark several stages of one scope as default in one save

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
-from .crm_lead_assignment import DOOR_HINT, DoorHint, Reason
+from .values import DOOR_HINT, DoorHint, Reason
 
 
 class CrmTeam(models.Model):
@@ -121,10 +121,22 @@ class CrmTeam(models.Model):
         return self.search([("user_id", "=", self.env.uid)])
 
     @api.model
+    def _queue_leads_some_team(self):
+        """Whether the current user is a sales manager or leads a team."""
+        teams = self._queue_led_teams()
+        return teams is None or bool(teams)
+
+    @api.model
     def _queue_steers_all(self):
         """Whether the current user steers every team: a sales manager, or the
         superuser."""
-        return self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
+        return self.env.su or self._queue_is_manager()
+
+    @api.model
+    def _queue_is_manager(self, user=None):
+        """Whether ``user`` (the current user by default) is a sales manager
+        (Sales: Administrator), who steers every team and lead as in Odoo."""
+        return (user or self.env.user).has_group("sales_team.group_sale_manager")
 
     def _queue_not_led(self):
         """The teams of ``self`` the current user does not steer as their

@@ -687,8 +687,10 @@ class CrmTeamQueue(models.Model):
         if "domain" in vals:
             # saved: the filter ran (_check_domain); routing takes it again
             self._queue_clear_fault()
-        # Routing reads the queues' settings from a cache (_routing_config).
-        self._queues_changed()
+        # Routing reads the queues' settings from a cache (_routing_config):
+        # only a change of what is cached clears it (a rename does not).
+        if self._queue_cached_fields().intersection(vals):
+            self._queues_changed()
         return result
 
     def unlink(self):
@@ -789,9 +791,20 @@ class CrmTeamQueue(models.Model):
         )
         return frozenset(queue_id for (queue_id,) in self.env.cr.fetchall())
 
+    @api.model
+    def _queue_cached_fields(self):
+        """The fields of a queue that the cached values (:meth:`_get_queue_team_ids`,
+        ``_routing_config``, ...) and the crons' switches depend on: writing
+        one of them calls :meth:`_queues_changed`. A file that caches or
+        switches on another field adds it here."""
+        return {"active", "team_id", "company_id", "sequence"}
+
     def _queues_changed(self):
         """Clear the cached team list and switch the backlog cron on only while
-        an active queue exists."""
+        an active queue exists. The registry's cache is Odoo's one cache for
+        such values: clearing it makes every worker drop its ORM caches, so it
+        is done only when a queue is created or deleted, or one of
+        :meth:`_queue_cached_fields` changes."""
         self.env.registry.clear_cache()
         # Sales managers set queues up; the cron is the server's (they may not
         # read scheduled actions).

@@ -2,7 +2,7 @@
 queue, each opening its list. All figures of all the queues shown are read in
 a few grouped reads, whatever the number of queues and leads."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytz
 from markupsafe import Markup, escape
@@ -10,6 +10,9 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
+
+from .local_day import today_start_utc
+from .values import OPEN_LEAD_DOMAIN
 
 DASHBOARD_FIELDS = [
     "dashboard_pool_count",
@@ -95,10 +98,7 @@ class CrmTeamQueue(models.Model):
             return
         now = fields.Datetime.now()
         Lead = self.env["crm.lead"]
-        open_domain = [
-            ("queue_id", "in", queues.ids),
-            ("stage_id.is_won", "=", False),
-        ]
+        open_domain = [("queue_id", "in", queues.ids), *OPEN_LEAD_DOMAIN]
         pool = {
             queue.id: (count, oldest)
             for queue, count, oldest in Lead._read_group(
@@ -198,9 +198,7 @@ class CrmTeamQueue(models.Model):
     def _dashboard_start_of_day(self, now):
         """Start of today in the user's time zone, as a naive UTC datetime."""
         tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
-        local = pytz.utc.localize(now).astimezone(tz)
-        start = tz.localize(datetime.combine(local.date(), time.min))
-        return start.astimezone(pytz.utc).replace(tzinfo=None)
+        return today_start_utc(now, tz)
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -227,18 +225,13 @@ class CrmTeamQueue(models.Model):
     def action_open_dashboard(self):
         """The queue dashboard of the current leader or manager; a rep's own
         page for a rep (:meth:`_dashboard_rep_action`)."""
-        if not self._dashboard_is_leader_or_manager():
+        if not self.env["crm.team"]._queue_leads_some_team():
             return self._dashboard_rep_action()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sales_team_queue.crm_team_queue_action_dashboard"
         )
         action["domain"] = self._dashboard_queue_domain()
         return action
-
-    @api.model
-    def _dashboard_is_leader_or_manager(self):
-        teams = self.env["crm.team"]._queue_led_teams()
-        return teams is None or bool(teams)
 
     @api.model
     def _dashboard_rep_action(self):
@@ -290,7 +283,7 @@ class CrmTeamQueue(models.Model):
         self._check_dashboard_access()
         figure = self.env.context.get("dashboard_figure")
         now = fields.Datetime.now()
-        open_domain = [("queue_id", "=", self.id), ("stage_id.is_won", "=", False)]
+        open_domain = [("queue_id", "=", self.id), *OPEN_LEAD_DOMAIN]
         if figure in ("assigned_today", "claimed_today"):
             domain = [
                 ("queue_id", "=", self.id),

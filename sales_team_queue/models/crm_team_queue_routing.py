@@ -4,7 +4,7 @@ workers. See readme/DEVELOP.md, "Queue engine"."""
 
 import dataclasses
 import logging
-from dataclasses import dataclass
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytz
@@ -15,8 +15,17 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from .crm_lead_assignment import Decision, Reason
 from .crm_team_queue_fault import fault_text
+from .values import (
+    Decision,
+    MemberState,
+    QueueConfig,
+    Reason,
+    RoutingPlan,
+    missing_skills,
+    open_lead_sql,
+    over_cap,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -29,50 +38,22 @@ RETRYABLE = {
     errorcodes.LOCK_NOT_AVAILABLE,
 }
 STRATEGIES_ASSIGNING = ("round_robin", "load_balanced", "weighted")
+# Transaction data key: ids of the teams whose queue rows it holds.
+HELD_TEAMS = "sales_team_queue.held_team_ids"
 
 
-@dataclass(frozen=True)
-class QueueConfig:
-    """What routing needs of a queue's settings (cached per registry)."""
-
-    id: int
-    team_id: int
-    company_id: int
-    strategy: str
-    overflow: str
-    domain: str
-    country_ids: frozenset
-    state_ids: frozenset
-    zip_prefixes: tuple
-    tag_ids: frozenset
-    partner_category_ids: frozenset
-    min_expected_revenue: float
-    min_priority: str
-    lang_ids: frozenset
-    source_ids: frozenset
-    product_ids: frozenset
-    product_category_paths: tuple
-    required_skill_tag_ids: frozenset
-    check_availability: bool
-
-
-@dataclass
-class MemberState:
-    """A member as routing sees it right after the queues are locked."""
-
-    id: int
-    queue_id: int
-    user_id: int
-    sequence: int
-    active: bool
-    weight: int
-    daily_cap: int
-    max_open: int
-    wrr: int
-    user_ok: bool
-    in_team: bool
-    company_ok: bool
-    skills: frozenset
+@contextmanager
+def routing_savepoint(env):
+    """A savepoint around a routing that may fail: when it is rolled back, the
+    queue rows it wrote are no longer held by the transaction."""
+    held = env["crm.team.queue"]._held_team_ids()
+    before = set(held)
+    try:
+        with env.cr.savepoint():
+            yield
+    except Exception:
+        held.intersection_update(before)
+        raise
 
 
 class CrmTeamQueue(models.Model):
@@ -93,37 +74,65 @@ class CrmTeamQueue(models.Model):
         queues = queues.sorted(
             lambda q: (q.team_id.sequence, q.team_id.id, q.sequence, q.id)
         )
-        normalize = self._normalize_zip
         return tuple(
-            QueueConfig(
-                id=queue.id,
-                team_id=queue.team_id.id,
-                company_id=queue.company_id.id,
-                strategy=queue.strategy,
-                overflow=queue.overflow,
-                domain=queue.domain or "",
-                country_ids=frozenset(queue.country_ids.ids),
-                state_ids=frozenset(queue.state_ids.ids),
-                zip_prefixes=tuple(
-                    normalize(prefix)
-                    for prefix in (queue.zip_prefixes or "").split(",")
-                    if prefix.strip()
-                ),
-                tag_ids=frozenset(queue.tag_ids.ids),
-                partner_category_ids=frozenset(queue.partner_category_ids.ids),
-                min_expected_revenue=queue.min_expected_revenue,
-                min_priority=queue.min_priority or "",
-                lang_ids=frozenset(queue.lang_ids.ids),
-                source_ids=frozenset(queue.source_ids.ids),
-                product_ids=frozenset(queue.product_ids.ids),
-                product_category_paths=tuple(
-                    queue.product_category_ids.mapped("parent_path")
-                ),
-                required_skill_tag_ids=frozenset(queue.required_skill_tag_ids.ids),
-                check_availability=queue.check_availability,
-            )
-            for queue in queues
+            QueueConfig(self._routing_config_values(queue)) for queue in queues
         )
+
+    @api.model
+    def _queue_cached_fields(self):
+        return super()._queue_cached_fields() | {
+            "strategy",
+            "overflow",
+            "domain",
+            "country_ids",
+            "state_ids",
+            "zip_prefixes",
+            "tag_ids",
+            "partner_category_ids",
+            "min_expected_revenue",
+            "min_priority",
+            "lang_ids",
+            "source_ids",
+            "product_ids",
+            "product_category_ids",
+            "required_skill_tag_ids",
+            "check_availability",
+        }
+
+    @api.model
+    def _routing_config_values(self, queue):
+        """What routing keeps of the settings of ``queue`` (a dict of
+        immutable values: ids as frozensets); another add-on adds its own
+        settings here (and their fields to :meth:`_queue_cached_fields`), and
+        reads them on the :class:`QueueConfig`."""
+        normalize = self._normalize_zip
+        return {
+            "id": queue.id,
+            "team_id": queue.team_id.id,
+            "company_id": queue.company_id.id,
+            "strategy": queue.strategy,
+            "overflow": queue.overflow,
+            "domain": queue.domain or "",
+            "country_ids": frozenset(queue.country_ids.ids),
+            "state_ids": frozenset(queue.state_ids.ids),
+            "zip_prefixes": tuple(
+                normalize(prefix)
+                for prefix in (queue.zip_prefixes or "").split(",")
+                if prefix.strip()
+            ),
+            "tag_ids": frozenset(queue.tag_ids.ids),
+            "partner_category_ids": frozenset(queue.partner_category_ids.ids),
+            "min_expected_revenue": queue.min_expected_revenue,
+            "min_priority": queue.min_priority or "",
+            "lang_ids": frozenset(queue.lang_ids.ids),
+            "source_ids": frozenset(queue.source_ids.ids),
+            "product_ids": frozenset(queue.product_ids.ids),
+            "product_category_paths": tuple(
+                queue.product_category_ids.mapped("parent_path")
+            ),
+            "required_skill_tag_ids": frozenset(queue.required_skill_tag_ids.ids),
+            "check_availability": queue.check_availability,
+        }
 
     @api.model
     def _normalize_zip(self, zip_code):
@@ -155,13 +164,7 @@ class CrmTeamQueue(models.Model):
             return dict.fromkeys(plan.decisions, "busy")
         if not plan.decisions:
             return {}
-        decisions = list(plan.decisions.values())
-        state_sql = []
-        if any(decision.user for decision in decisions):
-            state_sql = self._save_routing_state(plan.state)
-        self.env["crm.lead"]._queue_assign_batch(
-            decisions, routed=True, prelude=state_sql
-        )
+        self._apply_plan(list(plan.decisions.values()), plan.state)
         return {
             lead_id: "assigned" if decision.user else "pool"
             for lead_id, decision in plan.decisions.items()
@@ -285,6 +288,7 @@ class CrmTeamQueue(models.Model):
                 else:
                     domain_matches[config.id] = matched
         result = {}
+        rules = self._routing_match_rules()
         for lead in leads:
             found = [
                 config
@@ -294,7 +298,7 @@ class CrmTeamQueue(models.Model):
                     config.id not in domain_matches
                     or lead.id in domain_matches[config.id]
                 )
-                and self._match_lead(config, lead)
+                and all(rule(config, lead) for rule in rules)
             ]
             if found:
                 result[lead.id] = found
@@ -373,49 +377,86 @@ class CrmTeamQueue(models.Model):
         return safe_eval(domain, {"uid": self.env.uid}) if domain else []
 
     @api.model
-    def _match_lead(self, config, lead):
-        """Whether ``lead`` meets the criteria of the queue ``config`` (all
-        AND-ed; the ``domain`` is checked by :meth:`_get_candidates` in one
-        search)."""
-        if config.company_id and lead.company_id.id not in (False, config.company_id):
-            return False
-        if config.country_ids and lead.country_id.id not in config.country_ids:
-            return False
-        if config.state_ids and lead.state_id.id not in config.state_ids:
-            return False
-        if config.zip_prefixes and not self._match_zip(config, lead.zip):
-            return False
-        if config.tag_ids and not config.tag_ids.intersection(lead.tag_ids.ids):
-            return False
-        if config.partner_category_ids and not config.partner_category_ids.intersection(
-            lead.partner_id.category_id.ids
-        ):
-            return False
-        if config.min_expected_revenue and (
-            lead.expected_revenue < config.min_expected_revenue
-        ):
-            return False
-        if config.min_priority and (lead.priority or "0") < config.min_priority:
-            return False
-        if config.lang_ids and lead.lang_id.id not in config.lang_ids:
-            return False
-        if config.source_ids and lead.source_id.id not in config.source_ids:
-            return False
-        if (
-            config.product_ids or config.product_category_paths
-        ) and not self._match_products(config, lead.product_interest_ids):
-            return False
-        return True
+    def _get_routing_match_rules(self):
+        """Names of the matching criteria of a queue (all AND-ed, the
+        ``domain`` aside: :meth:`_get_candidates` checks it in one search).
+        Each takes a :class:`QueueConfig` and a lead and returns whether the
+        lead meets it (True when the queue does not use the criterion);
+        another add-on adds a criterion by adding its method here."""
+        return [
+            "_match_company",
+            "_match_country",
+            "_match_state",
+            "_match_zip",
+            "_match_tags",
+            "_match_partner_category",
+            "_match_min_revenue",
+            "_match_min_priority",
+            "_match_lang",
+            "_match_source",
+            "_match_products",
+        ]
+
+    def _routing_match_rules(self):
+        """The matching criteria as methods, looked up once per routing."""
+        return [getattr(self, name) for name in self._get_routing_match_rules()]
 
     @api.model
-    def _match_zip(self, config, zip_code):
-        zip_code = self._normalize_zip(zip_code)
+    def _match_company(self, config, lead):
+        return not config.company_id or lead.company_id.id in (
+            False,
+            config.company_id,
+        )
+
+    @api.model
+    def _match_country(self, config, lead):
+        return not config.country_ids or lead.country_id.id in config.country_ids
+
+    @api.model
+    def _match_state(self, config, lead):
+        return not config.state_ids or lead.state_id.id in config.state_ids
+
+    @api.model
+    def _match_zip(self, config, lead):
+        if not config.zip_prefixes:
+            return True
+        zip_code = self._normalize_zip(lead.zip)
         return bool(zip_code) and any(
             zip_code.startswith(prefix) for prefix in config.zip_prefixes
         )
 
     @api.model
-    def _match_products(self, config, products):
+    def _match_tags(self, config, lead):
+        return not config.tag_ids or bool(config.tag_ids.intersection(lead.tag_ids.ids))
+
+    @api.model
+    def _match_partner_category(self, config, lead):
+        return not config.partner_category_ids or bool(
+            config.partner_category_ids.intersection(lead.partner_id.category_id.ids)
+        )
+
+    @api.model
+    def _match_min_revenue(self, config, lead):
+        minimum = config.min_expected_revenue
+        return not minimum or lead.expected_revenue >= minimum
+
+    @api.model
+    def _match_min_priority(self, config, lead):
+        return (lead.priority or "0") >= config.min_priority
+
+    @api.model
+    def _match_lang(self, config, lead):
+        return not config.lang_ids or lead.lang_id.id in config.lang_ids
+
+    @api.model
+    def _match_source(self, config, lead):
+        return not config.source_ids or lead.source_id.id in config.source_ids
+
+    @api.model
+    def _match_products(self, config, lead):
+        if not (config.product_ids or config.product_category_paths):
+            return True
+        products = lead.product_interest_ids
         if config.product_ids.intersection(products.ids):
             return True
         return any(
@@ -562,6 +603,102 @@ class CrmTeamQueue(models.Model):
         return chosen, Reason("load_balanced_alone", {"mine": mine})
 
     # ------------------------------------------------------------
+    # ELIGIBILITY: which member may receive a lead now
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_routing_eligibility_rules(self):
+        """Names of the eligibility rules, in the order they are checked (the
+        first refusal is the reason given), as ``crm.lead._queue_claim_rules``
+        lists the claim rules. Each takes the :class:`RoutingState`, the
+        :class:`QueueConfig`, the :class:`MemberState` and the lead, and
+        returns a :class:`Reason` or None; another add-on adds a rule by
+        adding its method here."""
+        return [
+            "_routing_rule_excluded",
+            "_routing_rule_current_owner",
+            "_routing_rule_returned_it",
+            "_routing_rule_paused",
+            "_routing_rule_user",
+            "_routing_rule_in_team",
+            "_routing_rule_company",
+            "_routing_rule_daily_cap",
+            "_routing_rule_max_open",
+            "_routing_rule_skills",
+            "_routing_rule_available",
+        ]
+
+    def _routing_eligibility_rules(self):
+        """The eligibility rules as methods, looked up once per routing."""
+        return [getattr(self, name) for name in self._get_routing_eligibility_rules()]
+
+    @api.model
+    def _routing_rule_excluded(self, state, config, member, lead):
+        if member.user_id in state.exclude:
+            return Reason("member_excluded", _user_arg(member))
+
+    @api.model
+    def _routing_rule_current_owner(self, state, config, member, lead):
+        if state.left_out.get(lead.id) == member.user_id:
+            return Reason("member_current_owner", _user_arg(member))
+
+    @api.model
+    def _routing_rule_returned_it(self, state, config, member, lead):
+        if state.returned.get(lead.id) == member.user_id:
+            return Reason("member_returned_it", _user_arg(member))
+
+    @api.model
+    def _routing_rule_paused(self, state, config, member, lead):
+        if not member.active:
+            return Reason("member_paused", _user_arg(member))
+
+    @api.model
+    def _routing_rule_user(self, state, config, member, lead):
+        if not member.user_ok:
+            return Reason("member_inactive", _user_arg(member))
+
+    @api.model
+    def _routing_rule_in_team(self, state, config, member, lead):
+        if not member.in_team:
+            return Reason("member_not_in_team", _user_arg(member))
+
+    @api.model
+    def _routing_rule_company(self, state, config, member, lead):
+        if not member.company_ok:
+            return Reason("member_other_company", _user_arg(member))
+
+    @api.model
+    def _routing_rule_daily_cap(self, state, config, member, lead):
+        count = state.assigned.get((config.id, member.user_id), 0)
+        if over_cap(count, member.daily_cap):
+            return Reason(
+                "member_daily_cap",
+                dict(_user_arg(member), count=count, cap=member.daily_cap),
+            )
+
+    @api.model
+    def _routing_rule_max_open(self, state, config, member, lead):
+        count = state.open_count(config.team_id, member.user_id)
+        if over_cap(count, member.max_open):
+            return Reason(
+                "member_max_open",
+                dict(_user_arg(member), count=count, cap=member.max_open),
+            )
+
+    @api.model
+    def _routing_rule_skills(self, state, config, member, lead):
+        required = config.required_skill_tag_ids.intersection(lead.tag_ids.ids)
+        missing = missing_skills(required, member.skills)
+        if missing:
+            tags = [{"model": "crm.tag", "id": tag} for tag in missing]
+            return Reason("member_skill", dict(_user_arg(member), tags=tags))
+
+    @api.model
+    def _routing_rule_available(self, state, config, member, lead):
+        if config.check_availability and member.user_id not in state.available:
+            return Reason("member_unavailable", _user_arg(member))
+
+    # ------------------------------------------------------------
     # LOCK AND STATE
     # ------------------------------------------------------------
 
@@ -621,16 +758,27 @@ class CrmTeamQueue(models.Model):
         )
 
     @api.model
+    def _apply_plan(self, decisions, state, **options):
+        """Apply ``decisions`` planned on the routing ``state`` (a
+        :class:`RoutingState`, or None: nothing planned by routing): the
+        plan's turns and credits are saved when it gives leads to someone,
+        then the decisions pass the one door (``crm.lead._queue_assign_batch``
+        with ``options``).
+
+        :return: ids of the ledger lines written
+        """
+        if state and any(decision.user for decision in decisions):
+            self._save_routing_state(state)
+        return self.env["crm.lead"]._queue_assign_batch(decisions, **options)
+
+    @api.model
     def _save_routing_state(self, state):
-        """The statements that write the fairness state of the plan: the
+        """Write the fairness state of the plan, in one round trip: the
         round-robin pointer of every locked queue (unchanged ones too: the write
         is what tells concurrent REPEATABLE READ transactions that they must
         re-read, see :meth:`_lock_for_routing`) and the weighted credits that
-        changed. They are run by the assignment primitive with its ledger
-        insert, in one statement (``crm.lead.assignment._insert_lines``).
-
-        :return: list of SQL (data-modifying statements)
-        """
+        changed. The teams of those queues are then held by this transaction
+        (:meth:`_hold_team_rows`): the door does not write them again."""
         ids = list(state.rr)
         statements = [
             SQL(
@@ -646,7 +794,6 @@ class CrmTeamQueue(models.Model):
                 [state.rr[queue_id][1] for queue_id in ids],
             )
         ]
-        self.browse(ids).invalidate_recordset(["rr_last_member_id", "rr_last_sequence"])
         changed = sorted(state.wrr_changed)
         if changed:
             statements.append(
@@ -658,10 +805,44 @@ class CrmTeamQueue(models.Model):
                     [state.member_by_id[member_id].wrr for member_id in changed],
                 )
             )
-            self.env["crm.team.queue.member"].browse(changed).invalidate_recordset(
-                ["wrr_current"]
+        self.env.cr.execute(SQL(";").join(statements))
+        self.browse(ids).invalidate_recordset(["rr_last_member_id", "rr_last_sequence"])
+        self.env["crm.team.queue.member"].browse(changed).invalidate_recordset(
+            ["wrr_current"]
+        )
+        self._held_team_ids().update(
+            state.configs[queue_id].team_id for queue_id in ids
+        )
+
+    @api.model
+    def _held_team_ids(self):
+        """Ids of the teams whose queue rows this transaction holds: written
+        by a routing (:meth:`_save_routing_state`) or by the door
+        (:meth:`_hold_team_rows`), or locked by a claim. Kept with the
+        transaction's data (emptied when it ends; see
+        ``crm.lead._queue_route_unrouted`` for a rolled back savepoint)."""
+        return self.env.cr.precommit.data.setdefault(HELD_TEAMS, set())
+
+    @api.model
+    def _hold_team_rows(self, team_ids):
+        """Write the queue rows of the teams ``team_ids`` that this transaction
+        does not hold yet (waiting for the routings in progress there): a
+        routing that begins after this transaction then counts its leads in
+        its caps and loads (see :meth:`_lock_for_routing`)."""
+        held = self._held_team_ids()
+        todo = sorted(set(team_ids) - held)
+        if not todo:
+            return
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_team_queue SET rr_last_member_id = rr_last_member_id
+                    WHERE id IN (SELECT id FROM crm_team_queue
+                                  WHERE team_id = ANY(%s) AND active
+                                  ORDER BY id FOR UPDATE)""",
+                todo,
             )
-        return statements
+        )
+        held.update(todo)
 
     @api.model
     def _routing_flush(self):
@@ -720,7 +901,7 @@ class CrmTeamQueue(models.Model):
                           (SELECT COUNT(*) FROM crm_lead l
                              LEFT JOIN crm_stage st ON st.id = l.stage_id
                             WHERE l.team_id = q.team_id AND l.user_id = m.user_id
-                              AND l.active AND NOT COALESCE(st.is_won, FALSE)),
+                              AND %(open)s),
                           (SELECT MAX(a.id) FROM crm_lead_assignment a
                             WHERE a.team_id = q.team_id AND a.user_id = m.user_id)
                      FROM crm_team_queue q
@@ -734,6 +915,7 @@ class CrmTeamQueue(models.Model):
                 lock=LOCK_SETTING,
                 now=now,
                 queues=list(queue_ids),
+                open=open_lead_sql("l", "st"),
             )
         )
         result = []
@@ -797,9 +979,10 @@ class CrmTeamQueue(models.Model):
                 """SELECT l.team_id, l.user_id, COUNT(*)
                      FROM crm_lead l
                 LEFT JOIN crm_stage s ON s.id = l.stage_id
-                    WHERE l.active AND NOT COALESCE(s.is_won, FALSE)
+                    WHERE %s
                       AND l.team_id IN %s AND l.user_id IN %s
                  GROUP BY l.team_id, l.user_id""",
+                open_lead_sql("l", "s"),
                 tuple(teams.ids),
                 tuple(users.ids),
             )
@@ -828,21 +1011,6 @@ class CrmTeamQueue(models.Model):
                 if intervals[resource.id]:
                     available.add(resource.user_id.id)
         return available
-
-
-@dataclass
-class RoutingPlan:
-    """The outcome of :meth:`crm.team.queue._plan_routing`: the state it was
-    planned on, a :class:`Decision` per matched lead id, whether the queues
-    were busy (nothing planned, the decisions are None), and why the leads
-    that only failing queues match wait."""
-
-    state: "RoutingState | None"
-    decisions: dict
-    busy: bool
-    # {lead id: Reason}: leads that only failing queues could take; they wait
-    # for routing (the backlog tries them again)
-    waiting: dict = dataclasses.field(default_factory=dict)
 
 
 class RoutingState:
@@ -889,6 +1057,7 @@ class RoutingState:
                 {member.user_id for member in self.member_by_id.values()}
             )
         self._leaders = None
+        self.rules = env["crm.team.queue"]._routing_eligibility_rules()
 
     def open_count(self, team_id, user_id):
         return self.open.get((team_id, user_id), 0)
@@ -915,46 +1084,15 @@ class RoutingState:
         return self._leaders.get(team_id, False)
 
     def why_not(self, config, member, lead):
-        """Why ``member`` may not receive ``lead`` now (see the queue's rules).
+        """Why ``member`` may not receive ``lead`` now: the first refusal of
+        the eligibility rules (``crm.team.queue._get_routing_eligibility_rules``).
 
         :return: a :class:`Reason`, or None when the member is eligible
         """
-        user = {"user": {"model": "res.users", "id": member.user_id}}
-        if member.user_id in self.exclude:
-            return Reason("member_excluded", user)
-        if self.left_out.get(lead.id) == member.user_id:
-            return Reason("member_current_owner", user)
-        if self.returned.get(lead.id) == member.user_id:
-            return Reason("member_returned_it", user)
-        if not member.active:
-            return Reason("member_paused", user)
-        if not member.user_ok:
-            return Reason("member_inactive", user)
-        if not member.in_team:
-            return Reason("member_not_in_team", user)
-        if not member.company_ok:
-            return Reason("member_other_company", user)
-        if member.daily_cap:
-            count = self.assigned.get((config.id, member.user_id), 0)
-            if count >= member.daily_cap:
-                return Reason(
-                    "member_daily_cap", dict(user, count=count, cap=member.daily_cap)
-                )
-        if member.max_open:
-            count = self.open_count(config.team_id, member.user_id)
-            if count >= member.max_open:
-                return Reason(
-                    "member_max_open", dict(user, count=count, cap=member.max_open)
-                )
-        required = config.required_skill_tag_ids.intersection(lead.tag_ids.ids)
-        if required and not required <= member.skills:
-            missing = sorted(required - member.skills)
-            return Reason(
-                "member_skill",
-                dict(user, tags=[{"model": "crm.tag", "id": tag} for tag in missing]),
-            )
-        if config.check_availability and member.user_id not in self.available:
-            return Reason("member_unavailable", user)
+        for rule in self.rules:
+            reason = rule(self, config, member, lead)
+            if reason:
+                return reason
         return None
 
     def record(self, config, user_id):
@@ -966,3 +1104,8 @@ class RoutingState:
         self.open[(team_id, user_id)] = self.open_count(team_id, user_id) + 1
         self.turn += 1
         self.last[(team_id, user_id)] = self.max_line + self.turn
+
+
+def _user_arg(member):
+    """The ``user`` argument of a member's :class:`Reason`."""
+    return {"user": {"model": "res.users", "id": member.user_id}}

@@ -1,7 +1,9 @@
 import logging
 
-from odoo import SUPERUSER_ID, _, models
-from odoo.exceptions import RedirectWarning, UserError
+from odoo import _, models
+from odoo.exceptions import RedirectWarning
+
+from .values import OPEN_LEAD_DOMAIN
 
 # Set by the handover when it archives the user it has just emptied:
 # HANDOVER_DONE: HANDOVER_TOKEN. The value is a Python object that no RPC
@@ -66,13 +68,7 @@ class ResUsers(models.Model):
             return self
         Lead = self.env["crm.lead"].sudo()
         with_leads = Lead._read_group(
-            [
-                ("user_id", "in", self.ids),
-                ("active", "=", True),
-                "|",
-                ("stage_id", "=", False),
-                ("stage_id.is_won", "=", False),
-            ],
+            [("user_id", "in", self.ids), *OPEN_LEAD_DOMAIN],
             ["user_id"],
         )
         users = self.browse([user.id for (user,) in with_leads])
@@ -89,49 +85,3 @@ class ResUsers(models.Model):
         )
         users |= self.browse([user.id for (user,) in with_activities])
         return self.filtered(lambda user: user in users)
-
-
-class ResPartner(models.Model):
-    _inherit = "res.partner"
-
-    def write(self, vals):
-        if "tz" in vals:
-            self._queue_check_tz_change(vals["tz"])
-        return super().write(vals)
-
-    def _queue_check_tz_change(self, tz):
-        """A queue member's time zone sets their claim window and the start of
-        their day (daily claim limit, daily cap): they cannot move it
-        themselves to claim outside the window or twice in one day. Users
-        write their own time zone as superuser (Preferences), so the real user
-        is judged; sales managers and administrators change anyone's."""
-        if self.env.uid == SUPERUSER_ID:
-            return
-        user = self.env["res.users"].sudo().browse(self.env.uid)
-        if user.has_group("sales_team.group_sale_manager") or user.has_group(
-            "base.group_system"
-        ):
-            return
-        changed = self.sudo().filtered(lambda partner: (partner.tz or False) != tz)
-        if not changed:
-            return
-        members = (
-            self.env["crm.team.queue.member"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("user_id.partner_id", "in", changed.ids),
-                    ("queue_id.active", "=", True),
-                ]
-            )
-        )
-        if members:
-            raise UserError(
-                _(
-                    "The time zone of %(users)s sets their claim windows and daily "
-                    "limits in the lead queues: ask your administrator or a sales "
-                    "manager to change it.",
-                    users=", ".join(members.user_id.mapped("name")),
-                )
-            )

@@ -1,12 +1,12 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..models.crm_lead_assignment import ASSIGNMENT_METHODS
 from ..models.crm_lead_sla import SLA_MESSAGE_TYPES
 from ..models.crm_lead_stage_history import (
     compute_visible_leads,
     search_visible_leads,
 )
+from ..models.values import ASSIGNMENT_METHODS
 from .sql_view import create_sql_view
 
 

@@ -1,10 +1,11 @@
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytz
 
 from odoo import _, fields, models
 from odoo.tools import SQL
 
+from ..models.local_day import day_start_utc
 from .sql_view import create_sql_view
 
 # The queue's own distribution: what its weights are meant to spread.
@@ -219,8 +220,7 @@ class CrmTeamQueueFairnessReport(models.Model):
         tz = pytz.timezone(self.company_id._sales_tz())
 
         def utc(day):
-            start = tz.localize(datetime.combine(day, time.min))
-            return start.astimezone(pytz.utc).replace(tzinfo=None)
+            return day_start_utc(day, tz)
 
         return [
             ("queue_id", "=", self.queue_id.id),

@@ -13,7 +13,7 @@ from odoo.tests import new_test_user
 from odoo.tools import SQL
 from odoo.tools.misc import file_path
 
-from odoo.addons.sales_team_queue.models.crm_lead_assignment import Decision
+from odoo.addons.sales_team_queue.models.values import Decision
 
 LEADS = ("own", "mate", "other_team", "pool", "other_pool", "no_team")
 ALL = frozenset(LEADS)

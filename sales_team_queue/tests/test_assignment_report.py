@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.sales_team_queue.models.crm_lead_assignment import Decision
+from odoo.addons.sales_team_queue.models.values import Decision
 
 from .common import QueueCase
 

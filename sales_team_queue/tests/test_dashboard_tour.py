@@ -3,7 +3,7 @@
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.sales_team_queue.models.crm_lead_assignment import Decision
+from odoo.addons.sales_team_queue.models.values import Decision
 
 
 @tagged("post_install", "-at_install")

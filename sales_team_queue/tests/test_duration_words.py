@@ -9,8 +9,8 @@ from lxml import etree
 from odoo import fields
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
-from odoo.addons.sales_team_queue.models.crm_lead_assignment import render_reason
 from odoo.addons.sales_team_queue.models.duration import duration_words, hours_words
+from odoo.addons.sales_team_queue.models.values import render_reason
 
 
 @tagged("post_install", "-at_install")

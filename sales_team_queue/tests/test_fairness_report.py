@@ -5,7 +5,7 @@ grouping; a row opens the ledger behind it; leaders see their teams' queues."""
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.sales_team_queue.models.crm_lead_assignment import Decision
+from odoo.addons.sales_team_queue.models.values import Decision
 
 from .common import QueueCase
 

@@ -15,10 +15,7 @@ from odoo.addons.base.controllers.rpc import (
     RPC_FAULT_CODE_ACCESS_ERROR,
     RPC_FAULT_CODE_WARNING,
 )
-from odoo.addons.sales_team_queue.models.crm_lead_assignment import (
-    REASON_MAX_LENGTH,
-    Reason,
-)
+from odoo.addons.sales_team_queue.models.values import REASON_MAX_LENGTH, Reason
 
 from .common_rpc import RpcLoginMixin
 

@@ -9,7 +9,8 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from ..models.crm_lead_assignment import Reason
+from odoo.addons.sales_team_queue.models.values import Reason
+
 from .common import QueueCase
 
 T0 = datetime(2026, 1, 6, 3, 0, 0)  # Tuesday 10:00 in Bangkok

@@ -1,12 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..models.crm_lead_assignment import (
-    Decision,
-    Reason,
-    check_reason_vals,
-    clean_reason_text,
-)
+from ..models.values import Decision, Reason, check_reason_vals, clean_reason_text
 
 
 def is_lead_activity_type(activity_type):
@@ -222,7 +217,7 @@ class CrmLeadAssign(models.TransientModel):
         only their own leads, only into a team they lead; the same answer as a
         plain write of the salesperson."""
         user = self.env.user
-        if user.has_group("sales_team.group_sale_manager"):
+        if self.env["crm.team"]._queue_is_manager(user):
             return
         leader = leads._queue_is_leader_or_manager()
         if not leader and any(lead.user_id != user for lead in leads.sudo()):
@@ -315,15 +310,11 @@ class CrmLeadAssign(models.TransientModel):
                 "wizard_route", reason, reason=decision.reason.to_json()
             )
             decisions.append(decision)
-        state_sql = []
-        if any(decision.user for decision in decisions):
-            state_sql = Queue._save_routing_state(plan.state)
-        self.env["crm.lead"].sudo()._queue_assign_batch(
+        Queue._apply_plan(
             decisions,
+            plan.state,
             notify=self.notify,
             activity=self._activity_to_schedule(),
-            routed=True,
-            prelude=state_sql,
             digest=True,
         )
         assigned = sum(1 for decision in decisions if decision.user)

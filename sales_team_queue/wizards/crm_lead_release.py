@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.crm_lead_assignment import check_reason_vals, clean_reason_text
+from ..models.values import check_reason_vals, clean_reason_text
 
 
 class CrmLeadRelease(models.TransientModel):

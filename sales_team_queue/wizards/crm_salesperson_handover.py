@@ -4,8 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..models.crm_lead_assignment import Decision, Reason
 from ..models.res_users import HANDOVER_DONE, HANDOVER_TOKEN
+from ..models.values import OPEN_LEAD_DOMAIN, Decision, Reason
 
 MANAGER = "sales_team.group_sale_manager"
 
@@ -151,10 +151,7 @@ class CrmSalespersonHandover(models.TransientModel):
         return [
             ("user_id", "=", self.user_id.id),
             ("type", "in", types),
-            ("active", "=", True),
-            "|",
-            ("stage_id", "=", False),
-            ("stage_id.is_won", "=", False),
+            *OPEN_LEAD_DOMAIN,
         ]
 
     def _get_leads(self):
@@ -666,15 +663,7 @@ class CrmSalespersonHandover(models.TransientModel):
         lead_ids = set(
             self.env["crm.lead"]
             .sudo()
-            .search(
-                [
-                    ("user_id", "=", leaving.id),
-                    ("active", "=", True),
-                    "|",
-                    ("stage_id", "=", False),
-                    ("stage_id.is_won", "=", False),
-                ]
-            )
+            .search([("user_id", "=", leaving.id), *OPEN_LEAD_DOMAIN])
             .ids
         )
         lead_ids -= {decision.lead.id for decision in plan.decisions}
@@ -704,21 +693,12 @@ class CrmSalespersonHandover(models.TransientModel):
         one ledger insert, one digest per receiver), customers and activities
         with one write per receiver."""
         activity_moves = self._activity_moves(plan)
-        Lead = self.env["crm.lead"].sudo()
         if plan.decisions:
-            prelude = []
-            if plan.routing_state and any(d.user for d in plan.decisions):
-                prelude = (
-                    self.env["crm.team.queue"]
-                    .sudo()
-                    ._save_routing_state(plan.routing_state)
-                )
-            Lead._queue_assign_batch(
+            self.env["crm.team.queue"].sudo()._apply_plan(
                 plan.decisions,
+                plan.routing_state,
                 notify=True,
                 activity=False,
-                routed=bool(plan.routing_state),
-                prelude=prelude,
                 digest=True,
             )
         by_user = defaultdict(list)

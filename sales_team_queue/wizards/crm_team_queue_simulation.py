@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools.safe_eval import safe_eval
 
-from ..models.crm_lead_assignment import Reason
+from ..models.values import OPEN_LEAD_DOMAIN, Reason
 
 OUTCOMES = [
     ("assigned", "Salesperson"),
@@ -144,12 +144,7 @@ class CrmTeamQueueSimulation(models.TransientModel):
         teams = self._scope_teams(queue, scope)
         teams = [] if teams is None else [("team_id", "in", [*teams.ids, False])]
 
-        return teams + [
-            ("user_id", "=", False),
-            "|",
-            ("stage_id", "=", False),
-            ("stage_id.is_won", "=", False),
-        ]
+        return teams + [("user_id", "=", False), *OPEN_LEAD_DOMAIN]
 
     @api.model
     def _simulation_values(self, queue, scope, lead_domain, limit):

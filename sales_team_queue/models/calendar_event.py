@@ -1,0 +1,96 @@
+"""Meetings of private pool leads: hidden from the reps who may not read the lead (pool
+privacy, see crm_lead_pool_privacy.py)."""
+
+from odoo import api, fields, models
+from odoo.osv import expression
+
+
+class CalendarEvent(models.Model):
+    _inherit = "calendar.event"
+
+    pool_hidden = fields.Boolean(
+        compute="_compute_pool_hidden",
+        search="_search_pool_hidden",
+        help="Technical: a meeting of a private pool lead the user may not read.",
+    )
+
+    @api.depends_context("uid")
+    def _compute_pool_hidden(self):
+        events = self.sudo()
+        lead_ids = set(events.opportunity_id.ids)
+        lead_ids.update(
+            event.res_id for event in events if event.res_model == "crm.lead"
+        )
+        hidden = self.env["crm.lead"]._pool_hidden_ids(list(lead_ids))
+        for event, event_sudo in zip(self, events, strict=True):
+            event.pool_hidden = event_sudo.opportunity_id.id in hidden or (
+                event_sudo.res_model == "crm.lead" and event_sudo.res_id in hidden
+            )
+
+    @api.model
+    def _pool_hidden_references(self, references):
+        """The ``(model, id)`` pairs among ``references`` that name a private
+        pool lead, or a meeting of one, the user may not read."""
+        lead_ids = [res_id for model, res_id in references if model == "crm.lead"]
+        event_ids = [
+            res_id for model, res_id in references if model == "calendar.event"
+        ]
+        hidden = {
+            ("crm.lead", lead_id)
+            for lead_id in self.env["crm.lead"]._pool_hidden_ids(lead_ids)
+        }
+        if (
+            event_ids
+            and self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids()
+        ):
+            events = self.sudo().browse(event_ids).exists()
+            hidden.update(
+                ("calendar.event", event.id) for event in events.filtered("pool_hidden")
+            )
+        return hidden
+
+    @api.model
+    def _pool_hidden_reference_domain(self, model_field, id_field, operator, value):
+        """Search method of ``pool_hidden`` on the models that point at a
+        document by model name and id: the records on a private pool lead, or
+        on a meeting of one, the user may not read."""
+        leads = self.env["crm.lead"]._pool_hidden_reference_domain(
+            model_field, id_field, operator, value
+        )
+        if leads in (expression.FALSE_DOMAIN, expression.TRUE_DOMAIN):
+            return leads  # no queue hides its pool
+        events = self.sudo()._search([("pool_hidden", "=", True)])
+        on_events = [(model_field, "=", "calendar.event"), (id_field, "in", events)]
+        if (operator == "=") == value:
+            return expression.OR([leads, on_events])
+        return expression.AND([leads, ["!", *expression.normalize_domain(on_events)]])
+
+    @api.model
+    def _search_pool_hidden(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(f"Unsupported operator {operator!r}")
+        Lead = self.env["crm.lead"]
+        hidden = Lead._pool_hidden_query()
+        positive = (operator == "=") == value
+        if hidden is None:
+            return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
+        # linked by its opportunity, or as the meeting of an activity on the lead
+        if positive:
+            return [
+                "|",
+                ("opportunity_id", "in", hidden),
+                "&",
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "in", hidden),
+            ]
+        return [
+            "&",
+            "|",
+            ("opportunity_id", "=", False),
+            ("opportunity_id", "not in", hidden),
+            "|",
+            "|",
+            ("res_model", "!=", "crm.lead"),
+            ("res_id", "=", False),
+            ("res_id", "not in", hidden),
+        ]

@@ -13,7 +13,7 @@ help:
 	@echo "make test-core  Odoo's own tests of crm, sales_team and the add-ons extending crm, module installed"
 	@echo "make test-setup how setup gets Odoo's source (clone of ODOO_GIT_URL), on a local repository"
 	@echo "make test-upgrade  upgrade from the previous version of the module keeps all data"
-	@echo "make lint       ruff, pylint-odoo mandatory checks, XML checks, README.rst"
+	@echo "make lint       ruff, pylint-odoo mandatory checks, OCA module and .po checks, README.rst"
 	@echo "make bench      routing benchmark against Odoo's own assignment"
 	@echo "make screenshots  the README's pictures, from the demo in a headless Chromium"
 	@echo "make readme     rebuild sales_team_queue/README.rst from readme/*.md"

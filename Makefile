@@ -4,7 +4,7 @@
 # RUN_DB, TEST_DB, CORE_DB (database names).
 SHELL := /bin/bash
 
-.PHONY: help setup run test test-core test-setup test-upgrade lint bench screenshots readme i18n ci clean
+.PHONY: help setup run test test-core test-setup test-upgrade test-wheel lint bench screenshots readme i18n ci clean
 
 help:
 	@echo "make setup      virtualenv with Odoo 18's packages and the test/lint tools"
@@ -13,7 +13,8 @@ help:
 	@echo "make test-core  Odoo's own tests of crm, sales_team and the add-ons extending crm, module installed"
 	@echo "make test-setup how setup gets Odoo's source (clone of ODOO_GIT_URL), on a local repository"
 	@echo "make test-upgrade  upgrade from the previous version of the module keeps all data"
-	@echo "make lint       ruff, pylint-odoo mandatory checks, XML checks, README.rst"
+	@echo "make test-wheel the add-on as a wheel (whool), installed by pip, then by Odoo from there"
+	@echo "make lint       ruff, pylint-odoo mandatory checks, OCA module and .po checks, README.rst"
 	@echo "make bench      routing benchmark against Odoo's own assignment"
 	@echo "make screenshots  the README's pictures, from the demo in a headless Chromium"
 	@echo "make readme     rebuild sales_team_queue/README.rst from readme/*.md"
@@ -37,6 +38,9 @@ test-setup:
 test-upgrade: setup
 	@bash tools/test-upgrade.sh
 
+test-wheel: setup
+	@bash tools/test-wheel.sh
+
 lint: setup
 	@bash tools/lint.sh
 
@@ -52,7 +56,7 @@ readme:
 i18n: setup
 	@bash tools/i18n.sh
 
-ci: lint test-setup test-core test-upgrade test
+ci: lint test-setup test-wheel test-core test-upgrade test
 
 clean:
 	rm -rf .odoo .pytest_cache .ruff_cache

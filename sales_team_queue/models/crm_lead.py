@@ -17,7 +17,12 @@ from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .crm_team_queue_routing import RETRYABLE, STRATEGIES_ASSIGNING, routing_savepoint
+from .crm_team_queue_routing import (
+    RETRYABLE,
+    STRATEGIES_ASSIGNING,
+    read_committed_cursor,
+    routing_savepoint,
+)
 from .values import DOOR_HINT, OPEN_LEAD_DOMAIN, Decision, DoorHint, Reason
 
 _logger = logging.getLogger(__name__)
@@ -362,8 +367,17 @@ class CrmLead(models.Model):
         if not leads:
             return
         new_team = self.env["crm.team"].browse(new_team_id or False)
-        reason = hint.reason or Reason("manual", {"user": Reason.ref(user)})
-        leads._queue_assign_batch(
+        leads._queue_assign_manually(new_user, new_team, hint)
+        if not new_user and not self._queue_routing_off():
+            queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
+            leads._queue_route_unrouted(queue_team_ids)
+
+    def _queue_assign_manually(self, new_user, new_team, hint):
+        """Give the leads of ``self`` to ``new_user`` (a plain write: the
+        method and reason of ``hint``, a manual assignment by default), in
+        ``new_team`` when one was written (else Odoo's team rules)."""
+        reason = hint.reason or Reason("manual", {"user": Reason.ref(self.env.user)})
+        self._queue_assign_batch(
             [
                 Decision(
                     lead,
@@ -376,12 +390,9 @@ class CrmLead(models.Model):
                     team=new_team or None,
                     keep_team=not new_team,
                 )
-                for lead in leads
+                for lead in self
             ]
         )
-        if not new_user and not self._queue_routing_off():
-            queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
-            leads._queue_route_unrouted(queue_team_ids)
 
     @api.model
     def _door_hint(self):
@@ -421,7 +432,12 @@ class CrmLead(models.Model):
                 )
             )
         leads = self.filtered(lambda lead: not lead.user_id)
-        result = leads._queue_route()
+        return self._queue_routed_notification(leads, leads._queue_route())
+
+    def _queue_routed_notification(self, leads, result):
+        """What the Route button answers: how many of ``leads`` (those of
+        ``self`` without salesperson) were assigned, placed in a pool, left
+        (no queue, busy queue): ``result`` is :meth:`_queue_route`'s."""
         assigned = sum(1 for outcome in result.values() if outcome == "assigned")
         pooled = sum(1 for outcome in result.values() if outcome == "pool")
         busy = sum(1 for outcome in result.values() if outcome == "busy")
@@ -518,33 +534,15 @@ class CrmLead(models.Model):
         )
         if not groups:
             return None
-        now = fields.Datetime.now()
-
-        def since(first, company):
-            days = company.queue_backlog_days
-            return max(first, now - timedelta(days=days)) if days else first
-
+        first_queue = [(team, first) for team, first in groups]
+        first_queue.append((self.env["crm.team"], min(first for _t, first in groups)))
         windows = [
             [
                 ("team_id", "=", team.id),
-                (
-                    "create_date",
-                    ">=",
-                    since(first, team.company_id or self.env.company),
-                ),
+                ("create_date", ">=", self._backlog_since(first, team)),
             ]
-            for team, first in groups
+            for team, first in first_queue
         ]
-        windows.append(
-            [
-                ("team_id", "=", False),
-                (
-                    "create_date",
-                    ">=",
-                    since(min(first for _team, first in groups), self.env.company),
-                ),
-            ]
-        )
         return expression.AND(
             [
                 [
@@ -557,6 +555,16 @@ class CrmLead(models.Model):
                 expression.OR(windows),
             ]
         )
+
+    @api.model
+    def _backlog_since(self, first, team):
+        """Since when the backlog routes the leads of ``team`` (none: leads
+        without team), whose first queue was created at ``first``: within the
+        backlog window of the team's company."""
+        days = (team.company_id or self.env.company).queue_backlog_days
+        if not days:
+            return first
+        return max(first, fields.Datetime.now() - timedelta(days=days))
 
     # ------------------------------------------------------------
     # ROUTING (see readme/DEVELOP.md)
@@ -667,23 +675,13 @@ class CrmLead(models.Model):
 
     @api.model
     def _queue_assign_batch(self, decisions, notify=None, activity=True, digest=False):
-        """Apply ``decisions`` (list of :class:`Decision`), set-based: one write
-        per group of leads that get the same values, one insert for all ledger
-        lines, one create for all activities. The steps, in order:
-
-        - the queue rows of the teams that get leads are written
-          (:meth:`_queue_touch_teams`: concurrent routings wait and re-read);
-        - the leads are written (:meth:`_queue_write_decisions`): owner, team,
-          queue, pool date, a stage of the new team when the current one
-          belongs to another team, and what other files add to each decision
-          (:meth:`_queue_decision_values`: the SLA, the lead type);
-        - the chatter tracks the changes (``crm_lead_tracking.py``);
-        - one ``crm.lead.assignment`` line per lead and the alerts
-          (:meth:`_queue_record`).
-
-        Decisions that change nothing (same owner, same queue) are skipped. A
-        routing plan is applied by ``crm.team.queue._apply_plan``, which saves
-        the plan's routing state first.
+        """THE ONE DOOR. Apply ``decisions`` (list of :class:`Decision`; those
+        that change nothing are skipped), set-based, in steps: the queue rows
+        of the teams that get leads (:meth:`_queue_touch_teams`), the leads
+        (:meth:`_queue_write_decisions`, one write per group of equal values,
+        :meth:`_queue_decision_values`), the chatter (``crm_lead_tracking.py``),
+        the ledger (:meth:`_queue_record`) and the alerts. A routing plan is
+        applied by ``crm.team.queue._apply_plan``.
 
         :param bool notify: force (True/False) the notification; None follows the
             queue's ``notify_assignee`` (or the company default without queue)
@@ -709,12 +707,25 @@ class CrmLead(models.Model):
             for decision in decisions
         }
         self._queue_touch_teams(decisions)
-        before = self._queue_before_door(decisions)  # crm_lead_tracking.py
+        before = self._queue_before_door(decisions)
         self._queue_write_decisions(decisions, now)
-        self._queue_track_owners(decisions, before)  # crm_lead_tracking.py
+        self._queue_track_owners(decisions, before)
         ids, alerts = self._queue_record(decisions, previous, waited)
         self._queue_alert_batch(alerts, notify=notify, activity=activity, digest=digest)
         return ids
+
+    @api.model
+    def _queue_before_door(self, decisions):
+        """Step of the door, before the leads are written: what the later
+        steps need of the leads as they were (``crm_lead_tracking.py`` keeps
+        the tracked values). :return: {lead id: {field name: value}}"""
+        return {}
+
+    @api.model
+    def _queue_track_owners(self, decisions, before):
+        """Step of the door, once the leads are written: show the changes in
+        the chatter (``crm_lead_tracking.py``); ``before`` is what
+        :meth:`_queue_before_door` returned."""
 
     @api.model
     def _queue_record_given(self, decisions):
@@ -1078,14 +1089,7 @@ def _route_after_commit(registry, uid, lead_ids, trigger_id=None):
     they are routed (see ``CrmLead._queue_route_after_commit``)."""
     for attempt in range(1, ROUTE_TRIES + 1):
         try:
-            with registry.cursor() as cr:
-                cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
-                cr.execute(
-                    SQL(
-                        "SELECT set_config('lock_timeout', %s, true)",
-                        ROUTE_LOCK_TIMEOUT,
-                    )
-                )
+            with read_committed_cursor(registry, ROUTE_LOCK_TIMEOUT) as cr:
                 env = api.Environment(cr, uid, {})
                 leads = env["crm.lead"].sudo().browse(sorted(lead_ids)).exists()
                 leads = leads.filtered(

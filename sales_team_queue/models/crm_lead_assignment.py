@@ -11,6 +11,20 @@ from odoo.tools.sql import create_index
 
 from .values import ASSIGNMENT_METHODS, render_reason
 
+# The columns of a ledger line the door writes, with their SQL types.
+LINE_COLUMNS = (
+    ("lead_id", "int"),
+    ("user_id", "int"),
+    ("previous_user_id", "int"),
+    ("queue_id", "int"),
+    ("team_id", "int"),
+    ("company_id", "int"),
+    ("method", "varchar"),
+    ("reason_code", "varchar"),
+    ("reason_args", "jsonb"),
+    ("wait_minutes", "int"),
+)
+
 
 class CrmLeadAssignment(models.Model):
     """The assignment ledger: one line per change of owner of a lead (and per
@@ -157,67 +171,39 @@ class CrmLeadAssignment(models.Model):
 
     @api.model
     def _insert_lines(self, rows):
-        """Insert ledger lines in one query, whatever their number.
-
-        :param rows: list of dicts with lead_id, user_id, previous_user_id,
-            queue_id, team_id, company_id, method, reason (a :class:`Reason` or
-            None), wait_minutes
-        :return: ids of the lines, in the order of ``rows``
-        """
+        """Insert ledger lines in one query, whatever their number: ``rows``
+        are dicts of :data:`LINE_COLUMNS` (``reason``: a :class:`Reason` or
+        None). :return: ids of the lines, in the order of ``rows``"""
         if not rows:
             return []
-        now = self.env.cr.now()
-        uid = self.env.uid
-        columns = {
-            "lead_id": [],
-            "user_id": [],
-            "previous_user_id": [],
-            "queue_id": [],
-            "team_id": [],
-            "company_id": [],
-            "method": [],
-            "reason_code": [],
-            "reason_args": [],
-            "wait_minutes": [],
-        }
+        args_field = self._fields["reason_args"]
+        columns = {name: [] for name, _type in LINE_COLUMNS}
         for row in rows:
             reason = row.get("reason")
-            for name in columns:
-                if name == "reason_code":
-                    columns[name].append(reason.code if reason else None)
-                elif name == "reason_args":
-                    columns[name].append(
-                        self._fields["reason_args"].convert_to_column(
-                            reason.args if reason else None, self
-                        )
-                    )
-                else:
-                    value = row.get(name)
-                    columns[name].append(None if value is False else value)
+            row = dict(
+                row,
+                reason_code=reason.code if reason else None,
+                reason_args=args_field.convert_to_column(
+                    reason.args if reason else None, self
+                ),
+            )
+            for name, values in columns.items():
+                value = row.get(name)
+                values.append(None if value is False else value)
         self.env.cr.execute(
             SQL(
                 """INSERT INTO crm_lead_assignment
-                       (lead_id, user_id, previous_user_id, queue_id, team_id,
-                        company_id, method, reason_code, reason_args, wait_minutes,
-                        create_uid, create_date, write_uid, write_date)
+                       (%(names)s, create_uid, create_date, write_uid, write_date)
                    SELECT t.*, %(uid)s, %(now)s, %(uid)s, %(now)s
-                     FROM unnest(%(lead)s::int[], %(user)s::int[], %(prev)s::int[],
-                                 %(queue)s::int[], %(team)s::int[], %(company)s::int[],
-                                 %(method)s::varchar[], %(code)s::varchar[],
-                                 %(args)s::jsonb[], %(wait)s::int[]) AS t
+                     FROM unnest(%(arrays)s) AS t
                    RETURNING id""",
-                uid=uid,
-                now=now,
-                lead=columns["lead_id"],
-                user=columns["user_id"],
-                prev=columns["previous_user_id"],
-                queue=columns["queue_id"],
-                team=columns["team_id"],
-                company=columns["company_id"],
-                method=columns["method"],
-                code=columns["reason_code"],
-                args=columns["reason_args"],
-                wait=columns["wait_minutes"],
+                names=SQL(", ").join(SQL.identifier(name) for name in columns),
+                arrays=SQL(", ").join(
+                    SQL("%s::%s[]", columns[name], SQL(sql_type))
+                    for name, sql_type in LINE_COLUMNS
+                ),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
             )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]

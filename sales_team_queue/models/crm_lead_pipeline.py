@@ -10,8 +10,9 @@ another add-on:
   through ``_queue_assign_batch``): ``_queue_*``;
 - ``crm_lead_stage.py``: stage probability and stage history: ``_stage_*``;
 - ``crm_lead_sla.py``: a change of stage follows the SLA up: ``_sla_*``;
-- ``crm_sales_target_sync.py``: the targets that count a changed deal are
-  computed again before they are read: ``_target_*``;
+- ``crm_lead_sales_target.py``: the targets that count a changed deal are
+  computed again before they are read (``crm_sales_target_sync.py``):
+  ``_target_*``;
 - ``crm_lead_pool_live.py``: the open pool screens and the members are told
   of what entered or left the pools, once the transaction commits: ``_live_*``.
 

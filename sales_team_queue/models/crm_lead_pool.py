@@ -21,7 +21,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse, format_date
 
-from .crm_team_queue_routing import RETRYABLE
+from .crm_team_queue_routing import RETRYABLE, read_committed_cursor
 from .duration import duration_words, hours_words
 from .local_day import today_start_utc, tomorrow_start_utc
 from .values import (
@@ -75,6 +75,19 @@ class ClaimState:
     def next_midnight(self):
         """The user's next midnight, in UTC (naive)."""
         return tomorrow_start_utc(self.now, self.tz)
+
+    def add_queue_row(self, queue_id, team_id, member_id, active, senior, cap, *rest):
+        """Take in one row of ``crm.lead._queue_claim_state_queues``."""
+        skills, claims, received, open_count = rest
+        self.members[queue_id] = member_id and ClaimMember(
+            id=member_id,
+            active=active,
+            is_senior=senior,
+            daily_cap=cap,
+            skills=frozenset(skills),
+        )
+        self.claims[queue_id], self.received[queue_id] = claims, received
+        self.open[team_id] = open_count
 
     def local(self, value):
         """``value`` (UTC, naive) in the user's time zone."""
@@ -297,6 +310,16 @@ class CrmLead(models.Model):
         )
         return self.env.cr.fetchone()[0]
 
+    def _queue_claim_transaction_run(self, claim, committed):
+        """Run ``claim`` once on a new READ COMMITTED cursor with bounded lock
+        waits, and commit; ``committed`` gets an item once the commit is done
+        (the first post-commit hook: a later one that fails must not make the
+        claim run again)."""
+        registry = self.env.registry
+        with read_committed_cursor(registry, CLAIM_LOCK_TIMEOUT) as cr:
+            cr.postcommit.add(lambda: committed.append(True))
+            return claim(self.env(cr=cr))
+
     def _queue_claim_committed(self, claim):
         """Run ``claim`` (see :meth:`_queue_claim_transaction`) with this
         environment's user and context on a READ COMMITTED transaction of its
@@ -315,18 +338,7 @@ class CrmLead(models.Model):
         for attempt in range(1, CLAIM_TRIES + 1):
             committed = []
             try:
-                with self.env.registry.cursor() as cr:
-                    # first of the claim's post-commit hooks: a later one that
-                    # fails must not make the claim run again
-                    cr.postcommit.add(lambda: committed.append(True))  # noqa: B023
-                    cr.execute(
-                        SQL(
-                            """SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-                               SELECT set_config('lock_timeout', %s, true)""",
-                            CLAIM_LOCK_TIMEOUT,
-                        )
-                    )
-                    result = claim(self.env(cr=cr))
+                result = self._queue_claim_transaction_run(claim, committed)
                 break
             except OperationalError as error:
                 if committed:
@@ -378,19 +390,28 @@ class CrmLead(models.Model):
         claimable = leads - refused
         if refused and (not claimable or not partial):
             raise UserError(self._queue_claim_refusal_text(refused, refusals))
-        user = self.env.user
-        claimable._queue_assign_batch(
+        claimable._queue_claim_assign(self.env.user)
+        if not refused:
+            return True
+        return self._queue_claim_partial_notification(claimable, refused, refusals)
+
+    def _queue_claim_assign(self, user):
+        """Give the leads of ``self`` (claimable, locked) to ``user`` through
+        the door, and tell the leaders who asked for it."""
+        self._queue_assign_batch(
             [
                 Decision(
                     lead, user, lead.queue_id, method="claim", reason=Reason("claimed")
                 )
-                for lead in claimable
+                for lead in self
             ],
             notify=False,
         )
-        claimable._queue_notify_leaders_of_claim(user)
-        if not refused:
-            return True
+        self._queue_notify_leaders_of_claim(user)
+
+    def _queue_claim_partial_notification(self, claimed, refused, refusals):
+        """What a batch claim answers when some leads were refused: how many
+        were claimed and, for each one that was not, why."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -399,8 +420,8 @@ class CrmLead(models.Model):
                 "title": _("Leads Claimed"),
                 "message": _(
                     "%(claimed)s of %(total)s leads claimed. Not claimed:\n%(leads)s",
-                    claimed=len(claimable),
-                    total=len(leads),
+                    claimed=len(claimed),
+                    total=len(claimed) + len(refused),
                     leads=self._queue_claim_refusal_lines(refused, refusals),
                 ),
                 "sticky": True,
@@ -540,22 +561,13 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
 
     def _queue_claim_lock(self, user):
-        """Lock what the claim rules count for ``user``, then the pool leads of
-        ``self`` still without salesperson, skipping those another transaction
-        is claiming or changing. In this order (routing locks queues, then
-        members, too):
-
-        - the queue rows of the leads' teams (all their active queues, and the
-          leads' own queues), shared, in id order: claims run side by side,
-          while a routing or an assignment to those teams (which lock them for
-          update, ``crm.lead._queue_touch_teams``) and the claims in progress
-          wait for each other;
-        - ``user``'s member rows in those queues, written (a no-op update), in
-          id order: two claims of one rep take turns, so the daily limit, the
-          daily cap and the open lead limit, all counted per rep, hold; and a
-          routing whose REPEATABLE READ snapshot predates this claim's commit
-          is refused these rows (serialization failure) instead of counting
-          without the claim.
+        """Lock what the claim rules count for ``user`` (the queue rows of the
+        leads' teams, shared, and ``user``'s member rows: see
+        ``crm.team.queue._claim_lock_sql``; in id order, as routing locks
+        queues then members), then the pool leads of ``self`` still without
+        salesperson, skipping those another transaction is claiming or
+        changing. The daily limit, the daily cap and the open lead limit, all
+        counted per rep, hold: two claims of one rep take turns.
 
         Under REPEATABLE READ a row changed since the snapshot is refused
         (serialization failure: Odoo retries the request); under READ
@@ -570,25 +582,14 @@ class CrmLead(models.Model):
         queues = pool.queue_id
         # Failures here are expected (serialization, lock timeout, deadlock),
         # not bad queries for the log. Three statements, one round trip.
-        queue_ids = SQL(
-            """SELECT id FROM crm_team_queue
-                WHERE id = ANY(%s) OR (team_id = ANY(%s) AND active)""",
-            queues.ids,
-            queues.team_id.ids,
-        )
         self.env.cr.execute(
             SQL(
-                """%(queues)s ORDER BY id FOR SHARE;
-                   UPDATE crm_team_queue_member SET weight = weight
-                    WHERE id IN (SELECT id FROM crm_team_queue_member
-                                  WHERE queue_id IN (%(queues)s) AND user_id = %(user)s
-                                  ORDER BY id FOR UPDATE);
+                """%s;
                    SELECT id FROM crm_lead
-                    WHERE id = ANY(%(leads)s) AND user_id IS NULL
+                    WHERE id = ANY(%s) AND user_id IS NULL
                     ORDER BY id FOR UPDATE SKIP LOCKED""",
-                queues=queue_ids,
-                user=user.id,
-                leads=pool.ids,
+                self.env["crm.team.queue"]._claim_lock_sql(queues, user),
+                pool.ids,
             ),
             log_exceptions=False,
         )
@@ -629,19 +630,11 @@ class CrmLead(models.Model):
                 state.record(lead)
         return result
 
-    def _queue_claim_state(self, user):
-        """Read what the rules need for ``user`` and the leads of ``self``
-        (sudo): one query for the queues (membership, skills, claims and leads
-        received today, open leads in the team), one for the cooldowns.
-
-        :return: a :class:`ClaimState`
-        """
-        is_manager = self.env["crm.team"]._queue_is_manager(user)
-        state = ClaimState(user, fields.Datetime.now(), is_manager)
-        pool = self.filtered(lambda lead: lead.queue_state == "pool")
-        queues = pool.queue_id
-        if is_manager or not queues:
-            return state
+    @api.model
+    def _queue_claim_state_queues(self, state, queues):
+        """Read into ``state`` the user's line in each of ``queues``: their
+        membership and skills, the claims and leads they got from it today,
+        their open leads in its team (one query)."""
         self.env["crm.team.queue"].flush_model(["team_id", "active"])
         self.env["crm.team.queue.member"].flush_model()
         self.env["crm.stage"].flush_model(["is_won"])
@@ -667,23 +660,29 @@ class CrmLead(models.Model):
                             WHERE a.queue_id = q.id AND a.user_id = %(user)s
                               AND a.create_date >= %(since)s) c
                     WHERE q.id = ANY(%(queues)s)""",
-                user=user.id,
+                user=state.user.id,
                 since=state.day_start,
                 queues=queues.ids,
                 open=open_lead_sql("l", "st"),
             )
         )
         for row in self.env.cr.fetchall():
-            queue_id, team_id, member_id, active, senior, cap, skills = row[:7]
-            state.members[queue_id] = member_id and ClaimMember(
-                id=member_id,
-                active=active,
-                is_senior=senior,
-                daily_cap=cap,
-                skills=frozenset(skills),
-            )
-            state.claims[queue_id], state.received[queue_id] = row[7], row[8]
-            state.open[team_id] = row[9]
+            state.add_queue_row(*row)
+
+    def _queue_claim_state(self, user):
+        """Read what the rules need for ``user`` and the leads of ``self``
+        (sudo): one query for the queues (membership, skills, claims and leads
+        received today, open leads in the team), one for the cooldowns.
+
+        :return: a :class:`ClaimState`
+        """
+        is_manager = self.env["crm.team"]._queue_is_manager(user)
+        state = ClaimState(user, fields.Datetime.now(), is_manager)
+        pool = self.filtered(lambda lead: lead.queue_state == "pool")
+        queues = pool.queue_id
+        if is_manager or not queues:
+            return state
+        self._queue_claim_state_queues(state, queues)
         cooldown = max(queues.mapped("claim_cooldown_hours"))
         if cooldown:
             self.env.cr.execute(

@@ -19,13 +19,14 @@ Documents Only") until one of them claims it. What protects what:
   ``_check_access``), nothing to add.
 - ``mail.followers``, ``mail.notification``, ``calendar.event`` and
   ``calendar.attendee``: Odoo 18 lets every employee read them whatever the
-  document. Global record rules (in the security file) hide those of the
+  document. Global record rules (in the security file, switched on by
+  ``crm_team_queue_privacy.py``) hide those of the
   private pool leads the user may not read (``pool_hidden``, whose search
   asks crm.lead's own rules which leads the user may read); meetings stay
   visible to their organizer and attendees.
 - ``res.partner``: Odoo 18 resolves ``('opportunity_ids', 'in', ids)`` by a
   subquery on ``crm_lead`` that skips crm.lead's rules (``any`` and paths
-  apply them): :class:`ResPartner` rewrites such conditions to ``any``.
+  apply them): ``res_partner.py`` rewrites such conditions to ``any``.
 - The pool itself is browsed and claimed through ``crm.lead.pool.card``
   (``crm_lead_pool_card.py``), a model that holds no contact field.
 

@@ -301,6 +301,23 @@ class CrmLead(models.Model):
         ]
 
     @api.model
+    def _timers_select(self, condition, order, limit):
+        """Lock and return at most ``limit`` leads that meet ``condition`` (SQL
+        on the lead ``l`` and its queue ``q``), in ``order``; leads another
+        worker holds are skipped (see :meth:`_timers_lock`)."""
+        return self._timers_lock(
+            SQL(
+                """SELECT l.id FROM crm_lead l
+                LEFT JOIN crm_team_queue q ON q.id = l.queue_id
+                    WHERE %s ORDER BY %s LIMIT %s
+                      FOR UPDATE OF l SKIP LOCKED""",
+                condition,
+                order,
+                limit,
+            )
+        )
+
+    @api.model
     def _timers_lock(self, query):
         """Run ``query`` (SELECT ... FOR UPDATE SKIP LOCKED of lead ids) and
         return the leads it locked. A lead changed by a transaction that
@@ -348,103 +365,95 @@ class CrmLead(models.Model):
         (back to the pool, to another member, or kept with the leader told);
         the owner is told. :return: (leads selected, leads handled)"""
         now = fields.Datetime.now()
-        leads = self._timers_lock(
-            SQL(
-                """SELECT id FROM crm_lead
-                    WHERE sla_state = 'running' AND sla_deadline <= %s
-                    ORDER BY sla_deadline, id LIMIT %s
-                      FOR UPDATE SKIP LOCKED""",
-                now,
-                limit,
-            )
+        leads = self._timers_select(
+            SQL("l.sla_state = 'running' AND l.sla_deadline <= %s", now),
+            SQL("l.sla_deadline, l.id"),
+            limit,
         )
         if not leads:
             return 0, 0
-        selected = len(leads)
+        owners = {lead.id: lead.user_id for lead in leads}
         by_action = defaultdict(lambda: self.sudo().browse())
         for lead in leads:
             action = lead.queue_id.sla_action if lead.user_id else "none"
             by_action[action or "none"] |= lead
-        owners = {lead.id: lead.user_id for lead in leads}
-        outcome = {}  # lead id: ('recycle' | 'reassign' | 'kept', new user)
-        busy = self.sudo().browse()
-        decisions = []
-        state = None
-        Users = self.env["res.users"]
-        for lead in by_action["recycle"]:
-            decisions.append(
-                Decision(
-                    lead,
-                    Users,
-                    lead.queue_id,
-                    method="recycle",
-                    reason=Reason(
-                        "sla_recycled",
-                        {"hours": lead.queue_id.sla_hours},
-                    ),
-                )
-            )
-            outcome[lead.id] = ("recycle", Users)
-        reassign = by_action["reassign"]
-        if reassign:
-            plan = (
-                self.env["crm.team.queue"]
-                .sudo()
-                ._plan_routing(
-                    reassign,
-                    lock="nowait",
-                    requeue={lead.id: lead.user_id.id for lead in reassign},
-                )
-            )
-            if plan.busy:
-                busy = reassign.filtered(lambda lead: lead.id in plan.decisions)
-            else:
-                for lead in reassign:
-                    planned = plan.decisions.get(lead.id)
-                    if not planned:
-                        # Its queue is archived: nobody to reassign to.
-                        by_action["none"] |= lead
-                        continue
-                    args = {
-                        "hours": lead.queue_id.sla_hours,
-                        "reason": planned.reason.to_json(),
-                    }
-                    decisions.append(
-                        Decision(
-                            lead,
-                            planned.user,
-                            lead.queue_id,
-                            method="recycle",
-                            reason=Reason(
-                                "sla_reassigned"
-                                if planned.user
-                                else "sla_reassign_nobody",
-                                args,
-                            ),
-                        )
-                    )
-                    outcome[lead.id] = (
-                        "reassign" if planned.user else "recycle",
-                        planned.user,
-                    )
-                state = plan.state
-        for lead in by_action["none"]:
+        # lead id: ('recycle' | 'reassign' | 'kept', new user)
+        outcome = {}
+        decisions = by_action["recycle"]._timers_breach_recycle(outcome)
+        more, state, busy = by_action["reassign"]._timers_breach_reassign(outcome)
+        decisions += more
+        for lead in leads.filtered(lambda lead: lead.id not in outcome) - busy:
             outcome[lead.id] = ("kept", lead.user_id)
         handled = leads - busy
         # Breached first: the leads recycled keep that state in the pool; those
-        # given to another member start a new SLA (written by the primitive).
-        handled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(
-            {"sla_state": "breached"}
-        )
+        # given to another member start a new SLA (written by the door).
+        breached = {"sla_state": "breached"}
+        handled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(breached)
         if decisions:
             self.env["crm.team.queue"]._apply_plan(decisions, state)
             recycled = self.browse([d.lead.id for d in decisions if not d.user]).sudo()
             if recycled:
-                recycled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(
-                    {"sla_state": "breached"}
-                )
+                recycled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(breached)
         self._timers_tell_breach(handled, owners, outcome, outbox)
-        return selected, len(handled)
+        return len(leads), len(handled)
+
+    def _timers_breach_recycle(self, outcome):
+        """The decisions that put the leads of ``self`` back in their pool
+        (the queue's SLA action "Back to the pool")."""
+        nobody = self.env["res.users"]
+        for lead in self:
+            outcome[lead.id] = ("recycle", nobody)
+        return [
+            Decision(
+                lead,
+                nobody,
+                lead.queue_id,
+                method="recycle",
+                reason=Reason("sla_recycled", {"hours": lead.queue_id.sla_hours}),
+            )
+            for lead in self
+        ]
+
+    def _timers_breach_reassign(self, outcome):
+        """The decisions that give the leads of ``self`` to another eligible
+        member of their queue (the SLA action "Reassign"), planned by routing.
+
+        :return: (decisions, the routing state they were planned on, the
+            leads left for the next run because the queues were busy)
+        """
+        if not self:
+            return [], None, self
+        plan = (
+            self.env["crm.team.queue"]
+            .sudo()
+            ._plan_routing(
+                self,
+                lock="nowait",
+                requeue={lead.id: lead.user_id.id for lead in self},
+            )
+        )
+        if plan.busy:
+            return [], None, self.filtered(lambda lead: lead.id in plan.decisions)
+        decisions = []
+        # A lead without plan (its queue is archived) is kept.
+        for lead in self.filtered(lambda lead: lead.id in plan.decisions):
+            planned = plan.decisions[lead.id]
+            args = {
+                "hours": lead.queue_id.sla_hours,
+                "reason": planned.reason.to_json(),
+            }
+            code = "sla_reassigned" if planned.user else "sla_reassign_nobody"
+            decisions.append(
+                Decision(
+                    lead,
+                    planned.user,
+                    lead.queue_id,
+                    method="recycle",
+                    reason=Reason(code, args),
+                )
+            )
+            outcome[lead.id] = ("reassign" if planned.user else "recycle", planned.user)
+        return decisions, plan.state, self.browse()
 
     @api.model
     def _timers_tell_breach(self, leads, owners, outcome, outbox):
@@ -496,19 +505,16 @@ class CrmLead(models.Model):
         activity per lead and one notification per owner, once.
         :return: (leads selected, leads handled)"""
         now = fields.Datetime.now()
-        leads = self._timers_lock(
+        leads = self._timers_select(
             SQL(
-                """SELECT l.id FROM crm_lead l
-                     JOIN crm_team_queue q ON q.id = l.queue_id
-                    WHERE l.sla_state = 'running' AND NOT COALESCE(l.sla_warned, FALSE)
-                      AND q.sla_warning_hours > 0 AND l.sla_deadline > %(now)s
-                      AND l.sla_deadline <= %(now)s + make_interval(
-                          secs => q.sla_warning_hours * 3600)
-                    ORDER BY l.sla_deadline, l.id LIMIT %(limit)s
-                      FOR UPDATE OF l SKIP LOCKED""",
+                """l.sla_state = 'running' AND NOT COALESCE(l.sla_warned, FALSE)
+                   AND q.sla_warning_hours > 0 AND l.sla_deadline > %(now)s
+                   AND l.sla_deadline <= %(now)s + make_interval(
+                       secs => q.sla_warning_hours * 3600)""",
                 now=now,
-                limit=limit,
-            )
+            ),
+            SQL("l.sla_deadline, l.id"),
+            limit,
         )
         if not leads:
             return 0, 0
@@ -516,70 +522,69 @@ class CrmLead(models.Model):
         by_owner = defaultdict(lambda: self.sudo().browse())
         for lead in leads:
             by_owner[lead.user_id] |= lead
-        activity_type = self.env.ref(
-            "mail.mail_activity_data_todo", raise_if_not_found=False
-        )
-        model_id = self.env["ir.model"]._get_id("crm.lead")
         activities = []
         for owner, owned in by_owner.items():
-            if not owner.active:
-                continue
-            env = self.with_context(lang=owner.lang or self.env.lang).env
-            deadlines = [
-                format_datetime(env, lead.sla_deadline, tz=owner.tz, dt_format="short")
-                for lead in owned
-            ]
-            if activity_type:
-                activities += [
-                    {
-                        "activity_type_id": activity_type.id,
-                        "summary": env._("SLA: follow up before %s", deadline),
-                        "automated": True,
-                        "date_deadline": self._timers_local_date(
-                            owner, lead.sla_deadline
-                        ),
-                        "res_model_id": model_id,
-                        "res_id": lead.id,
-                        "user_id": owner.id,
-                    }
-                    for lead, deadline in zip(owned, deadlines, strict=True)
-                ]
-            self._timers_post(
-                outbox,
-                "warn",
-                owner,
-                owned,
-                [env._("before %s", deadline) for deadline in deadlines],
-            )
+            if owner.active:
+                activities += self._timers_warn_owner(owner, owned, outbox)
         if activities:
             self.env["mail.activity"].sudo().with_context(
                 mail_activity_quick_update=True
             ).create(activities)
         return len(leads), len(leads)
 
+    @api.model
+    def _timers_warn_owner(self, owner, owned, outbox):
+        """Tell ``owner`` their leads ``owned`` are due soon (one line each in
+        their notification of the run); :return: the values of one to-do
+        activity per lead, due on the deadline's day."""
+        env = self.with_context(lang=owner.lang or self.env.lang).env
+        deadlines = [
+            format_datetime(env, lead.sla_deadline, tz=owner.tz, dt_format="short")
+            for lead in owned
+        ]
+        self._timers_post(
+            outbox,
+            "warn",
+            owner,
+            owned,
+            [env._("before %s", deadline) for deadline in deadlines],
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        if not todo:
+            return []
+        model_id = self.env["ir.model"]._get_id("crm.lead")
+        return [
+            {
+                "activity_type_id": todo.id,
+                "summary": env._("SLA: follow up before %s", deadline),
+                "automated": True,
+                "date_deadline": self._timers_local_date(owner, lead.sla_deadline),
+                "res_model_id": model_id,
+                "res_id": lead.id,
+                "user_id": owner.id,
+            }
+            for lead, deadline in zip(owned, deadlines, strict=True)
+        ]
+
     # --- dispatch -----------------------------------------------
 
     @api.model
     def _timers_dispatch(self, limit, outbox):
-        """Leads of hybrid pools left unclaimed ``dispatch_after_minutes``
-        after they entered the pool: given to an eligible member by workload
-        (ledger method ``dispatch``). Leads nobody is eligible for stay in the
-        pool and their leader is told once, with the reason.
-        :return: (leads selected, leads handled)"""
+        """Leads of hybrid pools unclaimed ``dispatch_after_minutes`` after
+        they entered it go to an eligible member (method ``dispatch``); with
+        nobody eligible they stay, the leader told once. :return: (selected,
+        handled)"""
         now = fields.Datetime.now()
-        leads = self._timers_lock(
+        leads = self._timers_select(
             SQL(
-                """SELECT l.id FROM crm_lead l
-                     JOIN crm_team_queue q ON q.id = l.queue_id
-                    WHERE l.user_id IS NULL AND l.active AND q.active
-                      AND q.strategy = 'hybrid'
-                      AND l.pool_date <= %(now)s - make_interval(
-                          mins => COALESCE(q.dispatch_after_minutes, 0))
-                    ORDER BY l.pool_date, l.id LIMIT %(limit)s
-                      FOR UPDATE OF l SKIP LOCKED""",
-                now=now,
-                limit=limit,
-            )
+                """l.user_id IS NULL AND l.active AND q.active
+                   AND q.strategy = 'hybrid'
+                   AND l.pool_date <= %s - make_interval(
+                       mins => COALESCE(q.dispatch_after_minutes, 0))""",
+                now,
+            ),
+            SQL("l.pool_date, l.id"),
+            limit,
         )
         if not leads:
             return 0, 0
@@ -592,28 +597,7 @@ class CrmLead(models.Model):
         )
         if plan.busy or not plan.decisions:
             return len(leads), 0
-        decisions = []
-        nobody = {}
-        for lead in leads:
-            planned = plan.decisions.get(lead.id)
-            if not planned:
-                continue
-            if not planned.user:
-                nobody[lead.id] = planned.reason
-                continue
-            minutes = self._queue_waited_minutes(lead, now)
-            decisions.append(
-                Decision(
-                    lead,
-                    planned.user,
-                    lead.queue_id,
-                    method="dispatch",
-                    reason=Reason(
-                        "dispatched",
-                        {"minutes": minutes, "reason": planned.reason.to_json()},
-                    ),
-                )
-            )
+        decisions, nobody = leads._timers_dispatch_decisions(plan, now)
         if decisions:
             self.env["crm.team.queue"]._apply_plan(decisions, plan.state)
         unalerted = (
@@ -627,6 +611,32 @@ class CrmLead(models.Model):
             )
         return len(leads), len(decisions)
 
+    def _timers_dispatch_decisions(self, plan, now):
+        """The decisions of ``plan`` that give the leads of ``self`` to a
+        member (ledger method ``dispatch``, with the time they waited).
+
+        :return: (decisions, {lead id: why nobody is eligible})
+        """
+        decisions = []
+        nobody = {}
+        for lead in self.filtered(lambda lead: lead.id in plan.decisions):
+            planned = plan.decisions[lead.id]
+            if not planned.user:
+                nobody[lead.id] = planned.reason
+                continue
+            minutes = self._queue_waited_minutes(lead, now)
+            reason = {"minutes": minutes, "reason": planned.reason.to_json()}
+            decisions.append(
+                Decision(
+                    lead,
+                    planned.user,
+                    lead.queue_id,
+                    method="dispatch",
+                    reason=Reason("dispatched", reason),
+                )
+            )
+        return decisions, nobody
+
     # --- pool alerts --------------------------------------------
 
     @api.model
@@ -636,22 +646,19 @@ class CrmLead(models.Model):
         eligible: the team leader is told once, with the reason.
         :return: (leads selected, leads handled)"""
         now = fields.Datetime.now()
-        leads = self._timers_lock(
+        leads = self._timers_select(
             SQL(
-                """SELECT l.id FROM crm_lead l
-                     JOIN crm_team_queue q ON q.id = l.queue_id
-                    WHERE l.user_id IS NULL AND l.active AND q.active
-                      AND NOT COALESCE(l.pool_alerted, FALSE)
-                      AND (q.strategy = ANY(%(assigning)s)
-                           OR (q.pool_alert_hours > 0
-                               AND l.pool_date <= %(now)s - make_interval(
-                                   secs => q.pool_alert_hours * 3600)))
-                    ORDER BY l.pool_date, l.id LIMIT %(limit)s
-                      FOR UPDATE OF l SKIP LOCKED""",
+                """l.user_id IS NULL AND l.active AND q.active
+                   AND NOT COALESCE(l.pool_alerted, FALSE)
+                   AND (q.strategy = ANY(%(assigning)s)
+                        OR (q.pool_alert_hours > 0
+                            AND l.pool_date <= %(now)s - make_interval(
+                                secs => q.pool_alert_hours * 3600)))""",
                 assigning=list(STRATEGIES_ASSIGNING),
                 now=now,
-                limit=limit,
-            )
+            ),
+            SQL("l.pool_date, l.id"),
+            limit,
         )
         if not leads:
             return 0, 0

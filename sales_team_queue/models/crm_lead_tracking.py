@@ -55,6 +55,7 @@ class CrmLead(models.Model):
         :param dict before: {lead id: {field name: value before the door}}
             (see :meth:`_queue_before_door`)
         """
+        super()._queue_track_owners(decisions, before)
         Tracking = self.env["mail.tracking.value"]
         texts = {}
         values = []
@@ -128,21 +129,7 @@ class CrmLead(models.Model):
         author = self.env.user.partner_id
         # As mail.thread._message_log_batch: what message_create would read
         # on each lead is given once.
-        base = {
-            "author_id": author.id,
-            "email_from": author.email_formatted,
-            "model": self._name,
-            "record_alias_domain_id": False,
-            "record_company_id": False,
-            "record_name": False,
-            "message_type": "notification",
-            "is_internal": True,
-            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-            "email_add_signature": False,
-            "reply_to": self.env["mail.thread"]._notify_get_reply_to(
-                default=author.email_formatted
-            )[False],
-        }
+        base = self._queue_tracking_message_base(author)
         messages = self.sudo()._message_create(
             [
                 dict(
@@ -165,6 +152,25 @@ class CrmLead(models.Model):
         )
 
     @api.model
+    def _queue_tracking_message_base(self, author):
+        """The values shared by the door's tracking messages by ``author``."""
+        return {
+            "author_id": author.id,
+            "email_from": author.email_formatted,
+            "model": self._name,
+            "record_alias_domain_id": False,
+            "record_company_id": False,
+            "record_name": False,
+            "message_type": "notification",
+            "is_internal": True,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "email_add_signature": False,
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(
+                default=author.email_formatted
+            )[False],
+        }
+
+    @api.model
     def _queue_before_door(self, decisions):
         """The tracked values of the leads of ``decisions`` before the door
         writes them (see :meth:`_queue_track_owners`). When Odoo's own
@@ -172,12 +178,12 @@ class CrmLead(models.Model):
         (an earlier write), that value is taken over, and Odoo's is dropped:
         the change is told once, by the door's message."""
         odoo_initial = self.env.cr.precommit.data.get(f"mail.tracking.{self._name}", {})
-        before = {}
+        before = super()._queue_before_door(decisions)
         for decision in decisions:
             lead = decision.lead
             initial = odoo_initial.get(lead.id) or {}
-            before[lead.id] = {
-                name: initial.pop(name) if name in initial else lead[name]
+            before.setdefault(lead.id, {}).update(
+                (name, initial.pop(name) if name in initial else lead[name])
                 for name in TRACKED_FIELDS
-            }
+            )
         return before

@@ -23,7 +23,7 @@ from psycopg2 import OperationalError
 from odoo import SUPERUSER_ID, api, models
 from odoo.tools import SQL
 
-from .crm_team_queue_routing import RETRYABLE
+from .crm_team_queue_routing import RETRYABLE, read_committed_cursor
 
 _logger = logging.getLogger(__name__)
 
@@ -98,11 +98,7 @@ def _recompute_targets_after_commit(registry, target_ids):
     here."""
     for attempt in range(1, RECOMPUTE_TRIES + 1):
         try:
-            with registry.cursor() as cr:
-                cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
-                cr.execute(
-                    SQL("SELECT set_config('lock_timeout', %s, true)", LOCK_TIMEOUT)
-                )
+            with read_committed_cursor(registry, LOCK_TIMEOUT) as cr:
                 cr.execute(
                     SQL(
                         """SELECT id FROM crm_sales_target WHERE id = ANY(%s)

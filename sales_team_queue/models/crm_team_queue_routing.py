@@ -2,7 +2,6 @@
 overflow) and apply; the routing state and how it is serialised between
 workers. See readme/DEVELOP.md, "Queue engine"."""
 
-import dataclasses
 import logging
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
+from .crm_team_queue import MATCHING_FIELDS
 from .crm_team_queue_fault import fault_text
 from .values import (
     Decision,
@@ -40,6 +40,24 @@ RETRYABLE = {
 STRATEGIES_ASSIGNING = ("round_robin", "load_balanced", "weighted")
 # Transaction data key: ids of the teams whose queue rows it holds.
 HELD_TEAMS = "sales_team_queue.held_team_ids"
+
+
+@contextmanager
+def read_committed_cursor(registry, lock_timeout):
+    """A new cursor whose transaction is READ COMMITTED (each statement sees
+    the latest commits: waiting for a lock gives the latest state, never a
+    serialization failure) and whose lock waits end after ``lock_timeout``;
+    committed when the block ends, rolled back on an error. For the work
+    done after a commit (routing, targets) and the claims."""
+    with registry.cursor() as cr:
+        cr.execute(
+            SQL(
+                """SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+                   SELECT set_config('lock_timeout', %s, true)""",
+                lock_timeout,
+            )
+        )
+        yield cr
 
 
 @contextmanager
@@ -81,20 +99,9 @@ class CrmTeamQueue(models.Model):
     @api.model
     def _queue_cached_fields(self):
         return super()._queue_cached_fields() | {
+            *MATCHING_FIELDS,
             "strategy",
             "overflow",
-            "domain",
-            "country_ids",
-            "state_ids",
-            "zip_prefixes",
-            "tag_ids",
-            "partner_category_ids",
-            "min_expected_revenue",
-            "min_priority",
-            "lang_ids",
-            "source_ids",
-            "product_ids",
-            "product_category_ids",
             "required_skill_tag_ids",
             "check_availability",
         }
@@ -193,32 +200,18 @@ class CrmTeamQueue(models.Model):
         :return: a :class:`RoutingPlan`
         """
         configs = self._routing_config()
-        if not configs or not leads:
-            return RoutingPlan(state=None, decisions={}, busy=False)
-        faults = {}
-        if requeue is not None:
+        candidates, faults = {}, {}
+        if configs and leads and requeue is not None:
             candidates = self._get_requeue_candidates(leads, configs)
-        else:
+        elif configs and leads:
             candidates, faults = self._get_candidates(leads, configs, flag=bool(lock))
         if not candidates:
             return RoutingPlan(state=None, decisions={}, busy=False)
         team_ids = {config.team_id for found in candidates.values() for config in found}
         involved = [config for config in configs if config.team_id in team_ids]
-        if lock:
-            self._lock_for_routing(involved, wait=lock == "wait")
+        state = RoutingState(self.env, involved, exclude_user_ids, lock=lock)
         if lock == "wait" and requeue is None:
-            # READ COMMITTED: while this transaction waited, another one may
-            # have routed some of these leads; plan only those still unrouted.
-            self.env.invalidate_all()
-            still = leads.filtered(
-                lambda lead: not lead.user_id and not lead.queue_id and lead.active
-            )
-            candidates = {
-                lead_id: found
-                for lead_id, found in candidates.items()
-                if lead_id in still.ids
-            }
-        state = RoutingState(self.env, involved, exclude_user_ids)
+            candidates = self._plan_still_unrouted(leads, candidates)
         state.faults = faults
         state.left_out = requeue or {}
         if requeue is None:
@@ -226,6 +219,28 @@ class CrmTeamQueue(models.Model):
         if lock == "nowait" and not state.locked:
             decisions = dict.fromkeys(candidates)
             return RoutingPlan(state=None, decisions=decisions, busy=True)
+        return self._plan_decide(leads, candidates, state)
+
+    @api.model
+    def _plan_still_unrouted(self, leads, candidates):
+        """``candidates`` of the ``leads`` still unrouted: under READ
+        COMMITTED, while this transaction waited for the lock, another one may
+        have routed some of them."""
+        self.env.invalidate_all()
+        still = leads.filtered(
+            lambda lead: not lead.user_id and not lead.queue_id and lead.active
+        )
+        return {
+            lead_id: found
+            for lead_id, found in candidates.items()
+            if lead_id in still.ids
+        }
+
+    @api.model
+    def _plan_decide(self, leads, candidates, state):
+        """The plan of ``leads`` on ``state``: each lead with candidate queues
+        (``candidates``: {lead id: [QueueConfig]}) is decided in the order of
+        ``leads``; a lead that only failing queues match waits."""
         decisions, waiting = {}, {}
         for lead in leads:
             found = candidates.get(lead.id)
@@ -235,7 +250,7 @@ class CrmTeamQueue(models.Model):
             if decision:
                 decisions[lead.id] = decision
             else:
-                waiting[lead.id] = self._fault_reason(found[0], faults)
+                waiting[lead.id] = self._fault_reason(found[0], state.faults)
         return RoutingPlan(
             state=state, decisions=decisions, busy=False, waiting=waiting
         )
@@ -367,9 +382,7 @@ class CrmTeamQueue(models.Model):
             strategy = config.strategy
             if strategy not in STRATEGIES_ASSIGNING:
                 strategy = "load_balanced"
-            result[lead.id] = [
-                dataclasses.replace(config, strategy=strategy, overflow="pool")
-            ]
+            result[lead.id] = [config.replace(strategy=strategy, overflow="pool")]
         return result
 
     @api.model
@@ -503,11 +516,7 @@ class CrmTeamQueue(models.Model):
             member, reason = self._select_member(config, lead, state)
             if member:
                 state.record(config, member.user_id)
-                for overflowed in reversed(prefix):
-                    reason = Reason(
-                        "overflow_from",
-                        {"queue": Reason.ref(overflowed), "reason": reason.to_json()},
-                    )
+                reason = self._overflow_reason(prefix, reason)
                 return Decision(
                     lead, Users.browse(member.user_id), queue, reason=reason
                 )
@@ -527,6 +536,17 @@ class CrmTeamQueue(models.Model):
             return Decision(lead, Users, queue, reason=reason)
         queue, reason = first_refusal
         return Decision(lead, Users, queue, reason=reason)
+
+    @api.model
+    def _overflow_reason(self, overflowed, reason):
+        """``reason`` of a member of the last queue, as reached through the
+        queues ``overflowed`` (in order) that overflowed into it."""
+        for queue in reversed(overflowed):
+            reason = Reason(
+                "overflow_from",
+                {"queue": Reason.ref(queue), "reason": reason.to_json()},
+            )
+        return reason
 
     @api.model
     def _select_member(self, config, lead, state):
@@ -703,58 +723,68 @@ class CrmTeamQueue(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _lock_for_routing(self, configs, wait=False):
-        """Lock the queues ``configs`` (all queues of the teams being routed,
-        in id order) so that two transactions never plan on the same state.
+    def _lock_for_routing(self, queue_ids, wait=False):
+        """The statement that locks the queues ``queue_ids`` (all queues of the
+        teams being routed) and their members, in id order, so that two
+        transactions never plan on the same state; run with the read of the
+        state, in one round trip (:meth:`_read_routing_rows`).
 
-        Every routing that assigns writes these rows (:meth:`_save_routing_state`),
-        and so do claims and manual assignments (``crm.lead._queue_touch_teams``):
-        under REPEATABLE READ the lock also proves that this transaction's
-        snapshot holds every assignment made before it, since a row changed
-        after the snapshot was taken makes PostgreSQL refuse the lock.
+        Routings, claims and assignments write these rows (:meth:`_hold_team_rows`):
+        under REPEATABLE READ the lock proves that this transaction's snapshot
+        holds every assignment made before it (PostgreSQL refuses to lock a row
+        changed after the snapshot).
 
-        :param bool wait: wait for the lock (READ COMMITTED routing
-            transactions); otherwise try once without raising, and record in
-            the transaction setting ``LOCK_SETTING`` whether it was taken ('1')
-            or not ('0'), read by :class:`RoutingState`
+        :param bool wait: wait for the lock (READ COMMITTED); otherwise try
+            once without raising, and record in ``LOCK_SETTING`` whether it
+            was taken ('1') or not ('0'), read by :class:`RoutingState`
         """
-        ids = sorted(config.id for config in configs)
-        self._routing_flush()
+        ids = sorted(queue_ids)
+        rows = SQL(
+            """%(verb)s id FROM crm_team_queue WHERE id = ANY(%(ids)s)
+                ORDER BY id FOR UPDATE%(nowait)s;
+               %(verb)s id FROM crm_team_queue_member WHERE queue_id = ANY(%(ids)s)
+                ORDER BY id FOR UPDATE%(nowait)s;""",
+            verb=SQL("SELECT" if wait else "PERFORM"),
+            ids=ids,
+            nowait=SQL("" if wait else " NOWAIT"),
+        )
         if wait:
-            self.env.cr.execute(
-                SQL(
-                    """SELECT id FROM crm_team_queue WHERE id = ANY(%s)
-                        ORDER BY id FOR UPDATE""",
-                    ids,
-                )
-            )
-            self.env.cr.execute(
-                SQL(
-                    """SELECT id FROM crm_team_queue_member WHERE queue_id = ANY(%s)
-                        ORDER BY id FOR UPDATE""",
-                    ids,
-                )
-            )
-            return
-        # One statement: a PL/pgSQL block whose exception handler is a
-        # sub-transaction, so that a refused lock does not abort the creating
-        # transaction (and costs no SAVEPOINT round trips).
-        self.env.cr.execute(
-            SQL(
-                """DO $$ BEGIN
-                       PERFORM id FROM crm_team_queue WHERE id = ANY(%s)
-                         ORDER BY id FOR UPDATE NOWAIT;
-                       PERFORM id FROM crm_team_queue_member WHERE queue_id = ANY(%s)
-                         ORDER BY id FOR UPDATE NOWAIT;
-                       PERFORM set_config(%s, '1', true);
-                   EXCEPTION WHEN lock_not_available OR serialization_failure THEN
-                       PERFORM set_config(%s, '0', true);
-                   END $$""",
-                ids,
-                ids,
-                LOCK_SETTING,
-                LOCK_SETTING,
-            )
+            return rows
+        # A PL/pgSQL block whose exception handler is a sub-transaction, so
+        # that a refused lock does not abort the creating transaction (and
+        # costs no SAVEPOINT round trips).
+        return SQL(
+            """DO $$ BEGIN
+                   %(rows)s
+                   PERFORM set_config(%(setting)s, '1', true);
+               EXCEPTION WHEN lock_not_available OR serialization_failure THEN
+                   PERFORM set_config(%(setting)s, '0', true);
+               END $$;""",
+            rows=rows,
+            setting=LOCK_SETTING,
+        )
+
+    @api.model
+    def _claim_lock_sql(self, queues, user):
+        """The statements that lock what a claim of leads of ``queues`` by
+        ``user`` counts (see ``crm.lead._queue_claim_lock``): the queue rows of
+        their teams, shared (claims run side by side, routings wait), then
+        ``user``'s member rows in them, written (two claims of one rep take
+        turns; a routing whose snapshot predates the claim must re-read)."""
+        queue_ids = SQL(
+            """SELECT id FROM crm_team_queue
+                WHERE id = ANY(%s) OR (team_id = ANY(%s) AND active)""",
+            queues.ids,
+            queues.team_id.ids,
+        )
+        return SQL(
+            """%(queues)s ORDER BY id FOR SHARE;
+               UPDATE crm_team_queue_member SET weight = weight
+                WHERE id IN (SELECT id FROM crm_team_queue_member
+                              WHERE queue_id IN (%(queues)s) AND user_id = %(user)s
+                              ORDER BY id FOR UPDATE)""",
+            queues=queue_ids,
+            user=user.id,
         )
 
     @api.model
@@ -773,12 +803,11 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _save_routing_state(self, state):
-        """Write the fairness state of the plan, in one round trip: the
-        round-robin pointer of every locked queue (unchanged ones too: the write
-        is what tells concurrent REPEATABLE READ transactions that they must
-        re-read, see :meth:`_lock_for_routing`) and the weighted credits that
-        changed. The teams of those queues are then held by this transaction
-        (:meth:`_hold_team_rows`): the door does not write them again."""
+        """Write the fairness state of the plan in one round trip: the
+        round-robin pointer of every locked queue (unchanged ones too: the
+        write makes concurrent REPEATABLE READ routings re-read) and the
+        changed weighted credits. Their teams are then held (the door does not
+        write them again, :meth:`_hold_team_rows`)."""
         ids = list(state.rr)
         statements = [
             SQL(
@@ -862,21 +891,18 @@ class CrmTeamQueue(models.Model):
         self.env["crm.lead"].flush_model(["user_id", "team_id", "active"])
 
     @api.model
-    def _read_routing_rows(self, queue_ids, now):
+    def _read_routing_rows(self, queue_ids, now, lock=False):
         """The queues ``queue_ids`` and their members with everything eligibility
-        and the strategies need, in one query: each queue's round-robin pointer
-        (and whether :meth:`_lock_for_routing` took the lock), each member's
-        availability flags and skills, the leads the queue gave them since the
-        start of their day (their time zone), their open leads in the team and
-        their last ledger line in the team.
-
-        :return: list of (queue id, (last member, last sequence), locked,
-            MemberState or None, assigned today, open count, last line)
-        """
+        and the strategies need, in one query (each queue's round-robin pointer
+        and whether :meth:`_lock_for_routing` took the lock, each member's
+        flags, skills and :meth:`_routing_counts_sql`), as :meth:`_routing_row`
+        values. ``lock``: False, or lock them first ('wait' or 'nowait', see
+        :meth:`_lock_for_routing`), in the same round trip."""
         self._routing_flush()
         self.env.cr.execute(
             SQL(
-                """SELECT q.id, q.rr_last_member_id, q.rr_last_sequence,
+                """%(lock_first)s
+                   SELECT q.id, q.rr_last_member_id, q.rr_last_sequence,
                           current_setting(%(lock)s, true),
                           m.id, m.user_id, m.sequence, m.active,
                           m.weight, COALESCE(m.daily_cap, 0), COALESCE(m.max_open, 0),
@@ -892,18 +918,7 @@ class CrmTeamQueue(models.Model):
                           ARRAY(SELECT s.tag_id
                                   FROM crm_team_queue_member_skill_rel s
                                  WHERE s.member_id = m.id),
-                          (SELECT COUNT(*) FROM crm_lead_assignment a
-                            WHERE a.queue_id = m.queue_id AND a.user_id = m.user_id
-                              AND a.create_date >= (
-                                  date_trunc('day', %(now)s::timestamp
-                                      AT TIME ZONE 'UTC' AT TIME ZONE tz.name)
-                                  AT TIME ZONE tz.name AT TIME ZONE 'UTC')),
-                          (SELECT COUNT(*) FROM crm_lead l
-                             LEFT JOIN crm_stage st ON st.id = l.stage_id
-                            WHERE l.team_id = q.team_id AND l.user_id = m.user_id
-                              AND %(open)s),
-                          (SELECT MAX(a.id) FROM crm_lead_assignment a
-                            WHERE a.team_id = q.team_id AND a.user_id = m.user_id)
+                          %(counts)s
                      FROM crm_team_queue q
                      JOIN crm_team t ON t.id = q.team_id
                 LEFT JOIN crm_team_queue_member m ON m.queue_id = q.id
@@ -913,42 +928,60 @@ class CrmTeamQueue(models.Model):
                     WHERE q.id = ANY(%(queues)s)
                  ORDER BY m.sequence, m.id""",
                 lock=LOCK_SETTING,
-                now=now,
                 queues=list(queue_ids),
-                open=open_lead_sql("l", "st"),
+                counts=self._routing_counts_sql(now),
+                lock_first=self._lock_for_routing(queue_ids, lock == "wait")
+                if lock
+                else SQL(),
             )
         )
-        result = []
-        for row in self.env.cr.fetchall():
-            member = None
-            if row[4]:
-                member = MemberState(
-                    id=row[4],
-                    queue_id=row[0],
-                    user_id=row[5],
-                    sequence=row[6],
-                    active=row[7],
-                    weight=row[8],
-                    daily_cap=row[9],
-                    max_open=row[10],
-                    wrr=row[11],
-                    user_ok=row[12],
-                    in_team=row[13],
-                    company_ok=row[14],
-                    skills=frozenset(row[15]),
-                )
-            result.append(
-                (
-                    row[0],
-                    (row[1] or 0, row[2] or 0),
-                    row[3] == "1",
-                    member,
-                    row[16],
-                    row[17],
-                    row[18] or 0,
-                )
+        return [self._routing_row(row) for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _routing_counts_sql(self, now):
+        """The member's counters, as columns of :meth:`_read_routing_rows`:
+        the leads the queue gave them since the start of their day (their time
+        zone ``tz.name``), their open leads in the team, their last ledger
+        line in the team."""
+        return SQL(
+            """(SELECT COUNT(*) FROM crm_lead_assignment a
+                 WHERE a.queue_id = m.queue_id AND a.user_id = m.user_id
+                   AND a.create_date >= (
+                       date_trunc('day', %(now)s::timestamp
+                           AT TIME ZONE 'UTC' AT TIME ZONE tz.name)
+                       AT TIME ZONE tz.name AT TIME ZONE 'UTC')),
+               (SELECT COUNT(*) FROM crm_lead l
+                  LEFT JOIN crm_stage st ON st.id = l.stage_id
+                 WHERE l.team_id = q.team_id AND l.user_id = m.user_id
+                   AND %(open)s),
+               (SELECT MAX(a.id) FROM crm_lead_assignment a
+                 WHERE a.team_id = q.team_id AND a.user_id = m.user_id)""",
+            now=now,
+            open=open_lead_sql("l", "st"),
+        )
+
+    @api.model
+    def _routing_row(self, row):
+        """One row of :meth:`_read_routing_rows` as values."""
+        member = None
+        if row[4]:
+            member = MemberState(
+                id=row[4],
+                queue_id=row[0],
+                user_id=row[5],
+                sequence=row[6],
+                active=row[7],
+                weight=row[8],
+                daily_cap=row[9],
+                max_open=row[10],
+                wrr=row[11],
+                user_ok=row[12],
+                in_team=row[13],
+                company_ok=row[14],
+                skills=frozenset(row[15]),
             )
-        return result
+        rr = (row[1] or 0, row[2] or 0)
+        return (row[0], rr, row[3] == "1", member, row[16], row[17], row[18] or 0)
 
     # ------------------------------------------------------------
     # ROUTING DATA (for screens: live counts of members)
@@ -1017,7 +1050,7 @@ class RoutingState:
     """In-memory state of one routing run: members, fairness pointers and the
     counters the eligibility rules need, updated as the plan assigns leads."""
 
-    def __init__(self, env, configs, exclude_user_ids=()):
+    def __init__(self, env, configs, exclude_user_ids=(), lock=False):
         self.env = env
         self.exclude = frozenset(exclude_user_ids)
         self.configs = {config.id: config for config in configs}
@@ -1036,19 +1069,10 @@ class RoutingState:
         self.faults = {}
         self.locked = True
         rows = env["crm.team.queue"]._read_routing_rows(
-            [config.id for config in configs], fields.Datetime.now()
+            [config.id for config in configs], fields.Datetime.now(), lock=lock
         )
-        for queue_id, rr, locked, member, today, open_count, last_line in rows:
-            self.rr[queue_id] = rr
-            self.locked = self.locked and locked
-            if not member:
-                continue
-            team_id = self.configs[queue_id].team_id
-            self.members[queue_id].append(member)
-            self.member_by_id[member.id] = member
-            self.assigned[(queue_id, member.user_id)] = today
-            self.open[(team_id, member.user_id)] = open_count
-            self.last[(team_id, member.user_id)] = last_line
+        for row in rows:
+            self._add_row(*row)
         self.max_line = max(self.last.values(), default=0)
         self.turn = 0
         self.available = None
@@ -1058,6 +1082,19 @@ class RoutingState:
             )
         self._leaders = None
         self.rules = env["crm.team.queue"]._routing_eligibility_rules()
+
+    def _add_row(self, queue_id, rr, locked, member, today, open_count, last_line):
+        """Take in one row of ``_read_routing_rows``."""
+        self.rr[queue_id] = rr
+        self.locked = self.locked and locked
+        if not member:
+            return
+        team_id = self.configs[queue_id].team_id
+        self.members[queue_id].append(member)
+        self.member_by_id[member.id] = member
+        self.assigned[(queue_id, member.user_id)] = today
+        self.open[(team_id, member.user_id)] = open_count
+        self.last[(team_id, member.user_id)] = last_line
 
     def open_count(self, team_id, user_id):
         return self.open.get((team_id, user_id), 0)

@@ -352,6 +352,10 @@ class QueueConfig:
     def __repr__(self):
         return f"QueueConfig({self._values!r})"
 
+    def replace(self, **changes):
+        """A copy with ``changes``."""
+        return QueueConfig({**self._values, **changes})
+
 
 def over_cap(count, cap):
     """Whether ``count`` leads reach the limit ``cap`` (0: no limit); the

@@ -1,3 +1,4 @@
+from . import crm_lead_selection_mixin
 from . import crm_team_queue_simulation
 from . import crm_lead_release
 from . import crm_sales_target_generate

@@ -20,6 +20,7 @@ class CrmLeadAssign(models.TransientModel):
     receiver listing their leads."""
 
     _name = "crm.lead.assign"
+    _inherit = ["crm.lead.selection.mixin"]
     _description = "Assign Leads"
 
     lead_ids = fields.Many2many(
@@ -81,19 +82,6 @@ class CrmLeadAssign(models.TransientModel):
         readonly=False,
         help="Send each new salesperson one notification listing their leads.",
     )
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if (
-            "lead_ids" in fields_list
-            and not values.get("lead_ids")
-            and context.get("active_model") == "crm.lead"
-            and context.get("active_ids")
-        ):
-            values["lead_ids"] = [fields.Command.set(context["active_ids"])]
-        return values
 
     @api.depends("lead_ids")
     def _compute_lead_count(self):

@@ -9,6 +9,7 @@ class CrmLeadRelease(models.TransientModel):
     lead): the reason goes to the ledger and is shown on the pool's card."""
 
     _name = "crm.lead.release"
+    _inherit = ["crm.lead.selection.mixin"]
     _description = "Release Leads to the Pool"
 
     lead_ids = fields.Many2many(
@@ -22,19 +23,6 @@ class CrmLeadRelease(models.TransientModel):
         help="Why you give the lead back: the next salesperson reads it on the "
         "pool's card before claiming it.",
     )
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if (
-            "lead_ids" in fields_list
-            and not values.get("lead_ids")
-            and context.get("active_model") == "crm.lead"
-            and context.get("active_ids")
-        ):
-            values["lead_ids"] = [fields.Command.set(context["active_ids"])]
-        return values
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,0 +1,24 @@
+"""The wizards that work on the leads selected in a list (assign, release)."""
+
+from odoo import api, fields, models
+
+
+class CrmLeadSelectionMixin(models.AbstractModel):
+    _name = "crm.lead.selection.mixin"
+    _description = "Wizard on Selected Leads"
+
+    @api.model
+    def default_get(self, fields_list):
+        """``lead_ids``: the leads selected where the wizard was opened (the
+        client's ``active_ids`` of ``crm.lead``, data the access rights check
+        when the wizard acts)."""
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if (
+            "lead_ids" in fields_list
+            and not values.get("lead_ids")
+            and context.get("active_model") == "crm.lead"
+            and context.get("active_ids")
+        ):
+            values["lead_ids"] = [fields.Command.set(context["active_ids"])]
+        return values

@@ -104,7 +104,7 @@ class CrmLead(models.Model):
 
     @api.model
     def _queue_after_write_decisions(self, decisions):
-        super()._queue_after_write_decisions(decisions)
+        result = super()._queue_after_write_decisions(decisions)
         entered = self.browse(
             [
                 decision.lead.id
@@ -114,6 +114,7 @@ class CrmLead(models.Model):
         )
         if entered:
             entered._pool_privacy_entered()
+        return result
 
     def _pool_privacy_entered(self):
         """The leads of ``self`` have just entered a private pool: the

@@ -55,7 +55,7 @@ class CrmLead(models.Model):
         :param dict before: {lead id: {field name: value before the door}}
             (see :meth:`_queue_before_door`)
         """
-        super()._queue_track_owners(decisions, before)
+        result = super()._queue_track_owners(decisions, before)
         Tracking = self.env["mail.tracking.value"]
         texts = {}
         values = []
@@ -83,6 +83,7 @@ class CrmLead(models.Model):
                 values.append((lead, trackings, body))
         if values:
             self._queue_log_tracking(values)
+        return result
 
     @api.model
     def _queue_track_env(self, decision, texts):

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..models.values import Decision, Reason, check_reason_vals, clean_reason_text
+from ..models.values import Decision, Reason, clean_reason_text
 
 
 def is_lead_activity_type(activity_type):
@@ -154,13 +154,6 @@ class CrmLeadAssign(models.TransientModel):
         return self.lead_ids.sudo().filtered(
             lambda lead: lead.user_id and lead.user_id not in (me | target)
         )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create([check_reason_vals(self.env, vals) for vals in vals_list])
-
-    def write(self, vals):
-        return super().write(check_reason_vals(self.env, vals))
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -1,7 +1,7 @@
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from ..models.values import check_reason_vals, clean_reason_text
+from ..models.values import clean_reason_text
 
 
 class CrmLeadRelease(models.TransientModel):
@@ -23,13 +23,6 @@ class CrmLeadRelease(models.TransientModel):
         help="Why you give the lead back: the next salesperson reads it on the "
         "pool's card before claiming it.",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create([check_reason_vals(self.env, vals) for vals in vals_list])
-
-    def write(self, vals):
-        return super().write(check_reason_vals(self.env, vals))
 
     def action_apply(self):
         """Release the leads with the reason, as the current user: only their

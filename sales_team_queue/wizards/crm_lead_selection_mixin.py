@@ -1,6 +1,9 @@
-"""The wizards that work on the leads selected in a list (assign, release)."""
+"""The wizards that work on the leads selected in a list (assign, release), with
+a reason typed by the user."""
 
 from odoo import api, fields, models
+
+from ..models.values import check_reason_vals
 
 
 class CrmLeadSelectionMixin(models.AbstractModel):
@@ -22,3 +25,11 @@ class CrmLeadSelectionMixin(models.AbstractModel):
         ):
             values["lead_ids"] = [fields.Command.set(context["active_ids"])]
         return values
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the typed reason is data a client sends: plain text, bounded
+        return super().create([check_reason_vals(self.env, vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(check_reason_vals(self.env, vals))

@@ -31,7 +31,6 @@ from .values import (
     Reason,
     clean_reason_text,
     missing_skills,
-    open_lead_sql,
     over_cap,
 )
 
@@ -76,18 +75,18 @@ class ClaimState:
         """The user's next midnight, in UTC (naive)."""
         return tomorrow_start_utc(self.now, self.tz)
 
-    def add_queue_row(self, queue_id, team_id, member_id, active, senior, cap, *rest):
-        """Take in one row of ``crm.lead._queue_claim_state_queues``."""
-        skills, claims, received, open_count = rest
-        self.members[queue_id] = member_id and ClaimMember(
-            id=member_id,
-            active=active,
-            is_senior=senior,
-            daily_cap=cap,
-            skills=frozenset(skills),
+    def add_queue(self, queue_id, member, counts):
+        """Take in the user's line in the queue ``queue_id`` (``member``: a
+        :class:`MemberState`, or None when they are not a member; ``counts``:
+        the leads they received from it today, and claimed)."""
+        self.members[queue_id] = member and ClaimMember(
+            id=member.id,
+            active=member.active,
+            is_senior=member.is_senior,
+            daily_cap=member.daily_cap,
+            skills=member.skills,
         )
-        self.claims[queue_id], self.received[queue_id] = claims, received
-        self.open[team_id] = open_count
+        self.received[queue_id], self.claims[queue_id] = counts
 
     def local(self, value):
         """``value`` (UTC, naive) in the user's time zone."""
@@ -632,42 +631,16 @@ class CrmLead(models.Model):
 
     @api.model
     def _queue_claim_state_queues(self, state, queues):
-        """Read into ``state`` the user's line in each of ``queues``: their
+        """Read into ``state`` the user's line in each of ``queues`` as routing
+        reads it (``crm.team.queue._read_routing_rows``, one query): their
         membership and skills, the claims and leads they got from it today,
-        their open leads in its team (one query)."""
-        self.env["crm.team.queue"].flush_model(["team_id", "active"])
-        self.env["crm.team.queue.member"].flush_model()
-        self.env["crm.stage"].flush_model(["is_won"])
-        self.env["crm.lead"].flush_model(["user_id", "team_id", "active", "stage_id"])
-        self.env.cr.execute(
-            SQL(
-                """SELECT q.id, q.team_id, m.id, m.active, m.is_senior,
-                          COALESCE(m.daily_cap, 0),
-                          ARRAY(SELECT s.tag_id
-                                  FROM crm_team_queue_member_skill_rel s
-                                 WHERE s.member_id = m.id),
-                          c.claims, c.received,
-                          (SELECT COUNT(*) FROM crm_lead l
-                             LEFT JOIN crm_stage st ON st.id = l.stage_id
-                            WHERE l.team_id = q.team_id AND l.user_id = %(user)s
-                              AND %(open)s)
-                     FROM crm_team_queue q
-                LEFT JOIN crm_team_queue_member m
-                       ON m.queue_id = q.id AND m.user_id = %(user)s,
-                  LATERAL (SELECT COUNT(*) FILTER (WHERE a.method = 'claim') AS claims,
-                                  COUNT(*) AS received
-                             FROM crm_lead_assignment a
-                            WHERE a.queue_id = q.id AND a.user_id = %(user)s
-                              AND a.create_date >= %(since)s) c
-                    WHERE q.id = ANY(%(queues)s)""",
-                user=state.user.id,
-                since=state.day_start,
-                queues=queues.ids,
-                open=open_lead_sql("l", "st"),
-            )
-        )
-        for row in self.env.cr.fetchall():
-            state.add_queue_row(*row)
+        their open leads in its team."""
+        Queue = self.env["crm.team.queue"].sudo()
+        rows = Queue._read_routing_rows(queues.ids, state.now, user=state.user)
+        teams = {queue.id: queue.team_id.id for queue in queues}
+        for queue_id, _rr, _lock, member, received, open_count, _last, claims in rows:
+            state.add_queue(queue_id, member, (received, claims))
+            state.open[teams[queue_id]] = open_count
 
     def _queue_claim_state(self, user):
         """Read what the rules need for ``user`` and the leads of ``self``

@@ -588,18 +588,14 @@ class CrmLead(models.Model):
         )
         if not leads:
             return 0, 0
-        plan = (
-            self.env["crm.team.queue"]
-            .sudo()
-            ._plan_routing(
-                leads, lock="nowait", requeue=dict.fromkeys(leads.ids, False)
-            )
-        )
+        Queue = self.env["crm.team.queue"].sudo()
+        requeue = dict.fromkeys(leads.ids, False)
+        plan = Queue._plan_routing(leads, lock="nowait", requeue=requeue)
         if plan.busy or not plan.decisions:
             return len(leads), 0
         decisions, nobody = leads._timers_dispatch_decisions(plan, now)
         if decisions:
-            self.env["crm.team.queue"]._apply_plan(decisions, plan.state)
+            Queue._apply_plan(decisions, plan.state)
         unalerted = (
             self.sudo().browse(nobody).filtered(lambda lead: not lead.pool_alerted)
         )

@@ -891,12 +891,13 @@ class CrmTeamQueue(models.Model):
         self.env["crm.lead"].flush_model(["user_id", "team_id", "active"])
 
     @api.model
-    def _read_routing_rows(self, queue_ids, now, lock=False):
+    def _read_routing_rows(self, queue_ids, now, lock=False, user=None):
         """The queues ``queue_ids`` and their members with everything eligibility
         and the strategies need, in one query (each queue's round-robin pointer
         and whether :meth:`_lock_for_routing` took the lock, each member's
         flags, skills and :meth:`_routing_counts_sql`), as :meth:`_routing_row`
-        values. ``lock``: False, or lock them first ('wait' or 'nowait', see
+        values; the claim rules read the same (one member: ``user``).
+        ``lock``: False, or lock them first ('wait' or 'nowait', see
         :meth:`_lock_for_routing`), in the same round trip."""
         self._routing_flush()
         self.env.cr.execute(
@@ -907,21 +908,11 @@ class CrmTeamQueue(models.Model):
                           m.id, m.user_id, m.sequence, m.active,
                           m.weight, COALESCE(m.daily_cap, 0), COALESCE(m.max_open, 0),
                           COALESCE(m.wrr_current, 0),
-                          u.active AND NOT COALESCE(u.share, FALSE),
-                          t.user_id = m.user_id OR EXISTS (
-                              SELECT 1 FROM crm_team_member tm
-                               WHERE tm.crm_team_id = q.team_id
-                                 AND tm.user_id = m.user_id AND tm.active),
-                          t.company_id IS NULL OR EXISTS (
-                              SELECT 1 FROM res_company_users_rel r
-                               WHERE r.user_id = m.user_id AND r.cid = t.company_id),
-                          ARRAY(SELECT s.tag_id
-                                  FROM crm_team_queue_member_skill_rel s
-                                 WHERE s.member_id = m.id),
-                          %(counts)s
+                          %(flags)s, %(counts)s, m.is_senior
                      FROM crm_team_queue q
                      JOIN crm_team t ON t.id = q.team_id
-                LEFT JOIN crm_team_queue_member m ON m.queue_id = q.id
+                LEFT JOIN crm_team_queue_member m
+                       ON m.queue_id = q.id %(one_user)s
                 LEFT JOIN res_users u ON u.id = m.user_id
                 LEFT JOIN res_partner p ON p.id = u.partner_id,
                   LATERAL (SELECT COALESCE(NULLIF(p.tz, ''), 'UTC') AS name) tz
@@ -929,7 +920,9 @@ class CrmTeamQueue(models.Model):
                  ORDER BY m.sequence, m.id""",
                 lock=LOCK_SETTING,
                 queues=list(queue_ids),
+                flags=self._routing_flags_sql(),
                 counts=self._routing_counts_sql(now),
+                one_user=SQL("AND m.user_id = %s", user.id) if user else SQL(),
                 lock_first=self._lock_for_routing(queue_ids, lock == "wait")
                 if lock
                 else SQL(),
@@ -938,13 +931,32 @@ class CrmTeamQueue(models.Model):
         return [self._routing_row(row) for row in self.env.cr.fetchall()]
 
     @api.model
+    def _routing_flags_sql(self):
+        """The member's flags, as columns of :meth:`_read_routing_rows`: an
+        active internal user, in the queue's team, allowed in its company,
+        and their skills."""
+        return SQL(
+            """u.active AND NOT COALESCE(u.share, FALSE),
+               t.user_id = m.user_id OR EXISTS (
+                   SELECT 1 FROM crm_team_member tm
+                    WHERE tm.crm_team_id = q.team_id
+                      AND tm.user_id = m.user_id AND tm.active),
+               t.company_id IS NULL OR EXISTS (
+                   SELECT 1 FROM res_company_users_rel r
+                    WHERE r.user_id = m.user_id AND r.cid = t.company_id),
+               ARRAY(SELECT s.tag_id FROM crm_team_queue_member_skill_rel s
+                      WHERE s.member_id = m.id)"""
+        )
+
+    @api.model
     def _routing_counts_sql(self, now):
         """The member's counters, as columns of :meth:`_read_routing_rows`:
-        the leads the queue gave them since the start of their day (their time
-        zone ``tz.name``), their open leads in the team, their last ledger
-        line in the team."""
+        the leads the queue gave them (and of those, the claims) since the
+        start of their day (their time zone ``tz.name``), their open leads in
+        the team, their last ledger line in the team."""
         return SQL(
-            """(SELECT COUNT(*) FROM crm_lead_assignment a
+            """(SELECT ARRAY[COUNT(*), COUNT(*) FILTER (WHERE a.method = 'claim')]
+                  FROM crm_lead_assignment a
                  WHERE a.queue_id = m.queue_id AND a.user_id = m.user_id
                    AND a.create_date >= (
                        date_trunc('day', %(now)s::timestamp
@@ -962,7 +974,9 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _routing_row(self, row):
-        """One row of :meth:`_read_routing_rows` as values."""
+        """One row of :meth:`_read_routing_rows` as values: (queue id,
+        round-robin pointer, locked, MemberState or None, leads received
+        today, open leads in the team, last ledger line, claims today)."""
         member = None
         if row[4]:
             member = MemberState(
@@ -979,9 +993,12 @@ class CrmTeamQueue(models.Model):
                 in_team=row[13],
                 company_ok=row[14],
                 skills=frozenset(row[15]),
+                is_senior=row[19],
             )
         rr = (row[1] or 0, row[2] or 0)
-        return (row[0], rr, row[3] == "1", member, row[16], row[17], row[18] or 0)
+        received, claimed = row[16]
+        last = row[18] or 0
+        return (row[0], rr, row[3] == "1", member, received, row[17], last, claimed)
 
     # ------------------------------------------------------------
     # ROUTING DATA (for screens: live counts of members)
@@ -996,7 +1013,7 @@ class CrmTeamQueue(models.Model):
         rows = self._read_routing_rows(queues.ids, fields.Datetime.now())
         return {
             (member.queue_id, member.user_id): today
-            for _queue, _rr, _locked, member, today, _open, _last in rows
+            for _queue, _rr, _locked, member, today, *_counts in rows
             if member and member.user_id in users.ids
         }
 
@@ -1083,7 +1100,7 @@ class RoutingState:
         self._leaders = None
         self.rules = env["crm.team.queue"]._routing_eligibility_rules()
 
-    def _add_row(self, queue_id, rr, locked, member, today, open_count, last_line):
+    def _add_row(self, queue_id, rr, locked, member, today, open_count, last_line, *_):
         """Take in one row of ``_read_routing_rows``."""
         self.rr[queue_id] = rr
         self.locked = self.locked and locked

@@ -386,6 +386,7 @@ class MemberState:
     in_team: bool
     company_ok: bool
     skills: frozenset
+    is_senior: bool = False
 
 
 @dataclass

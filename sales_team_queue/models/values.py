@@ -335,26 +335,18 @@ class QueueConfig:
     ``crm.team.queue._routing_config_values`` (which other add-ons extend) as
     attributes. Cached per registry, so never changed once built."""
 
-    __slots__ = ("_values",)
-
     def __init__(self, values):
-        object.__setattr__(self, "_values", dict(values))
-
-    def __getattr__(self, name):
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+        self.__dict__.update(values)
 
     def __setattr__(self, name, value):
         raise AttributeError(f"QueueConfig is read-only ({name})")
 
     def __repr__(self):
-        return f"QueueConfig({self._values!r})"
+        return f"QueueConfig({self.__dict__!r})"
 
     def replace(self, **changes):
         """A copy with ``changes``."""
-        return QueueConfig({**self._values, **changes})
+        return QueueConfig({**self.__dict__, **changes})
 
 
 def over_cap(count, cap):

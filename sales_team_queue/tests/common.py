@@ -1,7 +1,8 @@
 """Base class of the queue engine tests (also usable by other features' tests)."""
 
 from odoo import SUPERUSER_ID, Command, api
-from odoo.tests import TransactionCase, new_test_user
+from odoo.models import BaseModel
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from odoo.addons.mail.tests.common import MailCase
 
@@ -10,6 +11,8 @@ from odoo.addons.mail.tests.common import MailCase
 # the setting off).
 SALESMAN = "sales_team.group_sale_salesman,crm.group_use_lead"
 MANAGER = "sales_team.group_sale_manager,crm.group_use_lead"
+# A salesperson of Odoo's own kind: leads are opportunities unless a tour says so.
+REP = "sales_team.group_sale_salesman"
 
 
 class QueueCase(TransactionCase, MailCase):
@@ -114,6 +117,68 @@ class QueueCase(TransactionCase, MailCase):
 
     def _member(self, queue, user):
         return queue.member_ids.filtered(lambda m: m.user_id == user)
+
+
+class TourCase(HttpCase):
+    """Base of the tours in a real browser: helpers that make the tour's users,
+    team and queue (the names the tour's JavaScript looks for)."""
+
+    @classmethod
+    def _archive_demo_queues(cls):
+        """Archive the queues of the database (demo): they would take the
+        tour's leads."""
+        cls.env["crm.team.queue"].search([]).action_archive()
+
+    @classmethod
+    def _tour_user(cls, login, name, groups=REP, **values):
+        """A user who logs in to the tour as ``login`` (password ``login``),
+        notified in Odoo's inbox, in UTC unless ``values`` say otherwise."""
+        values = {"notification_type": "inbox", "tz": "UTC", **values}
+        return new_test_user(cls.env, login=login, name=name, groups=groups, **values)
+
+    @classmethod
+    def _tour_users(cls, *logins_names, **kwargs):
+        """:meth:`_tour_user` for each ``(login, name)``, in order."""
+        return [cls._tour_user(login, name, **kwargs) for login, name in logins_names]
+
+    @classmethod
+    def _tour_team(cls, name, members, leader=None, **values):
+        """Team ``name``, first of the lists (sequence -1000), of ``members``
+        (users), led by ``leader``."""
+        values = {
+            "name": name,
+            "sequence": -1000,
+            "member_ids": [Command.set(members.ids)],
+            **values,
+        }
+        if leader:
+            values["user_id"] = leader.id
+        return cls.env["crm.team"].create(values)
+
+    @classmethod
+    def _tour_queue(cls, name, team, members, quiet=True, **values):
+        """A queue of ``team`` (round robin unless ``values`` say otherwise)
+        whose members are ``members``, in that order: users, or a list of
+        member values.
+
+        :param bool quiet: the queue sends no notification and plans no
+            activity (False: the company's defaults)
+        """
+        if isinstance(members, BaseModel):
+            members = [{"user_id": user.id} for user in members]
+        values = {
+            "name": name,
+            "team_id": team.id,
+            "strategy": "round_robin",
+            "member_ids": [
+                Command.create({"sequence": sequence, **member})
+                for sequence, member in enumerate(members, start=1)
+            ],
+            **values,
+        }
+        if quiet:
+            values.update(notify_assignee=False, activity_type_id=False)
+        return cls.env["crm.team.queue"].create(values)
 
 
 def remove_committed(registry, team_ids, user_ids, archived_queue_ids):

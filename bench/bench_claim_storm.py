@@ -44,8 +44,10 @@ from bench_storm import (
     Client,
     LogWatch,
     RpcError,
+    create_queue,
+    ensure_reps,
+    ensure_team,
     verdict,
-    xmlid_res_id,
 )
 
 TEAM = "Claim Storm Team"
@@ -87,67 +89,13 @@ def prepare(admin, nb_reps):
 
     :return: (list of (user id, login), team id, queue id)
     """
-    everything = {"context": {"active_test": False}}
     admin.execute(
         "ir.config_parameter", "set_param", "sales_team.membership_multi", "True"
     )
-    group_id = xmlid_res_id(admin, "sales_team", "group_sale_salesman")
-    reps = []
-    for index in range(1, nb_reps + 1):
-        login = f"claim_rep_{index}"
-        found = admin.execute(
-            "res.users", "search", [("login", "=", login)], **everything
-        )
-        if found:
-            admin.execute(
-                "res.users",
-                "write",
-                found[:1],
-                {"active": True, "password": login, "groups_id": [(4, group_id)]},
-            )
-            user_id = found[0]
-        else:
-            user_id = admin.execute(
-                "res.users",
-                "create",
-                {
-                    "name": f"Claim Rep {index}",
-                    "login": login,
-                    "password": login,
-                    "email": f"{login}@example.com",
-                    "groups_id": [(6, 0, [group_id])],
-                },
-                context={"no_reset_password": True},
-            )
-        reps.append((user_id, login))
-    user_ids = [user_id for user_id, _login in reps]
-    vals = {"active": True, "use_leads": True, "member_ids": [(6, 0, user_ids)]}
-    found = admin.execute(
-        "crm.team", "search", [("name", "=", TEAM)], limit=1, **everything
-    )
-    if found:
-        admin.execute("crm.team", "write", found, vals)
-        team_id = found[0]
-    else:
-        team_id = admin.execute("crm.team", "create", dict(vals, name=TEAM))
-    others = admin.execute("crm.team.queue", "search", [("active", "=", True)])
-    if others:
-        admin.execute("crm.team.queue", "write", others, {"active": False})
-    queue_id = admin.execute(
-        "crm.team.queue",
-        "create",
-        {
-            "name": "Claim Storm Pool",
-            "team_id": team_id,
-            "strategy": "pool",
-            "notify_assignee": False,
-            "activity_type_id": False,
-            "member_ids": [
-                (0, 0, {"user_id": user_id, "sequence": index})
-                for index, user_id in enumerate(user_ids, start=1)
-            ],
-        },
-    )
+    user_ids = ensure_reps(admin, nb_reps, "claim_rep", "Claim Rep", True)
+    reps = [(user_id, f"claim_rep_{i}") for i, user_id in enumerate(user_ids, 1)]
+    team_id = ensure_team(admin, TEAM, user_ids)
+    queue_id = create_queue(admin, "Claim Storm Pool", team_id, "pool", user_ids)
     return reps, team_id, queue_id
 
 

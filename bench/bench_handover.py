@@ -18,40 +18,26 @@ Not a test: numbers depend on the machine. Usage::
 
 import argparse
 import logging
-import sys
 import time
 import uuid
 
+from bench_common import (
+    QUIET_CREATE,
+    create_queue,
+    create_reps,
+    open_registry,
+    queries,
+    routing_off,
+)
+
 import odoo
 from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-
-
-def routing_off():
-    """The module's context that creates leads without routing them (a Python
-    object: imported once the add-ons path is set)."""
-    from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
-
-    return ROUTING_OFF
-
-
-QUIET_CREATE = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-}
-
-
-def queries():
-    """Global SQL statement counter of this process (every cursor)."""
-    return odoo.sql_db.sql_counter
 
 
 class Bench:
     def __init__(self, env, reps):
         self.env = env
         self.tag = uuid.uuid4().hex[:6]
-        group = env.ref("sales_team.group_sale_salesman")
         self.manager = (
             env["res.users"]
             .with_context(no_reset_password=True)
@@ -65,21 +51,13 @@ class Bench:
                 }
             )
         )
-        self.reps = (
-            env["res.users"]
-            .with_context(no_reset_password=True, mail_create_nosubscribe=True)
-            .create(
-                [
-                    {
-                        "name": f"Bench Handover Rep {i:03d}",
-                        "login": f"bench_ho_rep_{self.tag}_{i:03d}",
-                        "email": f"bench_ho_rep_{i:03d}@example.com",
-                        "notification_type": "inbox",
-                        "groups_id": [odoo.Command.set(group.ids)],
-                    }
-                    for i in range(reps)
-                ]
-            )
+        self.reps = create_reps(
+            env,
+            reps,
+            "Bench Handover Rep",
+            "bench_ho_rep",
+            self.tag,
+            notification_type="inbox",
         )
         self.team = env["crm.team"].create(
             {
@@ -90,18 +68,8 @@ class Bench:
                 "member_ids": [odoo.Command.set(self.reps.ids)],
             }
         )
-        env["crm.team.queue"].create(
-            {
-                "name": "Bench Handover RR",
-                "team_id": self.team.id,
-                "strategy": "round_robin",
-                "activity_type_id": False,
-                "notify_assignee": True,
-                "member_ids": [
-                    odoo.Command.create({"user_id": user.id, "sequence": index})
-                    for index, user in enumerate(self.reps)
-                ],
-            }
+        create_queue(
+            env, "Bench Handover RR", self.team, self.reps, notify_assignee=True
         )
         env.cr.commit()
 
@@ -215,21 +183,10 @@ def main():
     parser.add_argument("--reps", type=int, default=20)
     args = parser.parse_args()
 
-    odoo.tools.config.parse_config(
-        ["-c", args.config, "-d", args.database, "--log-level=warn"]
-    )
-    odoo.netsvc.init_logger()
+    registry = open_registry(args.config, args.database)
     sizes = [int(size) for size in args.sizes.split(",") if size]
-    registry = Registry(args.database)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        if (
-            env["ir.module.module"].search_count(
-                [("name", "=", "sales_team_queue"), ("state", "=", "installed")]
-            )
-            != 1
-        ):
-            sys.exit("sales_team_queue is not installed in this database")
         env["crm.team.queue"].search([]).action_archive()
         logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
         bench = Bench(env, args.reps)

@@ -1,20 +1,16 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { openCrmMenu } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const openLeadPool = () => [
     ...stepUtils.goToAppSteps("crm.crm_menu_root"),
-    {
-        trigger: 'button[data-menu-xmlid="crm.crm_menu_sales"]',
-        content: "open CRM > Sales",
-        run: "click",
-    },
-    {
-        trigger: 'a[data-menu-xmlid="sales_team_queue.crm_lead_menu_pool"]',
-        content: "open the Lead Pool",
-        run: "click",
-    },
+    ...openCrmMenu(
+        "crm.crm_menu_sales",
+        "sales_team_queue.crm_lead_menu_pool",
+        "open Sales > Lead Pool"
+    ),
     {
         trigger: ".o_kanban_view .o_kanban_group .o_column_title:contains(Tour Pool)",
         content: "the pool is grouped by queue",

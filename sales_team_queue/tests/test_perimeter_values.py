@@ -165,19 +165,7 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
             reason=too_long,
         )
         self.assertIn(str(REASON_MAX_LENGTH), message)
-        for model, extra in (
-            ("crm.lead.release", {}),
-            ("crm.lead.assign", {"action": "pool"}),
-        ):
-            with self.subTest(model=model):
-                message = self._refused(
-                    RPC_FAULT_CODE_WARNING,
-                    self.rep,
-                    model,
-                    "create",
-                    dict(extra, lead_ids=[(6, 0, self.lead.ids)], reason=too_long),
-                )
-                self.assertIn(str(REASON_MAX_LENGTH), message)
+        self._assert_wizards_refuse_reason(too_long, str(REASON_MAX_LENGTH))
         self.assertFalse(
             self.env["crm.lead.assignment"].search_count(
                 [("lead_id", "=", self.lead.id), ("method", "=", "recycle")]
@@ -199,6 +187,13 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
 
     @mute_logger(*REFUSALS)
     def test_wizard_reason_that_is_not_text_is_refused(self):
+        self._assert_wizards_refuse_reason(
+            {"model": "crm.lead", "id": self.secret.id}, "plain text"
+        )
+
+    def _assert_wizards_refuse_reason(self, reason, text):
+        """Both wizards that take a rep's reason (release, and assign to the
+        pool) refuse ``reason`` on create, with a warning that says ``text``."""
         for model, extra in (
             ("crm.lead.release", {}),
             ("crm.lead.assign", {"action": "pool"}),
@@ -209,13 +204,9 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
                     self.rep,
                     model,
                     "create",
-                    dict(
-                        extra,
-                        lead_ids=[(6, 0, self.lead.ids)],
-                        reason={"model": "crm.lead", "id": self.secret.id},
-                    ),
+                    dict(extra, lead_ids=[(6, 0, self.lead.ids)], reason=reason),
                 )
-                self.assertIn("plain text", message)
+                self.assertIn(text, message)
 
     # ------------------------------------------------------------
     # The ledger renders safely

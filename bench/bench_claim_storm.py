@@ -47,6 +47,7 @@ from bench_storm import (
     create_queue,
     ensure_reps,
     ensure_team,
+    run_at_once,
     verdict,
 )
 
@@ -174,18 +175,8 @@ def run_storm(args, reps, queue_id, log_watch):
             else:  # a notification: not claimed (one lead: should not happen)
                 mine["errors"].append(f"action_claim answered {str(answer)[:200]}")
 
-    threads = [
-        threading.Thread(target=work, args=(user_id, login)) for user_id, login in reps
-    ]
-    for thread in threads:
-        thread.start()
-    log_watch.start()
-    gate.wait()
-    t0 = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - t0
-    return results, wall, log_watch.lines()
+    wall, log_lines = run_at_once(work, reps, gate, log_watch)
+    return results, wall, log_lines
 
 
 def check(admin, prefix, results):

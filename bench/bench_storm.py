@@ -277,6 +277,24 @@ class LogWatch:
             return log.read().decode(errors="replace").splitlines()
 
 
+def run_at_once(work, args_list, gate, log_watch):
+    """One thread per item of ``args_list`` runs ``work(*args)``; the threads
+    wait at ``gate`` (a barrier for them and this one) to start together.
+
+    :return: (wall time from the gate to the last thread's end, lines of the
+        server log meanwhile)
+    """
+    threads = [threading.Thread(target=work, args=args) for args in args_list]
+    for thread in threads:
+        thread.start()
+    log_watch.start()
+    gate.wait()
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - t0, log_watch.lines()
+
+
 def run_phase(args, label, team_id, tag, log_watch):
     """N clients at once, M creates each; returns the phase's figures."""
     prefix = f"STORM {tag} {label}"
@@ -326,18 +344,9 @@ def run_phase(args, label, team_id, tag, log_watch):
         with lock:
             results.extend(mine)
 
-    threads = [
-        threading.Thread(target=work, args=(index,)) for index in range(args.clients)
-    ]
-    for thread in threads:
-        thread.start()
-    log_watch.start()
-    start_gate.wait()
-    t0 = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - t0
-    log_lines = log_watch.lines()
+    wall, log_lines = run_at_once(
+        work, [(index,) for index in range(args.clients)], start_gate, log_watch
+    )
 
     checker = Client(args.url, args.database)
     checker.login(args.login, args.password)

@@ -80,6 +80,19 @@ class QueueCase(TransactionCase, MailCase):
         cls.reps = cls.somchai | cls.wei | cls.linh
 
     @classmethod
+    def _make_leader(cls, login):
+        """Lek, a salesperson (not a sales manager) who leads Queue Team."""
+        cls.leader = new_test_user(
+            cls.env,
+            login=login,
+            name="Lek",
+            groups=SALESMAN,
+            notification_type="inbox",
+        )
+        cls.team.user_id = cls.leader
+        return cls.leader
+
+    @classmethod
     def _create_queue(cls, users=None, team=None, members=None, **vals):
         """A queue of ``team`` (Queue Team) whose members are ``users`` in that
         order (Somchai, Wei, Linh by default) or ``members`` (list of dicts)."""

@@ -5,12 +5,12 @@ the server for leaders, managers and reps, over XML-RPC too."""
 from xmlrpc.client import Fault
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 
-from .common import SALESMAN, QueueCase
+from .common import QueueCase
 from .common_rpc import ColleagueLeadRpcCase
 
 
@@ -19,15 +19,7 @@ class TestAssignWizard(QueueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # A leader who is not a sales manager.
-        cls.leader = new_test_user(
-            cls.env,
-            login="q_wiz_leader",
-            name="Lek",
-            groups=SALESMAN,
-            notification_type="inbox",
-        )
-        cls.team.user_id = cls.leader
+        cls._make_leader("q_wiz_leader")
 
     def _wizard(self, leads, user=None, **vals):
         Wizard = self.env["crm.lead.assign"].with_user(user or self.niran)

@@ -19,14 +19,7 @@ class TestHandover(QueueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.leader = new_test_user(
-            cls.env,
-            login="q_ho_leader",
-            name="Lek",
-            groups=SALESMAN,
-            notification_type="inbox",
-        )
-        cls.team.user_id = cls.leader
+        cls._make_leader("q_ho_leader")
         cls.todo = cls.env.ref("mail.mail_activity_data_todo")
 
     def _book(self, count=3, user=None, **vals):

@@ -6,6 +6,7 @@ Imported by those scripts (their folder is on ``sys.path`` when Python runs them
 Odoo must be importable (``tools/bench*.sh`` put its source on ``PYTHONPATH``)."""
 
 import sys
+import time
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -30,6 +31,20 @@ def routing_off():
 def queries():
     """Global SQL statement counter of this process (every cursor)."""
     return odoo.sql_db.sql_counter
+
+
+def measure(env, func):
+    """Run ``func()`` on empty caches, up to its last flush (what was pending
+    before is flushed first, off the clock).
+
+    :return: (what ``func`` returned, seconds, SQL queries)
+    """
+    env.flush_all()
+    env.invalidate_all()
+    q0, t0 = queries(), time.perf_counter()
+    result = func()
+    env.flush_all()
+    return result, time.perf_counter() - t0, queries() - q0
 
 
 def open_registry(config, database):

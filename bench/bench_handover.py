@@ -18,17 +18,9 @@ Not a test: numbers depend on the machine. Usage::
 
 import argparse
 import logging
-import time
 import uuid
 
-from bench_common import (
-    QUIET_CREATE,
-    create_queue,
-    create_reps,
-    open_registry,
-    queries,
-    routing_off,
-)
+import bench_common as common
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -51,7 +43,7 @@ class Bench:
                 }
             )
         )
-        self.reps = create_reps(
+        self.reps = common.create_reps(
             env,
             reps,
             "Bench Handover Rep",
@@ -68,7 +60,7 @@ class Bench:
                 "member_ids": [odoo.Command.set(self.reps.ids)],
             }
         )
-        create_queue(
+        common.create_queue(
             env, "Bench Handover RR", self.team, self.reps, notify_assignee=True
         )
         env.cr.commit()
@@ -78,7 +70,7 @@ class Bench:
         env = self.env
         partners = (
             env["res.partner"]
-            .with_context(**QUIET_CREATE, **routing_off())
+            .with_context(**common.QUIET_CREATE, **common.routing_off())
             .create(
                 [
                     {"name": f"Bench Customer {i:05d}", "user_id": owner.id}
@@ -86,7 +78,9 @@ class Bench:
                 ]
             )
         )
-        Lead = env["crm.lead"].with_context(**QUIET_CREATE, **routing_off())
+        Lead = env["crm.lead"].with_context(
+            **common.QUIET_CREATE, **common.routing_off()
+        )
         leads = Lead.browse()
         for start in range(0, n, 1000):
             leads |= Lead.create(
@@ -138,18 +132,10 @@ class Bench:
         )
         env.flush_all()
         env.cr.commit()
-        env.invalidate_all()
-        q0, t0 = queries(), time.perf_counter()
-        wizard.action_preview()
-        env.flush_all()
-        preview_s, preview_q = time.perf_counter() - t0, queries() - q0
+        _action, preview_s, preview_q = common.measure(env, wizard.action_preview)
         receivers = len(wizard.line_ids.filtered("user_id"))
         env.cr.commit()
-        env.invalidate_all()
-        q0, t0 = queries(), time.perf_counter()
-        wizard.action_apply()
-        env.flush_all()
-        apply_s, apply_q = time.perf_counter() - t0, queries() - q0
+        _action, apply_s, apply_q = common.measure(env, wizard.action_apply)
         env.cr.commit()
         left = env["crm.lead"].search_count(
             [("id", "in", leads.ids), ("user_id", "=", owner.id)]
@@ -159,7 +145,7 @@ class Bench:
         )
         # Leave the owner with nothing for the next run.
         env["crm.lead"].browse(leads.ids).with_context(
-            **QUIET_CREATE, **routing_off()
+            **common.QUIET_CREATE, **common.routing_off()
         ).write({"active": False})
         env.cr.commit()
         return {
@@ -183,7 +169,7 @@ def main():
     parser.add_argument("--reps", type=int, default=20)
     args = parser.parse_args()
 
-    registry = open_registry(args.config, args.database)
+    registry = common.open_registry(args.config, args.database)
     sizes = [int(size) for size in args.sizes.split(",") if size]
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

@@ -27,14 +27,7 @@ import time
 import uuid
 from collections import Counter
 
-from bench_common import (
-    QUIET_CREATE,
-    create_queue,
-    create_reps,
-    open_registry,
-    queries,
-    routing_off,
-)
+import bench_common as common
 
 from odoo import SUPERUSER_ID, api
 
@@ -49,7 +42,9 @@ class Bench:
         # Reps in several teams at once, like the benchmark's teams need.
         env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
         self.run_tag = uuid.uuid4().hex[:6]
-        self.users = create_reps(env, reps, "Bench Rep", "bench_rep", self.run_tag)
+        self.users = common.create_reps(
+            env, reps, "Bench Rep", "bench_rep", self.run_tag
+        )
         self.rows = []
 
     # ------------------------------------------------------------------ data
@@ -67,7 +62,7 @@ class Bench:
         return team
 
     def make_queue(self, team, strategy, weights=None, **extra):
-        return create_queue(
+        return common.create_queue(
             self.env,
             f"{team.name} {strategy}",
             team,
@@ -95,7 +90,9 @@ class Bench:
 
     def create_leads(self, vals_list):
         """Create the leads of a run, unrouted; return them in a plain env."""
-        Lead = self.env["crm.lead"].with_context(**QUIET_CREATE, **routing_off())
+        Lead = self.env["crm.lead"].with_context(
+            **common.QUIET_CREATE, **common.routing_off()
+        )
         start_time = time.perf_counter()
         ids = []
         for start in range(0, len(vals_list), 1000):
@@ -113,12 +110,7 @@ class Bench:
     # --------------------------------------------------------------- measure
 
     def timed(self, func):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        q0, t0 = queries(), time.perf_counter()
-        func()
-        self.env.flush_all()
-        elapsed, count = time.perf_counter() - t0, queries() - q0
+        _result, elapsed, count = common.measure(self.env, func)
         self.env.cr.commit()
         return elapsed, count
 
@@ -272,7 +264,7 @@ def main():
     parser.add_argument("--create", type=int, default=1000)
     args = parser.parse_args()
 
-    registry = open_registry(args.config, args.database)
+    registry = common.open_registry(args.config, args.database)
     logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
     sizes = [int(size) for size in args.sizes.split(",") if size]
     with registry.cursor() as cr:

@@ -20,18 +20,10 @@ Not a test: numbers depend on the machine. Usage::
 
 import argparse
 import logging
-import time
 import uuid
 from datetime import timedelta
 
-from bench_common import (
-    QUIET_CREATE,
-    create_queue,
-    create_reps,
-    open_registry,
-    queries,
-    routing_off,
-)
+import bench_common as common
 
 import odoo
 from odoo import SUPERUSER_ID, api, fields
@@ -48,7 +40,7 @@ class TimersBench:
 
     def setup_users(self, env):
         env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
-        self.user_ids = create_reps(
+        self.user_ids = common.create_reps(
             env,
             self.nb_reps,
             "Timers Rep",
@@ -67,13 +59,13 @@ class TimersBench:
             }
         )
         users = env["res.users"].browse(self.user_ids)
-        return create_queue(env, f"Timers {name}", team, users, **vals)
+        return common.create_queue(env, f"Timers {name}", team, users, **vals)
 
     def make_leads(self, env, queue):
         """N leads routed by ``queue`` (assigned, or in its pool)."""
         leads = (
             env["crm.lead"]
-            .with_context(**routing_off(), **QUIET_CREATE)
+            .with_context(**common.routing_off(), **common.QUIET_CREATE)
             .create(
                 [
                     {
@@ -97,13 +89,9 @@ class TimersBench:
             cr.commit()
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env.invalidate_all()
-            start_q = queries()
-            start = time.perf_counter()
-            done = env["crm.lead"]._cron_lead_timers(budget=3600)
-            env.flush_all()
-            elapsed = time.perf_counter() - start
-            count = queries() - start_q
+            done, elapsed, count = common.measure(
+                env, lambda: env["crm.lead"]._cron_lead_timers(budget=3600)
+            )
             cr.commit()
             lines = env["crm.lead.assignment"].search_count(
                 [
@@ -172,7 +160,7 @@ def main():
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--reps", type=int, default=50)
     args = parser.parse_args()
-    registry = open_registry(args.config, args.database)
+    registry = common.open_registry(args.config, args.database)
     bench = TimersBench(registry, args.size, args.reps)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

@@ -1,4 +1,6 @@
-"""Base class of the queue engine tests (also usable by other features' tests)."""
+"""Base classes of the tests: the queue engine's (``QueueCase``, also used by
+other features' tests), the browser tours' (``TourCase``) and the tests on real
+cursors that commit (``CommittedCase``, ``CommittedQueueCase``)."""
 
 import threading
 from contextlib import contextmanager
@@ -14,7 +16,7 @@ from odoo.addons.mail.tests.common import MailCase
 # the setting off).
 SALESMAN = "sales_team.group_sale_salesman,crm.group_use_lead"
 MANAGER = "sales_team.group_sale_manager,crm.group_use_lead"
-# A salesperson of Odoo's own kind: leads are opportunities unless a tour says so.
+# A salesperson without CRM's Leads setting (the tours', the workers').
 REP = "sales_team.group_sale_salesman"
 
 
@@ -240,7 +242,8 @@ class CommittedCase(TransactionCase):
         queues.action_archive()
 
     def _commit_users(self, env, login_prefix, names, **values):
-        """Salespeople named ``names``, logins ``<login_prefix><name>``."""
+        """Salespeople named ``names``, logins ``<login_prefix><name>``
+        (lower case), removed after the test."""
         users = env["res.users"]
         for name in names:
             users |= new_test_user(
@@ -254,6 +257,8 @@ class CommittedCase(TransactionCase):
         return users
 
     def _commit_teams(self, env, vals_list):
+        """Teams of ``vals_list``, removed after the test with their leads,
+        targets, queues and stages."""
         teams = env["crm.team"].create(vals_list)
         self.team_ids += teams.ids
         return teams
@@ -262,9 +267,13 @@ class CommittedCase(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
             of_teams = [("team_id", "in", self.team_ids)]
-            for model in ("crm.lead", "crm.sales.target", "crm.team.queue"):
+            for model in (
+                "crm.lead",
+                "crm.sales.target",
+                "crm.team.queue",
+                "crm.stage",
+            ):
                 env[model].search(of_teams).unlink()
-            env["crm.stage"].search(of_teams).unlink()
             env["crm.team"].browse(self.team_ids).exists().unlink()
             env["res.users"].browse(self.user_ids).exists().unlink()
             env["crm.team.queue"].browse(self.archived_queue_ids).action_unarchive()

@@ -74,6 +74,14 @@ def is_lost_race(message):
     )
 
 
+def is_claimed(answer):
+    """``action_claim`` of one lead succeeded: it answers a notification of
+    success (``True`` before the claim answered with a notification)."""
+    if isinstance(answer, dict):
+        return answer.get("params", {}).get("type") == "success"
+    return answer is True
+
+
 def percentiles(latencies):
     """p50, p95 and max of sorted ``latencies`` (seconds), in milliseconds."""
     if not latencies:
@@ -170,7 +178,7 @@ def run_storm(args, reps, queue_id, log_watch):
                 continue
             mine["latencies"].append(time.perf_counter() - t0)
             in_a_row = 0
-            if answer is True:
+            if is_claimed(answer):
                 mine["claimed"].append(lead_id)
             else:  # a notification: not claimed (one lead: should not happen)
                 mine["errors"].append(f"action_claim answered {str(answer)[:200]}")
@@ -198,7 +206,7 @@ def check(admin, prefix, results):
     line_user = {
         line["lead_id"][0]: line["user_id"] and line["user_id"][0] for line in lines
     }
-    claimed_by = {}  # lead id -> reps whose action_claim returned True
+    claimed_by = {}  # lead id -> reps whose action_claim said it is theirs
     for user_id, mine in results.items():
         for lead_id in mine["claimed"]:
             claimed_by.setdefault(lead_id, []).append(user_id)

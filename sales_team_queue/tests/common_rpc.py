@@ -1,6 +1,8 @@
 """Calls over XML-RPC with a user's own login and password (``<login>_pw``), the
 way an outside script reaches Odoo: for the access and perimeter tests."""
 
+from xmlrpc.client import Fault
+
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user
 
@@ -27,6 +29,13 @@ class RpcLoginMixin:
             self.env.cr.dbname, uid, f"{login}_pw", model, method, list(args), kwargs
         )
 
+    def _rpc_refused(self, user, model, method, *args, **kwargs):
+        """:meth:`_rpc`, which must be refused: return the refusal (its
+        ``faultCode`` says the kind, its ``faultString`` the message)."""
+        with self.assertRaises(Fault) as refusal:
+            self._rpc(user, model, method, *args, **kwargs)
+        return refusal.exception
+
 
 class ColleagueLeadRpcCase(RpcLoginMixin, HttpCase):
     """A rep who sees all leads - Odoo lets them write them, so only the
@@ -34,7 +43,7 @@ class ColleagueLeadRpcCase(RpcLoginMixin, HttpCase):
     lead of a colleague of their team (``other``), over XML-RPC; queues of
     the database archived. Logins start with :attr:`login_prefix`."""
 
-    login_prefix = "q_rpc"
+    login_prefix = "q_colleague"
 
     def setUp(self):
         super().setUp()

@@ -2,8 +2,6 @@
 leads through the one door, with one notification per receiver; rights on
 the server for leaders, managers and reps, over XML-RPC too."""
 
-from xmlrpc.client import Fault
-
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -331,24 +329,23 @@ class TestAssignWizardRpc(ColleagueLeadRpcCase):
             "schedule_activity": True,
             "activity_type_id": partner_type.id,
         }
-        with self.assertRaises(Fault) as refusal:
-            self._rpc(self.rep, "crm.lead.assign", "create", values)
-        self.assertIn("cannot be scheduled on leads", refusal.exception.faultString)
+        refusal = self._rpc_refused(self.rep, "crm.lead.assign", "create", values)
+        self.assertIn("cannot be scheduled on leads", refusal.faultString)
         wizard_id = self._rpc(
             self.rep, "crm.lead.assign", "create", dict(values, activity_type_id=False)
         )
-        with self.assertRaises(Fault) as refusal:
-            self._rpc(
-                self.rep,
-                "crm.lead.assign",
-                "write",
-                [wizard_id],
-                {"activity_type_id": partner_type.id},
-            )
-        self.assertIn("cannot be scheduled on leads", refusal.exception.faultString)
-        with self.assertRaises(Fault) as refusal:
-            self._rpc(self.rep, "crm.lead.assign", "action_apply", [wizard_id])
-        self.assertIn("Choose the type of activity", refusal.exception.faultString)
+        refusal = self._rpc_refused(
+            self.rep,
+            "crm.lead.assign",
+            "write",
+            [wizard_id],
+            {"activity_type_id": partner_type.id},
+        )
+        self.assertIn("cannot be scheduled on leads", refusal.faultString)
+        refusal = self._rpc_refused(
+            self.rep, "crm.lead.assign", "action_apply", [wizard_id]
+        )
+        self.assertIn("Choose the type of activity", refusal.faultString)
         self.assertEqual(own.user_id, self.rep)
         self.assertFalse(own.activity_ids)
 
@@ -365,8 +362,9 @@ class TestAssignWizardRpc(ColleagueLeadRpcCase):
                 "reason": "mine now",
             },
         )
-        with self.assertRaises(Fault) as refusal:
-            self._rpc(self.rep, "crm.lead.assign", "action_apply", [wizard_id])
-        self.assertIn("team leader", refusal.exception.faultString)
+        refusal = self._rpc_refused(
+            self.rep, "crm.lead.assign", "action_apply", [wizard_id]
+        )
+        self.assertIn("team leader", refusal.faultString)
         self.assertEqual(self.lead.user_id, self.other)
         self.assertNotIn("wizard", self.lead.assignment_ids.mapped("method"))

@@ -3,8 +3,6 @@ user or by the queue rules, leads, opportunities, customers and activities,
 a preview that equals what is applied, one digest per receiver, the archive
 guard, rights, and queries that grow with receivers, not leads."""
 
-from xmlrpc.client import Fault
-
 from odoo import Command
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import new_test_user, tagged
@@ -439,14 +437,14 @@ class TestHandoverRpc(ColleagueLeadRpcCase):
 
     @mute_logger("odoo.http")
     def test_rep_cannot_hand_over_a_colleague_over_rpc(self):
-        def rpc(method, *args):
-            return self._rpc(self.rep, "crm.salesperson.handover", method, *args)
-
-        wizard_id = rpc(
+        wizard_id = self._rpc(
+            self.rep,
+            "crm.salesperson.handover",
             "create",
             {"user_id": self.other.id, "mode": "user", "target_user_id": self.rep.id},
         )
-        with self.assertRaises(Fault) as refusal:
-            rpc("action_apply", [wizard_id])
-        self.assertIn("sales manager or a team leader", refusal.exception.faultString)
+        refusal = self._rpc_refused(
+            self.rep, "crm.salesperson.handover", "action_apply", [wizard_id]
+        )
+        self.assertIn("sales manager or a team leader", refusal.faultString)
         self.assertEqual(self.lead.user_id, self.other)

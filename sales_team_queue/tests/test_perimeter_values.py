@@ -5,7 +5,6 @@ line, no JSON context key skips the archive guard, and stored figures, the ledge
 and the stage history are written by the module's own code only."""
 
 from datetime import date
-from xmlrpc.client import Fault
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -100,10 +99,9 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
 
     def _refused(self, code, user, model, method, *args, **kwargs):
         """Call over RPC, expect a refusal of kind ``code``; return its text."""
-        with self.assertRaises(Fault) as refusal:
-            self._rpc(user, model, method, *args, **kwargs)
-        self.assertEqual(refusal.exception.faultCode, code, refusal.exception)
-        return refusal.exception.faultString
+        refusal = self._rpc_refused(user, model, method, *args, **kwargs)
+        self.assertEqual(refusal.faultCode, code, refusal)
+        return refusal.faultString
 
     def _ledger(self, user, lead=None):
         """The ledger of ``lead`` (the rep's) as ``user`` reads it over RPC."""

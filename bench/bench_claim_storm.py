@@ -44,6 +44,7 @@ from bench_storm import (
     Client,
     LogWatch,
     RpcError,
+    add_server_args,
     create_queue,
     ensure_reps,
     ensure_team,
@@ -243,10 +244,7 @@ def check(admin, prefix, results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8079")
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--login", default="admin")
-    parser.add_argument("--password", default="admin")
+    add_server_args(parser)
     parser.add_argument("--reps", type=int, default=8)
     parser.add_argument("--leads", type=int, default=1000)
     parser.add_argument("--server-log", help="the server's log file")

@@ -496,12 +496,18 @@ def print_report(args, a, b, user_ids, users):
     )
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8079")
+def add_server_args(parser, url="http://127.0.0.1:8079"):
+    """The options that reach the server: its ``--url``, the database and the
+    login and password of the administrator who prepares the run."""
+    parser.add_argument("--url", default=url)
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_server_args(parser)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-client", type=int, default=40)
     parser.add_argument(

@@ -44,8 +44,12 @@ from bench_storm import (
     Client,
     LogWatch,
     RpcError,
+    add_server_args,
+    create_queue,
+    ensure_reps,
+    ensure_team,
+    run_at_once,
     verdict,
-    xmlid_res_id,
 )
 
 TEAM = "Claim Storm Team"
@@ -71,6 +75,14 @@ def is_lost_race(message):
     )
 
 
+def is_claimed(answer):
+    """``action_claim`` of one lead succeeded: it answers a notification of
+    success (``True`` before the claim answered with a notification)."""
+    if isinstance(answer, dict):
+        return answer.get("params", {}).get("type") == "success"
+    return answer is True
+
+
 def percentiles(latencies):
     """p50, p95 and max of sorted ``latencies`` (seconds), in milliseconds."""
     if not latencies:
@@ -87,67 +99,13 @@ def prepare(admin, nb_reps):
 
     :return: (list of (user id, login), team id, queue id)
     """
-    everything = {"context": {"active_test": False}}
     admin.execute(
         "ir.config_parameter", "set_param", "sales_team.membership_multi", "True"
     )
-    group_id = xmlid_res_id(admin, "sales_team", "group_sale_salesman")
-    reps = []
-    for index in range(1, nb_reps + 1):
-        login = f"claim_rep_{index}"
-        found = admin.execute(
-            "res.users", "search", [("login", "=", login)], **everything
-        )
-        if found:
-            admin.execute(
-                "res.users",
-                "write",
-                found[:1],
-                {"active": True, "password": login, "groups_id": [(4, group_id)]},
-            )
-            user_id = found[0]
-        else:
-            user_id = admin.execute(
-                "res.users",
-                "create",
-                {
-                    "name": f"Claim Rep {index}",
-                    "login": login,
-                    "password": login,
-                    "email": f"{login}@example.com",
-                    "groups_id": [(6, 0, [group_id])],
-                },
-                context={"no_reset_password": True},
-            )
-        reps.append((user_id, login))
-    user_ids = [user_id for user_id, _login in reps]
-    vals = {"active": True, "use_leads": True, "member_ids": [(6, 0, user_ids)]}
-    found = admin.execute(
-        "crm.team", "search", [("name", "=", TEAM)], limit=1, **everything
-    )
-    if found:
-        admin.execute("crm.team", "write", found, vals)
-        team_id = found[0]
-    else:
-        team_id = admin.execute("crm.team", "create", dict(vals, name=TEAM))
-    others = admin.execute("crm.team.queue", "search", [("active", "=", True)])
-    if others:
-        admin.execute("crm.team.queue", "write", others, {"active": False})
-    queue_id = admin.execute(
-        "crm.team.queue",
-        "create",
-        {
-            "name": "Claim Storm Pool",
-            "team_id": team_id,
-            "strategy": "pool",
-            "notify_assignee": False,
-            "activity_type_id": False,
-            "member_ids": [
-                (0, 0, {"user_id": user_id, "sequence": index})
-                for index, user_id in enumerate(user_ids, start=1)
-            ],
-        },
-    )
+    user_ids = ensure_reps(admin, nb_reps, "claim_rep", "Claim Rep", True)
+    reps = [(user_id, f"claim_rep_{i}") for i, user_id in enumerate(user_ids, 1)]
+    team_id = ensure_team(admin, TEAM, user_ids)
+    queue_id = create_queue(admin, "Claim Storm Pool", team_id, "pool", user_ids)
     return reps, team_id, queue_id
 
 
@@ -221,23 +179,13 @@ def run_storm(args, reps, queue_id, log_watch):
                 continue
             mine["latencies"].append(time.perf_counter() - t0)
             in_a_row = 0
-            if answer is True:
+            if is_claimed(answer):
                 mine["claimed"].append(lead_id)
             else:  # a notification: not claimed (one lead: should not happen)
                 mine["errors"].append(f"action_claim answered {str(answer)[:200]}")
 
-    threads = [
-        threading.Thread(target=work, args=(user_id, login)) for user_id, login in reps
-    ]
-    for thread in threads:
-        thread.start()
-    log_watch.start()
-    gate.wait()
-    t0 = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - t0
-    return results, wall, log_watch.lines()
+    wall, log_lines = run_at_once(work, reps, gate, log_watch)
+    return results, wall, log_lines
 
 
 def check(admin, prefix, results):
@@ -259,7 +207,7 @@ def check(admin, prefix, results):
     line_user = {
         line["lead_id"][0]: line["user_id"] and line["user_id"][0] for line in lines
     }
-    claimed_by = {}  # lead id -> reps whose action_claim returned True
+    claimed_by = {}  # lead id -> reps whose action_claim said it is theirs
     for user_id, mine in results.items():
         for lead_id in mine["claimed"]:
             claimed_by.setdefault(lead_id, []).append(user_id)
@@ -296,10 +244,7 @@ def check(admin, prefix, results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8079")
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--login", default="admin")
-    parser.add_argument("--password", default="admin")
+    add_server_args(parser)
     parser.add_argument("--reps", type=int, default=8)
     parser.add_argument("--leads", type=int, default=1000)
     parser.add_argument("--server-log", help="the server's log file")

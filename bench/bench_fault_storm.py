@@ -51,6 +51,7 @@ from bench_storm import (
     Client,
     LogWatch,
     RpcError,
+    add_server_args,
     prepare,
     verdict,
     warm_up,
@@ -387,11 +388,8 @@ def run_storm(args, connect, team_id, user_ids):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8281")
-    parser.add_argument("-d", "--database", required=True)
+    add_server_args(parser, url="http://127.0.0.1:8281")
     parser.add_argument("--server-pid", type=int, required=True)
-    parser.add_argument("--login", default="admin")
-    parser.add_argument("--password", default="admin")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-client", type=int, default=40)
     parser.add_argument("--kill-every", type=float, default=2.0)

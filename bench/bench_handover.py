@@ -18,40 +18,18 @@ Not a test: numbers depend on the machine. Usage::
 
 import argparse
 import logging
-import sys
-import time
 import uuid
+
+import bench_common as common
 
 import odoo
 from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-
-
-def routing_off():
-    """The module's context that creates leads without routing them (a Python
-    object: imported once the add-ons path is set)."""
-    from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
-
-    return ROUTING_OFF
-
-
-QUIET_CREATE = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-}
-
-
-def queries():
-    """Global SQL statement counter of this process (every cursor)."""
-    return odoo.sql_db.sql_counter
 
 
 class Bench:
     def __init__(self, env, reps):
         self.env = env
         self.tag = uuid.uuid4().hex[:6]
-        group = env.ref("sales_team.group_sale_salesman")
         self.manager = (
             env["res.users"]
             .with_context(no_reset_password=True)
@@ -65,21 +43,13 @@ class Bench:
                 }
             )
         )
-        self.reps = (
-            env["res.users"]
-            .with_context(no_reset_password=True, mail_create_nosubscribe=True)
-            .create(
-                [
-                    {
-                        "name": f"Bench Handover Rep {i:03d}",
-                        "login": f"bench_ho_rep_{self.tag}_{i:03d}",
-                        "email": f"bench_ho_rep_{i:03d}@example.com",
-                        "notification_type": "inbox",
-                        "groups_id": [odoo.Command.set(group.ids)],
-                    }
-                    for i in range(reps)
-                ]
-            )
+        self.reps = common.create_reps(
+            env,
+            reps,
+            "Bench Handover Rep",
+            "bench_ho_rep",
+            self.tag,
+            notification_type="inbox",
         )
         self.team = env["crm.team"].create(
             {
@@ -90,18 +60,8 @@ class Bench:
                 "member_ids": [odoo.Command.set(self.reps.ids)],
             }
         )
-        env["crm.team.queue"].create(
-            {
-                "name": "Bench Handover RR",
-                "team_id": self.team.id,
-                "strategy": "round_robin",
-                "activity_type_id": False,
-                "notify_assignee": True,
-                "member_ids": [
-                    odoo.Command.create({"user_id": user.id, "sequence": index})
-                    for index, user in enumerate(self.reps)
-                ],
-            }
+        common.create_queue(
+            env, "Bench Handover RR", self.team, self.reps, notify_assignee=True
         )
         env.cr.commit()
 
@@ -110,7 +70,7 @@ class Bench:
         env = self.env
         partners = (
             env["res.partner"]
-            .with_context(**QUIET_CREATE, **routing_off())
+            .with_context(**common.QUIET_CREATE, **common.routing_off())
             .create(
                 [
                     {"name": f"Bench Customer {i:05d}", "user_id": owner.id}
@@ -118,7 +78,9 @@ class Bench:
                 ]
             )
         )
-        Lead = env["crm.lead"].with_context(**QUIET_CREATE, **routing_off())
+        Lead = env["crm.lead"].with_context(
+            **common.QUIET_CREATE, **common.routing_off()
+        )
         leads = Lead.browse()
         for start in range(0, n, 1000):
             leads |= Lead.create(
@@ -170,18 +132,10 @@ class Bench:
         )
         env.flush_all()
         env.cr.commit()
-        env.invalidate_all()
-        q0, t0 = queries(), time.perf_counter()
-        wizard.action_preview()
-        env.flush_all()
-        preview_s, preview_q = time.perf_counter() - t0, queries() - q0
+        _action, preview_s, preview_q = common.measure(env, wizard.action_preview)
         receivers = len(wizard.line_ids.filtered("user_id"))
         env.cr.commit()
-        env.invalidate_all()
-        q0, t0 = queries(), time.perf_counter()
-        wizard.action_apply()
-        env.flush_all()
-        apply_s, apply_q = time.perf_counter() - t0, queries() - q0
+        _action, apply_s, apply_q = common.measure(env, wizard.action_apply)
         env.cr.commit()
         left = env["crm.lead"].search_count(
             [("id", "in", leads.ids), ("user_id", "=", owner.id)]
@@ -191,7 +145,7 @@ class Bench:
         )
         # Leave the owner with nothing for the next run.
         env["crm.lead"].browse(leads.ids).with_context(
-            **QUIET_CREATE, **routing_off()
+            **common.QUIET_CREATE, **common.routing_off()
         ).write({"active": False})
         env.cr.commit()
         return {
@@ -215,21 +169,10 @@ def main():
     parser.add_argument("--reps", type=int, default=20)
     args = parser.parse_args()
 
-    odoo.tools.config.parse_config(
-        ["-c", args.config, "-d", args.database, "--log-level=warn"]
-    )
-    odoo.netsvc.init_logger()
+    registry = common.open_registry(args.config, args.database)
     sizes = [int(size) for size in args.sizes.split(",") if size]
-    registry = Registry(args.database)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        if (
-            env["ir.module.module"].search_count(
-                [("name", "=", "sales_team_queue"), ("state", "=", "installed")]
-            )
-            != 1
-        ):
-            sys.exit("sales_team_queue is not installed in this database")
         env["crm.team.queue"].search([]).action_archive()
         logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
         bench = Bench(env, args.reps)

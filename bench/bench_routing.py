@@ -23,36 +23,15 @@ Not a test: numbers depend on the machine. Usage::
 import argparse
 import logging
 import math
-import sys
 import time
 import uuid
 from collections import Counter
 
-import odoo
+import bench_common as common
+
 from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-
-
-def routing_off():
-    """The module's context that creates leads without routing them (a Python
-    object: imported once the add-ons path is set)."""
-    from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
-
-    return ROUTING_OFF
-
 
 COUNTRIES = ["TH", "VN", "CN", "SG", "MY", "ID", "PH", "JP"]
-# Building the data: routing off, no chatter (not measured; the runs get a clean env).
-QUIET_CREATE = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-}
-
-
-def queries():
-    """Global SQL statement counter of this process (every cursor)."""
-    return odoo.sql_db.sql_counter
 
 
 class Bench:
@@ -63,28 +42,12 @@ class Bench:
         # Reps in several teams at once, like the benchmark's teams need.
         env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
         self.run_tag = uuid.uuid4().hex[:6]
-        self.users = self._make_users()
+        self.users = common.create_reps(
+            env, reps, "Bench Rep", "bench_rep", self.run_tag
+        )
         self.rows = []
 
     # ------------------------------------------------------------------ data
-
-    def _make_users(self):
-        group = self.env.ref("sales_team.group_sale_salesman")
-        return (
-            self.env["res.users"]
-            .with_context(no_reset_password=True, mail_create_nosubscribe=True)
-            .create(
-                [
-                    {
-                        "name": f"Bench Rep {i:03d}",
-                        "login": f"bench_rep_{self.run_tag}_{i:03d}",
-                        "email": f"bench_rep_{i:03d}@example.com",
-                        "groups_id": [odoo.Command.set(group.ids)],
-                    }
-                    for i in range(self.nb_reps)
-                ]
-            )
-        )
 
     def make_team(self, name, sequence, capacity=30):
         team = self.env["crm.team"].create(
@@ -99,25 +62,14 @@ class Bench:
         return team
 
     def make_queue(self, team, strategy, weights=None, **extra):
-        return self.env["crm.team.queue"].create(
-            {
-                "name": f"{team.name} {strategy}",
-                "team_id": team.id,
-                "strategy": strategy,
-                "activity_type_id": False,
-                "notify_assignee": False,
-                "member_ids": [
-                    odoo.Command.create(
-                        {
-                            "user_id": user.id,
-                            "sequence": index,
-                            "weight": weights[index] if weights else 1,
-                        }
-                    )
-                    for index, user in enumerate(self.users)
-                ],
-                **extra,
-            }
+        return common.create_queue(
+            self.env,
+            f"{team.name} {strategy}",
+            team,
+            self.users,
+            weights,
+            strategy=strategy,
+            **extra,
         )
 
     def lead_values(self, n, tag, team=False):
@@ -138,7 +90,9 @@ class Bench:
 
     def create_leads(self, vals_list):
         """Create the leads of a run, unrouted; return them in a plain env."""
-        Lead = self.env["crm.lead"].with_context(**QUIET_CREATE, **routing_off())
+        Lead = self.env["crm.lead"].with_context(
+            **common.QUIET_CREATE, **common.routing_off()
+        )
         start_time = time.perf_counter()
         ids = []
         for start in range(0, len(vals_list), 1000):
@@ -156,12 +110,7 @@ class Bench:
     # --------------------------------------------------------------- measure
 
     def timed(self, func):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        q0, t0 = queries(), time.perf_counter()
-        func()
-        self.env.flush_all()
-        elapsed, count = time.perf_counter() - t0, queries() - q0
+        _result, elapsed, count = common.measure(self.env, func)
         self.env.cr.commit()
         return elapsed, count
 
@@ -315,23 +264,11 @@ def main():
     parser.add_argument("--create", type=int, default=1000)
     args = parser.parse_args()
 
-    odoo.tools.config.parse_config(
-        ["-c", args.config, "-d", args.database, "--log-level=warn"]
-    )
-    odoo.netsvc.init_logger()
+    registry = common.open_registry(args.config, args.database)
     logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
     sizes = [int(size) for size in args.sizes.split(",") if size]
-
-    registry = Registry(args.database)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        if (
-            env["ir.module.module"].search_count(
-                [("name", "=", "sales_team_queue"), ("state", "=", "installed")]
-            )
-            != 1
-        ):
-            sys.exit("sales_team_queue is not installed in this database")
         # Queues of an earlier run in this database must not take this run's leads.
         env["crm.team.queue"].search([]).action_archive()
         bench = Bench(env, args.reps)

@@ -132,69 +132,77 @@ def xmlid_res_id(client, module, name):
     return rows[0]["res_id"]
 
 
-def prepare(client):
-    """The 5 reps, the two teams and the queue; every other queue archived.
+def ensure_reps(client, count, login, name, with_password=False):
+    """Salesmen ``<login>_1``... ``<login>_<count>`` named ``<name> 1``...: found
+    again by login (and made active salesmen again), created otherwise.
 
-    Idempotent: users and teams are found again by login and name; the queue is
-    new on each run (so the rotation starts at the first member).
-    :return: (user ids, plain team id, queue team id, queue id)
+    :param bool with_password: their password is their login (they log in)
+    :return: their ids, in order
     """
     everything = {"context": {"active_test": False}}
-    # The 5 reps are members of both teams.
-    client.execute(
-        "ir.config_parameter", "set_param", "sales_team.membership_multi", "True"
-    )
     group_id = xmlid_res_id(client, "sales_team", "group_sale_salesman")
     user_ids = []
-    for index in range(1, NB_REPS + 1):
-        login = f"storm_rep_{index}"
+    for index in range(1, count + 1):
+        rep_login = f"{login}_{index}"
+        password = {"password": rep_login} if with_password else {}
         found = client.execute(
-            "res.users", "search", [("login", "=", login)], **everything
+            "res.users", "search", [("login", "=", rep_login)], **everything
         )
         if found:
             client.execute(
                 "res.users",
                 "write",
                 found[:1],
-                {"active": True, "groups_id": [(4, group_id)]},
+                {"active": True, **password, "groups_id": [(4, group_id)]},
             )
             user_ids.append(found[0])
-        else:
-            user_ids.append(
-                client.execute(
-                    "res.users",
-                    "create",
-                    {
-                        "name": f"Storm Rep {index}",
-                        "login": login,
-                        "email": f"{login}@example.com",
-                        "groups_id": [(6, 0, [group_id])],
-                    },
-                    context={"no_reset_password": True},
-                )
+            continue
+        vals = {
+            "name": f"{name} {index}",
+            "login": rep_login,
+            **password,
+            "email": f"{rep_login}@example.com",
+            "groups_id": [(6, 0, [group_id])],
+        }
+        user_ids.append(
+            client.execute(
+                "res.users", "create", vals, context={"no_reset_password": True}
             )
-    team_ids = {}
-    for name in (PLAIN_TEAM, QUEUE_TEAM):
-        found = client.execute(
-            "crm.team", "search", [("name", "=", name)], limit=1, **everything
         )
-        vals = {"active": True, "use_leads": True, "member_ids": [(6, 0, user_ids)]}
-        if found:
-            client.execute("crm.team", "write", found, vals)
-            team_ids[name] = found[0]
-        else:
-            team_ids[name] = client.execute("crm.team", "create", dict(vals, name=name))
-    # No queue but ours may take a lead of the storm.
+    return user_ids
+
+
+def ensure_team(client, name, user_ids):
+    """Team ``name`` (found again by name, or created), active, with leads, whose
+    members are exactly ``user_ids``; return its id."""
+    found = client.execute(
+        "crm.team",
+        "search",
+        [("name", "=", name)],
+        limit=1,
+        context={"active_test": False},
+    )
+    vals = {"active": True, "use_leads": True, "member_ids": [(6, 0, user_ids)]}
+    if found:
+        client.execute("crm.team", "write", found, vals)
+        return found[0]
+    return client.execute("crm.team", "create", dict(vals, name=name))
+
+
+def create_queue(client, name, team_id, strategy, user_ids):
+    """A new queue of ``team_id`` whose members are ``user_ids`` in that order,
+    alerts off; every other queue archived (none but ours takes a lead of the
+    run). Return its id."""
     others = client.execute("crm.team.queue", "search", [("active", "=", True)])
     if others:
         client.execute("crm.team.queue", "write", others, {"active": False})
-    queue_id = client.execute(
+    return client.execute(
         "crm.team.queue",
         "create",
         {
-            "name": "Storm Round Robin",
-            "team_id": team_ids[QUEUE_TEAM],
-            "strategy": "round_robin",
+            "name": name,
+            "team_id": team_id,
+            "strategy": strategy,
             "notify_assignee": False,
             "activity_type_id": False,
             "member_ids": [
@@ -203,7 +211,26 @@ def prepare(client):
             ],
         },
     )
-    return user_ids, team_ids[PLAIN_TEAM], team_ids[QUEUE_TEAM], queue_id
+
+
+def prepare(client):
+    """The 5 reps, the two teams and the queue; every other queue archived.
+
+    Idempotent: users and teams are found again by login and name; the queue is
+    new on each run (so the rotation starts at the first member).
+    :return: (user ids, plain team id, queue team id, queue id)
+    """
+    # The 5 reps are members of both teams.
+    client.execute(
+        "ir.config_parameter", "set_param", "sales_team.membership_multi", "True"
+    )
+    user_ids = ensure_reps(client, NB_REPS, "storm_rep", "Storm Rep")
+    plain_team_id = ensure_team(client, PLAIN_TEAM, user_ids)
+    queue_team_id = ensure_team(client, QUEUE_TEAM, user_ids)
+    queue_id = create_queue(
+        client, "Storm Round Robin", queue_team_id, "round_robin", user_ids
+    )
+    return user_ids, plain_team_id, queue_team_id, queue_id
 
 
 def warm_up(client_args, nb_clients):
@@ -248,6 +275,24 @@ class LogWatch:
         with open(self.path, "rb") as log:
             log.seek(self.offset)
             return log.read().decode(errors="replace").splitlines()
+
+
+def run_at_once(work, args_list, gate, log_watch):
+    """One thread per item of ``args_list`` runs ``work(*args)``; the threads
+    wait at ``gate`` (a barrier for them and this one) to start together.
+
+    :return: (wall time from the gate to the last thread's end, lines of the
+        server log meanwhile)
+    """
+    threads = [threading.Thread(target=work, args=args) for args in args_list]
+    for thread in threads:
+        thread.start()
+    log_watch.start()
+    gate.wait()
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - t0, log_watch.lines()
 
 
 def run_phase(args, label, team_id, tag, log_watch):
@@ -299,18 +344,9 @@ def run_phase(args, label, team_id, tag, log_watch):
         with lock:
             results.extend(mine)
 
-    threads = [
-        threading.Thread(target=work, args=(index,)) for index in range(args.clients)
-    ]
-    for thread in threads:
-        thread.start()
-    log_watch.start()
-    start_gate.wait()
-    t0 = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - t0
-    log_lines = log_watch.lines()
+    wall, log_lines = run_at_once(
+        work, [(index,) for index in range(args.clients)], start_gate, log_watch
+    )
 
     checker = Client(args.url, args.database)
     checker.login(args.login, args.password)
@@ -460,12 +496,18 @@ def print_report(args, a, b, user_ids, users):
     )
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8079")
+def add_server_args(parser, url="http://127.0.0.1:8079"):
+    """The options that reach the server: its ``--url``, the database and the
+    login and password of the administrator who prepares the run."""
+    parser.add_argument("--url", default=url)
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_server_args(parser)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-client", type=int, default=40)
     parser.add_argument(

@@ -20,34 +20,14 @@ Not a test: numbers depend on the machine. Usage::
 
 import argparse
 import logging
-import sys
-import time
 import uuid
 from datetime import timedelta
 
+import bench_common as common
+
 import odoo
 from odoo import SUPERUSER_ID, api, fields
-from odoo.modules.registry import Registry
 from odoo.tools import SQL
-
-
-def routing_off():
-    """The module's context that creates leads without routing them (a Python
-    object: imported once the add-ons path is set)."""
-    from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
-
-    return ROUTING_OFF
-
-
-QUIET = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-}
-
-
-def queries():
-    return odoo.sql_db.sql_counter
 
 
 class TimersBench:
@@ -60,24 +40,14 @@ class TimersBench:
 
     def setup_users(self, env):
         env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
-        group = env.ref("sales_team.group_sale_salesman")
-        self.user_ids = (
-            env["res.users"]
-            .with_context(no_reset_password=True, mail_create_nosubscribe=True)
-            .create(
-                [
-                    {
-                        "name": f"Timers Rep {i:03d}",
-                        "login": f"timers_rep_{self.tag}_{i:03d}",
-                        "email": f"timers_rep_{i:03d}@example.com",
-                        "notification_type": "inbox",
-                        "groups_id": [odoo.Command.set(group.ids)],
-                    }
-                    for i in range(self.nb_reps)
-                ]
-            )
-            .ids
-        )
+        self.user_ids = common.create_reps(
+            env,
+            self.nb_reps,
+            "Timers Rep",
+            "timers_rep",
+            self.tag,
+            notification_type="inbox",
+        ).ids
 
     def make_queue(self, env, name, **vals):
         team = env["crm.team"].create(
@@ -88,25 +58,14 @@ class TimersBench:
                 "member_ids": [odoo.Command.set(self.user_ids)],
             }
         )
-        values = {
-            "name": f"Timers {name}",
-            "team_id": team.id,
-            "strategy": "round_robin",
-            "notify_assignee": False,
-            "activity_type_id": False,
-            "member_ids": [
-                odoo.Command.create({"user_id": user_id, "sequence": index})
-                for index, user_id in enumerate(self.user_ids)
-            ],
-        }
-        values.update(vals)
-        return env["crm.team.queue"].create(values)
+        users = env["res.users"].browse(self.user_ids)
+        return common.create_queue(env, f"Timers {name}", team, users, **vals)
 
     def make_leads(self, env, queue):
         """N leads routed by ``queue`` (assigned, or in its pool)."""
         leads = (
             env["crm.lead"]
-            .with_context(**routing_off(), **QUIET)
+            .with_context(**common.routing_off(), **common.QUIET_CREATE)
             .create(
                 [
                     {
@@ -130,13 +89,9 @@ class TimersBench:
             cr.commit()
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env.invalidate_all()
-            start_q = queries()
-            start = time.perf_counter()
-            done = env["crm.lead"]._cron_lead_timers(budget=3600)
-            env.flush_all()
-            elapsed = time.perf_counter() - start
-            count = queries() - start_q
+            done, elapsed, count = common.measure(
+                env, lambda: env["crm.lead"]._cron_lead_timers(budget=3600)
+            )
             cr.commit()
             lines = env["crm.lead.assignment"].search_count(
                 [
@@ -205,21 +160,10 @@ def main():
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--reps", type=int, default=50)
     args = parser.parse_args()
-    odoo.tools.config.parse_config(
-        ["-c", args.config, "-d", args.database, "--log-level=warn"]
-    )
-    odoo.netsvc.init_logger()
-    registry = Registry(args.database)
+    registry = common.open_registry(args.config, args.database)
     bench = TimersBench(registry, args.size, args.reps)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        if (
-            env["ir.module.module"].search_count(
-                [("name", "=", "sales_team_queue"), ("state", "=", "installed")]
-            )
-            != 1
-        ):
-            sys.exit("sales_team_queue is not installed in this database")
         bench.setup_users(env)
         cr.commit()
     logging.getLogger("odoo.addons.sales_team_queue").setLevel(logging.WARNING)

@@ -1,7 +1,13 @@
-"""Base class of the queue engine tests (also usable by other features' tests)."""
+"""Base classes of the tests: the queue engine's (``QueueCase``, also used by
+other features' tests), the browser tours' (``TourCase``) and the tests on real
+cursors that commit (``CommittedCase``, ``CommittedQueueCase``)."""
+
+import threading
+from contextlib import contextmanager
 
 from odoo import SUPERUSER_ID, Command, api
-from odoo.tests import TransactionCase, new_test_user
+from odoo.models import BaseModel
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from odoo.addons.mail.tests.common import MailCase
 
@@ -10,6 +16,8 @@ from odoo.addons.mail.tests.common import MailCase
 # the setting off).
 SALESMAN = "sales_team.group_sale_salesman,crm.group_use_lead"
 MANAGER = "sales_team.group_sale_manager,crm.group_use_lead"
+# A salesperson without CRM's Leads setting (the tours', the workers').
+REP = "sales_team.group_sale_salesman"
 
 
 class QueueCase(TransactionCase, MailCase):
@@ -74,6 +82,19 @@ class QueueCase(TransactionCase, MailCase):
         cls.reps = cls.somchai | cls.wei | cls.linh
 
     @classmethod
+    def _make_leader(cls, login):
+        """Lek, a salesperson (not a sales manager) who leads Queue Team."""
+        cls.leader = new_test_user(
+            cls.env,
+            login=login,
+            name="Lek",
+            groups=SALESMAN,
+            notification_type="inbox",
+        )
+        cls.team.user_id = cls.leader
+        return cls.leader
+
+    @classmethod
     def _create_queue(cls, users=None, team=None, members=None, **vals):
         """A queue of ``team`` (Queue Team) whose members are ``users`` in that
         order (Somchai, Wei, Linh by default) or ``members`` (list of dicts)."""
@@ -116,66 +137,174 @@ class QueueCase(TransactionCase, MailCase):
         return queue.member_ids.filtered(lambda m: m.user_id == user)
 
 
-def remove_committed(registry, team_ids, user_ids, archived_queue_ids):
-    """Remove, in a transaction of its own, what a test on real cursors
-    committed: the leads and queues of ``team_ids``, the teams, the users;
-    then restore the queues it archived."""
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        leads = env["crm.lead"].with_context(active_test=False)
-        leads.search([("team_id", "in", team_ids)]).unlink()
-        env["crm.team.queue"].with_context(active_test=False).search(
-            [("team_id", "in", team_ids)]
-        ).unlink()
-        env["crm.team"].browse(team_ids).unlink()
-        env["res.users"].browse(user_ids).unlink()
-        env["crm.team.queue"].browse(archived_queue_ids).action_unarchive()
+class TourCase(HttpCase):
+    """Base of the tours in a real browser: helpers that make the tour's users,
+    team and queue (the names the tour's JavaScript looks for)."""
+
+    @classmethod
+    def _archive_demo_queues(cls):
+        """Archive the queues of the database (demo): they would take the
+        tour's leads."""
+        cls.env["crm.team.queue"].search([]).action_archive()
+
+    @classmethod
+    def _tour_user(cls, login, name, groups=REP, **values):
+        """A user who logs in to the tour as ``login`` (password ``login``),
+        notified in Odoo's inbox, in UTC unless ``values`` say otherwise."""
+        values = {"notification_type": "inbox", "tz": "UTC", **values}
+        return new_test_user(cls.env, login=login, name=name, groups=groups, **values)
+
+    @classmethod
+    def _tour_users(cls, *logins_names, **kwargs):
+        """:meth:`_tour_user` for each ``(login, name)``, in order."""
+        return [cls._tour_user(login, name, **kwargs) for login, name in logins_names]
+
+    @classmethod
+    def _tour_team(cls, name, members, leader=None, **values):
+        """Team ``name``, first of the lists (sequence -1000), of ``members``
+        (users), led by ``leader``."""
+        values = {
+            "name": name,
+            "sequence": -1000,
+            "member_ids": [Command.set(members.ids)],
+            **values,
+        }
+        if leader:
+            values["user_id"] = leader.id
+        return cls.env["crm.team"].create(values)
+
+    @classmethod
+    def _tour_queue(cls, name, team, members, quiet=True, **values):
+        """A queue of ``team`` (round robin unless ``values`` say otherwise)
+        whose members are ``members``, in that order: users, or a list of
+        member values.
+
+        :param bool quiet: the queue sends no notification and plans no
+            activity (False: the company's defaults)
+        """
+        if isinstance(members, BaseModel):
+            members = [{"user_id": user.id} for user in members]
+        values = {
+            "name": name,
+            "team_id": team.id,
+            "strategy": "round_robin",
+            "member_ids": [
+                Command.create({"sequence": sequence, **member})
+                for sequence, member in enumerate(members, start=1)
+            ],
+            **values,
+        }
+        if quiet:
+            values.update(notify_assignee=False, activity_type_id=False)
+        return cls.env["crm.team.queue"].create(values)
 
 
-class CommittedQueueCase(TransactionCase):
-    """Data committed in its own transactions, so that several real cursors (two
-    workers) see it: a team "Concurrency Team" with three reps (Anan, Bao, Chai),
-    its queue made by :meth:`_make_queue`; other queues archived; everything
-    removed (and the queues restored) after each test."""
+class CommittedCase(TransactionCase):
+    """Tests on real database cursors that commit, as several workers at once.
+
+    The data every cursor must see is committed in a transaction of its own
+    (:meth:`_worker_env`). After each test, the teams and users made by
+    :meth:`_commit_teams` and :meth:`_commit_users` are removed with the leads,
+    queues, targets and stages of those teams, and the queues archived by
+    :meth:`_archive_queues` are restored."""
 
     def setUp(self):
         super().setUp()
         self.admin_id = self.env.ref("base.user_admin").id
-        # Data committed in its own transaction, so that both workers see it.
+        self.team_ids, self.user_ids, self.archived_queue_ids = [], [], []
+        self.addCleanup(self._remove_committed)
+
+    @contextmanager
+    def _worker_env(self, uid=None, context=None):
+        """An environment (admin's by default) on a cursor of its own,
+        committed at the end of the block."""
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
-            self.archived_queue_ids = env["crm.team.queue"].search([]).ids
-            env["crm.team.queue"].browse(self.archived_queue_ids).action_archive()
-            users = env["res.users"]
-            for name in ("Anan", "Bao", "Chai"):
-                users |= new_test_user(
-                    env,
-                    login=f"q_conc_{name.lower()}",
-                    name=name,
-                    groups="sales_team.group_sale_salesman",
-                )
-            team = env["crm.team"].create(
+            yield api.Environment(cr, uid or self.admin_id, context or {})
+
+    def _open_worker_env(self, uid=None, context=None):
+        """An environment on a cursor of its own (another worker), that the
+        test commits or rolls back; closed after the test."""
+        cr = self.registry.cursor()
+        self.addCleanup(cr.close)
+        return api.Environment(cr, uid or self.admin_id, context or {})
+
+    @staticmethod
+    def _start_thread(work, *args):
+        """Run ``work(*args)`` in a thread (another worker); return the thread."""
+        thread = threading.Thread(target=work, args=args)
+        thread.start()
+        return thread
+
+    def _archive_queues(self, env):
+        """Archive every queue (demo ones too): only the test's queues route."""
+        queues = env["crm.team.queue"].search([])
+        self.archived_queue_ids += queues.ids
+        queues.action_archive()
+
+    def _commit_users(self, env, login_prefix, names, **values):
+        """Salespeople named ``names``, logins ``<login_prefix><name>``
+        (lower case), removed after the test."""
+        users = env["res.users"]
+        for name in names:
+            users |= new_test_user(
+                env,
+                login=f"{login_prefix}{name.lower()}",
+                name=name,
+                groups=REP,
+                **values,
+            )
+        self.user_ids += users.ids
+        return users
+
+    def _commit_teams(self, env, vals_list):
+        """Teams of ``vals_list``, removed after the test with their leads,
+        targets, queues and stages."""
+        teams = env["crm.team"].create(vals_list)
+        self.team_ids += teams.ids
+        return teams
+
+    def _remove_committed(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
+            of_teams = [("team_id", "in", self.team_ids)]
+            for model in (
+                "crm.lead",
+                "crm.sales.target",
+                "crm.team.queue",
+                "crm.stage",
+            ):
+                env[model].search(of_teams).unlink()
+            env["crm.team"].browse(self.team_ids).exists().unlink()
+            env["res.users"].browse(self.user_ids).exists().unlink()
+            env["crm.team.queue"].browse(self.archived_queue_ids).action_unarchive()
+
+
+class CommittedQueueCase(CommittedCase):
+    """A team "Concurrency Team" with three reps (Anan, Bao, Chai), committed
+    (see :class:`CommittedCase`), its queue made by :meth:`_make_queue`;
+    other queues archived."""
+
+    def setUp(self):
+        super().setUp()
+        with self._worker_env() as env:
+            self._archive_queues(env)
+            users = self._commit_users(env, "q_conc_", ("Anan", "Bao", "Chai"))
+            team = self._commit_teams(
+                env,
                 {
                     "name": "Concurrency Team",
                     "sequence": -200,
                     "member_ids": [Command.set(users.ids)],
-                }
+                },
             )
-            self.user_ids, self.team_id = users.ids, team.id
+            self.team_id = team.id
         self.queue_id = False
-        self.addCleanup(self._cleanup)
-
-    def _cleanup(self):
-        remove_committed(
-            self.registry, [self.team_id], self.user_ids, self.archived_queue_ids
-        )
 
     def _make_queue(self, strategy="round_robin", members=None):
         """Commit a queue of the team; ``members``: list of dicts (one per user,
         Anan, Bao, Chai) of member values."""
         members = members or [{} for _user in self.user_ids]
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+        with self._worker_env() as env:
             queue = env["crm.team.queue"].create(
                 {
                     "name": "Concurrency Queue",
@@ -202,8 +331,7 @@ class CommittedQueueCase(TransactionCase):
     def _leads_outcome(self, lead_ids):
         """(owner id, queue state, [(method, user id)] of the ledger) per lead,
         read in a fresh transaction."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+        with self._worker_env() as env:
             leads = env["crm.lead"].browse(lead_ids)
             return [
                 (

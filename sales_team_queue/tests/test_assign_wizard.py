@@ -2,16 +2,14 @@
 leads through the one door, with one notification per receiver; rights on
 the server for leaders, managers and reps, over XML-RPC too."""
 
-from xmlrpc.client import Fault
-
-from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 
-from .common import SALESMAN, QueueCase
+from .common import QueueCase
+from .common_rpc import ColleagueLeadRpcCase
 
 
 @tagged("post_install", "-at_install")
@@ -19,15 +17,7 @@ class TestAssignWizard(QueueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # A leader who is not a sales manager.
-        cls.leader = new_test_user(
-            cls.env,
-            login="q_wiz_leader",
-            name="Lek",
-            groups=SALESMAN,
-            notification_type="inbox",
-        )
-        cls.team.user_id = cls.leader
+        cls._make_leader("q_wiz_leader")
 
     def _wizard(self, leads, user=None, **vals):
         Wizard = self.env["crm.lead.assign"].with_user(user or self.niran)
@@ -319,36 +309,8 @@ class TestAssignWizard(QueueCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAssignWizardRpc(HttpCase):
-    def setUp(self):
-        super().setUp()
-        self.env["crm.team.queue"].search([]).action_archive()
-        # A rep who sees all leads (Odoo lets them write them): only the
-        # wizard's own check stands between them and a colleague's lead.
-        self.rep = new_test_user(
-            self.env,
-            login="q_wiz_rep",
-            password="q_wiz_rep_pw",
-            groups="sales_team.group_sale_salesman_all_leads",
-        )
-        self.other = new_test_user(self.env, login="q_wiz_other", groups=SALESMAN)
-        self.team = self.env["crm.team"].create(
-            {
-                "name": "RPC Wizard Team",
-                "member_ids": [Command.set((self.rep | self.other).ids)],
-            }
-        )
-        self.lead = self.env["crm.lead"].create(
-            {"name": "RPC lead", "team_id": self.team.id, "user_id": self.other.id}
-        )
-        self.uid = self.xmlrpc_common.authenticate(
-            self.env.cr.dbname, "q_wiz_rep", "q_wiz_rep_pw", {}
-        )
-
-    def _rpc(self, model, method, *args):
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, self.uid, "q_wiz_rep_pw", model, method, list(args)
-        )
+class TestAssignWizardRpc(ColleagueLeadRpcCase):
+    login_prefix = "q_wiz"
 
     @mute_logger("odoo.http")
     def test_rep_cannot_send_an_activity_type_of_other_documents_over_rpc(self):
@@ -367,29 +329,30 @@ class TestAssignWizardRpc(HttpCase):
             "schedule_activity": True,
             "activity_type_id": partner_type.id,
         }
-        with self.assertRaises(Fault) as refusal:
-            self._rpc("crm.lead.assign", "create", values)
-        self.assertIn("cannot be scheduled on leads", refusal.exception.faultString)
+        refusal = self._rpc_refused(self.rep, "crm.lead.assign", "create", values)
+        self.assertIn("cannot be scheduled on leads", refusal.faultString)
         wizard_id = self._rpc(
-            "crm.lead.assign", "create", dict(values, activity_type_id=False)
+            self.rep, "crm.lead.assign", "create", dict(values, activity_type_id=False)
         )
-        with self.assertRaises(Fault) as refusal:
-            self._rpc(
-                "crm.lead.assign",
-                "write",
-                [wizard_id],
-                {"activity_type_id": partner_type.id},
-            )
-        self.assertIn("cannot be scheduled on leads", refusal.exception.faultString)
-        with self.assertRaises(Fault) as refusal:
-            self._rpc("crm.lead.assign", "action_apply", [wizard_id])
-        self.assertIn("Choose the type of activity", refusal.exception.faultString)
+        refusal = self._rpc_refused(
+            self.rep,
+            "crm.lead.assign",
+            "write",
+            [wizard_id],
+            {"activity_type_id": partner_type.id},
+        )
+        self.assertIn("cannot be scheduled on leads", refusal.faultString)
+        refusal = self._rpc_refused(
+            self.rep, "crm.lead.assign", "action_apply", [wizard_id]
+        )
+        self.assertIn("Choose the type of activity", refusal.faultString)
         self.assertEqual(own.user_id, self.rep)
         self.assertFalse(own.activity_ids)
 
     @mute_logger("odoo.http")
     def test_rep_cannot_take_a_colleague_lead_over_rpc(self):
         wizard_id = self._rpc(
+            self.rep,
             "crm.lead.assign",
             "create",
             {
@@ -399,8 +362,9 @@ class TestAssignWizardRpc(HttpCase):
                 "reason": "mine now",
             },
         )
-        with self.assertRaises(Fault) as refusal:
-            self._rpc("crm.lead.assign", "action_apply", [wizard_id])
-        self.assertIn("team leader", refusal.exception.faultString)
+        refusal = self._rpc_refused(
+            self.rep, "crm.lead.assign", "action_apply", [wizard_id]
+        )
+        self.assertIn("team leader", refusal.faultString)
         self.assertEqual(self.lead.user_id, self.other)
         self.assertNotIn("wizard", self.lead.assignment_ids.mapped("method"))

@@ -1,47 +1,28 @@
 """The queue dashboard and the fairness screen in a real browser."""
 
-from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.sales_team_queue.models.values import Decision
 
+from .common import TourCase
+
 
 @tagged("post_install", "-at_install")
-class TestDashboardTour(HttpCase):
+class TestDashboardTour(TourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["crm.team.queue"].search([]).action_archive()
-        cls.leader, cls.rep = (
-            new_test_user(
-                cls.env,
-                login=login,
-                name=name,
-                groups="sales_team.group_sale_salesman",
-                tz="UTC",
-            )
-            for login, name in (
-                ("tour_dash_leader", "Tour Dashboard Leader"),
-                ("tour_dash_rep", "Tour Dashboard Rep"),
-            )
+        cls._archive_demo_queues()
+        cls.leader, cls.rep = cls._tour_users(
+            ("tour_dash_leader", "Tour Dashboard Leader"),
+            ("tour_dash_rep", "Tour Dashboard Rep"),
         )
-        cls.team = cls.env["crm.team"].create(
-            {
-                "name": "Tour Dashboard Team",
-                "sequence": -1000,
-                "user_id": cls.leader.id,
-                "member_ids": [Command.set(cls.rep.ids)],
-            }
-        )
-        cls.queue = cls.env["crm.team.queue"].create(
-            {
-                "name": "Tour Dashboard Pool",
-                "team_id": cls.team.id,
-                "strategy": "pool",
-                "notify_assignee": False,
-                "activity_type_id": False,
-                "member_ids": [Command.create({"user_id": cls.rep.id, "daily_cap": 1})],
-            }
+        cls.team = cls._tour_team("Tour Dashboard Team", cls.rep, leader=cls.leader)
+        cls.queue = cls._tour_queue(
+            "Tour Dashboard Pool",
+            cls.team,
+            [{"user_id": cls.rep.id, "daily_cap": 1}],
+            strategy="pool",
         )
         leads = cls.env["crm.lead"].create(
             [

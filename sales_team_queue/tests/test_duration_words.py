@@ -7,10 +7,12 @@ from datetime import timedelta
 from lxml import etree
 
 from odoo import fields
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.sales_team_queue.models.duration import duration_words, hours_words
 from odoo.addons.sales_team_queue.models.values import render_reason
+
+from .common import TourCase
 
 
 @tagged("post_install", "-at_install")
@@ -79,14 +81,9 @@ class TestDurationWords(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestDurationWordsTour(HttpCase):
+class TestDurationWordsTour(TourCase):
     def test_assignment_analysis_shows_durations_in_words(self):
-        rep = new_test_user(
-            self.env,
-            login="tour_duration_rep",
-            name="Tour Duration Rep",
-            groups="sales_team.group_sale_salesman",
-        )
+        rep = self._tour_user("tour_duration_rep", "Tour Duration Rep")
         lead = self.env["crm.lead"].create({"name": "Tour Duration Lead"})
         lead.user_id = rep
         self.env.flush_all()

@@ -3,14 +3,13 @@ user or by the queue rules, leads, opportunities, customers and activities,
 a preview that equals what is applied, one digest per receiver, the archive
 guard, rights, and queries that grow with receivers, not leads."""
 
-from xmlrpc.client import Fault
-
 from odoo import Command
 from odoo.exceptions import AccessError, RedirectWarning, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import SALESMAN, QueueCase
+from .common_rpc import ColleagueLeadRpcCase
 
 
 @tagged("post_install", "-at_install")
@@ -18,14 +17,7 @@ class TestHandover(QueueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.leader = new_test_user(
-            cls.env,
-            login="q_ho_leader",
-            name="Lek",
-            groups=SALESMAN,
-            notification_type="inbox",
-        )
-        cls.team.user_id = cls.leader
+        cls._make_leader("q_ho_leader")
         cls.todo = cls.env.ref("mail.mail_activity_data_todo")
 
     def _book(self, count=3, user=None, **vals):
@@ -440,47 +432,19 @@ class TestHandover(QueueCase):
 
 
 @tagged("post_install", "-at_install")
-class TestHandoverRpc(HttpCase):
-    def setUp(self):
-        super().setUp()
-        self.env["crm.team.queue"].search([]).action_archive()
-        self.rep = new_test_user(
-            self.env,
-            login="q_ho_rep",
-            password="q_ho_rep_pw",
-            groups="sales_team.group_sale_salesman_all_leads",
-        )
-        self.other = new_test_user(self.env, login="q_ho_other", groups=SALESMAN)
-        self.team = self.env["crm.team"].create(
-            {
-                "name": "RPC Handover Team",
-                "member_ids": [Command.set((self.rep | self.other).ids)],
-            }
-        )
-        self.lead = self.env["crm.lead"].create(
-            {"name": "RPC lead", "team_id": self.team.id, "user_id": self.other.id}
-        )
-        self.uid = self.xmlrpc_common.authenticate(
-            self.env.cr.dbname, "q_ho_rep", "q_ho_rep_pw", {}
-        )
+class TestHandoverRpc(ColleagueLeadRpcCase):
+    login_prefix = "q_ho"
 
     @mute_logger("odoo.http")
     def test_rep_cannot_hand_over_a_colleague_over_rpc(self):
-        def rpc(method, *args):
-            return self.xmlrpc_object.execute_kw(
-                self.env.cr.dbname,
-                self.uid,
-                "q_ho_rep_pw",
-                "crm.salesperson.handover",
-                method,
-                list(args),
-            )
-
-        wizard_id = rpc(
+        wizard_id = self._rpc(
+            self.rep,
+            "crm.salesperson.handover",
             "create",
             {"user_id": self.other.id, "mode": "user", "target_user_id": self.rep.id},
         )
-        with self.assertRaises(Fault) as refusal:
-            rpc("action_apply", [wizard_id])
-        self.assertIn("sales manager or a team leader", refusal.exception.faultString)
+        refusal = self._rpc_refused(
+            self.rep, "crm.salesperson.handover", "action_apply", [wizard_id]
+        )
+        self.assertIn("sales manager or a team leader", refusal.faultString)
         self.assertEqual(self.lead.user_id, self.other)

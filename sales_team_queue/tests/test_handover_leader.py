@@ -6,7 +6,6 @@ another team's member or a receiver outside their teams. And who sees the
 *Salesperson Handover* menu."""
 
 import json
-from xmlrpc.client import Fault
 
 from odoo import Command
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
@@ -150,9 +149,7 @@ class TestHandoverLeaderRpc(RpcLoginMixin, HttpCase):
 
     @mute_logger("odoo.http")
     def _refused(self, user, wizard_id, method="action_preview"):
-        with self.assertRaises(Fault) as refusal:
-            self._rpc(user, HANDOVER, method, [wizard_id])
-        return refusal.exception
+        return self._rpc_refused(user, HANDOVER, method, [wizard_id])
 
     def _untouched(self):
         """Whatever a refused handover must not have moved."""
@@ -391,11 +388,10 @@ class TestHandoverLeaderRpc(RpcLoginMixin, HttpCase):
             with self.subTest(model=model):
                 self.assertFalse(self._rpc(self.bee, model, "search", []))
                 for method, args in (("read", [["user_id"]]), ("write", [vals])):
-                    with self.assertRaises(Fault) as refusal:
-                        self._rpc(self.bee, model, method, [record_id], *args)
-                    self.assertEqual(
-                        refusal.exception.faultCode, RPC_FAULT_CODE_ACCESS_ERROR
+                    refusal = self._rpc_refused(
+                        self.bee, model, method, [record_id], *args
                     )
+                    self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
         lines = self._rpc(self.bee, "crm.salesperson.handover.line", "search", [])
         self.assertFalse(lines)
         (handover,) = self._rpc(

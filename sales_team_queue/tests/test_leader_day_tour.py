@@ -3,63 +3,40 @@ sales manager): the dashboard, the members' load, pausing and resuming a
 member, Test Routing, reassigning a lead, and the handover of a member's book;
 no screen may refuse them anything."""
 
-from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 
+from .common import TourCase
+
 
 @tagged("post_install", "-at_install")
-class TestLeaderDayTour(HttpCase):
+class TestLeaderDayTour(TourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        env["crm.team.queue"].search([]).action_archive()
+        cls._archive_demo_queues()
         # Other leads waiting without salesperson (demo data) stay out of Test
         # Routing.
         env["crm.lead"].search([("user_id", "=", False)]).write({"active": False})
         env.company.queue_activity_type_id = False
-        cls.leader, cls.anna, cls.ben, cls.chai = (
-            new_test_user(
-                env,
-                login=login,
-                name=name,
-                groups="sales_team.group_sale_salesman",
-                notification_type="inbox",
-                tz="UTC",
-            )
-            for login, name in (
-                ("tour_day_leader", "Tour Day Leader"),
-                ("tour_day_anna", "Tour Day Anna"),
-                ("tour_day_ben", "Tour Day Ben"),
-                ("tour_day_chai", "Tour Day Chai"),
-            )
+        cls.leader, cls.anna, cls.ben, cls.chai = cls._tour_users(
+            ("tour_day_leader", "Tour Day Leader"),
+            ("tour_day_anna", "Tour Day Anna"),
+            ("tour_day_ben", "Tour Day Ben"),
+            ("tour_day_chai", "Tour Day Chai"),
         )
-        cls.team = env["crm.team"].create(
-            {
-                "name": "Tour Day Team",
-                "sequence": -1000,
-                "user_id": cls.leader.id,
-                "use_leads": True,
-                "use_opportunities": True,
-                "member_ids": [Command.set((cls.anna | cls.ben | cls.chai).ids)],
-            }
+        cls.team = cls._tour_team(
+            "Tour Day Team",
+            cls.anna | cls.ben | cls.chai,
+            leader=cls.leader,
+            use_leads=True,
         )
-        cls.queue = env["crm.team.queue"].create(
-            {
-                "name": "Tour Day Queue",
-                "team_id": cls.team.id,
-                "strategy": "round_robin",
-                "notify_assignee": False,
-                "activity_type_id": False,
-                "member_ids": [
-                    Command.create(
-                        {"user_id": cls.anna.id, "sequence": 1, "daily_cap": 5}
-                    ),
-                    Command.create({"user_id": cls.ben.id, "sequence": 2}),
-                ],
-            }
+        cls.queue = cls._tour_queue(
+            "Tour Day Queue",
+            cls.team,
+            [{"user_id": cls.anna.id, "daily_cap": 5}, {"user_id": cls.ben.id}],
         )
         Lead = env["crm.lead"]
         # Routed in turn: the first to Anna, the second to Ben.

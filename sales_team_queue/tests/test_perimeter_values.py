@@ -5,7 +5,6 @@ line, no JSON context key skips the archive guard, and stored figures, the ledge
 and the stage history are written by the module's own code only."""
 
 from datetime import date
-from xmlrpc.client import Fault
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -97,10 +96,9 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
 
     def _refused(self, code, user, model, method, *args, **kwargs):
         """Call over RPC, expect a refusal of kind ``code``; return its text."""
-        with self.assertRaises(Fault) as refusal:
-            self._rpc(user, model, method, *args, **kwargs)
-        self.assertEqual(refusal.exception.faultCode, code, refusal.exception)
-        return refusal.exception.faultString
+        refusal = self._rpc_refused(user, model, method, *args, **kwargs)
+        self.assertEqual(refusal.faultCode, code, refusal)
+        return refusal.faultString
 
     def _ledger(self, user, lead=None):
         """The ledger of ``lead`` (the rep's) as ``user`` reads it over RPC."""
@@ -162,19 +160,7 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
             reason=too_long,
         )
         self.assertIn(str(REASON_MAX_LENGTH), message)
-        for model, extra in (
-            ("crm.lead.release", {}),
-            ("crm.lead.assign", {"action": "pool"}),
-        ):
-            with self.subTest(model=model):
-                message = self._refused(
-                    RPC_FAULT_CODE_WARNING,
-                    self.rep,
-                    model,
-                    "create",
-                    dict(extra, lead_ids=[(6, 0, self.lead.ids)], reason=too_long),
-                )
-                self.assertIn(str(REASON_MAX_LENGTH), message)
+        self._assert_wizards_refuse_reason(too_long, str(REASON_MAX_LENGTH))
         self.assertFalse(
             self.env["crm.lead.assignment"].search_count(
                 [("lead_id", "=", self.lead.id), ("method", "=", "recycle")]
@@ -196,6 +182,13 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
 
     @mute_logger(*REFUSALS)
     def test_wizard_reason_that_is_not_text_is_refused(self):
+        self._assert_wizards_refuse_reason(
+            {"model": "crm.lead", "id": self.secret.id}, "plain text"
+        )
+
+    def _assert_wizards_refuse_reason(self, reason, text):
+        """Both wizards that take a rep's reason (release, and assign to the
+        pool) refuse ``reason`` on create, with a warning that says ``text``."""
         for model, extra in (
             ("crm.lead.release", {}),
             ("crm.lead.assign", {"action": "pool"}),
@@ -206,13 +199,9 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
                     self.rep,
                     model,
                     "create",
-                    dict(
-                        extra,
-                        lead_ids=[(6, 0, self.lead.ids)],
-                        reason={"model": "crm.lead", "id": self.secret.id},
-                    ),
+                    dict(extra, lead_ids=[(6, 0, self.lead.ids)], reason=reason),
                 )
-                self.assertIn("plain text", message)
+                self.assertIn(text, message)
 
     # ------------------------------------------------------------
     # The ledger renders safely

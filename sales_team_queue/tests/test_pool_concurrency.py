@@ -15,43 +15,33 @@ Odoo runs the request again (``odoo.service.model.retrying``, as for every
 RPC and HTTP call). These tests run the claims through that same retry loop,
 and clean up what they commit."""
 
-import threading
 import time
 from datetime import datetime, timedelta
 
-from odoo import Command, api
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.service.model import retrying
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import remove_committed
+from .common import CommittedCase
 
 
 @tagged("post_install", "-at_install")
-class TestPoolConcurrency(TransactionCase):
+class TestPoolConcurrency(CommittedCase):
     def setUp(self):
         super().setUp()
-        self.admin_id = self.env.ref("base.user_admin").id
-        # Data committed in its own transaction, so that both cursors see it.
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
-            self.archived_queue_ids = env["crm.team.queue"].search([]).ids
-            env["crm.team.queue"].browse(self.archived_queue_ids).action_archive()
-            users = env["res.users"]
-            for name in ("Anan", "Bao"):
-                users |= new_test_user(
-                    env,
-                    login=f"q_pool_conc_{name.lower()}",
-                    name=name,
-                    groups="sales_team.group_sale_salesman",
-                    tz="Asia/Bangkok",
-                )
-            team = env["crm.team"].create(
+        with self._worker_env() as env:
+            self._archive_queues(env)
+            users = self._commit_users(
+                env, "q_pool_conc_", ("Anan", "Bao"), tz="Asia/Bangkok"
+            )
+            team = self._commit_teams(
+                env,
                 {
                     "name": "Pool Concurrency Team",
                     "sequence": -200,
                     "member_ids": [Command.set(users.ids)],
-                }
+                },
             )
             queue = env["crm.team.queue"].create(
                 {
@@ -73,31 +63,21 @@ class TestPoolConcurrency(TransactionCase):
                 ]
             )
             assert set(leads.mapped("queue_state")) == {"pool"}
-            self.user_ids, self.team_id = users.ids, team.id
             self.queue_id, self.lead_ids = queue.id, leads.ids
-        self.addCleanup(self._cleanup)
-
-    def _cleanup(self):
-        remove_committed(
-            self.registry, [self.team_id], self.user_ids, self.archived_queue_ids
-        )
 
     def _claim_in_thread(self, user_id, lead_ids, result):
         """A second worker: claims ``lead_ids`` as ``user_id`` the way an RPC
         call does (retried on a serialization failure, committed on success)."""
 
         def work():
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, user_id, {"lang": "en_US"})
+            with self._worker_env(user_id, {"lang": "en_US"}) as env:
                 leads = env["crm.lead"].browse(lead_ids)
                 try:
                     result["value"] = retrying(leads.action_claim, env)
                 except UserError as error:
                     result["error"] = error.args[0]
 
-        thread = threading.Thread(target=work)
-        thread.start()
-        return thread
+        return self._start_thread(work)
 
     def _race(self, first_user, first_lead, second_user, second_leads, waits=True):
         """The first claim - a plain write of the salesperson, which claims
@@ -109,8 +89,7 @@ class TestPoolConcurrency(TransactionCase):
             False: it answers while the first is still open
         """
         result = {}
-        with self.registry.cursor() as cr1:
-            env = api.Environment(cr1, first_user, {"lang": "en_US"})
+        with self._worker_env(first_user, {"lang": "en_US"}) as env:
             env["crm.lead"].browse(first_lead).write({"user_id": first_user})
             second = self._claim_in_thread(second_user, second_leads, result)
             if waits:
@@ -121,23 +100,18 @@ class TestPoolConcurrency(TransactionCase):
             else:
                 second.join(timeout=10)
                 self.assertFalse(second.is_alive(), "the second claim answers at once")
-            cr1.commit()
+            env.cr.commit()
         second.join(timeout=30)
         self.assertFalse(second.is_alive())
         return result
 
     def _owner_seen_by_another_cursor(self, lead_id):
-        with self.registry.cursor() as cr:
-            return (
-                api.Environment(cr, self.admin_id, {})["crm.lead"]
-                .browse(lead_id)
-                .user_id.id
-            )
+        with self._worker_env() as env:
+            return env["crm.lead"].browse(lead_id).user_id.id
 
     def _claims_outcome(self):
         """(owner id per lead, [(lead id, user id)] of the claim lines)."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+        with self._worker_env() as env:
             leads = env["crm.lead"].browse(self.lead_ids)
             lines = env["crm.lead.assignment"].search(
                 [("lead_id", "in", self.lead_ids), ("method", "=", "claim")],
@@ -169,8 +143,7 @@ class TestPoolConcurrency(TransactionCase):
         anan, _bao = self.user_ids
         first, second, third = self.lead_ids
         # Anan claimed one lead today: one more is allowed (limit 2).
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, anan, {})
+        with self._worker_env(anan) as env:
             env["crm.lead"].browse(first).action_claim()
         result = self._race(anan, second, anan, [third])
         self.assertEqual(
@@ -201,20 +174,18 @@ class TestPoolConcurrency(TransactionCase):
         snapshot."""
         anan, _bao = self.user_ids
         first, second, _third = self.lead_ids
-        with self.registry.cursor() as cr2:
-            env2 = api.Environment(cr2, anan, {})
+        with self._worker_env(anan) as env2:
             lead_2 = env2["crm.lead"].browse(second)
             self.assertEqual(lead_2.queue_state, "pool")  # the snapshot begins
             env2["res.partner"].sudo().create({"name": "Written before the claim"})
-            with self.registry.cursor() as cr1:
-                env1 = api.Environment(cr1, anan, {})
+            with self._worker_env(anan) as env1:
                 env1["crm.lead"].browse(first).action_claim()
-                cr1.commit()
+                env1.cr.commit()
             started = datetime.now()
             with self.assertRaisesRegex(Exception, "could not serialize"):
                 lead_2.action_claim()
             self.assertLess(datetime.now() - started, timedelta(seconds=5))
-            cr2.rollback()
+            env2.cr.rollback()
 
     def test_two_reps_claim_two_leads_side_by_side(self):
         """A claim of another rep does not wait for one in progress."""
@@ -231,14 +202,12 @@ class TestPoolConcurrency(TransactionCase):
         (limit 2), instead of a serialization failure and a retry."""
         anan, _bao = self.user_ids
         first, second, third = self.lead_ids
-        with self.registry.cursor() as cr:
-            api.Environment(cr, anan, {})["crm.lead"].browse(first).action_claim()
-        with self.registry.cursor() as cr2:
-            env2 = api.Environment(cr2, anan, {"lang": "en_US"})
+        with self._worker_env(anan) as env:
+            env["crm.lead"].browse(first).action_claim()
+        with self._worker_env(anan, {"lang": "en_US"}) as env2:
             lead_3 = env2["crm.lead"].browse(third)
             self.assertEqual(lead_3.queue_state, "pool")  # the snapshot begins
-            with self.registry.cursor() as cr1:
-                env1 = api.Environment(cr1, anan, {})
+            with self._worker_env(anan) as env1:
                 self.assertEqual(
                     env1["crm.lead"].browse(second).action_claim()["params"]["type"],
                     "success",
@@ -252,12 +221,11 @@ class TestPoolConcurrency(TransactionCase):
     def test_own_transaction_claim_of_a_lead_taken_since_it_began(self):
         anan, bao = self.user_ids
         first, _second, _third = self.lead_ids
-        with self.registry.cursor() as cr2:
-            env2 = api.Environment(cr2, bao, {"lang": "en_US"})
+        with self._worker_env(bao, {"lang": "en_US"}) as env2:
             lead = env2["crm.lead"].browse(first)
             self.assertEqual(lead.queue_state, "pool")  # the snapshot begins
-            with self.registry.cursor() as cr1:
-                api.Environment(cr1, anan, {})["crm.lead"].browse(first).action_claim()
+            with self._worker_env(anan) as env1:
+                env1["crm.lead"].browse(first).action_claim()
             with self.assertRaisesRegex(UserError, "not waiting in a pool"):
                 lead.action_claim()
         self.assertClaims([anan, False, False], [(first, anan)])
@@ -265,27 +233,25 @@ class TestPoolConcurrency(TransactionCase):
     def test_claim_commits_apart_from_a_caller_that_wrote_nothing(self):
         anan, _bao = self.user_ids
         first, _second, _third = self.lead_ids
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, anan, {})
+        with self._worker_env(anan) as env:
             lead = env["crm.lead"].browse(first)
             self.assertEqual(lead.queue_state, "pool")
             self.assertEqual(lead.action_claim()["params"]["type"], "success")
             # Committed already, although the caller has not committed.
             self.assertEqual(self._owner_seen_by_another_cursor(first), anan)
-            cr.rollback()
+            env.cr.rollback()
         self.assertClaims([anan, False, False], [(first, anan)])
 
     def test_claim_stays_in_a_caller_transaction_that_wrote(self):
         anan, _bao = self.user_ids
         first, _second, _third = self.lead_ids
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, anan, {})
+        with self._worker_env(anan) as env:
             env["res.partner"].sudo().create({"name": "Written before the claim"})
             lead = env["crm.lead"].browse(first)
             self.assertEqual(lead.action_claim()["params"]["type"], "success")
             self.assertEqual(lead.user_id.id, anan)
             self.assertFalse(self._owner_seen_by_another_cursor(first))
-            cr.rollback()
+            env.cr.rollback()
         self.assertClaims([False, False, False], [])
 
     def test_claim_waits_a_bounded_time_then_says_the_pool_is_busy(self):
@@ -313,11 +279,9 @@ class TestPoolConcurrency(TransactionCase):
         snapshot still has the lead private to the rep."""
         anan, _bao = self.user_ids
         first, _second, _third = self.lead_ids
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+        with self._worker_env() as env:
             env["crm.team.queue"].browse(self.queue_id).pool_hide_contact = True
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, anan, {"lang": "en_US"})
+        with self._worker_env(anan, {"lang": "en_US"}) as env:
             self.assertFalse(env["crm.lead"].browse(first).has_access("read"))
             card = env["crm.lead.pool.card"].browse(first)
             action = card.action_claim_and_open()

@@ -11,7 +11,7 @@ import json
 
 from freezegun import freeze_time
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import SUPERUSER_ID, Command, fields
 from odoo.tests import tagged
 
 from ..models.crm_lead_pool_live import (
@@ -30,8 +30,7 @@ SUBJECT = "New leads to claim in the pool"
 class TestPoolLiveBus(CommittedQueueCase):
     def setUp(self):
         super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._worker_env(SUPERUSER_ID) as env:
             self.company_id = env.ref("base.main_company").id
             env["crm.team"].browse(self.team_id).company_id = self.company_id
         self._make_queue(strategy="pool")
@@ -70,8 +69,7 @@ class TestPoolLiveBus(CommittedQueueCase):
 
     def _pool_leads(self, count, **vals):
         """``count`` leads routed into the pool, committed."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+        with self._worker_env() as env:
             leads = env["crm.lead"].create(
                 [
                     dict(
@@ -97,8 +95,7 @@ class TestPoolLiveBus(CommittedQueueCase):
         self.assertEqual(payload, {}, "no lead, queue or number: heard by all")
 
     def test_leads_of_no_company_are_told_to_every_sales_user(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._worker_env(SUPERUSER_ID) as env:
             env["crm.team"].browse(self.team_id).company_id = False
             salesmen = env.ref("sales_team.group_sale_salesman").id
         self._pool_leads(1)
@@ -109,32 +106,27 @@ class TestPoolLiveBus(CommittedQueueCase):
         self.assertEqual(payload, {})
 
     def test_a_rolled_back_transaction_sends_nothing(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+        with self._worker_env() as env:
             leads = env["crm.lead"].create(
                 {"name": "Rolled Back", "team_id": self.team_id, "user_id": False}
             )
             self.assertEqual(leads.queue_state, "pool")
-            self.assertTrue(cr.postcommit.data.get(LIVE_KEY))
-            cr.rollback()
+            self.assertTrue(env.cr.postcommit.data.get(LIVE_KEY))
+            env.cr.rollback()
         self.assertEqual(self._pool_messages(), [])
 
     def test_leaving_the_pool_by_claim_assignment_archive_or_delete_is_told(self):
         claimed, assigned, archived, deleted, kept = self._pool_leads(5)
         self._pool_messages()
         anan = self.user_ids[0]
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, anan, {})
+        with self._worker_env(anan) as env:
             env["crm.lead.pool.card"].browse(claimed).action_claim()
-        with self.registry.cursor() as cr:
-            # a plain write of the salesperson (form, list, import, RPC)
-            env = api.Environment(cr, self.admin_id, {})
+        # a plain write of the salesperson (form, list, import, RPC)
+        with self._worker_env() as env:
             env["crm.lead"].browse(assigned).user_id = self.user_ids[1]
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+        with self._worker_env() as env:
             env["crm.lead"].browse(archived).action_archive()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+        with self._worker_env() as env:
             env["crm.lead"].browse(deleted).unlink()
         messages = self._pool_messages()
         self.assertEqual(
@@ -142,8 +134,7 @@ class TestPoolLiveBus(CommittedQueueCase):
             [{}, {}, {}, {}],
             "one message per transaction: claim, assignment, archive, delete",
         )
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+        with self._worker_env() as env:
             self.assertEqual(
                 env["crm.lead.pool.card"].search([("team_id", "=", self.team_id)]).ids,
                 [kept],
@@ -152,8 +143,7 @@ class TestPoolLiveBus(CommittedQueueCase):
     def test_a_write_that_leaves_the_pools_alone_sends_nothing(self):
         (lead_id,) = self._pool_leads(1)
         self._pool_messages()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
+        with self._worker_env() as env:
             env["crm.lead"].browse(lead_id).write({"description": "<p>Called</p>"})
             assigned = env["crm.lead"].create(
                 {"name": "Mine", "team_id": self.team_id, "user_id": self.admin_id}
@@ -162,8 +152,7 @@ class TestPoolLiveBus(CommittedQueueCase):
         self.assertEqual(self._pool_messages(), [])
 
     def test_the_pool_channels_are_given_to_sales_users_of_their_companies(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._worker_env(SUPERUSER_ID) as env:
             Websocket = env["ir.websocket"]
             company = env["res.company"].browse(self.company_id)
             salesmen = env.ref("sales_team.group_sale_salesman")
@@ -183,7 +172,7 @@ class TestPoolLiveBus(CommittedQueueCase):
                         [],
                         f"{xmlid} gets no pool channel",
                     )
-            cr.rollback()
+            env.cr.rollback()
 
 
 @tagged("post_install", "-at_install")

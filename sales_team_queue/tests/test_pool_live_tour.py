@@ -11,11 +11,13 @@ their post-commit hooks on commit like real cursors (they skip them)."""
 
 from unittest.mock import patch
 
-from odoo import Command, sql_db
-from odoo.tests import new_test_user, tagged
+from odoo import sql_db
+from odoo.tests import tagged
 from odoo.tools.misc import Callbacks
 
 from odoo.addons.bus.tests.common import WebsocketCase
+
+from .common import TourCase
 
 TEST_CURSOR_COMMIT = sql_db.TestCursor.commit
 
@@ -32,42 +34,13 @@ def commit_then_postcommit(cr):
 
 
 @tagged("post_install", "-at_install")
-class TestPoolLiveTour(WebsocketCase):
+class TestPoolLiveTour(TourCase, WebsocketCase):
     def setUp(self):
         super().setUp()
-        self.env["crm.team.queue"].search([]).action_archive()
-        anan, bao = (
-            new_test_user(
-                self.env,
-                login=login,
-                name=name,
-                groups="sales_team.group_sale_salesman",
-                notification_type="inbox",
-                tz="UTC",
-            )
-            for login, name in (("q_live_anan", "Anan"), ("q_live_bao", "Bao"))
-        )
-        team = self.env["crm.team"].create(
-            {
-                "name": "Live Tour Team",
-                "sequence": -1000,
-                "use_leads": True,
-                "member_ids": [Command.set((anan | bao).ids)],
-            }
-        )
-        self.env["crm.team.queue"].create(
-            {
-                "name": "Live Tour Pool",
-                "team_id": team.id,
-                "strategy": "pool",
-                "notify_assignee": False,
-                "activity_type_id": False,
-                "member_ids": [
-                    Command.create({"user_id": anan.id}),
-                    Command.create({"user_id": bao.id}),
-                ],
-            }
-        )
+        self._archive_demo_queues()
+        anan, bao = self._tour_users(("q_live_anan", "Anan"), ("q_live_bao", "Bao"))
+        team = self._tour_team("Live Tour Team", anan | bao, use_leads=True)
+        self._tour_queue("Live Tour Pool", team, anan | bao, strategy="pool")
         leads = self.env["crm.lead"].create(
             [
                 {"name": name, "team_id": team.id, "user_id": False}

@@ -1,45 +1,24 @@
 """The Lead Pool on a phone-sized screen, with touch: a rep claims a lead and
 gives it back with a reason."""
 
-from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
+
+from .common import TourCase
 
 
 @tagged("post_install", "-at_install")
-class TestPoolPhoneTour(HttpCase):
+class TestPoolPhoneTour(TourCase):
     browser_size = "390x844"
     touch_enabled = True
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["crm.team.queue"].search([]).action_archive()
-        cls.rep = new_test_user(
-            cls.env,
-            login="tour_phone_rep",
-            name="Tour Phone Rep",
-            groups="sales_team.group_sale_salesman",
-            notification_type="inbox",
-            tz="UTC",
-        )
-        cls.team = cls.env["crm.team"].create(
-            {
-                "name": "Tour Phone Team",
-                "sequence": -1000,
-                "use_leads": True,
-                "use_opportunities": True,
-                "member_ids": [Command.set(cls.rep.ids)],
-            }
-        )
-        cls.queue = cls.env["crm.team.queue"].create(
-            {
-                "name": "Tour Phone Pool",
-                "team_id": cls.team.id,
-                "strategy": "pool",
-                "notify_assignee": False,
-                "activity_type_id": False,
-                "member_ids": [Command.create({"user_id": cls.rep.id})],
-            }
+        cls._archive_demo_queues()
+        cls.rep = cls._tour_user("tour_phone_rep", "Tour Phone Rep")
+        cls.team = cls._tour_team("Tour Phone Team", cls.rep, use_leads=True)
+        cls.queue = cls._tour_queue(
+            "Tour Phone Pool", cls.team, cls.rep, strategy="pool"
         )
         # An opportunity, so that it shows in the rep's pipeline once claimed.
         cls.lead = cls.env["crm.lead"].create(

@@ -1,57 +1,36 @@
 """The Lead Pool screen in a real browser: a rep claims from the kanban, sees
 why a lead is refused to them, and releases a lead with a reason."""
 
-from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from .common import TourCase
 
 
 @tagged("post_install", "-at_install")
-class TestPoolUi(HttpCase):
+class TestPoolUi(TourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Demo queues must not take the test's leads.
-        cls.env["crm.team.queue"].search([]).action_archive()
-        cls.rep_one, cls.rep_two = (
-            new_test_user(
-                cls.env,
-                login=login,
-                name=name,
-                groups="sales_team.group_sale_salesman",
-                notification_type="inbox",
-                tz="UTC",
-            )
-            for login, name in (
-                ("pool_rep_one", "Tour Pool Rep One"),
-                ("pool_rep_two", "Tour Pool Rep Two"),
-            )
+        cls._archive_demo_queues()
+        cls.rep_one, cls.rep_two = cls._tour_users(
+            ("pool_rep_one", "Tour Pool Rep One"),
+            ("pool_rep_two", "Tour Pool Rep Two"),
         )
-        cls.team = cls.env["crm.team"].create(
-            {
-                "name": "Tour Pool Team",
-                "sequence": -1000,
-                "user_id": cls.env.ref("base.user_admin").id,
-                "use_leads": True,
-                "use_opportunities": True,
-                "member_ids": [Command.set((cls.rep_one | cls.rep_two).ids)],
-            }
+        cls.team = cls._tour_team(
+            "Tour Pool Team",
+            cls.rep_one | cls.rep_two,
+            leader=cls.env.ref("base.user_admin"),
+            use_leads=True,
         )
         # VIP leads (priority 3) are for senior members during their first hour.
-        cls.queue = cls.env["crm.team.queue"].create(
-            {
-                "name": "Tour Pool",
-                "team_id": cls.team.id,
-                "strategy": "pool",
-                "notify_assignee": False,
-                "activity_type_id": False,
-                "vip_min_priority": "3",
-                "vip_release_minutes": 60,
-                "member_ids": [
-                    Command.create({"user_id": cls.rep_one.id, "sequence": 1}),
-                    Command.create({"user_id": cls.rep_two.id, "sequence": 2}),
-                ],
-            }
+        cls.queue = cls._tour_queue(
+            "Tour Pool",
+            cls.team,
+            cls.rep_one | cls.rep_two,
+            strategy="pool",
+            vip_min_priority="3",
+            vip_release_minutes=60,
         )
         cls.open_lead, cls.vip_lead = cls.env["crm.lead"].create(
             [

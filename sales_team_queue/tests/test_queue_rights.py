@@ -1,8 +1,6 @@
 """Rights on the server: every RPC-callable method checks them itself; queues,
 members and the ledger follow Odoo's multi-company rules."""
 
-from xmlrpc.client import Fault
-
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -11,6 +9,7 @@ from odoo.tools import mute_logger
 from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 
 from .common import SALESMAN, QueueCase
+from .common_rpc import RpcLoginMixin
 
 
 @tagged("post_install", "-at_install")
@@ -79,7 +78,7 @@ class TestQueueRights(QueueCase):
 
 
 @tagged("post_install", "-at_install")
-class TestQueueRightsRpc(HttpCase):
+class TestQueueRightsRpc(RpcLoginMixin, HttpCase):
     """The same refusals for a real login over XML-RPC."""
 
     def setUp(self):
@@ -104,37 +103,27 @@ class TestQueueRightsRpc(HttpCase):
         self.lead = self.env["crm.lead"].create(
             {"name": "RPC lead", "team_id": self.team.id, "user_id": False}
         )
-        self.uid = self.xmlrpc_common.authenticate(
-            self.env.cr.dbname, "q_rpc_rep", "q_rpc_rep_pw", {}
-        )
-
-    def _rpc(self, model, method, *args):
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, self.uid, "q_rpc_rep_pw", model, method, list(args)
-        )
 
     @mute_logger("odoo.http")
     def test_rep_cannot_route_or_forge_the_ledger_over_rpc(self):
-        with self.assertRaises(Fault) as refusal:
-            self._rpc("crm.lead", "action_route", [self.lead.id])
-        self.assertIn("team leader", refusal.exception.faultString)
-        with self.assertRaises(Fault):
-            self._rpc(
-                "crm.lead.assignment",
-                "create",
-                {"lead_id": self.lead.id, "user_id": self.rep.id, "method": "claim"},
-            )
+        refusal = self._rpc_refused(
+            self.rep, "crm.lead", "action_route", [self.lead.id]
+        )
+        self.assertIn("team leader", refusal.faultString)
         line = self.lead.assignment_ids
-        with self.assertRaises(Fault):
-            self._rpc("crm.lead.assignment", "write", line.ids, {"method": "claim"})
-        with self.assertRaises(Fault):
-            self._rpc("crm.lead.assignment", "unlink", line.ids)
+        forged = {"lead_id": self.lead.id, "user_id": self.rep.id, "method": "claim"}
+        self._rpc_refused(self.rep, "crm.lead.assignment", "create", forged)
+        self._rpc_refused(
+            self.rep, "crm.lead.assignment", "write", line.ids, {"method": "claim"}
+        )
+        self._rpc_refused(self.rep, "crm.lead.assignment", "unlink", line.ids)
         self.assertEqual(len(self.lead.assignment_ids), 1)
 
     def test_rep_claims_over_rpc_and_the_ledger_says_so(self):
-        self._rpc("crm.lead", "action_claim", [self.lead.id])
+        self._rpc(self.rep, "crm.lead", "action_claim", [self.lead.id])
         self.assertEqual(self.lead.user_id, self.rep)
         rows = self._rpc(
+            self.rep,
             "crm.lead.assignment",
             "search_read",
             [("lead_id", "=", self.lead.id)],

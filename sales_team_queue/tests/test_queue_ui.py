@@ -1,40 +1,32 @@
+"""Queues in a real browser: a sales manager sets up a queue and a new lead
+goes to its first member; Test Routing changes nothing."""
+
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 
+from .common import TourCase
+
 
 @tagged("post_install", "-at_install")
-class TestQueueUi(HttpCase):
+class TestQueueUi(TourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Demo queues must not take the tour's lead.
-        cls.env["crm.team.queue"].search([]).action_archive()
+        cls._archive_demo_queues()
         cls.admin = cls.env.ref("base.user_admin")
         cls.admin.groups_id = [Command.link(cls.env.ref("crm.group_use_lead").id)]
-        cls.rep_one, cls.rep_two = (
-            new_test_user(
-                cls.env,
-                login=login,
-                name=name,
-                groups="sales_team.group_sale_salesman",
-                notification_type="inbox",
-            )
-            for login, name in (
-                ("tour_rep_one", "Tour Rep One"),
-                ("tour_rep_two", "Tour Rep Two"),
-            )
+        cls.rep_one, cls.rep_two = cls._tour_users(
+            ("tour_rep_one", "Tour Rep One"),
+            ("tour_rep_two", "Tour Rep Two"),
         )
         # The admin leads the team, so new leads are in this team by default.
-        cls.team = cls.env["crm.team"].create(
-            {
-                "name": "Tour Queue Team",
-                "sequence": -1000,
-                "user_id": cls.admin.id,
-                "use_leads": True,
-                "member_ids": [Command.set((cls.rep_one | cls.rep_two).ids)],
-            }
+        cls.team = cls._tour_team(
+            "Tour Queue Team",
+            cls.rep_one | cls.rep_two,
+            leader=cls.admin,
+            use_leads=True,
         )
 
     def test_manager_sets_up_a_queue_and_a_new_lead_goes_to_its_first_member(self):
@@ -54,15 +46,8 @@ class TestQueueUi(HttpCase):
         )
 
     def test_manager_tests_the_routing_of_a_queue_without_changing_anything(self):
-        queue = self.env["crm.team.queue"].create(
-            {
-                "name": "Tour Dry Run",
-                "team_id": self.team.id,
-                "member_ids": [
-                    Command.create({"user_id": self.rep_one.id, "sequence": 1}),
-                    Command.create({"user_id": self.rep_two.id, "sequence": 2}),
-                ],
-            }
+        queue = self._tour_queue(
+            "Tour Dry Run", self.team, self.rep_one | self.rep_two, quiet=False
         )
         # Other leads waiting without salesperson (demo data) are out of the way.
         self.env["crm.lead"].search([("user_id", "=", False)]).write({"active": False})

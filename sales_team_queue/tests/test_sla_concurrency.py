@@ -3,36 +3,27 @@ the first one locks the due leads (FOR UPDATE SKIP LOCKED) and handles them;
 the second one, running meanwhile, skips them without waiting; no lead is
 recycled or dispatched twice."""
 
-import threading
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo import SUPERUSER_ID, Command, fields
+from odoo.tests import tagged
 
-from .common import remove_committed
+from .common import CommittedCase
 
 
 @tagged("post_install", "-at_install")
-class TestSlaConcurrency(TransactionCase):
+class TestSlaConcurrency(CommittedCase):
     def setUp(self):
         super().setUp()
-        self.admin_id = self.env.ref("base.user_admin").id
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, {})
-            self.archived_queue_ids = env["crm.team.queue"].search([]).ids
-            env["crm.team.queue"].browse(self.archived_queue_ids).action_archive()
-            users = env["res.users"]
-            for name in ("Anan", "Bao", "Chai", "Dao"):
-                users |= new_test_user(
-                    env,
-                    login=f"q_sla_conc_{name.lower()}",
-                    name=name,
-                    groups="sales_team.group_sale_salesman",
-                    tz="Asia/Bangkok",
-                )
+        with self._worker_env() as env:
+            self._archive_queues(env)
+            users = self._commit_users(
+                env, "q_sla_conc_", ("Anan", "Bao", "Chai", "Dao"), tz="Asia/Bangkok"
+            )
             # One team per pair of reps (a rep is in one team at a time).
             pairs = [users[:2], users[2:]]
-            teams = env["crm.team"].create(
+            teams = self._commit_teams(
+                env,
                 [
                     {
                         "name": f"SLA Concurrency Team {index}",
@@ -40,7 +31,7 @@ class TestSlaConcurrency(TransactionCase):
                         "member_ids": [Command.set(pair.ids)],
                     }
                     for index, pair in enumerate(pairs)
-                ]
+                ],
             )
 
             def common(pair):
@@ -92,21 +83,13 @@ class TestSlaConcurrency(TransactionCase):
             past = fields.Datetime.now() - timedelta(hours=1)
             sla_leads.write({"sla_deadline": past})
             pool_leads.sudo().write({"pool_date": past})  # as the timers would
-            self.user_ids, self.team_ids = users.ids, teams.ids
             self.sla_lead_ids, self.pool_lead_ids = sla_leads.ids, pool_leads.ids
-        self.addCleanup(self._cleanup)
-
-    def _cleanup(self):
-        remove_committed(
-            self.registry, self.team_ids, self.user_ids, self.archived_queue_ids
-        )
 
     def _timers_in_thread(self, result):
         """A second cron worker: runs the timers and commits."""
 
         def work():
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
+            with self._worker_env(SUPERUSER_ID) as env:
                 result["done"] = env["crm.lead"]._cron_lead_timers()
                 result["mine"] = env["crm.lead.assignment"].search_count(
                     [
@@ -115,13 +98,10 @@ class TestSlaConcurrency(TransactionCase):
                     ]
                 )
 
-        thread = threading.Thread(target=work)
-        thread.start()
-        return thread
+        return self._start_thread(work)
 
     def _timers_outcome(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._worker_env(SUPERUSER_ID) as env:
             lines = env["crm.lead.assignment"].search(
                 [
                     ("lead_id", "in", self.sla_lead_ids + self.pool_lead_ids),
@@ -142,15 +122,14 @@ class TestSlaConcurrency(TransactionCase):
 
     def test_two_cron_workers_never_recycle_or_dispatch_a_lead_twice(self):
         result = {}
-        with self.registry.cursor() as cr1:
-            env = api.Environment(cr1, SUPERUSER_ID, {})
+        with self._worker_env(SUPERUSER_ID) as env:
             env["crm.lead"]._cron_lead_timers()
             # The second worker runs while the first holds its row locks: it
             # skips the locked leads at once (it does not wait for them).
             second = self._timers_in_thread(result)
             second.join(timeout=30)
             self.assertFalse(second.is_alive(), "SKIP LOCKED: the second never waits")
-            cr1.commit()
+            env.cr.commit()
         self.assertEqual(result["mine"], 0, "the second worker handled none of them")
         per_lead, sla_states, sla_queue_states, pool_states = self._timers_outcome()
         self.assertEqual(sla_states, ["breached"] * 6)
@@ -159,7 +138,6 @@ class TestSlaConcurrency(TransactionCase):
         self.assertEqual(len(per_lead), 10)
         self.assertTrue(all(len(methods) == 1 for methods in per_lead.values()))
         # A third run after both committed changes nothing either.
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._worker_env(SUPERUSER_ID) as env:
             env["crm.lead"]._cron_lead_timers()
         self.assertEqual(self._timers_outcome()[0], per_lead)

@@ -4,44 +4,29 @@ them"), which does not meet it: only the salesperson's follow-ups do."""
 
 from datetime import timedelta
 
-from odoo import Command, fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import TourCase
 
 
 @tagged("post_install", "-at_install")
-class TestSlaTour(HttpCase):
+class TestSlaTour(TourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.leader, cls.rep = (
-            new_test_user(
-                cls.env,
-                login=login,
-                name=name,
-                groups="sales_team.group_sale_salesman",
-                tz="UTC",
-            )
-            for login, name in (
-                ("tour_sla_leader", "Tour SLA Leader"),
-                ("tour_sla_rep", "Tour SLA Rep"),
-            )
+        cls.leader, cls.rep = cls._tour_users(
+            ("tour_sla_leader", "Tour SLA Leader"),
+            ("tour_sla_rep", "Tour SLA Rep"),
         )
-        cls.team = cls.env["crm.team"].create(
-            {
-                "name": "Tour SLA Team",
-                "user_id": cls.leader.id,
-                "member_ids": [Command.set(cls.rep.ids)],
-            }
-        )
-        cls.queue = cls.env["crm.team.queue"].create(
-            {
-                "name": "Tour SLA Queue",
-                "team_id": cls.team.id,
-                "strategy": "round_robin",
-                "sla_hours": 4,
-                "sla_action": "none",
-                "member_ids": [Command.create({"user_id": cls.rep.id})],
-            }
+        cls.team = cls._tour_team("Tour SLA Team", cls.rep, leader=cls.leader)
+        cls.queue = cls._tour_queue(
+            "Tour SLA Queue",
+            cls.team,
+            cls.rep,
+            quiet=False,
+            sla_hours=4,
+            sla_action="none",
         )
         Lead = cls.env["crm.lead"]
         cls.running, cls.breached = (

@@ -2,10 +2,11 @@ from contextlib import contextmanager
 
 from psycopg2.errors import SerializationFailure
 
-from odoo import SUPERUSER_ID, api
-from odoo.tests import TransactionCase, tagged
+from odoo import SUPERUSER_ID
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from .common import CommittedCase
 from .stage_common import StageCase
 
 
@@ -242,14 +243,13 @@ class TestStageHistoryBatch(StageCase):
 
 
 @tagged("post_install", "-at_install")
-class TestStageHistoryConcurrency(TransactionCase):
+class TestStageHistoryConcurrency(CommittedCase):
     """Two users move the same lead at the same time, in two real transactions."""
 
     def setUp(self):
         super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            team = env["crm.team"].create({"name": "Concurrency Team"})
+        with self._worker_env(SUPERUSER_ID, {"tracking_disable": True}) as env:
+            team = self._commit_teams(env, {"name": "Concurrency Team"})
             stages = env["crm.stage"].create(
                 [
                     {"name": name, "sequence": -50 + i, "team_id": team.id}
@@ -265,23 +265,11 @@ class TestStageHistoryConcurrency(TransactionCase):
                     "stage_id": stages[0].id,
                 }
             )
-            self.team_id, self.lead_id = team.id, lead.id
+            self.lead_id = lead.id
             self.stage_a, self.stage_b, self.stage_c = stages.ids
-        self.addCleanup(self._remove_committed_data)
-
-    def _remove_committed_data(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["crm.lead"].with_context(active_test=False).browse(
-                self.lead_id
-            ).unlink()
-            env["crm.stage"].browse([self.stage_a, self.stage_b, self.stage_c]).unlink()
-            env["crm.team"].browse(self.team_id).unlink()
 
     def _env(self, user_id):
-        cr = self.registry.cursor()
-        self.addCleanup(cr.close)
-        return api.Environment(cr, user_id, {"tracking_disable": True})
+        return self._open_worker_env(user_id, {"tracking_disable": True})
 
     def test_concurrent_moves_leave_a_consistent_history(self):
         admin = self.env.ref("base.user_admin").id

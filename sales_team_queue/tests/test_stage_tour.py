@@ -1,9 +1,13 @@
-from odoo import Command
-from odoo.tests import HttpCase, tagged
+"""The stage history in a real browser: a rep drags an opportunity to the next
+stage, sees its probability follow the stage and the move in its history."""
+
+from odoo.tests import tagged
+
+from .common import TourCase
 
 
 @tagged("post_install", "-at_install")
-class TestStageHistoryTour(HttpCase):
+class TestStageHistoryTour(TourCase):
     def test_rep_drags_an_opportunity_and_sees_probability_and_history(self):
         stages = {
             "crm.stage_lead1": 10,
@@ -13,13 +17,7 @@ class TestStageHistoryTour(HttpCase):
         for xmlid, probability in stages.items():
             self.env.ref(xmlid).probability = probability
         admin = self.env.ref("base.user_admin")
-        team = self.env["crm.team"].create(
-            {
-                "name": "Tour Stage Team",
-                "probability_mode": "stage",
-                "member_ids": [Command.link(admin.id)],
-            }
-        )
+        team = self._tour_team("Tour Stage Team", admin, probability_mode="stage")
         lead = self.env["crm.lead"].create(
             {
                 "name": "Tour Stage Lead",

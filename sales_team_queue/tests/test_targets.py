@@ -2,12 +2,13 @@
 year of monthly targets, the leaderboard's ranking, and who may set what."""
 
 from datetime import date, datetime
-from xmlrpc.client import Fault
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
+
+from .common_rpc import RpcLoginMixin
 
 SALESMAN = "sales_team.group_sale_salesman"
 ALL_DOCS = "sales_team.group_sale_salesman_all_leads"
@@ -395,7 +396,7 @@ class TestTargetRights(TargetCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTargetRightsRpc(HttpCase):
+class TestTargetRightsRpc(RpcLoginMixin, HttpCase):
     def setUp(self):
         super().setUp()
         self.rep = new_test_user(
@@ -412,30 +413,29 @@ class TestTargetRightsRpc(HttpCase):
                 "revenue_target": 100,
             }
         )
-        self.uid = self.xmlrpc_common.authenticate(
-            self.env.cr.dbname, "t_rpc_rep", "t_rpc_rep_pw", {}
-        )
-
-    def _rpc(self, model, method, *args):
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, self.uid, "t_rpc_rep_pw", model, method, list(args)
-        )
 
     @mute_logger("odoo.http")
     def test_rep_reads_but_cannot_raise_or_lower_their_target_over_rpc(self):
         rows = self._rpc(
-            "crm.sales.target", "search_read", [], ["revenue_target", "user_id"]
+            self.rep,
+            "crm.sales.target",
+            "search_read",
+            [],
+            ["revenue_target", "user_id"],
         )
         self.assertEqual([row["user_id"][0] for row in rows], [self.rep.id])
-        with self.assertRaises(Fault) as refusal:
-            self._rpc(
-                "crm.sales.target", "write", [self.target.id], {"revenue_target": 1}
-            )
-        self.assertIn("teams you lead", refusal.exception.faultString)
-        with self.assertRaises(Fault):
-            self._rpc(
-                "crm.sales.target",
-                "create",
-                {"user_id": self.rep.id, "date_from": "2026-05-01"},
-            )
+        refusal = self._rpc_refused(
+            self.rep,
+            "crm.sales.target",
+            "write",
+            [self.target.id],
+            {"revenue_target": 1},
+        )
+        self.assertIn("teams you lead", refusal.faultString)
+        self._rpc_refused(
+            self.rep,
+            "crm.sales.target",
+            "create",
+            {"user_id": self.rep.id, "date_from": "2026-05-01"},
+        )
         self.assertEqual(self.target.revenue_target, 100)

@@ -1,35 +1,22 @@
 """A team leader sets a target and sees the leaderboard, in a real browser."""
 
-from odoo import Command, fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import TourCase
 
 
 @tagged("post_install", "-at_install")
-class TestTargetsTour(HttpCase):
+class TestTargetsTour(TourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["crm.team.queue"].search([]).action_archive()
-        cls.leader, cls.rep = (
-            new_test_user(
-                cls.env,
-                login=login,
-                name=name,
-                groups="sales_team.group_sale_salesman",
-                tz="UTC",
-            )
-            for login, name in (
-                ("tour_target_leader", "Tour Target Leader"),
-                ("tour_target_rep", "Tour Target Rep"),
-            )
+        cls._archive_demo_queues()
+        cls.leader, cls.rep = cls._tour_users(
+            ("tour_target_leader", "Tour Target Leader"),
+            ("tour_target_rep", "Tour Target Rep"),
         )
-        cls.team = cls.env["crm.team"].create(
-            {
-                "name": "Tour Target Team",
-                "user_id": cls.leader.id,
-                "member_ids": [Command.set(cls.rep.ids)],
-            }
-        )
+        cls.team = cls._tour_team("Tour Target Team", cls.rep, leader=cls.leader)
         cls.env["crm.lead"].create(
             {
                 "name": "Tour won deal",

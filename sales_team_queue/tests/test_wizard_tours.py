@@ -1,52 +1,36 @@
 """Both wizards in a real browser: a team leader assigns two leads from the
 leads list's Actions menu; a sales manager previews and applies a handover."""
 
-from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
+
+from .common import SALESMAN, TourCase
 
 
 @tagged("post_install", "-at_install")
-class TestWizardTours(HttpCase):
+class TestWizardTours(TourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["crm.team.queue"].search([]).action_archive()
+        cls._archive_demo_queues()
         # No default activity anywhere: the wizard offers a To-Do, unticked.
         cls.env.company.queue_activity_type_id = False
-        cls.giver, cls.receiver, cls.leaver, cls.heir = (
-            new_test_user(
-                cls.env,
-                login=login,
-                name=name,
-                groups="sales_team.group_sale_salesman,crm.group_use_lead",
-                notification_type="inbox",
-                tz="UTC",
-            )
-            for login, name in (
-                ("tour_assign_giver", "Tour Assign Giver"),
-                ("tour_assign_receiver", "Tour Assign Receiver"),
-                ("tour_handover_leaver", "Tour Handover Leaver"),
-                ("tour_handover_receiver", "Tour Handover Receiver"),
-            )
+        cls.giver, cls.receiver, cls.leaver, cls.heir = cls._tour_users(
+            ("tour_assign_giver", "Tour Assign Giver"),
+            ("tour_assign_receiver", "Tour Assign Receiver"),
+            ("tour_handover_leaver", "Tour Handover Leaver"),
+            ("tour_handover_receiver", "Tour Handover Receiver"),
+            groups=SALESMAN,
         )
-        cls.leader = new_test_user(
-            cls.env,
-            login="tour_assign_leader",
-            name="Tour Assign Leader",
+        cls.leader = cls._tour_user(
+            "tour_assign_leader",
+            "Tour Assign Leader",
             groups="sales_team.group_sale_salesman_all_leads,crm.group_use_lead",
-            tz="UTC",
         )
-        cls.team = cls.env["crm.team"].create(
-            {
-                "name": "Tour Wizard Team",
-                "sequence": -1000,
-                "user_id": cls.leader.id,
-                "use_leads": True,
-                "use_opportunities": True,
-                "member_ids": [
-                    Command.set((cls.giver | cls.receiver | cls.leaver | cls.heir).ids)
-                ],
-            }
+        cls.team = cls._tour_team(
+            "Tour Wizard Team",
+            cls.giver | cls.receiver | cls.leaver | cls.heir,
+            leader=cls.leader,
+            use_leads=True,
         )
         # Priority 3 puts them first in the list (priority desc, id desc).
         cls.leads = cls.env["crm.lead"].create(
@@ -106,22 +90,10 @@ class TestWizardTours(HttpCase):
         )
 
     def test_archiving_a_rep_with_leads_offers_the_handover(self):
-        rep = new_test_user(
-            self.env,
-            login="tour_archive_rep",
-            name="Tour Archive Rep",
-            groups="sales_team.group_sale_salesman,crm.group_use_lead",
-        )
+        rep = self._tour_user("tour_archive_rep", "Tour Archive Rep", groups=SALESMAN)
         self.team.member_ids |= rep
         # The guard applies once lead queues are in use.
-        self.env["crm.team.queue"].create(
-            {
-                "name": "Tour Archive Queue",
-                "team_id": self.team.id,
-                "strategy": "round_robin",
-                "member_ids": [Command.create({"user_id": self.heir.id})],
-            }
-        )
+        self._tour_queue("Tour Archive Queue", self.team, self.heir, quiet=False)
         lead = self.env["crm.lead"].create(
             {"name": "Tour Archive Lead", "team_id": self.team.id, "user_id": rep.id}
         )

@@ -1,40 +1,19 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { openCrmMenu, pickInField, runAction, selectRows } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // A notification of success (whatever its wording), and no error dialog.
 const SUCCESS = ".o_notification:has(.o_notification_bar.bg-success)";
 const NO_ERROR = "body:not(:has(.o_error_dialog))";
 
-function pickUser(field, name) {
-    return [
-        {
-            trigger: `.modal .o_field_widget[name=${field}] input`,
-            content: `type ${name}`,
-            run: `edit ${name}`,
-        },
-        {
-            trigger: `.modal .o_field_widget[name=${field}] .o-autocomplete--dropdown-menu li:contains(${name})`,
-            content: `pick ${name}`,
-            run: "click",
-        },
-    ];
-}
-
 function openLeadQueuesMenu(menu, content) {
-    return [
-        {
-            trigger: 'button[data-menu-xmlid="sales_team_queue.crm_team_queue_menu_root"]',
-            content: "open CRM > Lead Queues",
-            run: "click",
-        },
-        {
-            trigger: `a[data-menu-xmlid="sales_team_queue.${menu}"]`,
-            content,
-            run: "click",
-        },
-    ];
+    return openCrmMenu(
+        "sales_team_queue.crm_team_queue_menu_root",
+        `sales_team_queue.${menu}`,
+        content
+    );
 }
 
 // A team leader's day (a salesperson who leads a team, not a sales manager):
@@ -127,22 +106,9 @@ registry.category("web_tour.tours").add("sales_team_queue_leader_day", {
             content: "open the assigned ones",
             run: "click",
         },
-        {
-            trigger: ".o_data_row:contains(Tour Day Lead One) .o_list_record_selector input",
-            content: "select Anna's lead",
-            run: "click",
-        },
-        {
-            trigger: ".o_cp_action_menus button:has(.fa-cog)",
-            content: "open the Actions menu",
-            run: "click",
-        },
-        {
-            trigger: ".o-dropdown--menu .o_menu_item:contains(Assign Leads)",
-            content: "open the assignment wizard",
-            run: "click",
-        },
-        ...pickUser("user_id", "Tour Day Ben"),
+        ...selectRows("Tour Day Lead One"),
+        ...runAction("Assign Leads", "open the assignment wizard"),
+        ...pickInField("user_id", "Tour Day Ben"),
         {
             trigger: ".modal .o_field_widget[name=reason] textarea",
             content: "say why",
@@ -175,8 +141,8 @@ registry.category("web_tour.tours").add("sales_team_queue_leader_day", {
             trigger: ".modal:not(:has(.o_field_widget[name=archive_user]))",
             content: "archiving the user is for administrators: not offered",
         },
-        ...pickUser("user_id", "Tour Day Chai"),
-        ...pickUser("target_user_id", "Tour Day Ben"),
+        ...pickInField("user_id", "Tour Day Chai"),
+        ...pickInField("target_user_id", "Tour Day Ben"),
         {
             trigger: ".modal .modal-footer button[name=action_preview]",
             content: "preview",

@@ -1,23 +1,33 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { openCrmMenu, selectRows } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const openLeadPool = () => [
     ...stepUtils.goToAppSteps("crm.crm_menu_root"),
-    {
-        trigger: 'button[data-menu-xmlid="crm.crm_menu_sales"]',
-        content: "open CRM > Sales",
-        run: "click",
-    },
-    {
-        trigger: 'a[data-menu-xmlid="sales_team_queue.crm_lead_menu_pool"]',
-        content: "open the Lead Pool",
-        run: "click",
-    },
+    ...openCrmMenu(
+        "crm.crm_menu_sales",
+        "sales_team_queue.crm_lead_menu_pool",
+        "open Sales > Lead Pool"
+    ),
     {
         trigger: ".o_kanban_view .o_kanban_group .o_column_title:contains(Tour Pool)",
         content: "the pool is grouped by queue",
+    },
+];
+
+// The pool as a list, the tour's queue opened.
+const openPoolList = () => [
+    {
+        trigger: ".o_switch_view.o_list",
+        content: "switch to the list",
+        run: "click",
+    },
+    {
+        trigger: ".o_list_view .o_group_header:contains(Tour Pool)",
+        content: "open the queue's group",
+        run: "click",
     },
 ];
 
@@ -130,26 +140,8 @@ registry.category("web_tour.tours").add("sales_team_queue_pool_list_claim", {
     url: "/odoo",
     steps: () => [
         ...openLeadPool(),
-        {
-            trigger: ".o_switch_view.o_list",
-            content: "switch to the list",
-            run: "click",
-        },
-        {
-            trigger: ".o_list_view .o_group_header:contains(Tour Pool)",
-            content: "open the queue's group",
-            run: "click",
-        },
-        {
-            trigger: ".o_data_row:contains(Tour Pool Open Lead) .o_list_record_selector input",
-            content: "select the first lead",
-            run: "click",
-        },
-        {
-            trigger: ".o_data_row:contains(Tour Pool Second Lead) .o_list_record_selector input",
-            content: "select the second lead",
-            run: "click",
-        },
+        ...openPoolList(),
+        ...selectRows("Tour Pool Open Lead", "Tour Pool Second Lead"),
         {
             trigger: ".o_control_panel button[name=action_claim]",
             content: "claim both",
@@ -175,16 +167,7 @@ registry.category("web_tour.tours").add("sales_team_queue_pool_privacy", {
                 ".o_kanban_record:contains(Tour Pool Open Lead):not(:contains(tour.secret@example.com)) .o_pool_claim",
             content: "the card shows the lead without its contact",
         },
-        {
-            trigger: ".o_switch_view.o_list",
-            content: "switch to the list",
-            run: "click",
-        },
-        {
-            trigger: ".o_list_view .o_group_header:contains(Tour Pool)",
-            content: "open the queue's group",
-            run: "click",
-        },
+        ...openPoolList(),
         {
             trigger: ".o_data_row:contains(Tour Pool Open Lead) .o_data_cell[name=name]",
             content: "open the card",

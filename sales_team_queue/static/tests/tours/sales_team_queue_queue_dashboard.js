@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { openCrmMenu } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // A team leader opens the queue dashboard, opens the leads waiting in a
@@ -9,16 +10,11 @@ registry.category("web_tour.tours").add("sales_team_queue_queue_dashboard", {
     url: "/odoo",
     steps: () => [
         ...stepUtils.goToAppSteps("crm.crm_menu_root"),
-        {
-            trigger: 'button[data-menu-xmlid="sales_team_queue.crm_team_queue_menu_root"]',
-            content: "open CRM > Lead Queues",
-            run: "click",
-        },
-        {
-            trigger: 'a[data-menu-xmlid="sales_team_queue.crm_team_queue_menu_dashboard"]',
-            content: "open its Dashboard, the first screen",
-            run: "click",
-        },
+        ...openCrmMenu(
+            "sales_team_queue.crm_team_queue_menu_root",
+            "sales_team_queue.crm_team_queue_menu_dashboard",
+            "open Lead Queues > Dashboard, the first screen"
+        ),
         {
             trigger: ".o_kanban_record:contains(Tour Dashboard Pool) .badge:contains(at cap)",
             content: "the card shows a member at their cap",
@@ -33,16 +29,11 @@ registry.category("web_tour.tours").add("sales_team_queue_queue_dashboard", {
             trigger: ".o_list_view .o_data_row:contains(Tour Dashboard Lead 1)",
             content: "the waiting leads are listed",
         },
-        {
-            trigger: 'button[data-menu-xmlid="crm.crm_menu_report"]',
-            content: "open CRM > Reporting",
-            run: "click",
-        },
-        {
-            trigger: 'a[data-menu-xmlid="sales_team_queue.crm_team_queue_fairness_menu"]',
-            content: "open Queue Fairness",
-            run: "click",
-        },
+        ...openCrmMenu(
+            "crm.crm_menu_report",
+            "sales_team_queue.crm_team_queue_fairness_menu",
+            "open Reporting > Queue Fairness"
+        ),
         {
             trigger: ".o_pivot .o_pivot_header_cell_closed:contains(Tour Dashboard Rep)",
             content: "the report opens on the members' shares, by queue",

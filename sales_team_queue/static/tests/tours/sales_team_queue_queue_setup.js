@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { openCrmMenu, pickInField } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 function addMember(name) {
@@ -30,16 +31,11 @@ registry.category("web_tour.tours").add("sales_team_queue_queue_setup", {
     url: "/odoo",
     steps: () => [
         ...stepUtils.goToAppSteps("crm.crm_menu_root"),
-        {
-            trigger: 'button[data-menu-xmlid="crm.crm_menu_config"]',
-            content: "open CRM > Configuration",
-            run: "click",
-        },
-        {
-            trigger: 'a[data-menu-xmlid="sales_team_queue.crm_team_queue_menu"]',
-            content: "open Lead Queues",
-            run: "click",
-        },
+        ...openCrmMenu(
+            "crm.crm_menu_config",
+            "sales_team_queue.crm_team_queue_menu",
+            "open Configuration > Lead Queues"
+        ),
         {
             trigger: "button.o_list_button_add",
             content: "new queue",
@@ -50,15 +46,7 @@ registry.category("web_tour.tours").add("sales_team_queue_queue_setup", {
             content: "name the queue",
             run: "edit Tour Web Leads",
         },
-        {
-            trigger: ".o_field_widget[name=team_id] input",
-            content: "choose the team",
-            run: "edit Tour Queue Team",
-        },
-        {
-            trigger: ".o_field_widget[name=team_id] .o-autocomplete--dropdown-menu li:contains(Tour Queue Team)",
-            run: "click",
-        },
+        ...pickInField("team_id", "Tour Queue Team", ""),
         {
             trigger: ".o_field_widget[name=strategy] input[data-value=round_robin]:checked",
             content: "round robin is the default strategy",

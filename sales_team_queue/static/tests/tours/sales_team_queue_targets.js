@@ -1,20 +1,11 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { openCrmMenu, pickInField } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
-const openReport = (menu, content) => [
-    {
-        trigger: 'button[data-menu-xmlid="crm.crm_menu_report"]',
-        content: "open CRM > Reporting",
-        run: "click",
-    },
-    {
-        trigger: `a[data-menu-xmlid="sales_team_queue.${menu}"]`,
-        content,
-        run: "click",
-    },
-];
+const openReport = (menu, content) =>
+    openCrmMenu("crm.crm_menu_report", `sales_team_queue.${menu}`, content);
 
 // A team leader sets a target for one of their reps, then opens the
 // leaderboard: the rep is there, ranked, with their progress bar, and
@@ -29,26 +20,9 @@ registry.category("web_tour.tours").add("sales_team_queue_targets", {
             content: "new target",
             run: "click",
         },
-        {
-            trigger: ".o_field_widget[name=user_id] input",
-            content: "the target is for Tour Target Rep",
-            run: "edit Tour Target Rep",
-        },
-        {
-            trigger: ".o_field_widget[name=user_id] .o-autocomplete--dropdown-menu li:contains(Tour Target Rep)",
-            content: "pick the rep",
-            run: "click",
-        },
-        {
-            trigger: ".o_field_widget[name=team_id] input",
-            content: "in the leader's team",
-            run: "edit Tour Target Team",
-        },
-        {
-            trigger: ".o_field_widget[name=team_id] .o-autocomplete--dropdown-menu li:contains(Tour Target Team)",
-            content: "pick the team",
-            run: "click",
-        },
+        // The target is for Tour Target Rep, in the leader's team.
+        ...pickInField("user_id", "Tour Target Rep", ""),
+        ...pickInField("team_id", "Tour Target Team", ""),
         {
             trigger: ".o_field_widget[name=revenue_target] input",
             content: "a revenue target of 1000",

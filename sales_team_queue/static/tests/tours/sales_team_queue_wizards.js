@@ -1,52 +1,20 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-
-function pickUser(field, name) {
-    return [
-        {
-            trigger: `.modal .o_field_widget[name=${field}] input`,
-            content: `type ${name}`,
-            run: `edit ${name}`,
-        },
-        {
-            trigger: `.modal .o_field_widget[name=${field}] .o-autocomplete--dropdown-menu li:contains(${name})`,
-            content: `pick ${name}`,
-            run: "click",
-        },
-    ];
-}
+import { pickInField, runAction, selectRows } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 
 // A team leader selects two leads of a rep in the leads list and gives them to
 // another rep from the Actions menu, with a reason (required: the leads are
 // taken from another rep) and an e-mail activity to schedule.
 registry.category("web_tour.tours").add("sales_team_queue_assign_wizard", {
     steps: () => [
-        {
-            trigger: ".o_data_row:contains(Tour Assign One) .o_list_record_selector input",
-            content: "select the first lead",
-            run: "click",
-        },
-        {
-            trigger: ".o_data_row:contains(Tour Assign Two) .o_list_record_selector input",
-            content: "select the second lead",
-            run: "click",
-        },
-        {
-            trigger: ".o_cp_action_menus button:has(.fa-cog)",
-            content: "open the Actions menu",
-            run: "click",
-        },
-        {
-            trigger: ".o-dropdown--menu .o_menu_item:contains(Assign Leads)",
-            content: "open the assignment wizard",
-            run: "click",
-        },
+        ...selectRows("Tour Assign One", "Tour Assign Two"),
+        ...runAction("Assign Leads", "open the assignment wizard"),
         {
             trigger: ".modal .o_field_widget[name=lead_count]:contains(2)",
             content: "the two leads are selected",
         },
-        ...pickUser("user_id", "Tour Assign Receiver"),
+        ...pickInField("user_id", "Tour Assign Receiver"),
         {
             trigger: ".modal .o_field_widget[name=reason].o_required_modifier textarea",
             content: "the reason is required: the leads belong to another rep",
@@ -65,7 +33,7 @@ registry.category("web_tour.tours").add("sales_team_queue_assign_wizard", {
             trigger: ".modal .o_field_widget[name=activity_type_id].o_required_modifier input:value(To-Do)",
             content: "the activity type shows, required, a To-Do by default",
         },
-        ...pickUser("activity_type_id", "Email"),
+        ...pickInField("activity_type_id", "Email"),
         {
             trigger: ".modal .modal-footer button[name=action_apply]",
             content: "apply",
@@ -86,8 +54,8 @@ registry.category("web_tour.tours").add("sales_team_queue_handover_wizard", {
             trigger: ".modal .o_field_widget[name=user_id] input",
             content: "the handover wizard is open",
         },
-        ...pickUser("user_id", "Tour Handover Leaver"),
-        ...pickUser("target_user_id", "Tour Handover Receiver"),
+        ...pickInField("user_id", "Tour Handover Leaver"),
+        ...pickInField("target_user_id", "Tour Handover Receiver"),
         {
             trigger: ".modal .modal-footer button[name=action_preview]",
             content: "preview",
@@ -119,16 +87,7 @@ registry.category("web_tour.tours").add("sales_team_queue_archive_offers_handove
             trigger: ".o_form_view .o_field_widget[name=name] input:value(Tour Archive Rep)",
             content: "the rep's user form is open",
         },
-        {
-            trigger: ".o_cp_action_menus button:has(.fa-cog)",
-            content: "open the Actions menu",
-            run: "click",
-        },
-        {
-            trigger: ".o-dropdown--menu .o_menu_item:contains(Archive)",
-            content: "archive the user",
-            run: "click",
-        },
+        ...runAction("Archive", "archive the user"),
         {
             trigger: ".modal .modal-footer button.btn-primary",
             content: "confirm",
@@ -151,7 +110,7 @@ registry.category("web_tour.tours").add("sales_team_queue_archive_offers_handove
             trigger: ".modal .o_field_widget[name=archive_user] input:checked",
             content: "archive afterwards is ticked",
         },
-        ...pickUser("target_user_id", "Tour Handover Receiver"),
+        ...pickInField("target_user_id", "Tour Handover Receiver"),
         {
             trigger: ".modal .modal-footer button[name=action_preview]",
             content: "preview",

@@ -1,0 +1,111 @@
+"""What the in-process benchmarks share (``bench_routing.py``, ``bench_handover.py``,
+``bench_timers.py``): opening the bench database, the contexts that build data
+quietly, the SQL counter, and the reps, teams and queues they build.
+
+Imported by those scripts (their folder is on ``sys.path`` when Python runs them);
+Odoo must be importable (``tools/bench*.sh`` put its source on ``PYTHONPATH``)."""
+
+import sys
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+
+# Building the data: no chatter (not measured; the runs get a clean env).
+QUIET_CREATE = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+}
+
+
+def routing_off():
+    """The module's context that creates leads without routing them (a Python
+    object: imported once the add-ons path is set)."""
+    from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
+
+    return ROUTING_OFF
+
+
+def queries():
+    """Global SQL statement counter of this process (every cursor)."""
+    return odoo.sql_db.sql_counter
+
+
+def measure(env, func):
+    """Run ``func()`` on empty caches, up to its last flush (what was pending
+    before is flushed first, off the clock).
+
+    :return: (what ``func`` returned, seconds, SQL queries)
+    """
+    env.flush_all()
+    env.invalidate_all()
+    q0, t0 = queries(), time.perf_counter()
+    result = func()
+    env.flush_all()
+    return result, time.perf_counter() - t0, queries() - q0
+
+
+def open_registry(config, database):
+    """Odoo configured by ``config`` (warnings and errors logged only), and the
+    registry of ``database``; exit if sales_team_queue is not installed there."""
+    odoo.tools.config.parse_config(["-c", config, "-d", database, "--log-level=warn"])
+    odoo.netsvc.init_logger()
+    registry = Registry(database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        installed = env["ir.module.module"].search_count(
+            [("name", "=", "sales_team_queue"), ("state", "=", "installed")]
+        )
+    if installed != 1:
+        sys.exit("sales_team_queue is not installed in this database")
+    return registry
+
+
+def create_reps(env, count, name, login, tag, **values):
+    """``count`` salesmen named ``<name> 000``..., logins ``<login>_<tag>_000``...
+    (``tag``: the run's), e-mails ``<login>_000@example.com``..."""
+    group = env.ref("sales_team.group_sale_salesman")
+    return (
+        env["res.users"]
+        .with_context(no_reset_password=True, mail_create_nosubscribe=True)
+        .create(
+            [
+                {
+                    "name": f"{name} {i:03d}",
+                    "login": f"{login}_{tag}_{i:03d}",
+                    "email": f"{login}_{i:03d}@example.com",
+                    "groups_id": [odoo.Command.set(group.ids)],
+                    **values,
+                }
+                for i in range(count)
+            ]
+        )
+    )
+
+
+def create_queue(env, name, team, users, weights=None, **values):
+    """A queue of ``team`` whose members are ``users`` in that order (of
+    ``weights`` if given); round robin, alerts off, unless ``values`` say
+    otherwise."""
+    return env["crm.team.queue"].create(
+        {
+            "name": name,
+            "team_id": team.id,
+            "strategy": "round_robin",
+            "activity_type_id": False,
+            "notify_assignee": False,
+            "member_ids": [
+                odoo.Command.create(
+                    {
+                        "user_id": user.id,
+                        "sequence": index,
+                        "weight": weights[index] if weights else 1,
+                    }
+                )
+                for index, user in enumerate(users)
+            ],
+            **values,
+        }
+    )

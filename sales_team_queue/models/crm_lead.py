@@ -567,7 +567,7 @@ class CrmLead(models.Model):
         return max(first, fields.Datetime.now() - timedelta(days=days))
 
     # ------------------------------------------------------------
-    # ROUTING (see readme/DEVELOP.md)
+    # ROUTING (see docs/design-notes.md, "Queue engine")
     # ------------------------------------------------------------
 
     def _queue_route_unrouted(self, queue_team_ids):

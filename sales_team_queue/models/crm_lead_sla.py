@@ -2,7 +2,7 @@
 owner's working hours, met on the first follow-up, warning, breach with its
 action), the hybrid dispatch of leads left unclaimed, and the alerts to team
 leaders about leads waiting in a pool. One scheduled action runs them all
-(:meth:`CrmLead._cron_lead_timers`); see readme/DEVELOP.md, "Timers"."""
+(:meth:`CrmLead._cron_lead_timers`); see docs/design-notes.md, "Timers"."""
 
 import logging
 import time

@@ -1,6 +1,6 @@
 """The routing engine: plan (matching, eligibility with a reason, strategies,
 overflow) and apply; the routing state and how it is serialised between
-workers. See readme/DEVELOP.md, "Queue engine"."""
+workers. See docs/design-notes.md, "Queue engine"."""
 
 import logging
 from contextlib import contextmanager

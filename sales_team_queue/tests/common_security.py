@@ -233,14 +233,11 @@ class TeamVisibilityMatrix:
         )
         # One assignment ledger line per lead, written by the assignment
         # primitive (the only writer of the ledger).
-        env["crm.lead"]._queue_assign_batch(
+        env["crm.lead"]._queue_record_given(
             [
                 Decision(lead, lead.user_id, lead.queue_id, method="manual")
                 for lead in leads
-            ],
-            created=True,
-            notify=False,
-            activity=False,
+            ]
         )
 
     def _set_visibility(self, lead_visibility, restrict_pool, teams=None):

@@ -22,6 +22,7 @@ from . import crm_lead_pool_live
 from . import crm_team_queue_live
 from . import ir_websocket
 from . import crm_stage
+from . import crm_lead_visibility_mixin
 from . import crm_lead_stage_history
 from . import crm_lead_stage
 from . import crm_lead_sla

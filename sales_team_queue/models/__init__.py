@@ -34,6 +34,7 @@ from . import crm_lead_sales_target
 from . import res_currency_rate
 from . import crm_team_queue_dashboard
 from . import res_users
+from . import res_users_handover
 from . import ir_ui_menu
 from . import crm_lead_perimeter
 from . import crm_lead_pipeline

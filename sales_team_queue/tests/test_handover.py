@@ -351,6 +351,19 @@ class TestHandover(QueueCase):
                 user=self.somchai, target_user_id=self.linh.id
             ).action_preview()
 
+    def test_the_plan_of_another_add_on_checks_the_same_rights(self):
+        """``res.users._handover_plan`` (the wizard's planning, for other
+        add-ons) refuses a rep as the wizard does, and a leader's plan keeps
+        out the leads of teams they do not lead."""
+        ours = self._book(1)
+        self._book(1, team_id=self.team_2.id)
+        with self.assertRaisesRegex(AccessError, "sales manager or a team leader"):
+            self.wei.with_user(self.somchai)._handover_plan(receiver=self.linh)
+        plan = self.wei.with_user(self.leader)._handover_plan(receiver=self.linh)
+        self.assertEqual([decision.lead for decision in plan.decisions], [ours])
+        with self.assertRaisesRegex(AccessError, "not a member of the teams you"):
+            self.wei.with_user(self.leader)._handover_plan(receiver=self.mai)
+
     def test_only_an_administrator_archives(self):
         leads = self._book(1)
         with self.assertRaisesRegex(AccessError, "Only an administrator"):
@@ -483,4 +496,19 @@ class TestHandoverRpc(HttpCase):
         with self.assertRaises(Fault) as refusal:
             rpc("action_apply", [wizard_id])
         self.assertIn("sales manager or a team leader", refusal.exception.faultString)
+        self.assertEqual(self.lead.user_id, self.other)
+
+    @mute_logger("odoo.http")
+    def test_the_handover_methods_of_users_are_not_callable_over_rpc(self):
+        for method in ("_handover_plan", "_handover_apply", "_handover_write"):
+            with self.subTest(method=method), self.assertRaises(Fault) as refusal:
+                self.xmlrpc_object.execute_kw(
+                    self.env.cr.dbname,
+                    self.uid,
+                    "q_ho_rep_pw",
+                    "res.users",
+                    method,
+                    [[self.other.id]],
+                )
+            self.assertIn("Private methods", refusal.exception.faultString)
         self.assertEqual(self.lead.user_id, self.other)

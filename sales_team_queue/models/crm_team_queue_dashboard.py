@@ -14,20 +14,6 @@ from odoo.osv import expression
 from .local_day import today_start_utc
 from .values import OPEN_LEAD_DOMAIN, over_cap
 
-DASHBOARD_FIELDS = [
-    "dashboard_pool_count",
-    "dashboard_oldest_pool_date",
-    "dashboard_oldest_wait_hours",
-    "dashboard_oldest_wait",
-    "dashboard_sla_risk_count",
-    "dashboard_sla_breached_count",
-    "dashboard_assigned_today",
-    "dashboard_claimed_today",
-    "dashboard_members_at_cap",
-    "dashboard_member_load",
-    "dashboard_waiting_count",
-]
-
 
 class CrmTeamQueue(models.Model):
     _inherit = "crm.team.queue"
@@ -88,10 +74,12 @@ class CrmTeamQueue(models.Model):
         # The figures are the team leader's and the managers': a rep reading a
         # queue (e.g. over RPC) gets none of them (members' loads and caps).
         queues = self.filtered("id")._dashboard_readable()
+        # (False is 0 for the counts)
         (self - queues).update(
             {
-                name: False if name.endswith(("_date", "_load", "_wait")) else 0
-                for name in DASHBOARD_FIELDS
+                name: False
+                for name, field in self._fields.items()
+                if field.compute == "_compute_dashboard"
             }
         )
         if not queues:
@@ -108,7 +96,8 @@ class CrmTeamQueue(models.Model):
         """The figures of the dashboard, as methods that read them for all the
         queues of ``self`` at once: ``method(now)`` returns ``{queue id:
         {field: value}}`` for each queue of ``self``. An add-on adds a figure
-        by adding its field and a method here."""
+        by adding its field (computed by ``_compute_dashboard``) and a method
+        here."""
         return [
             self._dashboard_pool_figures,
             self._dashboard_sla_figures,

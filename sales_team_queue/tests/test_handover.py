@@ -10,6 +10,8 @@ from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.sales_team_queue.models.res_users_handover import HandoverScope
+
 from .common import SALESMAN, QueueCase
 
 
@@ -160,6 +162,23 @@ class TestHandover(QueueCase):
         line = self._last_line(leads[0])
         self.assertEqual(line.method, "handover")
         self.assertTrue(line.reason.startswith("handover from Wei (round robin"))
+
+    def test_another_add_on_plans_and_applies_without_the_wizard(self):
+        """``res.users._handover_plan`` / ``_handover_apply``: the leads only,
+        by the queue rules, as the wizard would."""
+        self._create_queue()
+        leads = self._book(2)
+        customer = self.env["res.partner"].create(
+            {"name": "Kept", "user_id": self.wei.id}
+        )
+        wei = self.wei.with_user(self.niran)
+        scope = HandoverScope(customers=False, activities=False)
+        plan = wei._handover_plan(scope=scope)
+        self.assertEqual(plan.receivers(), self.somchai | self.linh)
+        wei._handover_apply(plan)
+        self.assertEqual(leads.user_id, self.somchai | self.linh)
+        self.assertEqual(self._last_line(leads[0]).method, "handover")
+        self.assertEqual(customer.user_id, self.wei)
 
     def test_by_queues_leads_of_no_queue_go_to_the_team_leader(self):
         self._create_queue(tag_ids=[Command.create({"name": "Solar"})])

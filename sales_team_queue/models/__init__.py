@@ -22,6 +22,7 @@ from . import crm_lead_pool_live
 from . import crm_team_queue_live
 from . import ir_websocket
 from . import crm_stage
+from . import crm_lead_visibility_mixin
 from . import crm_lead_stage_history
 from . import crm_lead_stage
 from . import crm_lead_sla
@@ -33,6 +34,7 @@ from . import crm_lead_sales_target
 from . import res_currency_rate
 from . import crm_team_queue_dashboard
 from . import res_users
+from . import res_users_handover
 from . import ir_ui_menu
 from . import crm_lead_perimeter
 from . import crm_lead_pipeline

@@ -1,7 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
-from odoo.osv import expression
 from odoo.tools import SQL
+
+from .sql_rows import unnest_rows
 
 HISTORY_EVENTS = [
     ("create", "Created"),
@@ -13,44 +14,14 @@ HISTORY_EVENTS = [
 ]
 
 
-def search_visible_leads(model, operator, value):
-    """Domain of ``model`` (which has a ``lead_id``) on the records whose lead the
-    current user may read. Used by record rules: they evaluate their domain as
-    superuser, so the lead's own record rules are applied here explicitly, for
-    the real user. Archived (lost) leads count as well."""
-    if operator not in ("=", "!=") or not isinstance(value, bool):
-        raise NotImplementedError(f"Unsupported search: {operator} {value!r}")
-    positive = (operator == "=") == value
-    Lead = model.env["crm.lead"].with_env(model.env(su=False))
-    if not Lead.has_access("read"):
-        # No access to leads at all: no line is visible.
-        return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
-    leads = Lead.with_context(active_test=False)._search([])
-    return [("lead_id", "in" if positive else "not in", leads)]
-
-
-def compute_visible_leads(records):
-    """Set ``is_lead_visible`` on ``records`` (which have a ``lead_id``): whether the
-    current user may read their lead."""
-    visible = records.lead_id.with_env(records.env(su=False))._filtered_access("read")
-    for record in records:
-        record.is_lead_visible = record.lead_id in visible
-
-
 class CrmLeadStageHistory(models.Model):
     _name = "crm.lead.stage.history"
+    _inherit = ["crm.lead.visibility.mixin"]
     _description = "Lead Stage History"
     _order = "date desc, id desc"
     _rec_name = "stage_name"
 
-    lead_id = fields.Many2one(
-        "crm.lead",
-        string="Lead/Opportunity",
-        required=True,
-        index=True,
-        ondelete="cascade",
-        readonly=True,
-    )
+    lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
     source_lead_ref = fields.Integer(
         string="Recorded On",
         readonly=True,
@@ -133,21 +104,6 @@ class CrmLeadStageHistory(models.Model):
         help="Hours the lead spent in its previous stage (or, for a restored lead, "
         "lost) before this change.",
     )
-    is_lead_visible = fields.Boolean(
-        string="Lead Visible",
-        compute="_compute_is_lead_visible",
-        search="_search_is_lead_visible",
-        help="Technical: the current user may read the lead of this line. The "
-        "record rules of the history follow the lead's.",
-    )
-
-    @api.depends("lead_id")
-    @api.depends_context("uid")
-    def _compute_is_lead_visible(self):
-        compute_visible_leads(self)
-
-    def _search_is_lead_visible(self, operator, value):
-        return search_visible_leads(self, operator, value)
 
     # ------------------------------------------------------------
     # APPEND-ONLY
@@ -193,11 +149,10 @@ class CrmLeadStageHistory(models.Model):
     def _insert_lines(self, rows):
         """Write history lines in one query, whatever their number.
 
-        ``rows``: list of dicts with the keys ``lead_id``, ``event``, ``stage_id``,
-        ``previous_stage_id``, ``salesperson_id``, ``team_id``, ``company_id``,
-        ``probability`` and ``duration_hours``. Stage names are copied from the
-        stages with all their translations. Date and author are the transaction's
-        time and the current user.
+        ``rows``: list of dicts with the keys of :meth:`_insert_columns`
+        (``crm.lead._prepare_stage_history_row`` makes them). Stage names are
+        copied from the stages with all their translations. Date and author are
+        the transaction's time and the current user.
 
         The history is a log written by the ORM's own write and create: one
         multi-row insert keeps a mass stage change at a constant number of queries
@@ -206,7 +161,16 @@ class CrmLeadStageHistory(models.Model):
         if not rows:
             return
         self.env["crm.stage"].flush_model(["name"])
-        columns = (
+        self.env.cr.execute(self._insert_lines_sql(rows, self._insert_columns()))
+        leads = self.env["crm.lead"].browse({row["lead_id"] for row in rows})
+        leads.invalidate_recordset(["stage_history_ids"])
+
+    @api.model
+    def _insert_columns(self):
+        """The columns a row of :meth:`_insert_lines` gives, with their
+        PostgreSQL type; an add-on that adds a column to the history adds it
+        here and to ``crm.lead._prepare_stage_history_row``."""
+        return [
             ("lead_id", "int4"),
             ("event", "varchar"),
             ("stage_id", "int4"),
@@ -216,39 +180,28 @@ class CrmLeadStageHistory(models.Model):
             ("company_id", "int4"),
             ("probability", "float8"),
             ("duration_hours", "float8"),
-        )
-        now = self.env.cr.now()
-        self.env.cr.execute(
-            SQL(
-                """
+        ]
+
+    @api.model
+    def _insert_lines_sql(self, rows, columns):
+        names = [name for name, _type in columns]
+        return SQL(
+            """
             INSERT INTO crm_lead_stage_history (
-                lead_id, source_lead_ref, event, stage_id, stage_name,
-                previous_stage_id, previous_stage_name, user_id, salesperson_id,
-                team_id, company_id, date, probability, duration_hours,
-                create_uid, create_date, write_uid, write_date)
-            SELECT r.lead_id, r.lead_id, r.event, r.stage_id, stage.name,
-                   r.previous_stage_id, previous_stage.name, %(uid)s,
-                   r.salesperson_id, r.team_id, r.company_id, %(now)s,
-                   r.probability, r.duration_hours, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM unnest(%(arrays)s) AS r(%(names)s)
+                %(names)s, source_lead_ref, stage_name, previous_stage_name,
+                user_id, date, create_uid, create_date, write_uid, write_date)
+            SELECT %(values)s, r.lead_id, stage.name, previous_stage.name,
+                   %(uid)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM %(rows)s
          LEFT JOIN crm_stage stage ON stage.id = r.stage_id
          LEFT JOIN crm_stage previous_stage ON previous_stage.id = r.previous_stage_id
             """,
-                uid=self.env.uid,
-                now=now,
-                arrays=SQL(", ").join(
-                    SQL(
-                        "%s::%s[]",
-                        [row[name] for row in rows],
-                        SQL.identifier(sql_type),
-                    )
-                    for name, sql_type in columns
-                ),
-                names=SQL(", ").join(SQL.identifier(name) for name, _t in columns),
-            )
+            names=SQL(", ").join(SQL.identifier(name) for name in names),
+            values=SQL(", ").join(SQL.identifier("r", name) for name in names),
+            rows=unnest_rows(rows, columns, "r"),
+            uid=self.env.uid,
+            now=self.env.cr.now(),
         )
-        leads = self.env["crm.lead"].browse({row["lead_id"] for row in rows})
-        leads.invalidate_recordset(["stage_history_ids"])
 
     @api.model
     def _get_last_entry_dates(self, leads):

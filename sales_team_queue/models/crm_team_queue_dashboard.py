@@ -12,21 +12,7 @@ from odoo.exceptions import AccessError
 from odoo.osv import expression
 
 from .local_day import today_start_utc
-from .values import OPEN_LEAD_DOMAIN
-
-DASHBOARD_FIELDS = [
-    "dashboard_pool_count",
-    "dashboard_oldest_pool_date",
-    "dashboard_oldest_wait_hours",
-    "dashboard_oldest_wait",
-    "dashboard_sla_risk_count",
-    "dashboard_sla_breached_count",
-    "dashboard_assigned_today",
-    "dashboard_claimed_today",
-    "dashboard_members_at_cap",
-    "dashboard_member_load",
-    "dashboard_waiting_count",
-]
+from .values import OPEN_LEAD_DOMAIN, over_cap
 
 
 class CrmTeamQueue(models.Model):
@@ -88,103 +74,159 @@ class CrmTeamQueue(models.Model):
         # The figures are the team leader's and the managers': a rep reading a
         # queue (e.g. over RPC) gets none of them (members' loads and caps).
         queues = self.filtered("id")._dashboard_readable()
+        # (False is 0 for the counts)
         (self - queues).update(
             {
-                name: False if name.endswith(("_date", "_load", "_wait")) else 0
-                for name in DASHBOARD_FIELDS
+                name: False
+                for name, field in self._fields.items()
+                if field.compute == "_compute_dashboard"
             }
         )
         if not queues:
             return
         now = fields.Datetime.now()
+        values = {queue.id: {} for queue in queues}
+        for read_figures in queues._dashboard_figure_readers():
+            for queue_id, figures in read_figures(now).items():
+                values[queue_id].update(figures)
+        for queue in queues:
+            queue.update(values[queue.id])
+
+    def _dashboard_figure_readers(self):
+        """The figures of the dashboard, as methods that read them for all the
+        queues of ``self`` at once: ``method(now)`` returns ``{queue id:
+        {field: value}}`` for each queue of ``self``. An add-on adds a figure
+        by adding its field (computed by ``_compute_dashboard``) and a method
+        here."""
+        return [
+            self._dashboard_pool_figures,
+            self._dashboard_sla_figures,
+            self._dashboard_today_figures,
+            self._dashboard_member_figures,
+            self._dashboard_waiting_figures,
+        ]
+
+    def _dashboard_pool_figures(self, now):
+        """How many leads wait in each pool, and since when the oldest."""
         Lead = self.env["crm.lead"]
-        open_domain = [("queue_id", "in", queues.ids), *OPEN_LEAD_DOMAIN]
         pool = {
             queue.id: (count, oldest)
             for queue, count, oldest in Lead._read_group(
-                [("queue_id", "in", queues.ids), ("queue_state", "=", "pool")],
+                self._dashboard_pool_domain(),
                 ["queue_id"],
                 ["__count", "pool_date:min"],
             )
         }
-        breached = dict(
-            Lead._read_group(
-                open_domain + [("sla_state", "=", "breached")],
-                ["queue_id"],
-                ["__count"],
-            )
-        )
-        at_risk = dict(
-            Lead._read_group(
-                open_domain
-                + [("sla_state", "=", "running")]
-                + queues._dashboard_sla_risk_domain(now),
-                ["queue_id"],
-                ["__count"],
-            )
-        )
-        today = dict.fromkeys(queues.ids, (0, 0))
+        figures = {}
+        for queue in self:
+            count, oldest = pool.get(queue.id, (0, False))
+            seconds = (now - oldest).total_seconds() if oldest else 0
+            figures[queue.id] = {
+                "dashboard_pool_count": count,
+                "dashboard_oldest_pool_date": oldest,
+                "dashboard_oldest_wait_hours": round(seconds / 3600, 1),
+                "dashboard_oldest_wait": oldest
+                and Lead._pool_waiting_label(int(seconds // 60)),
+            }
+        return figures
+
+    def _dashboard_sla_figures(self, now):
+        """Open leads whose SLA was breached, and those at risk."""
+        breached = self._dashboard_count_leads(self._dashboard_sla_breached_domain())
+        at_risk = self._dashboard_count_leads(self._dashboard_sla_risk_domain(now))
+        return {
+            queue.id: {
+                "dashboard_sla_breached_count": breached.get(queue, 0),
+                "dashboard_sla_risk_count": at_risk.get(queue, 0),
+            }
+            for queue in self
+        }
+
+    def _dashboard_count_leads(self, domain):
+        return dict(self.env["crm.lead"]._read_group(domain, ["queue_id"], ["__count"]))
+
+    def _dashboard_today_figures(self, now):
+        """Leads the queues gave today (the user's day), and how many of them
+        were claimed."""
+        today = dict.fromkeys(self.ids, (0, 0))
         for queue, method, count in self.env["crm.lead.assignment"]._read_group(
-            [
-                ("queue_id", "in", queues.ids),
-                ("user_id", "!=", False),
-                ("create_date", ">=", self._dashboard_start_of_day(now)),
-            ],
-            ["queue_id", "method"],
-            ["__count"],
+            self._dashboard_today_domain(now), ["queue_id", "method"], ["__count"]
         ):
             assigned, claimed = today[queue.id]
             today[queue.id] = (
                 assigned + count,
                 claimed + (count if method == "claim" else 0),
             )
-        waiting = queues._dashboard_waiting_counts()
+        return {
+            queue_id: {
+                "dashboard_assigned_today": assigned,
+                "dashboard_claimed_today": claimed,
+            }
+            for queue_id, (assigned, claimed) in today.items()
+        }
+
+    def _dashboard_member_figures(self, now):
+        """The active members' loads against their caps."""
         # members of all the queues: their live counts are computed for all of
         # them at once (prefetch)
-        members = queues.member_ids.filtered("active")
-        for queue in queues:
-            count, oldest = pool.get(queue.id, (0, False))
-            queue.dashboard_pool_count = count
-            queue.dashboard_oldest_pool_date = oldest
-            queue.dashboard_oldest_wait_hours = (
-                round((now - oldest).total_seconds() / 3600, 1) if oldest else 0
-            )
-            queue.dashboard_oldest_wait = (
-                Lead._pool_waiting_label(int((now - oldest).total_seconds() // 60))
-                if oldest
-                else False
-            )
-            queue.dashboard_sla_breached_count = breached.get(queue, 0)
-            queue.dashboard_sla_risk_count = at_risk.get(queue, 0)
-            (
-                queue.dashboard_assigned_today,
-                queue.dashboard_claimed_today,
-            ) = today[queue.id]
+        members = self.member_ids.filtered("active")
+        figures = {}
+        for queue in self:
             mine = members.filtered(lambda member, q=queue: member.queue_id == q)
-            queue.dashboard_members_at_cap = len(mine.filtered(_at_cap))
-            queue.dashboard_waiting_count = waiting.get(queue.team_id, 0)
-            queue.dashboard_member_load = _member_load_html(self.env, mine)
+            figures[queue.id] = {
+                "dashboard_members_at_cap": len(mine.filtered(_at_cap)),
+                "dashboard_member_load": _member_load_html(self.env, mine),
+            }
+        return figures
 
-    def _dashboard_waiting_counts(self):
-        """Leads waiting for routing per team of ``self``: {team: count}."""
-        domain = self.env["crm.lead"]._queue_waiting_domain()
-        if domain is None:
-            return {}
-        return dict(
-            self.env["crm.lead"]._read_group(
-                expression.AND([domain, [("team_id", "in", self.team_id.ids)]]),
-                ["team_id"],
-                ["__count"],
+    def _dashboard_waiting_figures(self, now):
+        """Leads of each queue's team waiting for routing."""
+        Lead = self.env["crm.lead"]
+        domain = Lead._queue_waiting_domain()
+        waiting = {}
+        if domain is not None:
+            waiting = dict(
+                Lead._read_group(
+                    expression.AND([domain, [("team_id", "in", self.team_id.ids)]]),
+                    ["team_id"],
+                    ["__count"],
+                )
             )
-        )
+        return {
+            queue.id: {"dashboard_waiting_count": waiting.get(queue.team_id, 0)}
+            for queue in self
+        }
+
+    # ------------------------------------------------------------
+    # THE RECORDS BEHIND THE FIGURES
+    # ------------------------------------------------------------
+
+    def _dashboard_queue_leaf(self):
+        """Of the queues of ``self`` (one queue: the equality its list shows)."""
+        if len(self) == 1:
+            return ("queue_id", "=", self.id)
+        return ("queue_id", "in", self.ids)
+
+    def _dashboard_pool_domain(self):
+        """Leads waiting in the pools of ``self``."""
+        return [self._dashboard_queue_leaf(), ("queue_state", "=", "pool")]
+
+    def _dashboard_sla_breached_domain(self):
+        """Open leads of ``self`` whose SLA was breached."""
+        return [
+            self._dashboard_queue_leaf(),
+            *OPEN_LEAD_DOMAIN,
+            ("sla_state", "=", "breached"),
+        ]
 
     def _dashboard_sla_risk_domain(self, now):
-        """Leads whose deadline is within their queue's warning hours (or past):
-        one condition per distinct warning, not per queue or lead."""
+        """Open leads of ``self`` whose SLA runs and whose deadline is within
+        their queue's warning hours (or past): one condition per distinct
+        warning, not per queue or lead."""
         by_warning = {}
         for queue in self:
             by_warning.setdefault(queue.sla_warning_hours or 0.0, []).append(queue.id)
-        return expression.OR(
+        deadline = expression.OR(
             [
                 [
                     ("queue_id", "in", ids),
@@ -193,6 +235,25 @@ class CrmTeamQueue(models.Model):
                 for warning, ids in by_warning.items()
             ]
         )
+        return expression.AND(
+            [
+                [self._dashboard_queue_leaf(), *OPEN_LEAD_DOMAIN],
+                [("sla_state", "=", "running")],
+                deadline,
+            ]
+        )
+
+    def _dashboard_today_domain(self, now, claims_only=False):
+        """Ledger lines that gave a lead of ``self`` to someone today (the
+        user's day); only the claims with ``claims_only``."""
+        domain = [
+            self._dashboard_queue_leaf(),
+            ("user_id", "!=", False),
+            ("create_date", ">=", self._dashboard_start_of_day(now)),
+        ]
+        if claims_only:
+            domain.append(("method", "=", "claim"))
+        return domain
 
     @api.model
     def _dashboard_start_of_day(self, now):
@@ -237,25 +298,41 @@ class CrmTeamQueue(models.Model):
     def _dashboard_rep_action(self):
         """A rep's page: their line in each queue, with what they received today
         and their open leads against their caps."""
+        action = self._dashboard_members_action(
+            _("My Queues"),
+            "sales_team_queue.crm_team_queue_member_view_list_mine",
+            [("user_id", "=", self.env.uid)],
+        )
+        action["help"] = _(
+            "<p>You are in no lead queue yet.</p><p>Your leads are in your "
+            "pipeline; the leads you may claim are in the Lead Pool.</p>"
+        )
+        return action
+
+    @api.model
+    def _dashboard_members_action(self, name, view_xmlid, domain):
+        """Queue members (paused ones too) in the list view ``view_xmlid``."""
+        return self._dashboard_list_action(
+            name,
+            "crm.team.queue.member",
+            domain,
+            view_mode="list",
+            views=[(self.env.ref(view_xmlid).id, "list")],
+            context={"active_test": False},
+        )
+
+    @api.model
+    def _dashboard_list_action(self, name, res_model, domain, **values):
+        """The list (and form) of the records of ``res_model`` in ``domain``;
+        ``values`` add to the action or replace its keys."""
         return {
             "type": "ir.actions.act_window",
-            "name": _("My Queues"),
-            "res_model": "crm.team.queue.member",
-            "view_mode": "list",
-            "views": [
-                (
-                    self.env.ref(
-                        "sales_team_queue.crm_team_queue_member_view_list_mine"
-                    ).id,
-                    "list",
-                )
-            ],
-            "domain": [("user_id", "=", self.env.uid)],
-            "context": {"active_test": False},
-            "help": _(
-                "<p>You are in no lead queue yet.</p><p>Your leads are in your "
-                "pipeline; the leads you may claim are in the Lead Pool.</p>"
-            ),
+            "name": name,
+            "res_model": res_model,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": domain,
+            **values,
         }
 
     def _dashboard_readable(self):
@@ -277,83 +354,84 @@ class CrmTeamQueue(models.Model):
 
     def action_dashboard_open(self):
         """Open the list behind a figure of the dashboard (``dashboard_figure``
-        in the context: pool, sla_risk, sla_breached, assigned_today,
-        claimed_today, members)."""
+        in the context: a key of :meth:`_dashboard_figure_actions`; the pool by
+        default)."""
         self.ensure_one()
         self._check_dashboard_access()
         figure = self.env.context.get("dashboard_figure")
-        now = fields.Datetime.now()
-        open_domain = [("queue_id", "=", self.id), *OPEN_LEAD_DOMAIN]
-        if figure in ("assigned_today", "claimed_today"):
-            domain = [
-                ("queue_id", "=", self.id),
-                ("user_id", "!=", False),
-                ("create_date", ">=", self._dashboard_start_of_day(now)),
-            ]
-            if figure == "claimed_today":
-                domain.append(("method", "=", "claim"))
-            return {
-                "type": "ir.actions.act_window",
-                "name": _("%s: assigned today", self.name)
-                if figure == "assigned_today"
-                else _("%s: claimed today", self.name),
-                "res_model": "crm.lead.assignment",
-                "view_mode": "list,form",
-                "views": [(False, "list"), (False, "form")],
-                "domain": domain,
-            }
-        if figure == "members":
-            return {
-                "type": "ir.actions.act_window",
-                "name": _("%s: members", self.name),
-                "res_model": "crm.team.queue.member",
-                "view_mode": "list",
-                "views": [
-                    (
-                        self.env.ref(
-                            "sales_team_queue.crm_team_queue_member_view_list_load"
-                        ).id,
-                        "list",
-                    )
-                ],
-                "domain": [("queue_id", "=", self.id)],
-                "context": {"active_test": False},
-            }
-        if figure == "sla_risk":
-            domain = (
-                open_domain
-                + [("sla_state", "=", "running")]
-                + self._dashboard_sla_risk_domain(now)
-            )
-            name = _("%s: SLA at risk", self.name)
-        elif figure == "sla_breached":
-            domain = open_domain + [("sla_state", "=", "breached")]
-            name = _("%s: SLA breached", self.name)
-        elif figure == "waiting":
-            action = self.env["crm.lead"].action_open_waiting_for_routing()
-            action["domain"] = expression.AND(
-                [action["domain"], [("team_id", "=", self.team_id.id)]]
-            )
-            action["name"] = _("%s: waiting for routing", self.team_id.name)
-            return action
-        else:
-            domain = [("queue_id", "=", self.id), ("queue_state", "=", "pool")]
-            name = _("%s: waiting in the pool", self.name)
+        actions = self._dashboard_figure_actions()
+        # The figure only chooses among the server's lists (a client sends
+        # anything: a domain, a model, a dict).
+        open_list = actions.get(figure) if isinstance(figure, str) else None
+        return (open_list or actions["pool"])(fields.Datetime.now())
+
+    def _dashboard_figure_actions(self):
+        """The lists behind the figures of the dashboard: ``{figure:
+        method(now)}`` returning the action that opens the list of the queue
+        ``self``. An add-on adds a list by adding its method here."""
         return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": "crm.lead",
-            "view_mode": "list,form",
-            "views": [(False, "list"), (False, "form")],
-            "domain": domain,
-            "context": {"create": False},
+            "pool": self._dashboard_open_pool,
+            "sla_risk": self._dashboard_open_sla_risk,
+            "sla_breached": self._dashboard_open_sla_breached,
+            "assigned_today": self._dashboard_open_assigned_today,
+            "claimed_today": self._dashboard_open_claimed_today,
+            "members": self._dashboard_open_members,
+            "waiting": self._dashboard_open_waiting,
         }
+
+    def _dashboard_open_pool(self, now):
+        return self._dashboard_leads_action(
+            _("%s: waiting in the pool", self.name), self._dashboard_pool_domain()
+        )
+
+    def _dashboard_open_sla_risk(self, now):
+        return self._dashboard_leads_action(
+            _("%s: SLA at risk", self.name), self._dashboard_sla_risk_domain(now)
+        )
+
+    def _dashboard_open_sla_breached(self, now):
+        return self._dashboard_leads_action(
+            _("%s: SLA breached", self.name), self._dashboard_sla_breached_domain()
+        )
+
+    def _dashboard_open_assigned_today(self, now):
+        return self._dashboard_ledger_action(
+            _("%s: assigned today", self.name), self._dashboard_today_domain(now)
+        )
+
+    def _dashboard_open_claimed_today(self, now):
+        return self._dashboard_ledger_action(
+            _("%s: claimed today", self.name),
+            self._dashboard_today_domain(now, claims_only=True),
+        )
+
+    def _dashboard_open_members(self, now):
+        return self._dashboard_members_action(
+            _("%s: members", self.name),
+            "sales_team_queue.crm_team_queue_member_view_list_load",
+            [("queue_id", "=", self.id)],
+        )
+
+    def _dashboard_open_waiting(self, now):
+        action = self.env["crm.lead"].action_open_waiting_for_routing()
+        action["domain"] = expression.AND(
+            [action["domain"], [("team_id", "=", self.team_id.id)]]
+        )
+        action["name"] = _("%s: waiting for routing", self.team_id.name)
+        return action
+
+    def _dashboard_leads_action(self, name, domain):
+        return self._dashboard_list_action(
+            name, "crm.lead", domain, context={"create": False}
+        )
+
+    def _dashboard_ledger_action(self, name, domain):
+        return self._dashboard_list_action(name, "crm.lead.assignment", domain)
 
 
 def _at_cap(member):
-    return bool(
-        (member.daily_cap and member.assigned_today >= member.daily_cap)
-        or (member.max_open and member.open_count >= member.max_open)
+    return over_cap(member.assigned_today, member.daily_cap) or over_cap(
+        member.open_count, member.max_open
     )
 
 

@@ -1,13 +1,9 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.crm_lead_sla import SLA_MESSAGE_TYPES
-from ..models.crm_lead_stage_history import (
-    compute_visible_leads,
-    search_visible_leads,
-)
 from ..models.values import ASSIGNMENT_METHODS
-from .sql_view import create_sql_view
+from .sql_view import create_sql_view, median_sql
 
 
 class CrmLeadAssignmentReport(models.Model):
@@ -34,13 +30,13 @@ class CrmLeadAssignmentReport(models.Model):
     """
 
     _name = "crm.lead.assignment.report"
+    _inherit = ["crm.lead.visibility.mixin"]
     _description = "Assignment Analysis"
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "lead_id"
 
     date = fields.Datetime(readonly=True)
-    lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", readonly=True)
     user_id = fields.Many2one(
         "res.users",
         string="Salesperson",
@@ -106,20 +102,6 @@ class CrmLeadAssignmentReport(models.Model):
         aggregator="avg",
         help="Of the leads given to a salesperson, the share they won.",
     )
-    is_lead_visible = fields.Boolean(
-        string="Lead Visible",
-        compute="_compute_is_lead_visible",
-        search="_search_is_lead_visible",
-        help="Technical: the current user may read the lead of this row.",
-    )
-
-    @api.depends("lead_id")
-    @api.depends_context("uid")
-    def _compute_is_lead_visible(self):
-        compute_visible_leads(self)
-
-    def _search_is_lead_visible(self, operator, value):
-        return search_visible_leads(self, operator, value)
 
     def _query(self):
         return SQL(
@@ -183,25 +165,15 @@ class CrmLeadAssignmentReport(models.Model):
                                 OR message.date < line.next_date)
                     ) follow_up
                 ) response ON line.user_id IS NOT NULL
-            ), by_user AS (
-                SELECT user_id,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY claim_minutes)
-                           AS minutes
-                  FROM fact WHERE claim_minutes IS NOT NULL
-              GROUP BY user_id
-            ), by_queue AS (
-                SELECT queue_id,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY claim_minutes)
-                           AS minutes
-                  FROM fact WHERE claim_minutes IS NOT NULL
-              GROUP BY queue_id
+            ), by_user AS (%(by_user)s
+            ), by_queue AS (%(by_queue)s
             )
             SELECT fact.id, fact.date, fact.lead_id, fact.user_id, fact.queue_id,
                    fact.team_id, fact.company_id, fact.method,
                    fact.assignment_count, fact.claim_count, fact.dispatch_count,
                    fact.recycle_count, fact.claim_minutes, fact.response_minutes,
-                   by_user.minutes AS median_claim_minutes_user,
-                   by_queue.minutes AS median_claim_minutes_queue,
+                   by_user.median AS median_claim_minutes_user,
+                   by_queue.median AS median_claim_minutes_queue,
                    fact.won::int AS won_count,
                    fact.lost::int AS lost_count,
                    CASE WHEN fact.claim_count = 1
@@ -220,6 +192,8 @@ class CrmLeadAssignmentReport(models.Model):
                            AND by_queue.queue_id IS NOT DISTINCT FROM fact.queue_id
             """,
             message_types=tuple(sorted(SLA_MESSAGE_TYPES)),
+            by_user=median_sql("fact", "claim_minutes", ["user_id"]),
+            by_queue=median_sql("fact", "claim_minutes", ["queue_id"]),
         )
 
     def init(self):

@@ -1,11 +1,7 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.crm_lead_stage_history import (
-    compute_visible_leads,
-    search_visible_leads,
-)
-from .sql_view import create_sql_view
+from .sql_view import create_sql_view, median_sql
 
 
 class CrmStageAnalysis(models.Model):
@@ -13,12 +9,12 @@ class CrmStageAnalysis(models.Model):
     entered, when and where it went next, and how long it stayed."""
 
     _name = "crm.stage.analysis"
+    _inherit = ["crm.lead.visibility.mixin"]
     _description = "Stage Analysis"
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "stage_id"
 
-    lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", readonly=True)
     stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
     next_stage_id = fields.Many2one(
         "crm.stage",
@@ -82,26 +78,12 @@ class CrmStageAnalysis(models.Model):
         aggregator="avg",
         help="Share of the stays that ended with the lead lost in the stage.",
     )
-    is_lead_visible = fields.Boolean(
-        string="Lead Visible",
-        compute="_compute_is_lead_visible",
-        search="_search_is_lead_visible",
-        help="Technical: the current user may read the lead of this row.",
-    )
-
-    @api.depends("lead_id")
-    @api.depends_context("uid")
-    def _compute_is_lead_visible(self):
-        compute_visible_leads(self)
-
-    def _search_is_lead_visible(self, operator, value):
-        return search_visible_leads(self, operator, value)
 
     def _query(self):
         # A stay starts with any history line but 'lost' (time spent lost is not
         # time in the stage) and ends with the next line recorded on the same
-        # lead, whose duration is the stay's length. Medians are precomputed:
-        # percentile_cont is an aggregate, the pivot only averages.
+        # lead, whose duration is the stay's length. Medians are precomputed
+        # (median_sql).
         return SQL(
             """
             WITH line AS (
@@ -121,24 +103,9 @@ class CrmStageAnalysis(models.Model):
                   FROM line
              LEFT JOIN crm_lead_stage_history next ON next.id = line.next_id
                  WHERE line.event != 'lost' AND line.stage_id IS NOT NULL
-            ), by_stage AS (
-                SELECT stage_id,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_hours)
-                           AS hours
-                  FROM stay WHERE duration_hours IS NOT NULL
-              GROUP BY stage_id
-            ), by_team AS (
-                SELECT stage_id, team_id,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_hours)
-                           AS hours
-                  FROM stay WHERE duration_hours IS NOT NULL
-              GROUP BY stage_id, team_id
-            ), by_salesperson AS (
-                SELECT stage_id, salesperson_id,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_hours)
-                           AS hours
-                  FROM stay WHERE duration_hours IS NOT NULL
-              GROUP BY stage_id, salesperson_id
+            ), by_stage AS (%(by_stage)s
+            ), by_team AS (%(by_team)s
+            ), by_salesperson AS (%(by_salesperson)s
             ), outcome AS (
                 SELECT stay.*,
                        CASE
@@ -157,9 +124,9 @@ class CrmStageAnalysis(models.Model):
                    outcome.next_stage_id, outcome.team_id, outcome.salesperson_id,
                    outcome.company_id, outcome.date, outcome.date_left,
                    outcome.outcome, outcome.duration_hours,
-                   by_stage.hours AS median_hours,
-                   by_team.hours AS median_hours_team,
-                   by_salesperson.hours AS median_hours_salesperson,
+                   by_stage.median AS median_hours,
+                   by_team.median AS median_hours_team,
+                   by_salesperson.median AS median_hours_salesperson,
                    CASE outcome.outcome
                        WHEN 'open' THEN NULL WHEN 'forward' THEN 100.0 ELSE 0.0
                    END AS conversion_rate,
@@ -174,7 +141,12 @@ class CrmStageAnalysis(models.Model):
                 ON by_salesperson.stage_id = outcome.stage_id
                AND by_salesperson.salesperson_id
                    IS NOT DISTINCT FROM outcome.salesperson_id
-            """
+            """,
+            by_stage=median_sql("stay", "duration_hours", ["stage_id"]),
+            by_team=median_sql("stay", "duration_hours", ["stage_id", "team_id"]),
+            by_salesperson=median_sql(
+                "stay", "duration_hours", ["stage_id", "salesperson_id"]
+            ),
         )
 
     def init(self):

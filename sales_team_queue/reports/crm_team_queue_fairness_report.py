@@ -169,20 +169,17 @@ class CrmTeamQueueFairnessReport(models.Model):
         def column(name):
             return self._field_to_sql(self._table, name, query)
 
-        share = SQL(
-            "COALESCE(100.0 * SUM(%s) / NULLIF(SUM(%s)::numeric"
-            " / COUNT(DISTINCT %s), 0), 0)",
-            column("assigned_count"),
-            column("queue_count"),
-            column("user_id"),
-        )
-        weight_share = SQL(
-            "COALESCE(100.0 * SUM(%s) / NULLIF(SUM(%s)::numeric"
-            " / COUNT(DISTINCT %s), 0), 0)",
-            column("weight"),
-            column("queue_weight"),
-            column("user_id"),
-        )
+        def ratio(part, queue_total):
+            return SQL(
+                "COALESCE(100.0 * SUM(%s) / NULLIF(SUM(%s)::numeric"
+                " / COUNT(DISTINCT %s), 0), 0)",
+                column(part),
+                column(queue_total),
+                column("user_id"),
+            )
+
+        share = ratio("assigned_count", "queue_count")
+        weight_share = ratio("weight", "queue_weight")
         measure = {"share": share, "weight_share": weight_share}.get(fname)
         if measure is None:
             measure = SQL("(%s - %s)", share, weight_share)

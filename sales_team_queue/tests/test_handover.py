@@ -8,6 +8,8 @@ from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.sales_team_queue.models.res_users_handover import HandoverScope
+
 from .common import SALESMAN, QueueCase
 from .common_rpc import ColleagueLeadRpcCase
 
@@ -152,6 +154,23 @@ class TestHandover(QueueCase):
         line = self._last_line(leads[0])
         self.assertEqual(line.method, "handover")
         self.assertTrue(line.reason.startswith("handover from Wei (round robin"))
+
+    def test_another_add_on_plans_and_applies_without_the_wizard(self):
+        """``res.users._handover_plan`` / ``_handover_apply``: the leads only,
+        by the queue rules, as the wizard would."""
+        self._create_queue()
+        leads = self._book(2)
+        customer = self.env["res.partner"].create(
+            {"name": "Kept", "user_id": self.wei.id}
+        )
+        wei = self.wei.with_user(self.niran)
+        scope = HandoverScope(customers=False, activities=False)
+        plan = wei._handover_plan(scope=scope)
+        self.assertEqual(plan.receivers(), self.somchai | self.linh)
+        wei._handover_apply(plan)
+        self.assertEqual(leads.user_id, self.somchai | self.linh)
+        self.assertEqual(self._last_line(leads[0]).method, "handover")
+        self.assertEqual(customer.user_id, self.wei)
 
     def test_by_queues_leads_of_no_queue_go_to_the_team_leader(self):
         self._create_queue(tag_ids=[Command.create({"name": "Solar"})])
@@ -343,6 +362,19 @@ class TestHandover(QueueCase):
                 user=self.somchai, target_user_id=self.linh.id
             ).action_preview()
 
+    def test_the_plan_of_another_add_on_checks_the_same_rights(self):
+        """``res.users._handover_plan`` (the wizard's planning, for other
+        add-ons) refuses a rep as the wizard does, and a leader's plan keeps
+        out the leads of teams they do not lead."""
+        ours = self._book(1)
+        self._book(1, team_id=self.team_2.id)
+        with self.assertRaisesRegex(AccessError, "sales manager or a team leader"):
+            self.wei.with_user(self.somchai)._handover_plan(receiver=self.linh)
+        plan = self.wei.with_user(self.leader)._handover_plan(receiver=self.linh)
+        self.assertEqual([decision.lead for decision in plan.decisions], [ours])
+        with self.assertRaisesRegex(AccessError, "not a member of the teams you"):
+            self.wei.with_user(self.leader)._handover_plan(receiver=self.mai)
+
     def test_only_an_administrator_archives(self):
         leads = self._book(1)
         with self.assertRaisesRegex(AccessError, "Only an administrator"):
@@ -447,4 +479,19 @@ class TestHandoverRpc(ColleagueLeadRpcCase):
             self.rep, "crm.salesperson.handover", "action_apply", [wizard_id]
         )
         self.assertIn("sales manager or a team leader", refusal.faultString)
+        self.assertEqual(self.lead.user_id, self.other)
+
+    @mute_logger("odoo.http")
+    def test_the_handover_methods_of_users_are_not_callable_over_rpc(self):
+        for method in ("_handover_plan", "_handover_apply", "_handover_write"):
+            with self.subTest(method=method), self.assertRaises(Fault) as refusal:
+                self.xmlrpc_object.execute_kw(
+                    self.env.cr.dbname,
+                    self.uid,
+                    "q_ho_rep_pw",
+                    "res.users",
+                    method,
+                    [[self.other.id]],
+                )
+            self.assertIn("Private methods", refusal.exception.faultString)
         self.assertEqual(self.lead.user_id, self.other)

@@ -5,24 +5,24 @@ applies. The values it stores (:class:`Decision`, :class:`Reason`) are in
 """
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+from .sql_rows import unnest_rows
 from .values import ASSIGNMENT_METHODS, render_reason
 
 # The columns of a ledger line the door writes, with their SQL types.
 LINE_COLUMNS = (
-    ("lead_id", "int"),
-    ("user_id", "int"),
-    ("previous_user_id", "int"),
-    ("queue_id", "int"),
-    ("team_id", "int"),
-    ("company_id", "int"),
+    ("lead_id", "int4"),
+    ("user_id", "int4"),
+    ("previous_user_id", "int4"),
+    ("queue_id", "int4"),
+    ("team_id", "int4"),
+    ("company_id", "int4"),
     ("method", "varchar"),
     ("reason_code", "varchar"),
     ("reason_args", "jsonb"),
-    ("wait_minutes", "int"),
+    ("wait_minutes", "int4"),
 )
 
 
@@ -34,6 +34,7 @@ class CrmLeadAssignment(models.Model):
     API; they follow a merged lead to the kept one."""
 
     _name = "crm.lead.assignment"
+    _inherit = ["crm.lead.log.mixin"]
     _description = "Lead Assignment"
     _order = "create_date desc, id desc"
     _rec_name = "lead_id"
@@ -133,37 +134,22 @@ class CrmLeadAssignment(models.Model):
     # APPEND-ONLY
     # ------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            raise AccessError(
-                _(
-                    "Assignment history lines cannot be created by hand: they are "
-                    "written when a lead changes salesperson (assign, route, claim "
-                    "or release the lead instead)."
-                )
+    def _log_refusal(self, operation):
+        if operation == "create":
+            return _(
+                "Assignment history lines cannot be created by hand: they are "
+                "written when a lead changes salesperson (assign, route, claim "
+                "or release the lead instead)."
             )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su:
-            raise AccessError(
-                _(
-                    "Assignment history lines cannot be changed: the history is a "
-                    "record of what happened. Reassign the lead instead."
-                )
+        if operation == "write":
+            return _(
+                "Assignment history lines cannot be changed: the history is a "
+                "record of what happened. Reassign the lead instead."
             )
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never(self):
-        if not self.env.su:
-            raise AccessError(
-                _(
-                    "Assignment history lines cannot be deleted: the history is a "
-                    "record of what happened. Archive or delete the lead instead."
-                )
-            )
+        return _(
+            "Assignment history lines cannot be deleted: the history is a "
+            "record of what happened. Archive or delete the lead instead."
+        )
 
     # ------------------------------------------------------------
     # WRITING (only by the assignment primitive)
@@ -177,31 +163,25 @@ class CrmLeadAssignment(models.Model):
         if not rows:
             return []
         args_field = self._fields["reason_args"]
-        columns = {name: [] for name, _type in LINE_COLUMNS}
+        lines = []
         for row in rows:
             reason = row.get("reason")
-            row = dict(
-                row,
-                reason_code=reason.code if reason else None,
-                reason_args=args_field.convert_to_column(
-                    reason.args if reason else None, self
-                ),
+            line = {name: row.get(name) or None for name, _type in LINE_COLUMNS}
+            line["reason_code"] = reason.code if reason else None
+            line["reason_args"] = args_field.convert_to_column(
+                reason.args if reason else None, self
             )
-            for name, values in columns.items():
-                value = row.get(name)
-                values.append(None if value is False else value)
+            line["wait_minutes"] = row.get("wait_minutes") or 0
+            lines.append(line)
         self.env.cr.execute(
             SQL(
                 """INSERT INTO crm_lead_assignment
                        (%(names)s, create_uid, create_date, write_uid, write_date)
-                   SELECT t.*, %(uid)s, %(now)s, %(uid)s, %(now)s
-                     FROM unnest(%(arrays)s) AS t
+                   SELECT r.*, %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM %(rows)s
                    RETURNING id""",
-                names=SQL(", ").join(SQL.identifier(name) for name in columns),
-                arrays=SQL(", ").join(
-                    SQL("%s::%s[]", columns[name], SQL(sql_type))
-                    for name, sql_type in LINE_COLUMNS
-                ),
+                names=SQL(", ").join(SQL.identifier(name) for name, _t in LINE_COLUMNS),
+                rows=unnest_rows(lines, LINE_COLUMNS),
                 uid=self.env.uid,
                 now=self.env.cr.now(),
             )

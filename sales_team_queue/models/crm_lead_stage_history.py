@@ -1,5 +1,4 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .sql_rows import unnest_rows
@@ -16,7 +15,7 @@ HISTORY_EVENTS = [
 
 class CrmLeadStageHistory(models.Model):
     _name = "crm.lead.stage.history"
-    _inherit = ["crm.lead.visibility.mixin"]
+    _inherit = ["crm.lead.log.mixin", "crm.lead.visibility.mixin"]
     _description = "Lead Stage History"
     _order = "date desc, id desc"
     _rec_name = "stage_name"
@@ -109,37 +108,22 @@ class CrmLeadStageHistory(models.Model):
     # APPEND-ONLY
     # ------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            raise AccessError(
-                _(
-                    "Stage history lines cannot be created by hand: they are "
-                    "written when a lead changes stage (move the lead instead)."
-                )
+    def _log_refusal(self, operation):
+        if operation == "create":
+            return _(
+                "Stage history lines cannot be created by hand: they are "
+                "written when a lead changes stage (move the lead instead)."
             )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su:
-            raise AccessError(
-                _(
-                    "Stage history lines cannot be changed: the history is a "
-                    "record of what happened. Move the lead to another stage "
-                    "instead."
-                )
+        if operation == "write":
+            return _(
+                "Stage history lines cannot be changed: the history is a "
+                "record of what happened. Move the lead to another stage "
+                "instead."
             )
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never(self):
-        if not self.env.su:
-            raise AccessError(
-                _(
-                    "Stage history lines cannot be deleted: the history is a "
-                    "record of what happened. Archive or delete the lead instead."
-                )
-            )
+        return _(
+            "Stage history lines cannot be deleted: the history is a "
+            "record of what happened. Archive or delete the lead instead."
+        )
 
     # ------------------------------------------------------------
     # Writing the history

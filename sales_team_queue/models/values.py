@@ -11,9 +11,12 @@
   routing reads and plans (``crm_team_queue_routing.py``).
 - :class:`ClaimRefusal`, :class:`ClaimMember`: what the claim rules see and
   answer (``crm_lead_pool.py``).
+- :class:`HandoverScope`, :class:`HandoverPlan`: what a handover moves and where
+  (``res_users_handover.py``).
 """
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -444,3 +447,52 @@ def open_lead_sql(lead, stage):
         SQL.identifier(lead, "active"),
         SQL.identifier(stage, "is_won"),
     )
+
+
+@dataclass(frozen=True)
+class HandoverScope:
+    """What a handover moves: open leads, open opportunities, customers
+    (contacts whose salesperson is the user leaving) and the planned
+    activities of the user leaving on those leads and customers."""
+
+    leads: bool = True
+    opportunities: bool = True
+    customers: bool = True
+    activities: bool = True
+
+    def lead_types(self):
+        return [
+            lead_type
+            for lead_type, included in (
+                ("lead", self.leads),
+                ("opportunity", self.opportunities),
+            )
+            if included
+        ]
+
+
+class HandoverPlan:
+    """Where a handover puts each lead, customer and activity, computed in
+    memory (:meth:`res.users._handover_plan`) and shown as the preview;
+    applying (:meth:`res.users._handover_apply`) writes exactly this."""
+
+    def __init__(self, leaving, receiver=None):
+        self.leaving = leaving
+        # one receiver, or None: by the queue rules
+        self.receiver = receiver
+        self.decisions = []
+        # unplaced: note -> count of leads that stay with the leaving rep
+        self.unplaced = Counter()
+        # partner id -> receiving user (res.users record)
+        self.partners = {}
+        self.unplaced_partners = Counter()
+        self.routing_state = None
+        # receiving user id -> ids of the activities they get
+        self.activities = {}
+
+    def receivers(self):
+        """Everyone who gets a lead or a customer."""
+        return self.leaving.browse().union(
+            *(decision.user for decision in self.decisions),
+            *self.partners.values(),
+        )

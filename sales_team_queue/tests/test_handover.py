@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.sales_team_queue.models.res_users_handover import HandoverScope
+from odoo.addons.sales_team_queue.models.values import HandoverScope
 
 from .common import SALESMAN, QueueCase
 from .common_rpc import ColleagueLeadRpcCase
@@ -484,14 +484,9 @@ class TestHandoverRpc(ColleagueLeadRpcCase):
     @mute_logger("odoo.http")
     def test_the_handover_methods_of_users_are_not_callable_over_rpc(self):
         for method in ("_handover_plan", "_handover_apply", "_handover_write"):
-            with self.subTest(method=method), self.assertRaises(Fault) as refusal:
-                self.xmlrpc_object.execute_kw(
-                    self.env.cr.dbname,
-                    self.uid,
-                    "q_ho_rep_pw",
-                    "res.users",
-                    method,
-                    [[self.other.id]],
+            with self.subTest(method=method):
+                refusal = self._rpc_refused(
+                    self.rep, "res.users", method, [self.other.id]
                 )
-            self.assertIn("Private methods", refusal.exception.faultString)
+                self.assertIn("Private methods", refusal.faultString)
         self.assertEqual(self.lead.user_id, self.other)

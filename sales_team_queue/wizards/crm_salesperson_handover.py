@@ -3,8 +3,7 @@ from collections import Counter
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.res_users_handover import HandoverScope
-from ..models.values import Reason
+from ..models.values import HandoverScope, Reason
 
 
 class CrmSalespersonHandover(models.TransientModel):

@@ -647,6 +647,9 @@ class CrmLead(models.Model):
         membership and skills, the claims and leads they got from it today,
         their open leads in its team."""
         Queue = self.env["crm.team.queue"].sudo()
+        # Routing leaves the stage pending (a lead being created); a claim
+        # counts the leads won or lost earlier in the transaction too.
+        self.env["crm.lead"].flush_model(["stage_id"])
         rows = Queue._read_routing_rows(queues.ids, state.now, user=state.user)
         teams = {queue.id: queue.team_id.id for queue in queues}
         for queue_id, _rr, _lock, member, received, open_count, _last, claims in rows:

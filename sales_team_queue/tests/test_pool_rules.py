@@ -386,6 +386,20 @@ class TestPoolRules(QueueCase):
             self._claim(lead | plain, self.wei)
         self.assertEqual(lead.queue_state, "pool")
 
+    def test_max_open_does_not_count_a_lead_won_earlier_in_the_transaction(self):
+        self._pool(claim_max_open=1)
+        held = self.env["crm.lead"].create(
+            {"name": "Held", "team_id": self.team.id, "user_id": self.wei.id}
+        )
+        lead = self._new_leads(1)
+        self.env.flush_all()
+        won = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        # One request (a script): the deal is won, then the rep takes a lead.
+        held.with_user(self.wei).stage_id = won
+        lead.with_user(self.wei).user_id = self.wei
+        self.assertEqual(lead.user_id, self.wei)
+        self.assertEqual(self._last_line(lead).method, "claim")
+
     def test_claim_of_several_leads_stops_at_max_open(self):
         self._pool(claim_max_open=2)
         leads = self._new_leads(3)

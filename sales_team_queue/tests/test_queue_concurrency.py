@@ -162,8 +162,7 @@ class TestQueueConcurrency(CommittedQueueCase):
             given = env["crm.lead"].create(
                 {"name": "Given", "team_id": self.team_id, "user_id": anan}
             )
-            pool_id, given_id = pool.id, given.id
-            cr.commit()
+            pool_id, given_id = pool.id, given.id  # committed as the block ends
         with self.registry.cursor() as cr2:
             cr2.execute("SELECT 1")  # the routing's transaction (snapshot) begins
             with self.registry.cursor() as cr1:

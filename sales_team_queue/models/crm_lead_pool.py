@@ -396,16 +396,31 @@ class CrmLead(models.Model):
 
     def _queue_claim_assign(self, user):
         """Give the leads of ``self`` (claimable, locked) to ``user`` through
-        the door, and tell the leaders who asked for it."""
-        self._queue_assign_batch(
-            [
-                Decision(
-                    lead, user, lead.queue_id, method="claim", reason=Reason("claimed")
-                )
-                for lead in self
-            ],
-            notify=False,
-        )
+        the door, and tell the leaders who asked for it. For this door only,
+        the teams' queue rows count as held: the door does not take them again
+        (FOR UPDATE after the claim's FOR SHARE: two claimers would deadlock),
+        the member rows the claim wrote make concurrent routings wait or
+        re-read. Only shared, they are not held for a later assignment of this
+        transaction, which writes them (:meth:`_queue_touch_teams`)."""
+        held = self.env["crm.team.queue"]._held_team_ids()
+        shared = set(self.queue_id.team_id.ids) - held
+        held.update(shared)
+        try:
+            self._queue_assign_batch(
+                [
+                    Decision(
+                        lead,
+                        user,
+                        lead.queue_id,
+                        method="claim",
+                        reason=Reason("claimed"),
+                    )
+                    for lead in self
+                ],
+                notify=False,
+            )
+        finally:
+            held.difference_update(shared)
         self._queue_notify_leaders_of_claim(user)
 
     def _queue_claim_partial_notification(self, claimed, refused, refusals):
@@ -593,10 +608,6 @@ class CrmLead(models.Model):
             log_exceptions=False,
         )
         locked_ids = {row[0] for row in self.env.cr.fetchall()}
-        # The door does not take these queue rows again (FOR UPDATE after FOR
-        # SHARE: two claimers would deadlock); the member rows written here
-        # make concurrent routings wait or re-read.
-        self.env["crm.team.queue"]._held_team_ids().update(queues.team_id.ids)
         self.invalidate_recordset(["user_id", "queue_id", "queue_state", "pool_date"])
         return locked_ids
 
@@ -636,11 +647,17 @@ class CrmLead(models.Model):
         membership and skills, the claims and leads they got from it today,
         their open leads in its team."""
         Queue = self.env["crm.team.queue"].sudo()
+        # Routing leaves the stage pending (a lead being created); a claim
+        # counts the leads won or lost earlier in the transaction too.
+        self.env["crm.lead"].flush_model(["stage_id"])
         rows = Queue._read_routing_rows(queues.ids, state.now, user=state.user)
         teams = {queue.id: queue.team_id.id for queue in queues}
         for queue_id, _rr, _lock, member, received, open_count, _last, claims in rows:
             state.add_queue(queue_id, member, (received, claims))
-            state.open[teams[queue_id]] = open_count
+            if member:
+                # A queue of the team without the user counts nothing: it must
+                # not reset the count read through their own queue.
+                state.open[teams[queue_id]] = open_count
 
     def _queue_claim_state(self, user):
         """Read what the rules need for ``user`` and the leads of ``self``

@@ -847,9 +847,12 @@ class CrmTeamQueue(models.Model):
     def _held_team_ids(self):
         """Ids of the teams whose queue rows this transaction holds: written
         by a routing (:meth:`_save_routing_state`) or by the door
-        (:meth:`_hold_team_rows`), or locked by a claim. Kept with the
-        transaction's data (emptied when it ends; see
-        ``crm.lead._queue_route_unrouted`` for a rolled back savepoint)."""
+        (:meth:`_hold_team_rows`), or, for the door of a claim only, locked
+        shared by the claim (``crm.lead._queue_claim_assign``). Kept with the
+        cursor's precommit data, which Odoo empties whenever it flushes the
+        cursor (commit, entering or leaving a savepoint): the door then writes
+        the rows again, which is harmless (see :func:`routing_savepoint` for a
+        rolled back savepoint)."""
         return self.env.cr.precommit.data.setdefault(HELD_TEAMS, set())
 
     @api.model

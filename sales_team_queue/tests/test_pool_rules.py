@@ -357,6 +357,49 @@ class TestPoolRules(QueueCase):
         held[1].action_set_lost()
         self.assertAllowed(lead, self.wei)
 
+    def test_max_open_holds_when_a_queue_of_the_team_does_not_have_the_rep(self):
+        """A claim of leads of two queues of one team, the rep a member of one:
+        the other queue (not theirs) does not reset their open lead count."""
+        web = self.env["crm.tag"].create({"name": "Web"})
+        mine = self._pool(
+            users=self.wei, claim_max_open=2, tag_ids=[Command.set(web.ids)]
+        )
+        other = self._pool(users=self.somchai, name="Other Pool", sequence=20)
+        self.env["crm.lead"].create(
+            [
+                {"name": f"Held {i}", "team_id": self.team.id, "user_id": self.wei.id}
+                for i in range(2)
+            ]
+        )
+        lead = self._new_leads(1, tag_ids=[Command.set(web.ids)])
+        plain = self._new_leads(1)
+        self.assertEqual((lead.queue_id, plain.queue_id), (mine, other))
+        limit = (
+            "Open lead limit reached (2 of 2 in Queue Team): win, lose or hand over "
+            "one of your leads before claiming another."
+        )
+        self.env.invalidate_all()
+        self.assertEqual(
+            (lead | plain).with_user(self.wei).mapped("claim_block_reason")[0], limit
+        )
+        with self.assertRaises(UserError):
+            self._claim(lead | plain, self.wei)
+        self.assertEqual(lead.queue_state, "pool")
+
+    def test_max_open_does_not_count_a_lead_won_earlier_in_the_transaction(self):
+        self._pool(claim_max_open=1)
+        held = self.env["crm.lead"].create(
+            {"name": "Held", "team_id": self.team.id, "user_id": self.wei.id}
+        )
+        lead = self._new_leads(1)
+        self.env.flush_all()
+        won = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        # One request (a script): the deal is won, then the rep takes a lead.
+        held.with_user(self.wei).stage_id = won
+        lead.with_user(self.wei).user_id = self.wei
+        self.assertEqual(lead.user_id, self.wei)
+        self.assertEqual(self._last_line(lead).method, "claim")
+
     def test_claim_of_several_leads_stops_at_max_open(self):
         self._pool(claim_max_open=2)
         leads = self._new_leads(3)

@@ -10,7 +10,7 @@ exceeded."""
 import threading
 import time
 
-from odoo import api
+from odoo import Command, api
 from odoo.tests import tagged
 
 from odoo.addons.sales_team_queue.models.crm_team_queue_routing import LOCK_SETTING
@@ -132,3 +132,50 @@ class TestQueueConcurrency(CommittedQueueCase):
         first, second = self._race()
         self.assertEqual(first[0], self.user_ids[0])
         self.assertEqual(second[:2], (False, "pool"), "max open is not exceeded")
+
+    def test_claim_then_assignment_in_one_transaction_stops_an_older_routing(self):
+        """A script claims a pool lead (as a sales manager, who is no member),
+        then gives another lead of the team to Bao, in one transaction: a
+        routing whose snapshot predates its commit must not plan on that
+        snapshot (Bao is then at his open lead limit)."""
+        self._make_queue(
+            "load_balanced",
+            members=[{"active": False}, {"max_open": 1}, {"active": False}],
+        )
+        anan, bao, _chai = self.user_ids
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, {})
+            env["crm.team.queue"].create(
+                {
+                    "name": "Concurrency Pool",
+                    "team_id": self.team_id,
+                    "strategy": "pool",
+                    "sequence": -1,
+                    "domain": "[('name', '=like', 'Pool%')]",
+                    "notify_assignee": False,
+                    "activity_type_id": False,
+                    "member_ids": [Command.create({"user_id": anan})],
+                }
+            )
+            pool = self._create_lead(cr, "Pool lead")
+            self.assertEqual(pool.queue_state, "pool")
+            given = env["crm.lead"].create(
+                {"name": "Given", "team_id": self.team_id, "user_id": anan}
+            )
+            pool_id, given_id = pool.id, given.id  # committed as the block ends
+        with self.registry.cursor() as cr2:
+            cr2.execute("SELECT 1")  # the routing's transaction (snapshot) begins
+            with self.registry.cursor() as cr1:
+                env = api.Environment(cr1, self.admin_id, {})
+                cr1.execute("SELECT txid_current()")  # a script that has written
+                env["crm.lead"].browse(pool_id).action_claim()
+                env["crm.lead"].browse(given_id).write({"user_id": bao})
+                cr1.commit()
+            second = self._create_lead(cr2, "Worker 2")
+            self.assertFalse(second.user_id, "stale snapshot: routed after commit")
+            cr2.commit()
+            second_id = second.id
+        outcome = self._leads_outcome([pool_id, given_id, second_id])
+        self.assertEqual(outcome[0][:2], (self.admin_id, "assigned"))
+        self.assertEqual(outcome[1][0], bao)
+        self.assertEqual(outcome[2][:2], (False, "pool"), "max open is not exceeded")

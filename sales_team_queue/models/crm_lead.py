@@ -21,7 +21,6 @@ from .crm_team_queue_routing import (
     RETRYABLE,
     STRATEGIES_ASSIGNING,
     read_committed_cursor,
-    routing_savepoint,
 )
 from .values import DOOR_HINT, OPEN_LEAD_DOMAIN, Decision, DoorHint, Reason
 
@@ -494,7 +493,7 @@ class CrmLead(models.Model):
             return True
         leads = self.search(domain, order="id desc", limit=limit).sorted("id")
         try:
-            with routing_savepoint(self.env):
+            with self.env.cr.savepoint():
                 leads._queue_route()
         except OperationalError:
             raise
@@ -509,7 +508,7 @@ class CrmLead(models.Model):
         routing fails stays unrouted (see *Waiting for Routing*)."""
         for lead in self:
             try:
-                with routing_savepoint(self.env):
+                with self.env.cr.savepoint():
                     lead._queue_route()
             except OperationalError:
                 raise
@@ -588,7 +587,7 @@ class CrmLead(models.Model):
             # No setting and no crash of routing may stop the leads from being
             # saved: a routing that fails is undone, and tried again after
             # the commit, then by the backlog.
-            with routing_savepoint(self.env):
+            with self.env.cr.savepoint():
                 to_route._queue_route()
         except Exception:
             _logger.exception(

@@ -21,7 +21,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse, format_date
 
-from .crm_team_queue_routing import RETRYABLE, read_committed_cursor
+from .crm_team_queue_routing import HELD_TEAMS, RETRYABLE, read_committed_cursor
 from .duration import duration_words, hours_words
 from .local_day import today_start_utc, tomorrow_start_utc
 from .values import (
@@ -396,31 +396,22 @@ class CrmLead(models.Model):
 
     def _queue_claim_assign(self, user):
         """Give the leads of ``self`` (claimable, locked) to ``user`` through
-        the door, and tell the leaders who asked for it. For this door only,
-        the teams' queue rows count as held: the door does not take them again
-        (FOR UPDATE after the claim's FOR SHARE: two claimers would deadlock),
-        the member rows the claim wrote make concurrent routings wait or
-        re-read. Only shared, they are not held for a later assignment of this
-        transaction, which writes them (:meth:`_queue_touch_teams`)."""
-        held = self.env["crm.team.queue"]._held_team_ids()
-        shared = set(self.queue_id.team_id.ids) - held
-        held.update(shared)
-        try:
-            self._queue_assign_batch(
-                [
-                    Decision(
-                        lead,
-                        user,
-                        lead.queue_id,
-                        method="claim",
-                        reason=Reason("claimed"),
-                    )
-                    for lead in self
-                ],
-                notify=False,
-            )
-        finally:
-            held.difference_update(shared)
+        the door, and tell the leaders who asked for it. For this door call
+        only, the teams' queue rows count as held (``HELD_TEAMS``): the door
+        does not take them again (FOR UPDATE after the claim's FOR SHARE: two
+        claimers would deadlock); the member rows the claim wrote make
+        concurrent routings wait or re-read. A later assignment of this
+        transaction writes them (:meth:`_queue_touch_teams`)."""
+        held = frozenset(self.queue_id.team_id.ids)
+        self.with_context(**{HELD_TEAMS: held})._queue_assign_batch(
+            [
+                Decision(
+                    lead, user, lead.queue_id, method="claim", reason=Reason("claimed")
+                )
+                for lead in self
+            ],
+            notify=False,
+        )
         self._queue_notify_leaders_of_claim(user)
 
     def _queue_claim_partial_notification(self, claimed, refused, refusals):

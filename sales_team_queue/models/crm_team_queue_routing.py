@@ -38,8 +38,9 @@ RETRYABLE = {
     errorcodes.LOCK_NOT_AVAILABLE,
 }
 STRATEGIES_ASSIGNING = ("round_robin", "load_balanced", "weighted")
-# Transaction data key: ids of the teams whose queue rows it holds.
-HELD_TEAMS = "sales_team_queue.held_team_ids"
+# Context key of a door call: the ids of the teams whose queue rows its caller
+# holds (a frozenset, which no RPC client can send; see _hold_team_rows).
+HELD_TEAMS = "sales_team_queue_held_team_ids"
 
 
 @contextmanager
@@ -58,20 +59,6 @@ def read_committed_cursor(registry, lock_timeout):
             )
         )
         yield cr
-
-
-@contextmanager
-def routing_savepoint(env):
-    """A savepoint around a routing that may fail: when it is rolled back, the
-    queue rows it wrote are no longer held by the transaction."""
-    held = env["crm.team.queue"]._held_team_ids()
-    before = set(held)
-    try:
-        with env.cr.savepoint():
-            yield
-    except Exception:
-        held.intersection_update(before)
-        raise
 
 
 class CrmTeamQueue(models.Model):
@@ -797,17 +784,23 @@ class CrmTeamQueue(models.Model):
 
         :return: ids of the ledger lines written
         """
+        Lead = self.env["crm.lead"]
         if state and any(decision.user for decision in decisions):
-            self._save_routing_state(state)
-        return self.env["crm.lead"]._queue_assign_batch(decisions, **options)
+            held = self._save_routing_state(state)
+            Lead = Lead.with_context(**{HELD_TEAMS: held})
+        return Lead._queue_assign_batch(decisions, **options)
 
     @api.model
     def _save_routing_state(self, state):
         """Write the fairness state of the plan in one round trip: the
         round-robin pointer of every locked queue (unchanged ones too: the
         write makes concurrent REPEATABLE READ routings re-read) and the
-        changed weighted credits. Their teams are then held (the door does not
-        write them again, :meth:`_hold_team_rows`)."""
+        changed weighted credits.
+
+        :return: the ids of the teams whose queue rows are written (a
+            frozenset: the door need not write them again, see
+            :meth:`_hold_team_rows`)
+        """
         ids = list(state.rr)
         statements = [
             SQL(
@@ -839,29 +832,20 @@ class CrmTeamQueue(models.Model):
         self.env["crm.team.queue.member"].browse(changed).invalidate_recordset(
             ["wrr_current"]
         )
-        self._held_team_ids().update(
-            state.configs[queue_id].team_id for queue_id in ids
-        )
-
-    @api.model
-    def _held_team_ids(self):
-        """Ids of the teams whose queue rows this transaction holds: written
-        by a routing (:meth:`_save_routing_state`) or by the door
-        (:meth:`_hold_team_rows`), or, for the door of a claim only, locked
-        shared by the claim (``crm.lead._queue_claim_assign``). Kept with the
-        cursor's precommit data, which Odoo empties whenever it flushes the
-        cursor (commit, entering or leaving a savepoint): the door then writes
-        the rows again, which is harmless (see :func:`routing_savepoint` for a
-        rolled back savepoint)."""
-        return self.env.cr.precommit.data.setdefault(HELD_TEAMS, set())
+        return frozenset(state.configs[queue_id].team_id for queue_id in ids)
 
     @api.model
     def _hold_team_rows(self, team_ids):
-        """Write the queue rows of the teams ``team_ids`` that this transaction
-        does not hold yet (waiting for the routings in progress there): a
-        routing that begins after this transaction then counts its leads in
-        its caps and loads (see :meth:`_lock_for_routing`)."""
-        held = self._held_team_ids()
+        """Write the queue rows of the teams ``team_ids`` (waiting for the
+        routings in progress there): a routing that begins after this
+        transaction then counts its leads in its caps and loads (see
+        :meth:`_lock_for_routing`). Not the teams the caller holds already for
+        this door call (``HELD_TEAMS`` in the context, a frozenset, which no
+        RPC client can send: a routing that saved its state, a claim that
+        shares the rows)."""
+        held = self.env.context.get(HELD_TEAMS)
+        if not isinstance(held, frozenset):
+            held = frozenset()
         todo = sorted(set(team_ids) - held)
         if not todo:
             return
@@ -874,7 +858,6 @@ class CrmTeamQueue(models.Model):
                 todo,
             )
         )
-        held.update(todo)
 
     @api.model
     def _routing_flush(self):

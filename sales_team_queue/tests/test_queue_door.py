@@ -6,6 +6,8 @@ ledger line with its method; the ledger itself is append-only."""
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
+from odoo.addons.sales_team_queue.models.crm_team_queue_routing import HELD_TEAMS
+
 from .common import QueueCase
 
 
@@ -196,3 +198,22 @@ class TestQueueDoor(QueueCase):
         line = lead.assignment_ids
         lead.unlink()
         self.assertFalse(line.exists())
+
+    def test_held_teams_come_only_from_the_server(self):
+        """The door writes the queue rows of the teams that get leads (so that
+        an older routing re-reads) unless its caller holds them for that call,
+        which only the server can say: a list sent in a client's context (JSON)
+        holds nothing."""
+        self._create_queue()
+        Queue = self.env["crm.team.queue"]
+
+        def queries(context_value):
+            queue = Queue.with_context(**{HELD_TEAMS: context_value})
+            self.env.flush_all()
+            before = self.cr.sql_log_count
+            queue._hold_team_rows([self.team.id])
+            return self.cr.sql_log_count - before
+
+        self.assertEqual(queries(frozenset([self.team.id])), 0, "held by the server")
+        self.assertEqual(queries([self.team.id]), 1, "a client's list is data")
+        self.assertEqual(queries(None), 1)

@@ -795,12 +795,8 @@ class CrmTeamQueue(models.Model):
         """Write the fairness state of the plan in one round trip: the
         round-robin pointer of every locked queue (unchanged ones too: the
         write makes concurrent REPEATABLE READ routings re-read) and the
-        changed weighted credits.
-
-        :return: the ids of the teams whose queue rows are written (a
-            frozenset: the door need not write them again, see
-            :meth:`_hold_team_rows`)
-        """
+        changed weighted credits. :return: the ids of the teams whose queue
+        rows are written (a frozenset; see :meth:`_hold_team_rows`)"""
         ids = list(state.rr)
         statements = [
             SQL(

@@ -187,6 +187,21 @@ check_log() {
     fi
 }
 
+# The demo database $1: the module upgraded when it exists, installed with demo
+# data otherwise (make run, make screenshots).
+demo_db() {
+    local db=$1
+    if pg_cmd psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1; then
+        say "Upgrading $MODULE in database $db"
+        odoo_bin -d "$db" -u "$MODULE" --stop-after-init --log-level=info 2>&1 | odoo_progress \
+            || die "Upgrading $MODULE in $db failed (see the errors above)"
+    else
+        say "Creating database $db with $MODULE and demo data (about a minute)"
+        odoo_bin -d "$db" -i "$MODULE" --stop-after-init --log-level=info 2>&1 | odoo_progress \
+            || die "Installing $MODULE in $db failed (see the errors above)"
+    fi
+}
+
 # A fresh database with the module installed; the install log must be clean.
 install_fresh_db() {
     local db=$1 log=$2; shift 2

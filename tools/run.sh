@@ -6,15 +6,7 @@ source "$(dirname "$0")/common.sh"
 prepare
 DB="${RUN_DB:-sales_team_queue_demo}"
 
-if pg_cmd psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$DB'" | grep -q 1; then
-    say "Upgrading $MODULE in database $DB"
-    odoo_bin -d "$DB" -u "$MODULE" --stop-after-init --log-level=info 2>&1 | odoo_progress \
-        || die "Upgrading $MODULE in $DB failed (see the errors above)"
-else
-    say "Creating database $DB with $MODULE and demo data (about a minute)"
-    odoo_bin -d "$DB" -i "$MODULE" --stop-after-init --log-level=info 2>&1 | odoo_progress \
-        || die "Installing $MODULE in $DB failed (see the errors above)"
-fi
+demo_db "$DB"
 echo
 echo "Odoo is starting on http://localhost:${HTTP_PORT:-8069}  (database $DB)"
 cat <<'LOGINS'

@@ -8,15 +8,7 @@ prepare
 DB="${RUN_DB:-sales_team_queue_demo}"
 PORT="${SHOTS_PORT:-8090}"
 LOGS="$STATE_DIR/logs/$DB"; mkdir -p "$LOGS"
-if pg_cmd psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$DB'" | grep -q 1; then
-    say "Upgrading $MODULE in database $DB"
-    odoo_bin -d "$DB" -u "$MODULE" --stop-after-init --log-level=info 2>&1 | odoo_progress \
-        || die "Upgrading $MODULE in $DB failed (see the errors above)"
-else
-    say "Creating database $DB with $MODULE and demo data"
-    odoo_bin -d "$DB" -i "$MODULE" --stop-after-init --log-level=info 2>&1 | odoo_progress \
-        || die "Installing $MODULE in $DB failed (see the errors above)"
-fi
+demo_db "$DB"
 say "Starting Odoo on port $PORT for the screenshots"
 # (the server itself in the background, not a subshell, so that it can be stopped)
 PYTHONPATH="$ODOO_SRC" "$VENV/bin/python" "$ODOO_SRC/setup/odoo" -c "$ODOO_CONF" \

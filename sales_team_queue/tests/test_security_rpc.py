@@ -1,6 +1,7 @@
 from xmlrpc.client import Fault
 
-from odoo.tests import HttpCase, tagged
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.base.controllers.rpc import (
@@ -59,3 +60,44 @@ class TestTeamVisibilityRpc(RpcLoginMixin, TeamVisibilityMatrix, HttpCase):
 
     def test_rpc_matrix_own_leads_private_pool_lead(self):
         self._check_matrix("own", False, private_pool=True)
+
+
+@tagged("post_install", "-at_install")
+class TestReleaseWizardRpc(RpcLoginMixin, HttpCase):
+    """The release wizard over XML-RPC, as a rep who names a colleague's lead
+    they may not read: refused, saying so, never a silent 'done'."""
+
+    def test_release_wizard_on_leads_the_rep_cannot_read_is_refused(self):
+        rep, other = (
+            new_test_user(
+                self.env,
+                login=login,
+                password=f"{login}_pw",
+                groups="sales_team.group_sale_salesman",
+            )
+            for login in ("q_release_rep", "q_release_other")
+        )
+        team = self.env["crm.team"].create(
+            {"name": "Release RPC Team", "member_ids": [Command.set((rep | other).ids)]}
+        )
+        queue = self.env["crm.team.queue"].create(
+            {"name": "Release RPC Queue", "team_id": team.id, "strategy": "pool"}
+        )
+        lead = self.env["crm.lead"].create(
+            {"name": "Colleague's", "team_id": team.id, "user_id": other.id}
+        )
+        wizard_id = self._rpc(
+            rep,
+            "crm.lead.release",
+            "create",
+            {"lead_ids": [(6, 0, lead.ids)], "reason": "mine now"},
+        )
+        with mute_logger("odoo.http"):
+            refusal = self._rpc_refused(
+                rep, "crm.lead.release", "action_apply", [wizard_id]
+            )
+        self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_WARNING)
+        self.assertIn("Select at least one lead", refusal.faultString)
+        self.assertEqual(lead.user_id, other)
+        self.assertFalse(lead.queue_id)
+        self.assertTrue(queue)

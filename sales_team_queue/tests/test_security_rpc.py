@@ -9,7 +9,7 @@ from odoo.addons.base.controllers.rpc import (
     RPC_FAULT_CODE_WARNING,
 )
 
-from .common_rpc import RpcLoginMixin
+from .common_rpc import ColleagueLeadRpcCase, RpcLoginMixin
 from .common_security import LEAD_REPORTS, OPERATIONS, TeamVisibilityMatrix
 
 
@@ -101,3 +101,40 @@ class TestReleaseWizardRpc(RpcLoginMixin, HttpCase):
         self.assertEqual(lead.user_id, other)
         self.assertFalse(lead.queue_id)
         self.assertTrue(queue)
+
+
+@tagged("post_install", "-at_install")
+class TestLeadVisibleFilterRpc(ColleagueLeadRpcCase):
+    """``is_lead_visible`` (the stage history, the reports) over XML-RPC: any
+    condition a client may send on a yes/no field gets an answer, never a
+    server error."""
+
+    login_prefix = "q_visible"
+
+    def _lines(self, *domain):
+        return self._rpc(self.rep, "crm.lead.stage.history", "search", list(domain))
+
+    def test_lead_visible_answers_in_and_not_in(self):
+        visible = self._lines(("is_lead_visible", "=", True))
+        self.assertTrue(visible)
+        self.assertEqual(self._lines(("is_lead_visible", "in", [True])), visible)
+        self.assertEqual(self._lines(("is_lead_visible", "not in", [False])), visible)
+        self.assertEqual(
+            self._lines(("is_lead_visible", "not in", [True])),
+            self._lines(("is_lead_visible", "=", False)),
+        )
+        self.assertEqual(
+            set(self._lines(("is_lead_visible", "in", [True, False]))),
+            set(self._lines()),
+        )
+
+    def test_lead_visible_refuses_other_conditions_saying_why(self):
+        with mute_logger("odoo.http"):
+            refusal = self._rpc_refused(
+                self.rep,
+                "crm.lead.stage.history",
+                "search",
+                [("is_lead_visible", "ilike", "x")],
+            )
+        self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_WARNING)
+        self.assertIn("yes/no filter", refusal.faultString)

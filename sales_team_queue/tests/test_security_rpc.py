@@ -138,3 +138,24 @@ class TestLeadVisibleFilterRpc(ColleagueLeadRpcCase):
             )
         self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_WARNING)
         self.assertIn("yes/no filter", refusal.faultString)
+
+
+@tagged("post_install", "-at_install")
+class TestArchiveUserRpc(ColleagueLeadRpcCase):
+    """Archiving a user over XML-RPC by a rep who may not archive users: Odoo's
+    refusal, not the handover offer (which tells what the colleague still owns,
+    and which the rep could not follow)."""
+
+    login_prefix = "q_archive"
+
+    def test_rep_archiving_a_colleague_with_open_leads_is_refused_by_odoo(self):
+        self.env["crm.team.queue"].create(
+            {"name": "Archive RPC Queue", "team_id": self.team.id}
+        )
+        with mute_logger("odoo.http"):
+            refusal = self._rpc_refused(
+                self.rep, "res.users", "action_archive", [self.other.id]
+            )
+        self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
+        self.assertNotIn("Hand them over", refusal.faultString)
+        self.assertTrue(self.other.active)

@@ -159,3 +159,22 @@ class TestArchiveUserRpc(ColleagueLeadRpcCase):
         self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
         self.assertNotIn("Hand them over", refusal.faultString)
         self.assertTrue(self.other.active)
+
+
+@tagged("post_install", "-at_install")
+class TestApplyStageProbabilitiesRpc(ColleagueLeadRpcCase):
+    """'Apply stage probabilities' is a setting of the team: over XML-RPC, a rep
+    who may not change the team is refused, and no lead of the team moves."""
+
+    login_prefix = "q_stage_apply"
+
+    def test_rep_cannot_apply_stage_probabilities_of_their_team(self):
+        stage = self.env["crm.stage"].create({"name": "RPC Stage", "probability": 42})
+        self.lead.write({"stage_id": stage.id, "probability": 7})
+        with mute_logger("odoo.http"):
+            refusal = self._rpc_refused(
+                self.rep, "crm.team", "action_apply_stage_probabilities", [self.team.id]
+            )
+        self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
+        self.lead.invalidate_recordset(["probability"])
+        self.assertEqual(self.lead.probability, 7)

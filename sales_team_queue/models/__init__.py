@@ -6,6 +6,7 @@ from . import crm_team_queue
 from . import crm_team_queue_routing
 from . import crm_team_queue_fault
 from . import crm_team_queue_member
+from . import crm_team_queue_criteria
 from . import crm_lead_log_mixin
 from . import crm_lead_assignment
 from . import crm_lead

@@ -179,8 +179,10 @@ class CrmTeam(models.Model):
 
     def action_apply_stage_probabilities(self):
         """Give the team's open leads the probability of their stage, in batch
-        (one write per stage and value)."""
+        (one write per stage and value). A setting of the team: for those who
+        may change it (a client may call it on any team)."""
         self.ensure_one()
+        self.check_access("write")
         count = self.stage_probability_lead_count
         leads = self.env["crm.lead"].search(self._get_stage_probability_lead_domain())
         leads._apply_stage_probability()

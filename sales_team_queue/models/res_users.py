@@ -53,11 +53,13 @@ class ResUsers(models.Model):
 
     def _handover_guard_applies(self):
         """Whether archiving users offers the handover: an interactive archive
-        (not the superuser's automated flows) by a salesperson, in a database
-        where lead queues are in use."""
+        (not the superuser's automated flows) by a salesperson who may archive
+        these users (others get Odoo's refusal, not what the users still own),
+        in a database where lead queues are in use."""
         return (
             not self.env.su
             and self.env.user.has_group("sales_team.group_sale_salesman")
+            and self.has_access("write")
             and bool(self.env["crm.team.queue"].sudo()._get_queue_team_ids())
         )
 

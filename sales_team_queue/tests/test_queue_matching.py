@@ -173,3 +173,54 @@ class TestQueueMatching(QueueCase):
         self.env.user.company_ids |= other_company
         lead = self._new_leads(1, team_id=False, company_id=other_company.id)
         self.assertFalse(lead.queue_id)
+
+
+@tagged("post_install", "-at_install")
+class TestQueueMatchingSettingsChangedElsewhere(QueueCase):
+    """Routing keeps the queues' settings in a cache: a change made through
+    another model (a criterion's record deleted, a product category moved)
+    reaches routing at once, as a change of the queue itself does."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.catch_all = cls._create_queue(users=cls.linh, name="Catch-all", sequence=20)
+
+    _specific = TestQueueMatching._specific
+
+    def _route_once(self):
+        # routing has read (and cached) the settings before the change
+        self._new_leads(1)
+
+    def test_deleted_tag_no_longer_restricts_the_queue(self):
+        vip = self.env["crm.tag"].create({"name": "Queue VIP gone"})
+        queue = self._specific(tag_ids=[Command.set(vip.ids)])
+        self._route_once()
+        vip.with_user(self.niran).unlink()
+        self.assertFalse(queue.tag_ids)
+        self.assertEqual(
+            self._new_leads(1).queue_id, queue, "no tag left: every lead matches"
+        )
+
+    def test_deleted_source_no_longer_restricts_the_queue(self):
+        source = self.env["utm.source"].create({"name": "Queue source gone"})
+        queue = self._specific(source_ids=[Command.set(source.ids)])
+        self._route_once()
+        source.unlink()
+        self.assertEqual(self._new_leads(1).queue_id, queue)
+
+    def test_moved_product_category_keeps_matching_its_products(self):
+        machines, parts = self.env["product.category"].create(
+            [{"name": "Machines"}, {"name": "Parts"}]
+        )
+        pump = self.env["product.template"].create(
+            {"name": "Pump", "categ_id": machines.id}
+        )
+        queue = self._specific(product_category_ids=[Command.set(machines.ids)])
+        self._route_once()
+        machines.parent_id = parts
+        self.assertEqual(
+            self._new_leads(1, product_interest_ids=[Command.set(pump.ids)]).queue_id,
+            queue,
+            "the pump is still in the queue's category",
+        )

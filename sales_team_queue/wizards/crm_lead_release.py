@@ -29,12 +29,15 @@ class CrmLeadRelease(models.TransientModel):
         salesperson, the team leader or a sales manager may (checked by
         ``crm.lead.action_release``)."""
         self.ensure_one()
+        # (the leads the user may read: a client may name others)
+        leads = self.lead_ids.with_env(self.env)
+        if not leads:
+            raise UserError(_("Select at least one lead."))
         reason = clean_reason_text(self.env, self.reason)
         if not reason:
             raise UserError(
                 _("Say why you release the lead: the next salesperson reads it.")
             )
-        leads = self.lead_ids.with_env(self.env)
         leads.check_access("write")
         answer = leads.action_release(reason=reason)
         if isinstance(answer, dict):

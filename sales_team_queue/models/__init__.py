@@ -6,7 +6,15 @@ from . import crm_team_queue
 from . import crm_team_queue_routing
 from . import crm_team_queue_fault
 from . import crm_team_queue_member
-from . import crm_team_queue_criteria
+from . import crm_team_queue_criterion_mixin
+from . import crm_tag
+from . import res_country
+from . import res_country_state
+from . import res_partner_category
+from . import res_lang
+from . import utm_source
+from . import product_template
+from . import product_category
 from . import crm_lead_log_mixin
 from . import crm_lead_assignment
 from . import crm_lead

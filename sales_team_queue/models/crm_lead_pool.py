@@ -645,10 +645,7 @@ class CrmLead(models.Model):
         teams = {queue.id: queue.team_id.id for queue in queues}
         for queue_id, _rr, _lock, member, received, open_count, _last, claims in rows:
             state.add_queue(queue_id, member, (received, claims))
-            if member:
-                # A queue of the team without the user counts nothing: it must
-                # not reset the count read through their own queue.
-                state.open[teams[queue_id]] = open_count
+            state.open[teams[queue_id]] = open_count
 
     def _queue_claim_state(self, user):
         """Read what the rules need for ``user`` and the leads of ``self``

@@ -882,6 +882,7 @@ class CrmTeamQueue(models.Model):
         ``lock``: False, or lock them first ('wait' or 'nowait', see
         :meth:`_lock_for_routing`), in the same round trip."""
         self._routing_flush()
+        who = SQL("%s", user.id) if user else SQL("m.user_id")
         self.env.cr.execute(
             SQL(
                 """%(lock_first)s
@@ -895,7 +896,7 @@ class CrmTeamQueue(models.Model):
                      JOIN crm_team t ON t.id = q.team_id
                 LEFT JOIN crm_team_queue_member m
                        ON m.queue_id = q.id %(one_user)s
-                LEFT JOIN res_users u ON u.id = m.user_id
+                LEFT JOIN res_users u ON u.id = %(who)s
                 LEFT JOIN res_partner p ON p.id = u.partner_id,
                   LATERAL (SELECT COALESCE(NULLIF(p.tz, ''), 'UTC') AS name) tz
                     WHERE q.id = ANY(%(queues)s)
@@ -903,8 +904,9 @@ class CrmTeamQueue(models.Model):
                 lock=LOCK_SETTING,
                 queues=list(queue_ids),
                 flags=self._routing_flags_sql(),
-                counts=self._routing_counts_sql(now),
+                counts=self._routing_counts_sql(now, who),
                 one_user=SQL("AND m.user_id = %s", user.id) if user else SQL(),
+                who=who,
                 lock_first=self._lock_for_routing(queue_ids, lock == "wait")
                 if lock
                 else SQL(),
@@ -931,26 +933,29 @@ class CrmTeamQueue(models.Model):
         )
 
     @api.model
-    def _routing_counts_sql(self, now):
-        """The member's counters, as columns of :meth:`_read_routing_rows`:
-        the leads the queue gave them (and of those, the claims) since the
-        start of their day (their time zone ``tz.name``), their open leads in
-        the team, their last ledger line in the team."""
+    def _routing_counts_sql(self, now, who):
+        """The counters of the user ``who`` (SQL: the member, or the one user
+        of a claim, member of the queue or not), as columns of
+        :meth:`_read_routing_rows`: the leads the queue gave them (and of
+        those, the claims) since the start of their day (their time zone
+        ``tz.name``), their open leads in the team, their last ledger line in
+        the team."""
         return SQL(
             """(SELECT ARRAY[COUNT(*), COUNT(*) FILTER (WHERE a.method = 'claim')]
                   FROM crm_lead_assignment a
-                 WHERE a.queue_id = m.queue_id AND a.user_id = m.user_id
+                 WHERE a.queue_id = q.id AND a.user_id = %(who)s
                    AND a.create_date >= (
                        date_trunc('day', %(now)s::timestamp
                            AT TIME ZONE 'UTC' AT TIME ZONE tz.name)
                        AT TIME ZONE tz.name AT TIME ZONE 'UTC')),
                (SELECT COUNT(*) FROM crm_lead l
                   LEFT JOIN crm_stage st ON st.id = l.stage_id
-                 WHERE l.team_id = q.team_id AND l.user_id = m.user_id
+                 WHERE l.team_id = q.team_id AND l.user_id = %(who)s
                    AND %(open)s),
                (SELECT MAX(a.id) FROM crm_lead_assignment a
-                 WHERE a.team_id = q.team_id AND a.user_id = m.user_id)""",
+                 WHERE a.team_id = q.team_id AND a.user_id = %(who)s)""",
             now=now,
+            who=who,
             open=open_lead_sql("l", "st"),
         )
 

@@ -873,14 +873,19 @@ class CrmTeamQueue(models.Model):
         self.env["crm.lead"].flush_model(["user_id", "team_id", "active"])
 
     @api.model
-    def _read_routing_rows(self, queue_ids, now, lock=False, user=None):
+    def _read_routing_rows(
+        self, queue_ids, now, lock=False, user=None, workload_queue_ids=None
+    ):
         """The queues ``queue_ids`` and their members with everything eligibility
         and the strategies need, in one query (each queue's round-robin pointer
         and whether :meth:`_lock_for_routing` took the lock, each member's
         flags, skills and :meth:`_routing_counts_sql`), as :meth:`_routing_row`
         values; the claim rules read the same (one member: ``user``).
         ``lock``: False, or lock them first ('wait' or 'nowait', see
-        :meth:`_lock_for_routing`), in the same round trip."""
+        :meth:`_lock_for_routing`), in the same round trip.
+        ``workload_queue_ids``: None (every counter), or the queues whose
+        strategy reads workload (:meth:`_routing_needs_workload`): routing
+        counts only what its rules and strategies read."""
         self._routing_flush()
         who = SQL("%s", user.id) if user else SQL("m.user_id")
         self.env.cr.execute(
@@ -904,7 +909,7 @@ class CrmTeamQueue(models.Model):
                 lock=LOCK_SETTING,
                 queues=list(queue_ids),
                 flags=self._routing_flags_sql(),
-                counts=self._routing_counts_sql(now, who),
+                counts=self._routing_counts_sql(now, who, workload_queue_ids),
                 one_user=SQL("AND m.user_id = %s", user.id) if user else SQL(),
                 who=who,
                 lock_first=self._lock_for_routing(queue_ids, lock == "wait")
@@ -933,31 +938,59 @@ class CrmTeamQueue(models.Model):
         )
 
     @api.model
-    def _routing_counts_sql(self, now, who):
+    def _routing_counts_sql(self, now, who, workload_queue_ids=None):
         """The counters of the user ``who`` (SQL: the member, or the one user
         of a claim, member of the queue or not), as columns of
         :meth:`_read_routing_rows`: the leads the queue gave them (and of
         those, the claims) since the start of their day (their time zone
         ``tz.name``), their open leads in the team, their last ledger line in
-        the team."""
+        the team.
+
+        Each counter costs a scan of the user's leads or ledger lines: with
+        ``workload_queue_ids`` (see :meth:`_read_routing_rows`), a member's
+        counts of the day are read only when they have a daily cap, the open
+        leads only for a maximum or a workload strategy, the last line only
+        for a workload strategy; the others are 0 (open: NULL)."""
+        if workload_queue_ids is None:
+            today_if = open_if = last_if = SQL("TRUE")
+        else:
+            last_if = SQL("q.id = ANY(%s)", sorted(workload_queue_ids))
+            today_if = SQL("COALESCE(m.daily_cap, 0) > 0")
+            open_if = SQL("(%s OR COALESCE(m.max_open, 0) > 0)", last_if)
         return SQL(
-            """(SELECT ARRAY[COUNT(*), COUNT(*) FILTER (WHERE a.method = 'claim')]
+            """CASE WHEN %(today_if)s THEN (
+                SELECT ARRAY[COUNT(*), COUNT(*) FILTER (WHERE a.method = 'claim')]
                   FROM crm_lead_assignment a
                  WHERE a.queue_id = q.id AND a.user_id = %(who)s
                    AND a.create_date >= (
                        date_trunc('day', %(now)s::timestamp
                            AT TIME ZONE 'UTC' AT TIME ZONE tz.name)
-                       AT TIME ZONE tz.name AT TIME ZONE 'UTC')),
-               (SELECT COUNT(*) FROM crm_lead l
+                       AT TIME ZONE tz.name AT TIME ZONE 'UTC'))
+               ELSE ARRAY[0, 0]::bigint[] END,
+               CASE WHEN %(open_if)s THEN (
+                SELECT COUNT(*) FROM crm_lead l
                   LEFT JOIN crm_stage st ON st.id = l.stage_id
                  WHERE l.team_id = q.team_id AND l.user_id = %(who)s
-                   AND %(open)s),
-               (SELECT MAX(a.id) FROM crm_lead_assignment a
-                 WHERE a.team_id = q.team_id AND a.user_id = %(who)s)""",
+                   AND %(open)s) END,
+               CASE WHEN %(last_if)s THEN (
+                SELECT MAX(a.id) FROM crm_lead_assignment a
+                 WHERE a.team_id = q.team_id AND a.user_id = %(who)s) END""",
             now=now,
             who=who,
             open=open_lead_sql("l", "st"),
+            today_if=today_if,
+            open_if=open_if,
+            last_if=last_if,
         )
+
+    @api.model
+    def _routing_needs_workload(self, config):
+        """Whether the strategy of the queue ``config`` reads its members'
+        workload (open leads, last lead received): every strategy but the
+        rotations, which read only their own pointers. Pool and hybrid
+        queues count: the SLA reassign and the dispatch plan them by
+        workload."""
+        return config.strategy not in ("round_robin", "weighted")
 
     @api.model
     def _routing_row(self, row):
@@ -1072,8 +1105,14 @@ class RoutingState:
         # {queue id: error}: queues whose filter failed, skipped
         self.faults = {}
         self.locked = True
-        rows = env["crm.team.queue"]._read_routing_rows(
-            [config.id for config in configs], fields.Datetime.now(), lock=lock
+        Queue = env["crm.team.queue"]
+        rows = Queue._read_routing_rows(
+            [config.id for config in configs],
+            fields.Datetime.now(),
+            lock=lock,
+            workload_queue_ids={
+                config.id for config in configs if Queue._routing_needs_workload(config)
+            },
         )
         for row in rows:
             self._add_row(*row)
@@ -1096,9 +1135,12 @@ class RoutingState:
         team_id = self.configs[queue_id].team_id
         self.members[queue_id].append(member)
         self.member_by_id[member.id] = member
+        key = (team_id, member.user_id)
         self.assigned[(queue_id, member.user_id)] = today
-        self.open[(team_id, member.user_id)] = open_count
-        self.last[(team_id, member.user_id)] = last_line
+        # A user in several queues of the team: the rows that counted win.
+        if open_count is not None:
+            self.open[key] = open_count
+        self.last[key] = max(self.last.get(key, 0), last_line)
 
     def open_count(self, team_id, user_id):
         return self.open.get((team_id, user_id), 0)

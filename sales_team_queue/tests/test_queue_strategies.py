@@ -132,6 +132,23 @@ class TestQueueStrategies(QueueCase):
         self.assertEqual(queue.member_ids.mapped("open_count"), [1, 1, 1])
         self.assertEqual(self._new_leads(1).user_id, self.wei)
 
+    def test_load_balanced_counts_beside_a_rotation_of_the_same_team(self):
+        """Routing counts open leads only for the queues whose strategy reads
+        them: a rotation of the same team, read after, must not hide them."""
+        self.env["crm.lead"].create(
+            [
+                {"name": "Open", "team_id": self.team.id, "user_id": self.somchai.id},
+                {"name": "Open", "team_id": self.team.id, "user_id": self.somchai.id},
+                {"name": "Open", "team_id": self.team.id, "user_id": self.wei.id},
+            ]
+        )
+        self._create_queue(strategy="load_balanced", sequence=2)
+        # Created after: its member rows come after the load-balanced ones.
+        self._create_queue(sequence=1, min_expected_revenue=1000000)
+        lead = self._new_leads(1, expected_revenue=10)
+        self.assertEqual(lead.user_id, self.linh)
+        self.assertEqual(lead.assignment_ids.reason, "load balanced: 0 open vs 1")
+
     def test_pool_strategy_places_lead_in_pool(self):
         queue = self._create_queue(strategy="pool")
         lead = self._new_leads(1)

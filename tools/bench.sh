@@ -8,6 +8,8 @@
 # the same database; --no-handover skips it. Then the timers benchmark
 # (tools/bench-timers.sh, bench/bench_timers.py) on the same database (--no-timers
 # skips it).
+# Then the import benchmark (tools/bench-import.sh, bench/bench_import.py): a spreadsheet
+# import with and without queue (--no-import skips it).
 # After the create storm, the fault storm (tools/bench-faults.sh,
 # bench/bench_fault_storm.py): creates while workers are killed and connections cut,
 # then the safety net; --no-faults skips it.
@@ -23,6 +25,7 @@ storm=1
 handover=1
 timers=1
 faults=1
+imports=1
 args=()
 for arg in "$@"; do
     case "$arg" in
@@ -30,6 +33,7 @@ for arg in "$@"; do
         --no-handover) handover=0 ;;
         --no-timers) timers=0 ;;
         --no-faults) faults=0 ;;
+        --no-import) imports=0 ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -42,6 +46,10 @@ say "Benchmark in database $DB (10 to 12 minutes on 2 cores with the default siz
 PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
     "$ROOT/bench/bench_routing.py" -c "$ODOO_CONF" -d "$DB" ${args[@]+"${args[@]}"} \
     | tee "$LOGS/bench.out"
+if [ "$imports" = 1 ]; then
+    say "Import benchmark on the same database"
+    IMPORT_DB="$DB" bash "$ROOT/tools/bench-import.sh" --reuse
+fi
 if [ "$storm" = 1 ]; then
     say "Create storm on the same database"
     STORM_DB="$DB" bash "$ROOT/tools/bench-storm.sh" --reuse

@@ -3,6 +3,7 @@ overflow) and apply; the routing state and how it is serialised between
 workers. See docs/design-notes.md, "Queue engine"."""
 
 import logging
+from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -158,11 +159,21 @@ class CrmTeamQueue(models.Model):
             return dict.fromkeys(plan.decisions, "busy")
         if not plan.decisions:
             return {}
-        self._apply_plan(list(plan.decisions.values()), plan.state)
+        decisions = list(plan.decisions.values())
+        self._apply_plan(decisions, plan.state, digest=self._route_digest(decisions))
         return {
             lead_id: "assigned" if decision.user else "pool"
             for lead_id, decision in plan.decisions.items()
         }
+
+    @api.model
+    def _route_digest(self, decisions):
+        """Whether routing ``decisions`` alerts each new owner once, listing
+        their leads (the digest the wizards send), rather than once per lead:
+        when it gives someone several leads at once (an import, a create of
+        many leads, a backlog run)."""
+        owners = Counter(decision.user.id for decision in decisions if decision.user)
+        return any(count > 1 for count in owners.values())
 
     # ------------------------------------------------------------
     # PLAN

@@ -85,6 +85,54 @@ class TestQueueAssignment(QueueCase):
             len([m for m in self._mails if self.linh.email in str(m["email_to"])]), 1
         )
 
+    def _notifications(self, user):
+        return self.env["mail.notification"].search(
+            [("res_partner_id", "=", user.partner_id.id)]
+        )
+
+    def test_batch_create_alerts_each_rep_once_listing_their_leads(self):
+        self._create_queue(
+            notify_assignee=True,
+            activity_type_id=self.env.ref("mail.mail_activity_data_call").id,
+        )
+        with self.mock_mail_gateway():
+            leads = self._new_leads(7)
+        self.assertEqual(
+            self._owners(leads),
+            ["Somchai", "Wei", "Linh", "Somchai", "Wei", "Linh", "Somchai"],
+        )
+        for user, count in ((self.somchai, 3), (self.wei, 2), (self.linh, 2)):
+            notifications = self._notifications(user)
+            self.assertEqual(len(notifications), 1, user.name)
+            message = notifications.mail_message_id
+            self.assertEqual(message.subject, f"{count} lead(s) assigned to you")
+            for lead in leads.filtered(lambda lead, user=user: lead.user_id == user):
+                self.assertIn(f"/odoo/crm/{lead.id}", message.body)
+                # Each lead still gets its activity, without a notice of its own.
+                self.assertEqual(lead.activity_ids.user_id, user)
+
+    def test_import_alerts_each_rep_once(self):
+        """What Odoo's Import button calls (``load``): one batch, one alert
+        per rep listing their leads."""
+        self._create_queue(notify_assignee=True)
+        with self.mock_mail_gateway():
+            result = self.env["crm.lead"].load(
+                ["name", "team_id/.id", "type"],
+                [
+                    [f"Imported {index}", str(self.team.id), "lead"]
+                    for index in range(6)
+                ],
+            )
+        self.assertFalse(result["messages"])
+        leads = self.env["crm.lead"].browse(result["ids"])
+        self.assertEqual(leads.mapped("queue_state"), ["assigned"] * 6)
+        for user in self.reps:
+            notifications = self._notifications(user)
+            self.assertEqual(len(notifications), 1, user.name)
+            self.assertEqual(
+                notifications.mail_message_id.subject, "2 lead(s) assigned to you"
+            )
+
     def test_one_notification_even_with_activity(self):
         self._create_queue(
             notify_assignee=True,

@@ -1,0 +1,130 @@
+"""Import benchmark: a spreadsheet import of leads (``load``, what Odoo's Import
+button calls) into a team without queue, then the same import into a team whose
+round-robin queue of the run's reps routes it, alerts on (one notification and
+one activity per rep and import). Prints the time, the queries and the
+notifications each rep received, and the ratio against the import without queue
+(target: at most 1.5x, one notification per rep).
+
+Run by ``tools/bench-import.sh`` (``make bench`` runs it on the bench database)."""
+
+import argparse
+import logging
+import uuid
+
+import bench_common as common
+
+from odoo import SUPERUSER_ID, Command, api
+
+TARGET_RATIO = 1.5
+
+
+def import_rows(nb, tag, team):
+    """The rows of a spreadsheet of ``nb`` leads for ``team``."""
+    return [
+        [
+            f"{tag} import {i:05d}",
+            f"Contact {i:05d}",
+            f"{tag.lower()}.{i:05d}@example.com",
+            str(team.id),
+            "lead",
+            str((i * 37) % 10000),
+        ]
+        for i in range(nb)
+    ]
+
+
+FIELDS = [
+    "name",
+    "contact_name",
+    "email_from",
+    "team_id/.id",
+    "type",
+    "expected_revenue",
+]
+
+
+def run(env, nb, reps):
+    tag = uuid.uuid4().hex[:6]
+    users = common.create_reps(env, reps, "Import Rep", "import_rep", tag)
+    teams = env["crm.team"].create(
+        [
+            {
+                "name": f"Import {label} {tag}",
+                "use_leads": True,
+                "crm_team_member_ids": [
+                    Command.create({"user_id": user.id}) for user in users
+                ],
+            }
+            for label in ("Plain", "Queue")
+        ]
+    )
+    plain_team, queue_team = teams
+    common.create_queue(
+        env,
+        f"Import queue {tag}",
+        queue_team,
+        users,
+        notify_assignee=True,
+        activity_type_id=env.ref("mail.mail_activity_data_todo").id,
+    )
+    env.cr.commit()
+    Lead = env["crm.lead"].with_context(mail_notify_force_send=False)
+    results = {}
+    for label, team in (("no queue", plain_team), ("queue, alerts on", queue_team)):
+        rows = import_rows(nb, f"{label[:2].upper()}{tag}", team)
+        result, elapsed, count = common.measure(
+            env, lambda r=rows: Lead.load(FIELDS, r)
+        )
+        env.cr.commit()
+        assert not result["messages"], result["messages"]
+        leads = env["crm.lead"].browse(result["ids"])
+        notified = env["mail.notification"].search_count(
+            [("res_partner_id", "in", users.partner_id.ids)]
+        )
+        results[label] = (elapsed, count, len(leads.filtered("user_id")), notified)
+        print(
+            f"  {label:<18} {elapsed:7.2f} s, {count / nb:6.2f} queries/lead, "
+            f"{notified / reps:6.2f} notifications/rep",
+            flush=True,
+        )
+    return results
+
+
+def print_table(results, nb, reps):
+    print(f"\n## Importing {nb} leads in one file ({reps} reps, round robin)\n")
+    print("| case | time (s) | queries/lead | with an owner | notifications/rep |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label, (elapsed, count, owned, notified) in results.items():
+        print(
+            f"| {label} | {elapsed:.2f} | {count / nb:.2f} | {owned} "
+            f"| {notified / reps:.2f} |"
+        )
+    plain = results["no queue"][0]
+    queue = results["queue, alerts on"][0]
+    print(
+        f"\nImport with queue against without: {queue / plain:.2f}x the time "
+        f"(target: at most {TARGET_RATIO}x)"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--leads", type=int, default=3000)
+    parser.add_argument("--reps", type=int, default=30)
+    args = parser.parse_args()
+    registry = common.open_registry(args.config, args.database)
+    logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        # Queues of an earlier run must not take this run's leads.
+        env["crm.team.queue"].search([]).action_archive()
+        env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
+        print(f"\nImporting {args.leads} leads in one file", flush=True)
+        results = run(env, args.leads, args.reps)
+        print_table(results, args.leads, args.reps)
+
+
+if __name__ == "__main__":
+    main()

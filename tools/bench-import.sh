@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The import benchmark (bench/bench_import.py): 3 000 leads imported in one file (`load`,
+# what Odoo's Import button calls) into a team without queue and into a team whose
+# round-robin queue routes them, alerts on. `make bench` runs it after the routing
+# benchmark on the database that one built; alone:
+#   bash tools/bench-import.sh                   # fresh database, then the benchmark
+#   bash tools/bench-import.sh --reuse --leads 1000 --reps 10
+# --reuse keeps the database when the module is installed there (otherwise it is
+# built); other options pass through to bench_import.py.
+# Variables: IMPORT_DB (default BENCH_DB, default sales_team_queue_bench).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+parse_bench_args "$@"
+
+prepare
+DB="${IMPORT_DB:-${BENCH_DB:-sales_team_queue_bench}}"
+LOGS="$STATE_DIR/logs/$DB"
+mkdir -p "$LOGS"
+reuse_or_install "$reuse" "Import"
+say "Import benchmark in database $DB"
+PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
+    "$ROOT/bench/bench_import.py" -c "$ODOO_CONF" -d "$DB" ${args[@]+"${args[@]}"} \
+    | tee "$LOGS/bench-import.out"

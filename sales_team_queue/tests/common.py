@@ -174,6 +174,19 @@ class TourCase(HttpCase):
         return cls.env["crm.team"].create(values)
 
     @classmethod
+    def _tour_led_team(cls, login, name):
+        """A team leader's cast: users ``<login>_leader`` ("<name> Leader") and
+        ``<login>_rep`` ("<name> Rep"), and team "<name> Team" of the rep, led
+        by the leader.
+
+        :return: (leader, rep, team)
+        """
+        leader, rep = cls._tour_users(
+            (f"{login}_leader", f"{name} Leader"), (f"{login}_rep", f"{name} Rep")
+        )
+        return leader, rep, cls._tour_team(f"{name} Team", rep, leader=leader)
+
+    @classmethod
     def _tour_queue(cls, name, team, members, quiet=True, **values):
         """A queue of ``team`` (round robin unless ``values`` say otherwise)
         whose members are ``members``, in that order: users, or a list of
@@ -263,6 +276,28 @@ class CommittedCase(TransactionCase):
         self.team_ids += teams.ids
         return teams
 
+    @staticmethod
+    def _quiet_queue(env, name, team_id, members, **values):
+        """Queue ``name`` of team ``team_id`` (round robin unless ``values`` say
+        otherwise) that sends no notification and plans no activity, removed
+        after the test with its team.
+
+        :param members: users, or a list of member values, in order
+        """
+        if isinstance(members, BaseModel):
+            members = [{"user_id": user_id} for user_id in members.ids]
+        return env["crm.team.queue"].create(
+            {
+                "name": name,
+                "team_id": team_id,
+                "strategy": "round_robin",
+                "notify_assignee": False,
+                "activity_type_id": False,
+                "member_ids": [Command.create(member) for member in members],
+                **values,
+            }
+        )
+
     def _remove_committed(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
@@ -304,21 +339,15 @@ class CommittedQueueCase(CommittedCase):
         """Commit a queue of the team; ``members``: list of dicts (one per user,
         Anan, Bao, Chai) of member values."""
         members = members or [{} for _user in self.user_ids]
+        members = [
+            dict(vals, user_id=user_id, sequence=seq)
+            for seq, (user_id, vals) in enumerate(
+                zip(self.user_ids, members, strict=True)
+            )
+        ]
         with self._worker_env() as env:
-            queue = env["crm.team.queue"].create(
-                {
-                    "name": "Concurrency Queue",
-                    "team_id": self.team_id,
-                    "strategy": strategy,
-                    "notify_assignee": False,
-                    "activity_type_id": False,
-                    "member_ids": [
-                        Command.create(dict(vals, user_id=user_id, sequence=seq))
-                        for seq, (user_id, vals) in enumerate(
-                            zip(self.user_ids, members, strict=True)
-                        )
-                    ],
-                }
+            queue = self._quiet_queue(
+                env, "Concurrency Queue", self.team_id, members, strategy=strategy
             )
             self.queue_id = queue.id
 

@@ -133,6 +133,15 @@ class QueueCase(TransactionCase, MailCase):
         """The newest ledger line of ``lead``."""
         return lead.assignment_ids.sorted("id")[-1:]
 
+    def _assert_last_line(self, lead, method, previous_user, reason):
+        """The newest ledger line of ``lead`` says how (``method``), from whom
+        (``previous_user``) and why (``reason``)."""
+        line = self._last_line(lead)
+        self.assertEqual(
+            (line.method, line.previous_user_id, line.reason),
+            (method, previous_user, reason),
+        )
+
     def _member(self, queue, user):
         return queue.member_ids.filtered(lambda m: m.user_id == user)
 

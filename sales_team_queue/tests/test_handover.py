@@ -60,11 +60,7 @@ class TestHandover(QueueCase):
             wizard.action_apply()
         self.assertEqual((leads | opportunity).user_id, self.linh)
         self.assertEqual(opportunity.stage_id, stage)
-        line = self._last_line(opportunity)
-        self.assertEqual(
-            (line.method, line.previous_user_id, line.reason),
-            ("handover", self.wei, "handover from Wei"),
-        )
+        self._assert_last_line(opportunity, "handover", self.wei, "handover from Wei")
         self.assertEqual(len(self._notifications(self.linh)), 1)
         self.assertEqual(
             self._notifications(self.linh).mail_message_id.subject,

@@ -133,6 +133,16 @@ class QueueCase(TransactionCase, MailCase):
         """The newest ledger line of ``lead``."""
         return lead.assignment_ids.sorted("id")[-1:]
 
+    def _queries(self, func):
+        """The SQL queries of ``func()`` on empty caches, up to its last flush
+        (what was pending before is flushed first, not counted)."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
     def _assert_last_line(self, lead, method, previous_user, reason):
         """The newest ledger line of ``lead`` says how (``method``), from whom
         (``previous_user``) and why (``reason``)."""

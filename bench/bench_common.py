@@ -1,10 +1,12 @@
 """What the in-process benchmarks share (``bench_routing.py``, ``bench_handover.py``,
-``bench_timers.py``): opening the bench database, the contexts that build data
-quietly, the SQL counter, and the reps, teams and queues they build.
+``bench_timers.py``): their command line, opening the bench database, the
+contexts that build data quietly, the SQL counter, and the reps, teams and queues
+they build.
 
 Imported by those scripts (their folder is on ``sys.path`` when Python runs them);
 Odoo must be importable (``tools/bench*.sh`` put its source on ``PYTHONPATH``)."""
 
+import argparse
 import sys
 import time
 
@@ -45,6 +47,22 @@ def measure(env, func):
     result = func()
     env.flush_all()
     return result, time.perf_counter() - t0, queries() - q0
+
+
+def arg_parser(doc, reps):
+    """The command line of a benchmark described by the first line of ``doc``:
+    Odoo's configuration file (``-c``), the database (``-d``) and how many reps it
+    builds (``--reps``, ``reps`` by default)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--reps", type=int, default=reps)
+    return parser
+
+
+def sizes(text):
+    """The value of a ``--sizes`` option, "1000,10000", as [1000, 10000]."""
+    return [int(size) for size in text.split(",") if size]
 
 
 def open_registry(config, database):

@@ -16,7 +16,6 @@ Not a test: numbers depend on the machine. Usage::
         [--sizes 1000,10000] [--reps 20]
 """
 
-import argparse
 import logging
 import uuid
 
@@ -162,21 +161,17 @@ class Bench:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--reps", type=int, default=20)
+    parser = common.arg_parser(__doc__, reps=20)
+    parser.add_argument("--sizes", type=common.sizes, default="1000,10000")
     args = parser.parse_args()
 
     registry = common.open_registry(args.config, args.database)
-    sizes = [int(size) for size in args.sizes.split(",") if size]
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         env["crm.team.queue"].search([]).action_archive()
         logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
         bench = Bench(env, args.reps)
-        rows = [bench.run(n, mode) for n in sizes for mode in ("user", "queues")]
+        rows = [bench.run(n, mode) for n in args.sizes for mode in ("user", "queues")]
     print()
     print(
         "| leads | mode | receivers | preview (s) | preview queries "

@@ -7,7 +7,6 @@ notifications each rep received, and the ratio against the import without queue
 
 Run by ``tools/bench-import.sh`` (``make bench`` runs it on the bench database)."""
 
-import argparse
 import logging
 import uuid
 
@@ -108,11 +107,8 @@ def print_table(results, nb, reps):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
+    parser = common.arg_parser(__doc__, reps=30)
     parser.add_argument("--leads", type=int, default=3000)
-    parser.add_argument("--reps", type=int, default=30)
     args = parser.parse_args()
     registry = common.open_registry(args.config, args.database)
     logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)

@@ -20,7 +20,6 @@ Not a test: numbers depend on the machine. Usage::
         [--sizes 1000,10000] [--reps 50] [--create 1000]
 """
 
-import argparse
 import logging
 import math
 import time
@@ -256,17 +255,13 @@ class Bench:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--reps", type=int, default=50)
+    parser = common.arg_parser(__doc__, reps=50)
+    parser.add_argument("--sizes", type=common.sizes, default="1000,10000")
     parser.add_argument("--create", type=int, default=1000)
     args = parser.parse_args()
 
     registry = common.open_registry(args.config, args.database)
     logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
-    sizes = [int(size) for size in args.sizes.split(",") if size]
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         # Queues of an earlier run in this database must not take this run's leads.
@@ -282,7 +277,7 @@ def main():
         bench.make_queue(weighted_team, "weighted", weights)
         create_queue = bench.make_queue(create_team, "round_robin")
         cr.commit()
-        for n in sizes:
+        for n in args.sizes:
             bench.run_size(n, rr_team, weighted_team, weights, odoo_team)
         creates = (
             bench.run_create(args.create, plain_team, create_queue)

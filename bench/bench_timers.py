@@ -18,7 +18,6 @@ Not a test: numbers depend on the machine. Usage::
         [--size 10000] [--reps 50]
 """
 
-import argparse
 import logging
 import uuid
 from datetime import timedelta
@@ -154,11 +153,8 @@ class TimersBench:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
+    parser = common.arg_parser(__doc__, reps=50)
     parser.add_argument("--size", type=int, default=10000)
-    parser.add_argument("--reps", type=int, default=50)
     args = parser.parse_args()
     registry = common.open_registry(args.config, args.database)
     bench = TimersBench(registry, args.size, args.reps)

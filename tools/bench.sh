@@ -46,23 +46,15 @@ say "Benchmark in database $DB (10 to 12 minutes on 2 cores with the default siz
 PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
     "$ROOT/bench/bench_routing.py" -c "$ODOO_CONF" -d "$DB" ${args[@]+"${args[@]}"} \
     | tee "$LOGS/bench.out"
-if [ "$imports" = 1 ]; then
-    say "Import benchmark on the same database"
-    IMPORT_DB="$DB" bash "$ROOT/tools/bench-import.sh" --reuse
-fi
-if [ "$storm" = 1 ]; then
-    say "Create storm on the same database"
-    STORM_DB="$DB" bash "$ROOT/tools/bench-storm.sh" --reuse
-fi
-if [ "$faults" = 1 ]; then
-    say "Fault storm on the same database"
-    FAULTS_DB="$DB" bash "$ROOT/tools/bench-faults.sh" --reuse
-fi
-if [ "$handover" = 1 ]; then
-    say "Handover benchmark on the same database"
-    HANDOVER_DB="$DB" bash "$ROOT/tools/bench-handover.sh" --reuse
-fi
-if [ "$timers" = 1 ]; then
-    say "Timers benchmark on the same database"
-    TIMERS_DB="$DB" bash "$ROOT/tools/bench-timers.sh" --reuse
-fi
+# run_after WANTED WHAT SCRIPT DB_VARIABLE: when WANTED is 1, run tools/SCRIPT on this
+# database (named to it in DB_VARIABLE).
+run_after() {
+    [ "$1" = 1 ] || return 0
+    say "$2 on the same database"
+    env "$4=$DB" bash "$ROOT/tools/$3" --reuse
+}
+run_after "$imports" "Import benchmark" bench-import.sh IMPORT_DB
+run_after "$storm" "Create storm" bench-storm.sh STORM_DB
+run_after "$faults" "Fault storm" bench-faults.sh FAULTS_DB
+run_after "$handover" "Handover benchmark" bench-handover.sh HANDOVER_DB
+run_after "$timers" "Timers benchmark" bench-timers.sh TIMERS_DB

@@ -273,11 +273,17 @@ def shot_pool_refused(browser, base):
     browser.settle()
 
 
-def _lead_form(browser, base, domain, what, tab):
-    lead = first_id(browser, "crm.lead", domain, what)
-    browser.goto(f"{base}/odoo/crm/{lead}")
-    browser.click(".o_notebook .nav-link", text=tab)
-    browser.settle()
+def _lead_tab(domain, what, tab):
+    """The screen of the form of a lead of ``domain`` (``what`` it is, said when
+    there is none), open on its notebook's ``tab``."""
+
+    def shot(browser, base):
+        lead = first_id(browser, "crm.lead", domain, what)
+        browser.goto(f"{base}/odoo/crm/{lead}")
+        browser.click(".o_notebook .nav-link", text=tab)
+        browser.settle()
+
+    return shot
 
 
 def shot_pool_phone(browser, base):
@@ -302,24 +308,16 @@ def shot_lead_chatter(browser, base):
     browser.settle()
 
 
-def shot_lead_assignments(browser, base):
-    _lead_form(
-        browser,
-        base,
-        [("assignment_ids.previous_user_id", "!=", False)],
-        "lead that changed hands",
-        "Assignments",
-    )
-
-
-def shot_lead_stage_history(browser, base):
-    _lead_form(
-        browser,
-        base,
-        [("stage_history_ids.previous_stage_id", "!=", False)],
-        "lead that changed stage",
-        "Stage History",
-    )
+shot_lead_assignments = _lead_tab(
+    [("assignment_ids.previous_user_id", "!=", False)],
+    "lead that changed hands",
+    "Assignments",
+)
+shot_lead_stage_history = _lead_tab(
+    [("stage_history_ids.previous_stage_id", "!=", False)],
+    "lead that changed stage",
+    "Stage History",
+)
 
 
 def shot_assign_wizard(browser, base):

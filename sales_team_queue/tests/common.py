@@ -133,6 +133,25 @@ class QueueCase(TransactionCase, MailCase):
         """The newest ledger line of ``lead``."""
         return lead.assignment_ids.sorted("id")[-1:]
 
+    def _queries(self, func):
+        """The SQL queries of ``func()`` on empty caches, up to its last flush
+        (what was pending before is flushed first, not counted)."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def _assert_last_line(self, lead, method, previous_user, reason):
+        """The newest ledger line of ``lead`` says how (``method``), from whom
+        (``previous_user``) and why (``reason``)."""
+        line = self._last_line(lead)
+        self.assertEqual(
+            (line.method, line.previous_user_id, line.reason),
+            (method, previous_user, reason),
+        )
+
     def _member(self, queue, user):
         return queue.member_ids.filtered(lambda m: m.user_id == user)
 
@@ -172,6 +191,19 @@ class TourCase(HttpCase):
         if leader:
             values["user_id"] = leader.id
         return cls.env["crm.team"].create(values)
+
+    @classmethod
+    def _tour_led_team(cls, login, name):
+        """A team leader's cast: users ``<login>_leader`` ("<name> Leader") and
+        ``<login>_rep`` ("<name> Rep"), and team "<name> Team" of the rep, led
+        by the leader.
+
+        :return: (leader, rep, team)
+        """
+        leader, rep = cls._tour_users(
+            (f"{login}_leader", f"{name} Leader"), (f"{login}_rep", f"{name} Rep")
+        )
+        return leader, rep, cls._tour_team(f"{name} Team", rep, leader=leader)
 
     @classmethod
     def _tour_queue(cls, name, team, members, quiet=True, **values):
@@ -263,6 +295,28 @@ class CommittedCase(TransactionCase):
         self.team_ids += teams.ids
         return teams
 
+    @staticmethod
+    def _quiet_queue(env, name, team_id, members, **values):
+        """Queue ``name`` of team ``team_id`` (round robin unless ``values`` say
+        otherwise) that sends no notification and plans no activity, removed
+        after the test with its team.
+
+        :param members: users, or a list of member values, in order
+        """
+        if isinstance(members, BaseModel):
+            members = [{"user_id": user_id} for user_id in members.ids]
+        return env["crm.team.queue"].create(
+            {
+                "name": name,
+                "team_id": team_id,
+                "strategy": "round_robin",
+                "notify_assignee": False,
+                "activity_type_id": False,
+                "member_ids": [Command.create(member) for member in members],
+                **values,
+            }
+        )
+
     def _remove_committed(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
@@ -304,21 +358,15 @@ class CommittedQueueCase(CommittedCase):
         """Commit a queue of the team; ``members``: list of dicts (one per user,
         Anan, Bao, Chai) of member values."""
         members = members or [{} for _user in self.user_ids]
+        members = [
+            dict(vals, user_id=user_id, sequence=seq)
+            for seq, (user_id, vals) in enumerate(
+                zip(self.user_ids, members, strict=True)
+            )
+        ]
         with self._worker_env() as env:
-            queue = env["crm.team.queue"].create(
-                {
-                    "name": "Concurrency Queue",
-                    "team_id": self.team_id,
-                    "strategy": strategy,
-                    "notify_assignee": False,
-                    "activity_type_id": False,
-                    "member_ids": [
-                        Command.create(dict(vals, user_id=user_id, sequence=seq))
-                        for seq, (user_id, vals) in enumerate(
-                            zip(self.user_ids, members, strict=True)
-                        )
-                    ],
-                }
+            queue = self._quiet_queue(
+                env, "Concurrency Queue", self.team_id, members, strategy=strategy
             )
             self.queue_id = queue.id
 

@@ -13,11 +13,9 @@ class TestDashboardTour(TourCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._archive_demo_queues()
-        cls.leader, cls.rep = cls._tour_users(
-            ("tour_dash_leader", "Tour Dashboard Leader"),
-            ("tour_dash_rep", "Tour Dashboard Rep"),
+        cls.leader, cls.rep, cls.team = cls._tour_led_team(
+            "tour_dash", "Tour Dashboard"
         )
-        cls.team = cls._tour_team("Tour Dashboard Team", cls.rep, leader=cls.leader)
         cls.queue = cls._tour_queue(
             "Tour Dashboard Pool",
             cls.team,

@@ -151,6 +151,16 @@ class TestHandoverLeaderRpc(RpcLoginMixin, HttpCase):
     def _refused(self, user, wizard_id, method="action_preview"):
         return self._rpc_refused(user, HANDOVER, method, [wizard_id])
 
+    def _apply_refused(self, user, leaver, receiver, **values):
+        """``user`` hands ``leaver``'s book over to ``receiver`` (and the wizard's
+        ``values``): applying is refused as an access error; return its text."""
+        wizard_id = self._wizard(
+            user, user_id=leaver.id, target_user_id=receiver.id, **values
+        )
+        refusal = self._refused(user, wizard_id, "action_apply")
+        self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
+        return refusal.faultString
+
     def _untouched(self):
         """Whatever a refused handover must not have moved."""
         leads = self.alpha_leads | self.bravo_lead | self.company_2_lead
@@ -272,12 +282,8 @@ class TestHandoverLeaderRpc(RpcLoginMixin, HttpCase):
         self._untouched()
 
     def test_leader_cannot_hand_over_another_teams_member(self):
-        wizard_id = self._wizard(
-            self.lek, user_id=self.bob.id, target_user_id=self.mali.id
-        )
-        refusal = self._refused(self.lek, wizard_id, "action_apply")
-        self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
-        self.assertIn("Bob is not a member of a team you lead", refusal.faultString)
+        refusal = self._apply_refused(self.lek, self.bob, self.mali)
+        self.assertIn("Bob is not a member of a team you lead", refusal)
 
     def test_leader_hands_over_a_member_who_left_the_team(self):
         """Odoo archives the membership of a rep who leaves the team (or is
@@ -300,14 +306,9 @@ class TestHandoverLeaderRpc(RpcLoginMixin, HttpCase):
     def test_leader_cannot_give_to_someone_outside_their_teams(self):
         for target in (self.bob, self.bee):
             with self.subTest(target=target.name):
-                wizard_id = self._wizard(
-                    self.lek, user_id=self.ravi.id, target_user_id=target.id
-                )
-                refusal = self._refused(self.lek, wizard_id, "action_apply")
-                self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
+                refusal = self._apply_refused(self.lek, self.ravi, target)
                 self.assertIn(
-                    f"{target.name}: not a member of the teams you lead",
-                    refusal.faultString,
+                    f"{target.name}: not a member of the teams you lead", refusal
                 )
         self._untouched()
 
@@ -325,24 +326,14 @@ class TestHandoverLeaderRpc(RpcLoginMixin, HttpCase):
         self.assertEqual(self.bravo_lead.user_id, self.ravi)
 
     def test_leader_cannot_archive_the_user(self):
-        wizard_id = self._wizard(
-            self.lek,
-            user_id=self.ravi.id,
-            target_user_id=self.mali.id,
-            archive_user=True,
-        )
-        refusal = self._refused(self.lek, wizard_id, "action_apply")
-        self.assertIn("Only an administrator can archive users", refusal.faultString)
+        refusal = self._apply_refused(self.lek, self.ravi, self.mali, archive_user=True)
+        self.assertIn("Only an administrator can archive users", refusal)
         self.assertTrue(self.ravi.active)
         self._untouched()
 
     def test_rep_cannot_hand_over_a_teammate(self):
-        wizard_id = self._wizard(
-            self.mali, user_id=self.ravi.id, target_user_id=self.mali.id
-        )
-        refusal = self._refused(self.mali, wizard_id, "action_apply")
-        self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
-        self.assertIn("sales manager or a team leader", refusal.faultString)
+        refusal = self._apply_refused(self.mali, self.ravi, self.mali)
+        self.assertIn("sales manager or a team leader", refusal)
         self._untouched()
 
     def test_manager_still_hands_over_any_team_and_company(self):

@@ -158,6 +158,24 @@ class TestPerimeterRpc(RpcLoginMixin, HttpCase):
             len(lead.assignment_ids),
         )
 
+    def _assert_rep_writes_refused(self, lead, vals_list, text=None):
+        """The rep's write of each of ``vals_list`` on ``lead`` is refused (saying
+        ``text``, if given) and changes nothing of :meth:`_state`."""
+        before = self._state(lead)
+        for vals in vals_list:
+            refusal = self._refused(self.rep, "crm.lead", "write", [lead.id], vals)
+            if text:
+                self.assertIn(text, refusal)
+            self.assertEqual(self._state(lead), before, vals)
+
+    def _rep_sets_salesperson(self, lead, user):
+        """The rep makes ``user`` the salesperson of ``lead`` over RPC; return
+        how the ledger line it writes says it happened (its method)."""
+        self._rpc(self.rep, "crm.lead", "write", [lead.id], {"user_id": user.id})
+        self.env.invalidate_all()
+        self.assertEqual(lead.user_id, user)
+        return lead.assignment_ids.sorted("id")[-1].method
+
     def _claim_limit_reached(self):
         """The rep claims their one lead of the day."""
         self._rpc(self.rep, "crm.lead", "action_claim", [self.spare.id])
@@ -169,28 +187,26 @@ class TestPerimeterRpc(RpcLoginMixin, HttpCase):
     # ------------------------------------------------------------
 
     def test_rep_cannot_take_a_pool_lead_out_of_its_queue(self):
-        before = self._state(self.pool_lead)
-        for vals in (
-            {"queue_id": False},
-            {"team_id": self.bravo.id},
-            {"team_id": False},
-            {"queue_id": self.bravo_queue.id},
-        ):
-            self._refused(self.rep, "crm.lead", "write", [self.pool_lead.id], vals)
-            self.assertEqual(self._state(self.pool_lead), before, vals)
+        self._assert_rep_writes_refused(
+            self.pool_lead,
+            [
+                {"queue_id": False},
+                {"team_id": self.bravo.id},
+                {"team_id": False},
+                {"queue_id": self.bravo_queue.id},
+            ],
+        )
 
     def test_rep_cannot_forge_pool_date_or_vip(self):
-        before = self._state(self.vip_lead)
-        for vals in (
-            {"pool_date": "2020-01-01 00:00:00"},
-            {"is_vip": False},
-            {"queue_state": "assigned"},
-        ):
-            text = self._refused(
-                self.rep, "crm.lead", "write", [self.vip_lead.id], vals
-            )
-            self.assertIn("set by the queues", text)
-            self.assertEqual(self._state(self.vip_lead), before, vals)
+        self._assert_rep_writes_refused(
+            self.vip_lead,
+            [
+                {"pool_date": "2020-01-01 00:00:00"},
+                {"is_vip": False},
+                {"queue_state": "assigned"},
+            ],
+            "set by the queues",
+        )
         # On their own lead too: the fields are the server's whatever the lead.
         self._refused(
             self.rep, "crm.lead", "write", [self.own.id], {"pool_date": "2020-01-01"}
@@ -241,15 +257,15 @@ class TestPerimeterRpc(RpcLoginMixin, HttpCase):
 
     def test_owner_and_team_together_do_not_get_past_the_claim_limit(self):
         self._claim_limit_reached()
-        before = self._state(self.pool_lead)
-        for vals in (
-            {"user_id": self.rep.id, "team_id": self.bravo.id},
-            {"user_id": self.rep.id, "team_id": self.alpha.id},
-            {"user_id": self.rep.id, "queue_id": False},
-            {"user_id": self.rep.id, "name": "Mine now"},
-        ):
-            self._refused(self.rep, "crm.lead", "write", [self.pool_lead.id], vals)
-            self.assertEqual(self._state(self.pool_lead), before, vals)
+        self._assert_rep_writes_refused(
+            self.pool_lead,
+            [
+                {"user_id": self.rep.id, "team_id": self.bravo.id},
+                {"user_id": self.rep.id, "team_id": self.alpha.id},
+                {"user_id": self.rep.id, "queue_id": False},
+                {"user_id": self.rep.id, "name": "Mine now"},
+            ],
+        )
         # The claim itself (a write of themselves) meets the limit.
         text = self._refused(
             self.rep, "crm.lead", "write", [self.pool_lead.id], {"user_id": self.rep.id}
@@ -261,29 +277,26 @@ class TestPerimeterRpc(RpcLoginMixin, HttpCase):
     # ------------------------------------------------------------
 
     def test_rep_cannot_edit_a_pool_lead(self):
-        before = self._state(self.vip_lead)
-        for vals in (
-            {"expected_revenue": 10},
-            {"priority": "0"},
-            {"tag_ids": [(0, 0, {"name": "Skill bypass"})]},
-            {"active": False},
-            {"type": "opportunity"},
-        ):
-            text = self._refused(
-                self.rep, "crm.lead", "write", [self.vip_lead.id], vals
-            )
-            self.assertIn("Claim it first", text)
-            self.assertEqual(self._state(self.vip_lead), before, vals)
+        self._assert_rep_writes_refused(
+            self.vip_lead,
+            [
+                {"expected_revenue": 10},
+                {"priority": "0"},
+                {"tag_ids": [(0, 0, {"name": "Skill bypass"})]},
+                {"active": False},
+                {"type": "opportunity"},
+            ],
+            "Claim it first",
+        )
 
     def test_rep_cannot_give_a_pool_lead_away(self):
-        for receiver in (self.mate, self.bravo_rep, self.leader):
-            self._refused(
-                self.rep,
-                "crm.lead",
-                "write",
-                [self.pool_lead.id],
-                {"user_id": receiver.id},
-            )
+        self._assert_rep_writes_refused(
+            self.pool_lead,
+            [
+                {"user_id": receiver.id}
+                for receiver in (self.mate, self.bravo_rep, self.leader)
+            ],
+        )
         self.assertEqual(self.pool_lead.queue_state, "pool")
 
     def test_rep_cannot_merge_a_pool_lead_into_their_own(self):
@@ -493,20 +506,10 @@ class TestPerimeterRpc(RpcLoginMixin, HttpCase):
             self.rep, "crm.lead", "write", [self.own.id], {"team_id": self.bravo.id}
         )
         self.assertIn("leader of Bravo", text)
-        self._rpc(
-            self.rep, "crm.lead", "write", [self.own.id], {"user_id": self.mate.id}
-        )
-        self.env.invalidate_all()
-        self.assertEqual(self.own.user_id, self.mate)
-        self.assertEqual(self.own.assignment_ids.sorted("id")[-1].method, "manual")
+        self.assertEqual(self._rep_sets_salesperson(self.own, self.mate), "manual")
 
     def test_rep_can_still_claim_by_writing_themselves(self):
-        self._rpc(
-            self.rep, "crm.lead", "write", [self.pool_lead.id], {"user_id": self.rep.id}
-        )
-        self.env.invalidate_all()
-        self.assertEqual(self.pool_lead.user_id, self.rep)
-        self.assertEqual(self.pool_lead.assignment_ids.sorted("id")[-1].method, "claim")
+        self.assertEqual(self._rep_sets_salesperson(self.pool_lead, self.rep), "claim")
 
     def test_a_sales_manager_sets_up_queues_with_timers(self):
         # Switching the backlog and timers crons is the server's: a sales

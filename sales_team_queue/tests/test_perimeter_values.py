@@ -100,6 +100,18 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
         self.assertEqual(refusal.faultCode, code, refusal)
         return refusal.faultString
 
+    def _release_refused(self, reason):
+        """The rep releases their lead over RPC with ``reason``: expect a
+        warning; return its text."""
+        return self._refused(
+            RPC_FAULT_CODE_WARNING,
+            self.rep,
+            "crm.lead",
+            "action_release",
+            self.lead.ids,
+            reason=reason,
+        )
+
     def _ledger(self, user, lead=None):
         """The ledger of ``lead`` (the rep's) as ``user`` reads it over RPC."""
         return self._rpc(
@@ -133,14 +145,7 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
             42,
         ):
             with self.subTest(reason=reason):
-                message = self._refused(
-                    RPC_FAULT_CODE_WARNING,
-                    self.rep,
-                    "crm.lead",
-                    "action_release",
-                    self.lead.ids,
-                    reason=reason,
-                )
+                message = self._release_refused(reason)
                 self.assertIn("plain text", message)
         self.env.invalidate_all()
         self.assertEqual(self.lead.user_id, self.rep)
@@ -151,14 +156,7 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
     @mute_logger(*REFUSALS)
     def test_long_reason_is_refused_with_the_limit(self):
         too_long = "x" * (REASON_MAX_LENGTH + 1)
-        message = self._refused(
-            RPC_FAULT_CODE_WARNING,
-            self.rep,
-            "crm.lead",
-            "action_release",
-            self.lead.ids,
-            reason=too_long,
-        )
+        message = self._release_refused(too_long)
         self.assertIn(str(REASON_MAX_LENGTH), message)
         self._assert_wizards_refuse_reason(too_long, str(REASON_MAX_LENGTH))
         self.assertFalse(

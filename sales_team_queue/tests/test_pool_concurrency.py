@@ -43,18 +43,13 @@ class TestPoolConcurrency(CommittedCase):
                     "member_ids": [Command.set(users.ids)],
                 },
             )
-            queue = env["crm.team.queue"].create(
-                {
-                    "name": "Pool Concurrency Queue",
-                    "team_id": team.id,
-                    "strategy": "pool",
-                    "notify_assignee": False,
-                    "activity_type_id": False,
-                    "claim_daily_limit": 2,
-                    "member_ids": [
-                        Command.create({"user_id": user_id}) for user_id in users.ids
-                    ],
-                }
+            queue = self._quiet_queue(
+                env,
+                "Pool Concurrency Queue",
+                team.id,
+                users,
+                strategy="pool",
+                claim_daily_limit=2,
             )
             leads = env["crm.lead"].create(
                 [

@@ -145,10 +145,11 @@ class TestPoolScreens(QueueCase):
         self._release(lead, self.somchai, "Wrong region")
         self.assertFalse(lead.user_id)
         self.assertEqual(lead.queue_state, "pool")
-        line = self._last_line(lead)
-        self.assertEqual(
-            (line.method, line.previous_user_id, line.reason),
-            ("recycle", self.somchai, "released to the pool by Somchai: Wrong region"),
+        self._assert_last_line(
+            lead,
+            "recycle",
+            self.somchai,
+            "released to the pool by Somchai: Wrong region",
         )
 
     def test_release_wizard_refuses_the_lead_of_another_rep(self):

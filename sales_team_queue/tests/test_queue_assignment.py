@@ -9,6 +9,23 @@ from .common import QueueCase
 
 @tagged("post_install", "-at_install")
 class TestQueueAssignment(QueueCase):
+    def _notifications_of(self, user):
+        return self.env["mail.notification"].search(
+            [("res_partner_id", "=", user.partner_id.id)]
+        )
+
+    def _assigned_and_notified_once(self, user, notification_type):
+        """A new lead (mail gateway mocked) goes to ``user``, who gets one
+        notification about it, of ``notification_type``; return it."""
+        with self.mock_mail_gateway():
+            lead = self._new_leads(1)
+        self.assertEqual(lead.user_id, user)
+        notification = self._notifications_of(user)
+        self.assertEqual(len(notification), 1)
+        self.assertEqual(notification.notification_type, notification_type)
+        self.assertEqual(notification.mail_message_id.res_id, lead.id)
+        return notification
+
     def test_ledger_line_says_who_how_and_why(self):
         queue = self._create_queue()
         leads = self._new_leads(2)
@@ -59,35 +76,15 @@ class TestQueueAssignment(QueueCase):
 
     def test_assignee_gets_exactly_one_inbox_notification(self):
         self._create_queue(notify_assignee=True)
-        with self.mock_mail_gateway():
-            lead = self._new_leads(1)
-        self.assertEqual(lead.user_id, self.somchai)
-        notifications = self.env["mail.notification"].search(
-            [("res_partner_id", "=", self.somchai.partner_id.id)]
-        )
-        self.assertEqual(len(notifications), 1)
-        self.assertEqual(notifications.notification_type, "inbox")
-        self.assertIn("You have been assigned", notifications.mail_message_id.subject)
-        self.assertEqual(notifications.mail_message_id.res_id, lead.id)
+        notification = self._assigned_and_notified_once(self.somchai, "inbox")
+        self.assertIn("You have been assigned", notification.mail_message_id.subject)
 
     def test_email_user_gets_exactly_one_email(self):
         self._create_queue(users=self.linh, notify_assignee=True)
-        with self.mock_mail_gateway():
-            lead = self._new_leads(1)
-        self.assertEqual(lead.user_id, self.linh)
-        notifications = self.env["mail.notification"].search(
-            [("res_partner_id", "=", self.linh.partner_id.id)]
-        )
-        self.assertEqual(len(notifications), 1)
-        self.assertEqual(notifications.notification_type, "email")
+        self._assigned_and_notified_once(self.linh, "email")
         self.assertSentEmail(self.env.user.partner_id, [self.linh.partner_id])
         self.assertEqual(
             len([m for m in self._mails if self.linh.email in str(m["email_to"])]), 1
-        )
-
-    def _notifications(self, user):
-        return self.env["mail.notification"].search(
-            [("res_partner_id", "=", user.partner_id.id)]
         )
 
     def test_batch_create_alerts_each_rep_once_listing_their_leads(self):
@@ -102,7 +99,7 @@ class TestQueueAssignment(QueueCase):
             ["Somchai", "Wei", "Linh", "Somchai", "Wei", "Linh", "Somchai"],
         )
         for user, count in ((self.somchai, 3), (self.wei, 2), (self.linh, 2)):
-            notifications = self._notifications(user)
+            notifications = self._notifications_of(user)
             self.assertEqual(len(notifications), 1, user.name)
             message = notifications.mail_message_id
             self.assertEqual(message.subject, f"{count} lead(s) assigned to you")
@@ -127,7 +124,7 @@ class TestQueueAssignment(QueueCase):
         leads = self.env["crm.lead"].browse(result["ids"])
         self.assertEqual(leads.mapped("queue_state"), ["assigned"] * 6)
         for user in self.reps:
-            notifications = self._notifications(user)
+            notifications = self._notifications_of(user)
             self.assertEqual(len(notifications), 1, user.name)
             self.assertEqual(
                 notifications.mail_message_id.subject, "2 lead(s) assigned to you"
@@ -141,22 +138,13 @@ class TestQueueAssignment(QueueCase):
         with self.mock_mail_gateway():
             lead = self._new_leads(1)
         self.assertEqual(len(lead.activity_ids), 1)
-        self.assertEqual(
-            self.env["mail.notification"].search_count(
-                [("res_partner_id", "=", self.somchai.partner_id.id)]
-            ),
-            1,
-        )
+        self.assertEqual(len(self._notifications_of(self.somchai)), 1)
 
     def test_no_notification_when_switched_off(self):
         self._create_queue(notify_assignee=False)
         with self.mock_mail_gateway():
             self._new_leads(1)
-        self.assertFalse(
-            self.env["mail.notification"].search(
-                [("res_partner_id", "=", self.somchai.partner_id.id)]
-            )
-        )
+        self.assertFalse(self._notifications_of(self.somchai))
 
     def test_assigning_to_yourself_notifies_nobody(self):
         queue = self._create_queue(strategy="pool", notify_assignee=True)

@@ -10,7 +10,7 @@ exceeded."""
 import threading
 import time
 
-from odoo import Command, api
+from odoo import api
 from odoo.tests import tagged
 
 from odoo.addons.sales_team_queue.models.crm_team_queue_routing import LOCK_SETTING
@@ -145,17 +145,14 @@ class TestQueueConcurrency(CommittedQueueCase):
         anan, bao, _chai = self.user_ids
         with self.registry.cursor() as cr:
             env = api.Environment(cr, self.admin_id, {})
-            env["crm.team.queue"].create(
-                {
-                    "name": "Concurrency Pool",
-                    "team_id": self.team_id,
-                    "strategy": "pool",
-                    "sequence": -1,
-                    "domain": "[('name', '=like', 'Pool%')]",
-                    "notify_assignee": False,
-                    "activity_type_id": False,
-                    "member_ids": [Command.create({"user_id": anan})],
-                }
+            self._quiet_queue(
+                env,
+                "Concurrency Pool",
+                self.team_id,
+                [{"user_id": anan}],
+                strategy="pool",
+                sequence=-1,
+                domain="[('name', '=like', 'Pool%')]",
             )
             pool = self._create_lead(cr, "Pool lead")
             self.assertEqual(pool.queue_state, "pool")

@@ -9,29 +9,29 @@ from .common import QueueCase
 
 @tagged("post_install", "-at_install")
 class TestQueueConfig(QueueCase):
-    def test_malformed_domain_is_refused(self):
-        with self.assertRaisesRegex(ValidationError, "not a valid domain"):
-            self._create_queue(domain="[('name', '=',")
-
-    def test_domain_on_unknown_field_is_refused(self):
-        with self.assertRaisesRegex(ValidationError, "not a valid domain"):
-            self._create_queue(domain="[('no_such_field', '=', 1)]")
-
-    def test_domain_that_is_not_a_list_is_refused(self):
-        with self.assertRaisesRegex(ValidationError, "list of conditions"):
-            self._create_queue(domain="'type'")
+    def test_invalid_domain_is_refused_with_what_is_wrong(self):
+        for domain, message in (
+            ("[('name', '=',", "not a valid domain"),  # malformed
+            ("[('no_such_field', '=', 1)]", "not a valid domain"),
+            ("'type'", "list of conditions"),
+        ):
+            with (
+                self.subTest(domain=domain),
+                self.assertRaisesRegex(ValidationError, message),
+            ):
+                self._create_queue(domain=domain)
 
     def test_valid_domain_is_accepted(self):
         queue = self._create_queue(domain="[('type', '=', 'lead')]")
         self.assertEqual(queue._get_lead_domain(), [("type", "=", "lead")])
 
-    def test_malformed_zip_list_is_refused(self):
-        with self.assertRaisesRegex(ValidationError, "is not a zip prefix"):
-            self._create_queue(zip_prefixes="10, 1$0")
-
-    def test_empty_zip_entry_is_refused(self):
-        with self.assertRaisesRegex(ValidationError, "is not a zip prefix"):
-            self._create_queue(zip_prefixes="10,,20")
+    def test_malformed_or_empty_zip_entry_is_refused(self):
+        for zip_prefixes in ("10, 1$0", "10,,20"):
+            with (
+                self.subTest(zip_prefixes=zip_prefixes),
+                self.assertRaisesRegex(ValidationError, "is not a zip prefix"),
+            ):
+                self._create_queue(zip_prefixes=zip_prefixes)
 
     def test_claim_window_opening_and_closing_at_once_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "at the same hour"):

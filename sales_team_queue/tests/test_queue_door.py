@@ -86,12 +86,10 @@ class TestQueueDoor(QueueCase):
         queue = self._create_queue()
         lead = self._new_leads(1)
         lead.with_user(self.somchai).write({"user_id": False})
-        line = self._lines(lead)[-1]
         self.assertEqual((lead.queue_id, lead.queue_state), (queue, "pool"))
         self.assertTrue(lead.pool_date)
-        self.assertEqual(
-            (line.method, line.previous_user_id, line.reason),
-            ("recycle", self.somchai, "released to the pool by Somchai"),
+        self._assert_last_line(
+            lead, "recycle", self.somchai, "released to the pool by Somchai"
         )
 
     def test_release_with_a_reason_keeps_the_reason(self):

@@ -2,9 +2,21 @@ from odoo.tests import tagged
 
 from .common import QueueCase
 
+# Somchai (weight 2) and Wei (weight 1), smoothly interleaved.
+TWO_TO_ONE = ["Somchai", "Wei", "Somchai", "Somchai", "Wei", "Somchai"]
+
 
 @tagged("post_install", "-at_install")
 class TestQueueStrategies(QueueCase):
+    def _weighted_queue(self, *weights):
+        """A weighted queue whose members are ``(user, weight)``, in that order."""
+        return self._create_queue(
+            members=[
+                {"user_id": user.id, "weight": weight} for user, weight in weights
+            ],
+            strategy="weighted",
+        )
+
     def test_round_robin_gives_turns_in_member_order(self):
         self._create_queue()
         leads = self._new_leads(6)
@@ -42,43 +54,19 @@ class TestQueueStrategies(QueueCase):
         self.assertEqual(self._owners(leads), ["Wei", "Linh", "Somchai"])
 
     def test_weighted_is_smooth_two_to_one(self):
-        self._create_queue(
-            members=[
-                {"user_id": self.somchai.id, "weight": 2},
-                {"user_id": self.wei.id, "weight": 1},
-            ],
-            strategy="weighted",
-        )
+        self._weighted_queue((self.somchai, 2), (self.wei, 1))
         leads = self._new_leads(6)
-        self.assertEqual(
-            self._owners(leads),
-            ["Somchai", "Wei", "Somchai", "Somchai", "Wei", "Somchai"],
-        )
+        self.assertEqual(self._owners(leads), TWO_TO_ONE)
 
     def test_weighted_is_remembered_across_runs(self):
-        self._create_queue(
-            members=[
-                {"user_id": self.somchai.id, "weight": 2},
-                {"user_id": self.wei.id, "weight": 1},
-            ],
-            strategy="weighted",
-        )
+        self._weighted_queue((self.somchai, 2), (self.wei, 1))
         names = []
         for _i in range(6):
             names += self._new_leads(1).mapped("user_id.name")
-        self.assertEqual(
-            names, ["Somchai", "Wei", "Somchai", "Somchai", "Wei", "Somchai"]
-        )
+        self.assertEqual(names, TWO_TO_ONE)
 
     def test_weighted_shares_follow_weights(self):
-        self._create_queue(
-            members=[
-                {"user_id": self.somchai.id, "weight": 3},
-                {"user_id": self.wei.id, "weight": 2},
-                {"user_id": self.linh.id, "weight": 1},
-            ],
-            strategy="weighted",
-        )
+        self._weighted_queue((self.somchai, 3), (self.wei, 2), (self.linh, 1))
         leads = self._new_leads(60)
         counts = [
             len(leads.filtered(lambda lead, u=u: lead.user_id == u)) for u in self.reps

@@ -33,34 +33,21 @@ class TestSlaConcurrency(CommittedCase):
                     for index, pair in enumerate(pairs)
                 ],
             )
-
-            def common(pair):
-                return {
-                    "notify_assignee": False,
-                    "activity_type_id": False,
-                    "member_ids": [
-                        Command.create({"user_id": user_id}) for user_id in pair.ids
-                    ],
-                }
-
-            sla_queue = env["crm.team.queue"].create(
-                dict(
-                    common(pairs[0]),
-                    name="SLA Concurrency Queue",
-                    team_id=teams[0].id,
-                    strategy="round_robin",
-                    sla_hours=4,
-                    sla_action="recycle",
-                )
+            sla_queue = self._quiet_queue(
+                env,
+                "SLA Concurrency Queue",
+                teams[0].id,
+                pairs[0],
+                sla_hours=4,
+                sla_action="recycle",
             )
-            env["crm.team.queue"].create(
-                dict(
-                    common(pairs[1]),
-                    name="Dispatch Concurrency Queue",
-                    team_id=teams[1].id,
-                    strategy="hybrid",
-                    dispatch_after_minutes=30,
-                )
+            self._quiet_queue(
+                env,
+                "Dispatch Concurrency Queue",
+                teams[1].id,
+                pairs[1],
+                strategy="hybrid",
+                dispatch_after_minutes=30,
             )
             sla_leads = env["crm.lead"].create(
                 [

@@ -15,11 +15,7 @@ class TestSlaTour(TourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.leader, cls.rep = cls._tour_users(
-            ("tour_sla_leader", "Tour SLA Leader"),
-            ("tour_sla_rep", "Tour SLA Rep"),
-        )
-        cls.team = cls._tour_team("Tour SLA Team", cls.rep, leader=cls.leader)
+        cls.leader, cls.rep, cls.team = cls._tour_led_team("tour_sla", "Tour SLA")
         cls.queue = cls._tour_queue(
             "Tour SLA Queue",
             cls.team,

@@ -12,11 +12,7 @@ class TestTargetsTour(TourCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._archive_demo_queues()
-        cls.leader, cls.rep = cls._tour_users(
-            ("tour_target_leader", "Tour Target Leader"),
-            ("tour_target_rep", "Tour Target Rep"),
-        )
-        cls.team = cls._tour_team("Tour Target Team", cls.rep, leader=cls.leader)
+        cls.leader, cls.rep, cls.team = cls._tour_led_team("tour_target", "Tour Target")
         cls.env["crm.lead"].create(
             {
                 "name": "Tour won deal",

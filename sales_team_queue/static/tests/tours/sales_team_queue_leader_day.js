@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { openCrmMenu, pickInField, runAction, selectRows } from "@sales_team_queue/../tests/tours/utils/tour_steps";
+import { handOverBook, openCrmMenu, pickInField, runAction, selectRows } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // A notification of success (whatever its wording), and no error dialog.
@@ -141,23 +141,7 @@ registry.category("web_tour.tours").add("sales_team_queue_leader_day", {
             trigger: ".modal:not(:has(.o_field_widget[name=archive_user]))",
             content: "archiving the user is for administrators: not offered",
         },
-        ...pickInField("user_id", "Tour Day Chai"),
-        ...pickInField("target_user_id", "Tour Day Ben"),
-        {
-            trigger: ".modal .modal-footer button[name=action_preview]",
-            content: "preview",
-            run: "click",
-        },
-        {
-            trigger:
-                ".modal .o_field_widget[name=line_ids] .o_data_row:contains(Tour Day Ben) td[name=lead_count]:contains(2)",
-            content: "Ben would receive Chai's two leads",
-        },
-        {
-            trigger: ".modal .modal-footer button[name=action_apply]",
-            content: "hand over",
-            run: "click",
-        },
+        ...handOverBook("Tour Day Chai", "Tour Day Ben", 2, "Ben would receive Chai's two leads"),
         {
             trigger: `${SUCCESS}:contains(Handover Done)`,
             content: "a notification says the handover is done",

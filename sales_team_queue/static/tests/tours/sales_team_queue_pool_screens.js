@@ -1,12 +1,10 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { openCrmMenu, selectRows } from "@sales_team_queue/../tests/tours/utils/tour_steps";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCrmAppMenu, selectRows } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 
 const openLeadPool = () => [
-    ...stepUtils.goToAppSteps("crm.crm_menu_root"),
-    ...openCrmMenu(
+    ...openCrmAppMenu(
         "crm.crm_menu_sales",
         "sales_team_queue.crm_lead_menu_pool",
         "open Sales > Lead Pool"

@@ -1,16 +1,14 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { openCrmMenu } from "@sales_team_queue/../tests/tours/utils/tour_steps";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCrmAppMenu, openCrmMenu } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 
 // A team leader opens the queue dashboard, opens the leads waiting in a
 // queue's pool from its card, then the fairness of the queue.
 registry.category("web_tour.tours").add("sales_team_queue_queue_dashboard", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("crm.crm_menu_root"),
-        ...openCrmMenu(
+        ...openCrmAppMenu(
             "sales_team_queue.crm_team_queue_menu_root",
             "sales_team_queue.crm_team_queue_menu_dashboard",
             "open Lead Queues > Dashboard, the first screen"

@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { openCrmMenu, pickInField } from "@sales_team_queue/../tests/tours/utils/tour_steps";
+import { openCrmAppMenu, pickInField } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 function addMember(name) {
@@ -30,8 +30,7 @@ function addMember(name) {
 registry.category("web_tour.tours").add("sales_team_queue_queue_setup", {
     url: "/odoo",
     steps: () => [
-        ...stepUtils.goToAppSteps("crm.crm_menu_root"),
-        ...openCrmMenu(
+        ...openCrmAppMenu(
             "crm.crm_menu_config",
             "sales_team_queue.crm_team_queue_menu",
             "open Configuration > Lead Queues"

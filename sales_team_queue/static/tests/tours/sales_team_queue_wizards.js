@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { pickInField, runAction, selectRows } from "@sales_team_queue/../tests/tours/utils/tour_steps";
+import { handOverBook, pickInField, runAction, selectRows } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 
 // A team leader selects two leads of a rep in the leads list and gives them to
 // another rep from the Actions menu, with a reason (required: the leads are
@@ -54,23 +54,12 @@ registry.category("web_tour.tours").add("sales_team_queue_handover_wizard", {
             trigger: ".modal .o_field_widget[name=user_id] input",
             content: "the handover wizard is open",
         },
-        ...pickInField("user_id", "Tour Handover Leaver"),
-        ...pickInField("target_user_id", "Tour Handover Receiver"),
-        {
-            trigger: ".modal .modal-footer button[name=action_preview]",
-            content: "preview",
-            run: "click",
-        },
-        {
-            trigger:
-                ".modal .o_field_widget[name=line_ids] .o_data_row:contains(Tour Handover Receiver) td[name=lead_count]:contains(3)",
-            content: "the preview says the receiver gets the three leads",
-        },
-        {
-            trigger: ".modal .modal-footer button[name=action_apply]",
-            content: "hand over",
-            run: "click",
-        },
+        ...handOverBook(
+            "Tour Handover Leaver",
+            "Tour Handover Receiver",
+            3,
+            "the preview says the receiver gets the three leads"
+        ),
         {
             trigger: "body:not(:has(.modal))",
             content: "the wizard is closed",

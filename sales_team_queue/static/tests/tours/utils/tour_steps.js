@@ -1,5 +1,7 @@
 /** @odoo-module **/
 
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
 // Steps shared by the tours of sales_team_queue; each function returns a list
 // of steps to spread in a tour (`...pickInField("user_id", "Tour Rep")`).
 
@@ -23,6 +25,11 @@ export function openCrmMenu(menu, item, content) {
             run: "click",
         },
     ];
+}
+
+/** From Odoo's home screen: open the CRM app, then ``openCrmMenu(menu, item)``. */
+export function openCrmAppMenu(menu, item, content) {
+    return [...stepUtils.goToAppSteps("crm.crm_menu_root"), ...openCrmMenu(menu, item, content)];
 }
 
 /**
@@ -70,4 +77,30 @@ export function selectRows(...names) {
         content: `select ${name}`,
         run: "click",
     }));
+}
+
+/**
+ * In the open Salesperson Handover wizard: pick ``leaver`` and ``receiver``,
+ * preview, check that the preview gives ``receiver`` ``count`` leads (the step
+ * ``content``), then hand over.
+ */
+export function handOverBook(leaver, receiver, count, content) {
+    return [
+        ...pickInField("user_id", leaver),
+        ...pickInField("target_user_id", receiver),
+        {
+            trigger: ".modal .modal-footer button[name=action_preview]",
+            content: "preview",
+            run: "click",
+        },
+        {
+            trigger: `.modal .o_field_widget[name=line_ids] .o_data_row:contains(${receiver}) td[name=lead_count]:contains(${count})`,
+            content,
+        },
+        {
+            trigger: ".modal .modal-footer button[name=action_apply]",
+            content: "hand over",
+            run: "click",
+        },
+    ];
 }

@@ -9,7 +9,9 @@
 # (tools/bench-timers.sh, bench/bench_timers.py) on the same database (--no-timers
 # skips it).
 # Then the import benchmark (tools/bench-import.sh, bench/bench_import.py): a spreadsheet
-# import with and without queue (--no-import skips it).
+# import with and without queue (--no-import skips it). Then the screens benchmark
+# (tools/bench-screens.sh, bench/bench_screens.py): a rep's pool screens, the leader's
+# dashboard and a claim over 20 000 waiting leads (--no-screens skips it).
 # After the create storm, the fault storm (tools/bench-faults.sh,
 # bench/bench_fault_storm.py): creates while workers are killed and connections cut,
 # then the safety net; --no-faults skips it.
@@ -26,6 +28,7 @@ handover=1
 timers=1
 faults=1
 imports=1
+screens=1
 args=()
 for arg in "$@"; do
     case "$arg" in
@@ -34,6 +37,7 @@ for arg in "$@"; do
         --no-timers) timers=0 ;;
         --no-faults) faults=0 ;;
         --no-import) imports=0 ;;
+        --no-screens) screens=0 ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -54,6 +58,7 @@ run_after() {
     env "$4=$DB" bash "$ROOT/tools/$3" --reuse
 }
 run_after "$imports" "Import benchmark" bench-import.sh IMPORT_DB
+run_after "$screens" "Screens benchmark" bench-screens.sh SCREENS_DB
 run_after "$storm" "Create storm" bench-storm.sh STORM_DB
 run_after "$faults" "Fault storm" bench-faults.sh FAULTS_DB
 run_after "$handover" "Handover benchmark" bench-handover.sh HANDOVER_DB

@@ -25,6 +25,7 @@ import logging
 from collections import defaultdict
 
 from odoo import SUPERUSER_ID, api, models
+
 from .after_commit import after_commit_value
 
 _logger = logging.getLogger(__name__)

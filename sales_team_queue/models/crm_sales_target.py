@@ -44,6 +44,7 @@ class CrmSalesTarget(models.Model):
     _name = "crm.sales.target"
     _description = "Sales Target"
     _inherit = ["crm.server.owned.mixin"]
+    _server_owned_fields = SERVER_FIELDS
     _order = "date_from desc, team_id, progress desc, id"
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -335,11 +336,6 @@ class CrmSalesTarget(models.Model):
                 )
             )
 
-    @api.model
-    def _server_owned_fields(self):
-        return SERVER_FIELDS
-
-    @api.model
     def _server_owned_refusal(self, fields):
         return _(
             "%(fields)s: computed by the server (what a target achieved "

@@ -23,8 +23,8 @@ from psycopg2 import OperationalError
 from odoo import SUPERUSER_ID, api, models
 from odoo.tools import SQL
 
-from .crm_team_queue_routing import RETRYABLE, read_committed_cursor
 from .after_commit import after_commit_value
+from .crm_team_queue_routing import RETRYABLE, read_committed_cursor
 
 _logger = logging.getLogger(__name__)
 

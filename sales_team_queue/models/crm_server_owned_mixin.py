@@ -10,12 +10,9 @@ class CrmServerOwnedMixin(models.AbstractModel):
     _name = "crm.server.owned.mixin"
     _description = "Fields Only the Server Sets"
 
-    @api.model
-    def _server_owned_fields(self):
-        """Names of the fields of this model that only the server sets."""
-        return ()
+    # Names of the fields of the model that only the server sets.
+    _server_owned_fields = ()
 
-    @api.model
     def _server_owned_refusal(self, fields):
         """Why setting ``fields`` (their labels, joined) by hand is refused,
         in the user's language."""
@@ -28,7 +25,7 @@ class CrmServerOwnedMixin(models.AbstractModel):
         Empty for the superuser."""
         if self.env.su:
             return []
-        names = self._server_owned_fields()
+        names = self._server_owned_fields
         given = {name for vals in vals_list for name in vals if name in names}
         if create:
             given.update(

@@ -84,6 +84,7 @@ class CrmTeamQueue(models.Model):
     _name = "crm.team.queue"
     _description = "Lead Queue"
     _inherit = ["mail.thread", "crm.server.owned.mixin"]
+    _server_owned_fields = ROUTING_STATE_FIELDS
     _order = "sequence, id"
     _check_company_auto = True
 
@@ -632,11 +633,6 @@ class CrmTeamQueue(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
-    @api.model
-    def _server_owned_fields(self):
-        return ROUTING_STATE_FIELDS
-
-    @api.model
     def _server_owned_refusal(self, fields):
         return _(
             "%(fields)s: the routing state of a queue is kept by routing "

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.tools import SQL, format_datetime
+
 from .after_commit import after_commit_value
 
 _logger = logging.getLogger(__name__)

@@ -19,6 +19,7 @@ class CrmTeamQueueMember(models.Model):
     _name = "crm.team.queue.member"
     _description = "Lead Queue Member"
     _inherit = ["crm.server.owned.mixin"]
+    _server_owned_fields = SERVER_FIELDS
     _order = "sequence, id"
     _rec_name = "user_id"
 
@@ -264,11 +265,6 @@ class CrmTeamQueueMember(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
-    @api.model
-    def _server_owned_fields(self):
-        return SERVER_FIELDS
-
-    @api.model
     def _server_owned_refusal(self, fields):
         return _(
             "%(fields)s: a member's figures are counted from their leads "

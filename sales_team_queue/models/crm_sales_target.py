@@ -345,7 +345,6 @@ class CrmSalesTarget(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_server_owned_vals(vals_list, create=True)
         if not self.env["crm.team"]._queue_steers_all():
             teams = self.env["crm.team"].browse(
                 [vals["team_id"] for vals in vals_list if vals.get("team_id")]
@@ -356,7 +355,6 @@ class CrmSalesTarget(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_server_owned_vals([vals])
         if not self.env["crm.team"]._queue_steers_all():
             teams = self.team_id
             if "team_id" in vals:

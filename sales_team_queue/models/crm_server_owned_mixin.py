@@ -1,6 +1,8 @@
 """Fields the server alone decides (figures, routing state): the module's own
 code writes them as superuser; a create or write by anybody else that sets one
-is refused. Readonly in a view is a screen hint; this is the guard."""
+is refused (in this mixin's ``create`` and ``write``, which the models' own
+overrides reach through ``super()``). Readonly in a view is a screen hint; this
+is the guard."""
 
 from odoo import api, models
 from odoo.exceptions import AccessError
@@ -44,3 +46,12 @@ class CrmServerOwnedMixin(models.AbstractModel):
         given = self._server_owned_given(vals_list, create)
         if given:
             raise AccessError(self._server_owned_refusal(", ".join(given)))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_server_owned_vals(vals_list, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_server_owned_vals([vals])
+        return super().write(vals)

@@ -642,13 +642,11 @@ class CrmTeamQueue(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_server_owned_vals(vals_list, create=True)
         queues = super().create(vals_list)
         self._queues_changed()
         return queues
 
     def write(self, vals):
-        self._check_server_owned_vals([vals])
         result = super().write(vals)
         if "domain" in vals:
             # saved: the filter ran (_check_domain); routing takes it again

@@ -272,15 +272,6 @@ class CrmTeamQueueMember(models.Model):
             fields=fields,
         )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_server_owned_vals(vals_list, create=True)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_server_owned_vals([vals])
-        return super().write(vals)
-
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------

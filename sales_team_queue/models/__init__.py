@@ -1,3 +1,4 @@
+from . import crm_server_owned_mixin
 from . import crm_team
 from . import ir_rule
 from . import res_company

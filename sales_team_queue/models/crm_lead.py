@@ -17,6 +17,7 @@ from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from .counts import set_related_counts
 from .crm_team_queue_routing import (
     RETRYABLE,
     STRATEGIES_ASSIGNING,
@@ -148,12 +149,7 @@ class CrmLead(models.Model):
                 lead.queue_state = "unrouted"
 
     def _compute_assignment_count(self):
-        groups = self.env["crm.lead.assignment"]._read_group(
-            [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]
-        )
-        counts = {lead.id: count for lead, count in groups}
-        for lead in self:
-            lead.assignment_count = counts.get(lead.id, 0)
+        set_related_counts(self, "assignment_count", "crm.lead.assignment", "lead_id")
 
     # ------------------------------------------------------------
     # DEFAULTS

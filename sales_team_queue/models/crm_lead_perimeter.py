@@ -348,9 +348,7 @@ class CrmLead(models.Model):
         return None
 
     def _perimeter_receiver_rule_team(self, user, teams):
-        outside = teams.filtered(
-            lambda t: t.user_id != user and user not in t.member_ids
-        )
+        outside = teams._queue_not_joined_by(user)
         if outside:
             return _(
                 "%(user)s is not a member of %(teams)s: add them to the team first, "

@@ -26,6 +26,8 @@ from collections import defaultdict
 
 from odoo import SUPERUSER_ID, api, models
 
+from .after_commit import after_commit_value
+
 _logger = logging.getLogger(__name__)
 
 # Post-commit data key: the PoolChanges of the transaction.
@@ -136,13 +138,7 @@ class CrmLead(models.Model):
     def _live_changes(self):
         """The :class:`PoolChanges` of the current transaction, told once it
         has committed (:func:`_tell_after_commit`)."""
-        postcommit = self.env.cr.postcommit
-        changes = postcommit.data.get(LIVE_KEY)
-        if changes is None:
-            changes = postcommit.data[LIVE_KEY] = PoolChanges()
-            registry = self.env.registry
-            postcommit.add(lambda: _tell_after_commit(registry, changes))
-        return changes
+        return after_commit_value(self.env, LIVE_KEY, PoolChanges, _tell_after_commit)
 
     @api.model
     def _live_send(self, changes):

@@ -10,7 +10,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .crm_team_queue import server_owned_given
 from .local_day import day_start_utc
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3}
@@ -44,6 +43,8 @@ class CrmSalesTarget(models.Model):
 
     _name = "crm.sales.target"
     _description = "Sales Target"
+    _inherit = ["crm.server.owned.mixin"]
+    _server_owned_fields = SERVER_FIELDS
     _order = "date_from desc, team_id, progress desc, id"
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -335,20 +336,15 @@ class CrmSalesTarget(models.Model):
                 )
             )
 
-    def _check_figures_vals(self, vals_list, create=False):
-        given = server_owned_given(self, vals_list, SERVER_FIELDS, create)
-        if given:
-            raise AccessError(
-                _(
-                    "%(fields)s: computed by the server (what a target achieved "
-                    "comes from the won deals), this cannot be set by hand.",
-                    fields=", ".join(given),
-                )
-            )
+    def _server_owned_refusal(self, fields):
+        return _(
+            "%(fields)s: computed by the server (what a target achieved "
+            "comes from the won deals), this cannot be set by hand.",
+            fields=fields,
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_figures_vals(vals_list, create=True)
         if not self.env["crm.team"]._queue_steers_all():
             teams = self.env["crm.team"].browse(
                 [vals["team_id"] for vals in vals_list if vals.get("team_id")]
@@ -359,7 +355,6 @@ class CrmSalesTarget(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_figures_vals([vals])
         if not self.env["crm.team"]._queue_steers_all():
             teams = self.team_id
             if "team_id" in vals:

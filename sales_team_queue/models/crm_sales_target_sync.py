@@ -23,6 +23,7 @@ from psycopg2 import OperationalError
 from odoo import SUPERUSER_ID, api, models
 from odoo.tools import SQL
 
+from .after_commit import after_commit_value
 from .crm_team_queue_routing import RETRYABLE, read_committed_cursor
 
 _logger = logging.getLogger(__name__)
@@ -59,12 +60,9 @@ class CrmSalesTarget(models.Model):
         if self._target_try_lock():
             self._mark_achieved_stale()
             return
-        postcommit = self.env.cr.postcommit
-        pending = postcommit.data.get(TARGETS_LATER)
-        if pending is None:
-            pending = postcommit.data[TARGETS_LATER] = set()
-            registry = self.env.registry
-            postcommit.add(lambda: _recompute_targets_after_commit(registry, pending))
+        pending = after_commit_value(
+            self.env, TARGETS_LATER, set, _recompute_targets_after_commit
+        )
         pending.update(self.ids)
 
     def _target_try_lock(self):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
+from .counts import set_related_counts
 from .values import DOOR_HINT, DoorHint, Reason
 
 
@@ -61,12 +62,7 @@ class CrmTeam(models.Model):
     queue_count = fields.Integer(string="Queue Count", compute="_compute_queue_count")
 
     def _compute_queue_count(self):
-        groups = self.env["crm.team.queue"]._read_group(
-            [("team_id", "in", self.ids)], ["team_id"], ["__count"]
-        )
-        counts = {team.id: count for team, count in groups}
-        for team in self:
-            team.queue_count = counts.get(team.id, 0)
+        set_related_counts(self, "queue_count", "crm.team.queue", "team_id")
 
     def _action_assign_leads(self, force_quota=False, creation_delta_days=7):
         # Teams with active queues route their leads themselves: Odoo's
@@ -145,6 +141,13 @@ class CrmTeam(models.Model):
         if self._queue_steers_all():
             return self.browse()
         return self.filtered(lambda team: team.sudo().user_id != self.env.user)
+
+    def _queue_not_joined_by(self, user):
+        """The teams of ``self`` that ``user`` neither leads nor is a member
+        of: the teams whose leads they cannot take."""
+        return self.filtered(
+            lambda team: team.user_id != user and user not in team.member_ids
+        )
 
     def _leaders_changed(self):
         # Team leaders see menus the other salespeople do not

@@ -1,12 +1,14 @@
 import re
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.crm.models.crm_stage import AVAILABLE_PRIORITIES
+
+from .counts import set_related_counts
 
 ZIP_PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]*$")
 WEEKDAY_RE = re.compile(r"^[1-7]$")
@@ -19,24 +21,6 @@ ROUTING_STATE_FIELDS = (
     "fault_date",
     "fault_message",
 )
-
-
-def server_owned_given(model, vals_list, names, create=False):
-    """Labels of the fields of ``names`` (fields the server alone decides:
-    figures, routing state) that a create or write of ``model`` would set,
-    in its values or, for a create, as ``default_`` keys of the context.
-    Empty for the superuser: the module's own code writes them. Readonly in
-    a view is a screen hint; this is the guard."""
-    if model.env.su:
-        return []
-    given = {name for vals in vals_list for name in vals if name in names}
-    if create:
-        given.update(name for name in names if f"default_{name}" in model.env.context)
-    return [
-        model._fields[name]._description_string(model.env)
-        for name in names
-        if name in given
-    ]
 
 
 _lt = LazyTranslate(__name__)
@@ -99,7 +83,8 @@ def check_maxima(record, maxima, label):
 class CrmTeamQueue(models.Model):
     _name = "crm.team.queue"
     _description = "Lead Queue"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.server.owned.mixin"]
+    _server_owned_fields = ROUTING_STATE_FIELDS
     _order = "sequence, id"
     _check_company_auto = True
 
@@ -490,30 +475,15 @@ class CrmTeamQueue(models.Model):
             queue.member_count = len(queue.member_ids)
 
     def _compute_pool_count(self):
-        groups = self.env["crm.lead"]._read_group(
-            [("queue_id", "in", self.ids), ("queue_state", "=", "pool")],
-            ["queue_id"],
-            ["__count"],
+        set_related_counts(
+            self, "pool_count", "crm.lead", "queue_id", [("queue_state", "=", "pool")]
         )
-        counts = {queue.id: count for queue, count in groups}
-        for queue in self:
-            queue.pool_count = counts.get(queue.id, 0)
 
     def _compute_lead_count(self):
-        groups = self.env["crm.lead"]._read_group(
-            [("queue_id", "in", self.ids)], ["queue_id"], ["__count"]
-        )
-        counts = {queue.id: count for queue, count in groups}
-        for queue in self:
-            queue.lead_count = counts.get(queue.id, 0)
+        set_related_counts(self, "lead_count", "crm.lead", "queue_id")
 
     def _compute_assignment_count(self):
-        groups = self.env["crm.lead.assignment"]._read_group(
-            [("queue_id", "in", self.ids)], ["queue_id"], ["__count"]
-        )
-        counts = {queue.id: count for queue, count in groups}
-        for queue in self:
-            queue.assignment_count = counts.get(queue.id, 0)
+        set_related_counts(self, "assignment_count", "crm.lead.assignment", "queue_id")
 
     # ------------------------------------------------------------
     # CONSTRAINTS
@@ -663,26 +633,20 @@ class CrmTeamQueue(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
-    def _check_routing_state_vals(self, vals_list, create=False):
-        given = server_owned_given(self, vals_list, ROUTING_STATE_FIELDS, create)
-        if given:
-            raise AccessError(
-                _(
-                    "%(fields)s: the routing state of a queue is kept by routing "
-                    "itself and cannot be set by hand.",
-                    fields=", ".join(given),
-                )
-            )
+    def _server_owned_refusal(self, fields):
+        return _(
+            "%(fields)s: the routing state of a queue is kept by routing "
+            "itself and cannot be set by hand.",
+            fields=fields,
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_routing_state_vals(vals_list, create=True)
         queues = super().create(vals_list)
         self._queues_changed()
         return queues
 
     def write(self, vals):
-        self._check_routing_state_vals([vals])
         result = super().write(vals)
         if "domain" in vals:
             # saved: the filter ran (_check_domain); routing takes it again

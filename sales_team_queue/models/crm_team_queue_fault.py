@@ -10,6 +10,8 @@ from markupsafe import Markup
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.tools import SQL, format_datetime
 
+from .after_commit import after_commit_value
+
 _logger = logging.getLogger(__name__)
 
 # Post-commit data key: {queue id: error} of the queues that failed.
@@ -51,12 +53,9 @@ class CrmTeamQueue(models.Model):
         transaction has committed (the routing that found it goes on without
         the queue), unless its filter is no longer ``domain`` by then (fixed
         meanwhile). Several faults of one transaction are flagged together."""
-        postcommit = self.env.cr.postcommit
-        faults = postcommit.data.get(FAULTS_LATER)
-        if faults is None:
-            faults = postcommit.data[FAULTS_LATER] = {}
-            registry = self.env.registry
-            postcommit.add(lambda: _flag_faults_after_commit(registry, faults))
+        faults = after_commit_value(
+            self.env, FAULTS_LATER, dict, _flag_faults_after_commit
+        )
         for queue in self:
             faults.setdefault(queue.id, (domain, message))
 

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from .crm_lead_pool import ClaimState
-from .crm_team_queue import MEMBER_MAXIMA, check_maxima, server_owned_given
+from .crm_team_queue import MEMBER_MAXIMA, check_maxima
 
 # Figures and routing state of a member: counted from the ledger and the leads,
 # or kept by routing itself (in SQL); never set by a client.
@@ -18,6 +18,8 @@ SERVER_FIELDS = (
 class CrmTeamQueueMember(models.Model):
     _name = "crm.team.queue.member"
     _description = "Lead Queue Member"
+    _inherit = ["crm.server.owned.mixin"]
+    _server_owned_fields = SERVER_FIELDS
     _order = "sequence, id"
     _rec_name = "user_id"
 
@@ -189,7 +191,7 @@ class CrmTeamQueueMember(models.Model):
     def _check_user_in_team(self):
         for member in self:
             team = member.queue_id.team_id
-            if member.user_id not in team.member_ids | team.user_id:
+            if team._queue_not_joined_by(member.user_id):
                 raise ValidationError(
                     _(
                         "%(user)s is not a member of the sales team %(team)s: add "
@@ -263,25 +265,12 @@ class CrmTeamQueueMember(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
-    def _check_server_vals(self, vals_list, create=False):
-        given = server_owned_given(self, vals_list, SERVER_FIELDS, create)
-        if given:
-            raise AccessError(
-                _(
-                    "%(fields)s: a member's figures are counted from their leads "
-                    "and the routing keeps its turns; they cannot be set by hand.",
-                    fields=", ".join(given),
-                )
-            )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_server_vals(vals_list, create=True)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_server_vals([vals])
-        return super().write(vals)
+    def _server_owned_refusal(self, fields):
+        return _(
+            "%(fields)s: a member's figures are counted from their leads "
+            "and the routing keeps its turns; they cannot be set by hand.",
+            fields=fields,
+        )
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -362,9 +362,7 @@ class ResUsers(models.Model):
                     companies=", ".join(companies.mapped("name")),
                 )
             )
-        outside = leads.team_id.filtered(
-            lambda team: team.user_id != receiver and receiver not in team.member_ids
-        )
+        outside = leads.team_id._queue_not_joined_by(receiver)
         if outside:
             raise UserError(
                 _(

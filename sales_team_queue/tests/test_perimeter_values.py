@@ -421,14 +421,21 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
     def test_manager_cannot_write_routing_state_or_member_figures(self):
         member = self.queue.member_ids
         state = (self.queue.rr_last_sequence, member.wrr_current)
-        for model, record, values in (
-            ("crm.team.queue", self.queue, {"rr_last_member_id": member.id}),
-            ("crm.team.queue", self.queue, {"rr_last_sequence": 7}),
-            ("crm.team.queue.member", member, {"wrr_current": 100}),
-            ("crm.team.queue.member", member, {"assigned_today": 0}),
+        queue_refusal = "the routing state of a queue is kept by routing"
+        member_refusal = "a member's figures are counted from their leads"
+        for model, record, values, refusal in (
+            (
+                "crm.team.queue",
+                self.queue,
+                {"rr_last_member_id": member.id},
+                queue_refusal,
+            ),
+            ("crm.team.queue", self.queue, {"rr_last_sequence": 7}, queue_refusal),
+            ("crm.team.queue.member", member, {"wrr_current": 100}, member_refusal),
+            ("crm.team.queue.member", member, {"assigned_today": 0}, member_refusal),
         ):
             with self.subTest(model=model, values=values):
-                self._refused(
+                message = self._refused(
                     RPC_FAULT_CODE_ACCESS_ERROR,
                     self.manager,
                     model,
@@ -436,6 +443,7 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
                     record.ids,
                     values,
                 )
+                self.assertIn(refusal, message)
         self._refused(
             RPC_FAULT_CODE_ACCESS_ERROR,
             self.manager,

@@ -24,10 +24,7 @@ class CrmLeadAssign(models.TransientModel):
     _description = "Assign Leads"
 
     lead_ids = fields.Many2many(
-        "crm.lead",
-        string="Leads",
-        required=True,
-        help="The leads to assign, route or put back in their pool.",
+        help="The leads to assign, route or put back in their pool."
     )
     lead_count = fields.Integer(compute="_compute_lead_count")
     action = fields.Selection(

@@ -12,12 +12,7 @@ class CrmLeadRelease(models.TransientModel):
     _inherit = ["crm.lead.selection.mixin"]
     _description = "Release Leads to the Pool"
 
-    lead_ids = fields.Many2many(
-        "crm.lead",
-        string="Leads",
-        required=True,
-        help="The leads given back to their queue's pool.",
-    )
+    lead_ids = fields.Many2many(help="The leads given back to their queue's pool.")
     reason = fields.Text(
         required=True,
         help="Why you give the lead back: the next salesperson reads it on the "

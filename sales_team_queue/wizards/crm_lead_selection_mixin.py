@@ -10,6 +10,8 @@ class CrmLeadSelectionMixin(models.AbstractModel):
     _name = "crm.lead.selection.mixin"
     _description = "Wizard on Selected Leads"
 
+    lead_ids = fields.Many2many("crm.lead", string="Leads", required=True)
+
     @api.model
     def default_get(self, fields_list):
         """``lead_ids``: the leads selected where the wizard was opened (the

@@ -7,8 +7,10 @@ Imported by those scripts (their folder is on ``sys.path`` when Python runs them
 Odoo must be importable (``tools/bench*.sh`` put its source on ``PYTHONPATH``)."""
 
 import argparse
+import logging
 import sys
 import time
+from contextlib import contextmanager
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -127,3 +129,34 @@ def create_queue(env, name, team, users, weights=None, **values):
             **values,
         }
     )
+
+
+@contextmanager
+def bench_env(args):
+    """The superuser environment of a benchmark run on ``args.database``, its
+    cursor committed at the end: Odoo's crm logs quiet, reps in several teams at
+    once, and the queues of earlier runs archived (they must not take this
+    run's leads)."""
+    registry = open_registry(args.config, args.database)
+    logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["crm.team.queue"].search([]).action_archive()
+        env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
+        yield env
+
+
+def print_against(title, rows, target):
+    """A Markdown table ``title`` of ``rows`` ({label: (seconds, queries)}): each
+    row's time against the first row's (the reference), and ``target``, the
+    ratio the others must stay under."""
+    print(f"\n## {title}\n")
+    print("| case | ms | queries | time vs the first | target |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    base = next(iter(rows.values()))[0]
+    for index, (label, (elapsed, count)) in enumerate(rows.items()):
+        wanted = f"<= {target}x" if index else ""
+        print(
+            f"| {label} | {elapsed * 1000:.1f} | {count:.1f} "
+            f"| {elapsed / base:.2f}x | {wanted} |"
+        )

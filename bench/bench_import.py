@@ -7,12 +7,11 @@ notifications each rep received, and the ratio against the import without queue
 
 Run by ``tools/bench-import.sh`` (``make bench`` runs it on the bench database)."""
 
-import logging
 import uuid
 
 import bench_common as common
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import Command
 
 TARGET_RATIO = 1.5
 
@@ -90,33 +89,28 @@ def run(env, nb, reps):
 
 
 def print_table(results, nb, reps):
-    print(f"\n## Importing {nb} leads in one file ({reps} reps, round robin)\n")
-    print("| case | time (s) | queries/lead | with an owner | notifications/rep |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for label, (elapsed, count, owned, notified) in results.items():
-        print(
-            f"| {label} | {elapsed:.2f} | {count / nb:.2f} | {owned} "
-            f"| {notified / reps:.2f} |"
-        )
-    plain = results["no queue"][0]
-    queue = results["queue, alerts on"][0]
-    print(
-        f"\nImport with queue against without: {queue / plain:.2f}x the time "
-        f"(target: at most {TARGET_RATIO}x)"
+    common.print_against(
+        f"Importing {nb} leads in one file ({reps} reps, round robin; ms for the "
+        "whole file, queries per lead)",
+        {
+            label: (elapsed, count / nb)
+            for label, (elapsed, count, *_r) in results.items()
+        },
+        TARGET_RATIO,
     )
+    print()
+    for label, (_elapsed, _count, owned, notified) in results.items():
+        print(
+            f"- {label}: {owned} of {nb} with an owner, "
+            f"{notified / reps:.2f} notifications per rep (target: 1 with the queue)"
+        )
 
 
 def main():
     parser = common.arg_parser(__doc__, reps=30)
     parser.add_argument("--leads", type=int, default=3000)
     args = parser.parse_args()
-    registry = common.open_registry(args.config, args.database)
-    logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        # Queues of an earlier run must not take this run's leads.
-        env["crm.team.queue"].search([]).action_archive()
-        env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
+    with common.bench_env(args) as env:
         print(f"\nImporting {args.leads} leads in one file", flush=True)
         results = run(env, args.leads, args.reps)
         print_table(results, args.leads, args.reps)

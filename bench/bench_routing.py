@@ -20,15 +20,12 @@ Not a test: numbers depend on the machine. Usage::
         [--sizes 1000,10000] [--reps 50] [--create 1000]
 """
 
-import logging
 import math
 import time
 import uuid
 from collections import Counter
 
 import bench_common as common
-
-from odoo import SUPERUSER_ID, api
 
 COUNTRIES = ["TH", "VN", "CN", "SG", "MY", "ID", "PH", "JP"]
 
@@ -42,8 +39,6 @@ class Bench:
         self.env = env
         self.nb_reps = reps
         self.countries = [env.ref(f"base.{code.lower()}").id for code in COUNTRIES]
-        # Reps in several teams at once, like the benchmark's teams need.
-        env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
         self.run_tag = uuid.uuid4().hex[:6]
         self.users = common.create_reps(
             env, reps, "Bench Rep", "bench_rep", self.run_tag
@@ -274,12 +269,7 @@ def main():
     parser.add_argument("--create", type=int, default=1000)
     args = parser.parse_args()
 
-    registry = common.open_registry(args.config, args.database)
-    logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        # Queues of an earlier run in this database must not take this run's leads.
-        env["crm.team.queue"].search([]).action_archive()
+    with common.bench_env(args) as env:
         bench = Bench(env, args.reps)
         weights = [1 + i % 3 for i in range(args.reps)]
         rr_team = bench.make_team("Bench Queues RR", 1)
@@ -290,7 +280,7 @@ def main():
         bench.make_queue(rr_team, "round_robin")
         bench.make_queue(weighted_team, "weighted", weights)
         create_queue = bench.make_queue(create_team, "round_robin")
-        cr.commit()
+        env.cr.commit()
         for n in args.sizes:
             bench.run_size(n, rr_team, weighted_team, weights, odoo_team)
         creates = (

@@ -9,7 +9,6 @@ a claim at most 3x Odoo's change of salesperson).
 
 Run by ``tools/bench-screens.sh`` (``make bench`` runs it on the bench database)."""
 
-import logging
 import statistics
 import time
 import uuid
@@ -17,7 +16,7 @@ import uuid
 import bench_common as common
 from lxml import etree
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import Command
 
 SCREEN_TARGET = 2.0
 CLAIM_TARGET = 3.0
@@ -134,7 +133,9 @@ def measure_screens(env, users, leader, pool_team, plain_team, runs):
         "pool list": lambda: Card.web_search_read(
             [], card_list, limit=80, count_limit=10001
         ),
-        "pool leads grouped by queue": lambda: Lead.web_read_group(
+        "leader's pool leads, grouped by queue": lambda: Lead.with_user(
+            leader
+        ).web_read_group(
             [("queue_state", "=", "pool")], ["__count"], ["queue_id"], limit=80
         ),
         "leader's queue dashboard": lambda: Queue.web_search_read(
@@ -184,27 +185,14 @@ def measure_claims(env, users, pool_team, plain_team, runs):
 
 
 def print_table(screens, claims, nb):
-    print(f"\n## Screens over {nb} waiting leads (median of the runs, as a rep)\n")
-    print("| screen | ms | queries | vs Odoo's lead list | target |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    base = screens["Odoo's lead list"][0]
-    for label, (elapsed, count) in screens.items():
-        ratio = elapsed / base
-        target = "" if label.startswith("Odoo") else f"<= {SCREEN_TARGET}x"
-        print(
-            f"| {label} | {elapsed * 1000:.1f} | {count:.0f} | {ratio:.2f}x "
-            f"| {target} |"
-        )
-    print("\n## A claim against Odoo's own change of salesperson\n")
-    print("| action | ms | queries | ratio | target |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    base = claims["Odoo's change of salesperson"][0]
-    for label, (elapsed, count) in claims.items():
-        target = "" if label.startswith("Odoo") else f"<= {CLAIM_TARGET}x"
-        print(
-            f"| {label} | {elapsed * 1000:.1f} | {count:.0f} | {elapsed / base:.2f}x "
-            f"| {target} |"
-        )
+    common.print_against(
+        f"Screens over {nb} waiting leads (median of the runs, as a rep)",
+        screens,
+        SCREEN_TARGET,
+    )
+    common.print_against(
+        "A claim against Odoo's own change of salesperson", claims, CLAIM_TARGET
+    )
 
 
 def main():
@@ -212,13 +200,7 @@ def main():
     parser.add_argument("--leads", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    registry = common.open_registry(args.config, args.database)
-    logging.getLogger("odoo.addons.crm").setLevel(logging.WARNING)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        # Queues of an earlier run must not take this run's leads.
-        env["crm.team.queue"].search([]).action_archive()
-        env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
+    with common.bench_env(args) as env:
         print(f"\nScreens over {args.leads} waiting leads", flush=True)
         built = build(env, args.leads, args.reps, uuid.uuid4().hex[:6])
         users, leader, pool_team, plain_team = built

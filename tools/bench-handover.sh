@@ -10,14 +10,4 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-parse_bench_args "$@"
-
-prepare
-DB="${HANDOVER_DB:-${BENCH_DB:-sales_team_queue_bench}}"
-LOGS="$STATE_DIR/logs/$DB"
-mkdir -p "$LOGS"
-reuse_or_install "$reuse" "Handover"
-say "Handover benchmark in database $DB"
-PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
-    "$ROOT/bench/bench_handover.py" -c "$ODOO_CONF" -d "$DB" ${args[@]+"${args[@]}"} \
-    | tee "$LOGS/bench-handover.out"
+in_process_bench Handover bench_handover.py bench-handover.out "${HANDOVER_DB:-${BENCH_DB:-sales_team_queue_bench}}" "$@"

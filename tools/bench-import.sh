@@ -11,14 +11,4 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-parse_bench_args "$@"
-
-prepare
-DB="${IMPORT_DB:-${BENCH_DB:-sales_team_queue_bench}}"
-LOGS="$STATE_DIR/logs/$DB"
-mkdir -p "$LOGS"
-reuse_or_install "$reuse" "Import"
-say "Import benchmark in database $DB"
-PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
-    "$ROOT/bench/bench_import.py" -c "$ODOO_CONF" -d "$DB" ${args[@]+"${args[@]}"} \
-    | tee "$LOGS/bench-import.out"
+in_process_bench Import bench_import.py bench-import.out "${IMPORT_DB:-${BENCH_DB:-sales_team_queue_bench}}" "$@"

@@ -11,14 +11,4 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-parse_bench_args "$@"
-
-prepare
-DB="${SCREENS_DB:-${BENCH_DB:-sales_team_queue_bench}}"
-LOGS="$STATE_DIR/logs/$DB"
-mkdir -p "$LOGS"
-reuse_or_install "$reuse" "Screens"
-say "Screens benchmark in database $DB"
-PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
-    "$ROOT/bench/bench_screens.py" -c "$ODOO_CONF" -d "$DB" ${args[@]+"${args[@]}"} \
-    | tee "$LOGS/bench-screens.out"
+in_process_bench Screens bench_screens.py bench-screens.out "${SCREENS_DB:-${BENCH_DB:-sales_team_queue_bench}}" "$@"

@@ -268,3 +268,21 @@ reuse_or_install() {
         install_fresh_db "$DB" "$LOGS/install.log" --without-demo=all
     fi
 }
+
+# in_process_bench WHAT SCRIPT OUT DB [ARGS...]: the in-process benchmark bench/SCRIPT
+# (WHAT: its name in messages) on database DB (reused with --reuse in ARGS when the
+# module is installed there, else built), its output also in $LOGS/OUT.
+in_process_bench() {
+    local what="$1" script="$2" out="$3"
+    DB="$4"
+    shift 4
+    parse_bench_args "$@"
+    prepare
+    LOGS="$STATE_DIR/logs/$DB"
+    mkdir -p "$LOGS"
+    reuse_or_install "$reuse" "$what"
+    say "$what benchmark in database $DB"
+    PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" \
+        "$ROOT/bench/$script" -c "$ODOO_CONF" -d "$DB" ${args[@]+"${args[@]}"} \
+        | tee "$LOGS/$out"
+}

@@ -87,11 +87,15 @@ class TestQueueAssignment(QueueCase):
             len([m for m in self._mails if self.linh.email in str(m["email_to"])]), 1
         )
 
-    def test_batch_create_alerts_each_rep_once_listing_their_leads(self):
-        self._create_queue(
+    def _alerting_queue(self):
+        """A round-robin queue of the reps that notifies and schedules a call."""
+        return self._create_queue(
             notify_assignee=True,
             activity_type_id=self.env.ref("mail.mail_activity_data_call").id,
         )
+
+    def test_batch_create_alerts_each_rep_once_listing_their_leads(self):
+        self._alerting_queue()
         with self.mock_mail_gateway():
             leads = self._new_leads(7)
         self.assertEqual(
@@ -131,10 +135,7 @@ class TestQueueAssignment(QueueCase):
             )
 
     def test_one_notification_even_with_activity(self):
-        self._create_queue(
-            notify_assignee=True,
-            activity_type_id=self.env.ref("mail.mail_activity_data_call").id,
-        )
+        self._alerting_queue()
         with self.mock_mail_gateway():
             lead = self._new_leads(1)
         self.assertEqual(len(lead.activity_ids), 1)

@@ -887,16 +887,12 @@ class CrmTeamQueue(models.Model):
     def _read_routing_rows(
         self, queue_ids, now, lock=False, user=None, workload_queue_ids=None
     ):
-        """The queues ``queue_ids`` and their members with everything eligibility
-        and the strategies need, in one query (each queue's round-robin pointer
-        and whether :meth:`_lock_for_routing` took the lock, each member's
-        flags, skills and :meth:`_routing_counts_sql`), as :meth:`_routing_row`
-        values; the claim rules read the same (one member: ``user``).
-        ``lock``: False, or lock them first ('wait' or 'nowait', see
-        :meth:`_lock_for_routing`), in the same round trip.
-        ``workload_queue_ids``: None (every counter), or the queues whose
-        strategy reads workload (:meth:`_routing_needs_workload`): routing
-        counts only what its rules and strategies read."""
+        """The queues ``queue_ids`` and their members with all that eligibility
+        and the strategies need, in one round trip, as :meth:`_routing_row`
+        values: the round-robin pointer, whether :meth:`_lock_for_routing` took
+        the lock (``lock``: 'wait' or 'nowait'), flags, skills and
+        :meth:`_routing_counts_sql` (``workload_queue_ids``); claims read the
+        same for one member, ``user``."""
         self._routing_flush()
         who = SQL("%s", user.id) if user else SQL("m.user_id")
         self.env.cr.execute(
@@ -957,17 +953,10 @@ class CrmTeamQueue(models.Model):
         ``tz.name``), their open leads in the team, their last ledger line in
         the team.
 
-        Each counter costs a scan of the user's leads or ledger lines: with
-        ``workload_queue_ids`` (see :meth:`_read_routing_rows`), a member's
-        counts of the day are read only when they have a daily cap, the open
-        leads only for a maximum or a workload strategy, the last line only
-        for a workload strategy; the others are 0 (open: NULL)."""
-        if workload_queue_ids is None:
-            today_if = open_if = last_if = SQL("TRUE")
-        else:
-            last_if = SQL("q.id = ANY(%s)", sorted(workload_queue_ids))
-            today_if = SQL("COALESCE(m.daily_cap, 0) > 0")
-            open_if = SQL("(%s OR COALESCE(m.max_open, 0) > 0)", last_if)
+        Each counter scans the user's leads or ledger lines: routing gives
+        ``workload_queue_ids`` (:meth:`_routing_count_conditions`) and reads
+        only what its caps and strategies read; None: every counter."""
+        today_if, open_if, last_if = self._routing_count_conditions(workload_queue_ids)
         return SQL(
             """CASE WHEN %(today_if)s THEN (
                 SELECT ARRAY[COUNT(*), COUNT(*) FILTER (WHERE a.method = 'claim')]
@@ -992,6 +981,23 @@ class CrmTeamQueue(models.Model):
             today_if=today_if,
             open_if=open_if,
             last_if=last_if,
+        )
+
+    @api.model
+    def _routing_count_conditions(self, workload_queue_ids):
+        """When each counter of :meth:`_routing_counts_sql` is read (SQL
+        conditions): with ``workload_queue_ids`` (the queues whose strategy
+        reads workload, :meth:`_routing_needs_workload`), a member's counts of
+        the day only under a daily cap, their open leads only under a maximum or
+        a workload strategy, their last line only for a workload strategy (the
+        others read 0; open: NULL). None: always."""
+        if workload_queue_ids is None:
+            return SQL("TRUE"), SQL("TRUE"), SQL("TRUE")
+        workload = SQL("q.id = ANY(%s)", sorted(workload_queue_ids))
+        return (
+            SQL("COALESCE(m.daily_cap, 0) > 0"),
+            SQL("(%s OR COALESCE(m.max_open, 0) > 0)", workload),
+            workload,
         )
 
     @api.model

@@ -42,6 +42,17 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 REP, LEADER = "somchai", "niran"
+# The figures of the dashboard that open a list (crm.team.queue._dashboard_figure_actions)
+# (the pool last: the check then reads the list it opens)
+FIGURES = (
+    "members",
+    "sla_risk",
+    "sla_breached",
+    "assigned_today",
+    "claimed_today",
+    "waiting",
+    "pool",
+)
 MODULE = "sales_team_queue"
 ACCESS_RE = re.compile(
     r"^\S+ \S+ (?P<pid>\d+) INFO \S+ werkzeug: .*\"POST (?P<path>\S+) HTTP/[0-9.]+\" "
@@ -203,7 +214,40 @@ def check_dashboard(leader, checks):
         limit=40,
     )
     checks.append(("read", "Dashboard: web_search_read (kanban)", path))
-    return [q["id"] for q in queues["records"]]
+    queue_ids = [q["id"] for q in queues["records"]]
+    for figure in FIGURES:
+        context = dict(leader.context, dashboard_figure=figure)
+        path, opened = leader.call(
+            "crm.team.queue",
+            "action_dashboard_open",
+            queue_ids[:1],
+            route="call_button",
+            context=context,
+        )
+        checks.append(("read", f"Dashboard: figure {figure} (button)", path))
+    path, _leads = leader.call(
+        opened["res_model"],
+        "web_search_read",
+        opened.get("domain") or [],
+        {"display_name": {}, "queue_id": {"fields": {"display_name": {}}}},
+        limit=80,
+    )
+    checks.append(("read", "Dashboard: the figure's list", path))
+    return queue_ids
+
+
+def check_leader_opens_a_card(leader, checks):
+    path, cards = leader.call(
+        "crm.lead.pool.card", "web_search_read", [], {"name": {}}, limit=1
+    )
+    checks.append(("read", "Lead Pool (leader): web_search_read", path))
+    path, _action = leader.call(
+        "crm.lead.pool.card",
+        "action_open_lead",
+        [cards["records"][0]["id"]],
+        route="call_button",
+    )
+    checks.append(("read", "Lead Pool (leader): open a card's lead (button)", path))
 
 
 def check_reports(leader, checks):
@@ -320,6 +364,7 @@ def run_checks(args):
     checks = []
     card_ids = check_pool(rep, checks)
     queue_ids = check_dashboard(leader, checks)
+    check_leader_opens_a_card(leader, checks)
     check_reports(leader, checks)
     check_test_routing(leader, queue_ids[0], checks)
     lead_id = check_writes(rep, leader, card_ids, checks)

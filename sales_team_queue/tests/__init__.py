@@ -62,3 +62,4 @@ from . import test_pool_live_tour
 # parses every add-on's manifest in its thread while the tests compile in theirs.
 # Parse them once here, in the main thread, before any browser tour runs.
 http.root.statics  # noqa: B018  pylint: disable=pointless-statement
+from . import test_replica_reads

@@ -42,8 +42,8 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 REP, LEADER = "somchai", "niran"
-# The figures of the dashboard that open a list (crm.team.queue._dashboard_figure_actions)
-# (the pool last: the check then reads the list it opens)
+# The dashboard's figures that open a list (crm.team.queue._dashboard_figure_actions),
+# the pool last: the check then reads the list it opens.
 FIGURES = (
     "members",
     "sla_risk",

@@ -56,10 +56,10 @@ from . import test_targets_concurrency
 from . import test_targets_leaderboard
 from . import test_pool_live
 from . import test_pool_live_tour
+from . import test_replica_reads
 
 # Python 3.11.7's ast module is not thread-safe (CPython gh-106905: "AST
 # constructor recursion depth mismatch"): the test server's first static request
 # parses every add-on's manifest in its thread while the tests compile in theirs.
 # Parse them once here, in the main thread, before any browser tour runs.
 http.root.statics  # noqa: B018  pylint: disable=pointless-statement
-from . import test_replica_reads

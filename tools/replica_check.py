@@ -170,9 +170,10 @@ def spec(model, names, models):
 def get_views(client, action, kinds, checks, label):
     views = [[view_id, kind] for view_id, kind in action["views"] if kind in kinds]
     if "search" not in kinds:
-        views.append(
-            [action.get("search_view_id") and action["search_view_id"][0], "search"]
-        )
+        search_view = action.get("search_view_id") or False
+        if isinstance(search_view, list):
+            search_view = search_view[0]
+        views.append([search_view, "search"])
     path, result = client.call(
         action["res_model"], "get_views", views=views, options={"load_filters": True}
     )
@@ -283,6 +284,25 @@ def check_reports(leader, checks):
         checks.append(("read", f"{label}: web_read_group", path))
 
 
+def check_leaderboard(rep, checks):
+    path, action = rep.run_action(
+        f"{MODULE}.crm_sales_target_action_server_leaderboard"
+    )
+    checks.append(("action", "Leaderboard: menu (server action)", path))
+    kind = action["views"][0][1]
+    views = get_views(rep, action, (kind,), checks, "Leaderboard")
+    model = action["res_model"]
+    names = view_fields(views["views"][kind]["arch"])
+    path, _rows = rep.call(
+        model,
+        "web_search_read",
+        action.get("domain") or [],
+        spec(model, names, views["models"]),
+        limit=80,
+    )
+    checks.append(("read", f"Leaderboard: web_search_read ({kind})", path))
+
+
 def check_test_routing(leader, queue_id, checks):
     path, action = leader.load_action(f"{MODULE}.crm_team_queue_simulation_action")
     checks.append(("read", "Test Routing: action", path))
@@ -366,6 +386,7 @@ def run_checks(args):
     queue_ids = check_dashboard(leader, checks)
     check_leader_opens_a_card(leader, checks)
     check_reports(leader, checks)
+    check_leaderboard(rep, checks)
     check_test_routing(leader, queue_ids[0], checks)
     lead_id = check_writes(rep, leader, card_ids, checks)
     return checks, lead_id

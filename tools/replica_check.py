@@ -6,10 +6,13 @@ client of the web client's own routes (standard library, no Odoo import): it log
 in as a demo rep and a demo team leader and calls what their screens call:
 
 - the rep's Lead Pool: the action, its views, the cards grouped by queue, a group's
-  cards (``crm.lead.pool.card``);
+  cards (``crm.lead.pool.card``), the list and a card's form;
 - the leader's queue dashboard: the menu's server action, then the queues with the
-  dashboard kanban's fields;
+  dashboard kanban's fields, each figure's button and the pool's list; the
+  leader's pool cards and Pool Leads (the leads, grouped by queue, and a form);
 - the reports: each report action's pivot, read grouped as the pivot reads it;
+  the rep's leaderboard and "My Queues" (the menus' server actions, then the
+  screens);
 - Test Routing: the wizard's form, its opening onchange and a change of scope;
 
 then the write paths: a claim of a pool card by the rep, a lead created by the
@@ -195,7 +198,8 @@ def check_pool(rep, checks):
     domain = groups["groups"][0]["__domain"] if groups["groups"] else []
     path, cards = rep.call(model, "web_search_read", domain, fields, limit=40)
     checks.append(("read", "Lead Pool: web_search_read (kanban)", path))
-    return [c["id"] for c in cards["records"] if not c.get("claim_block_reason")]
+    claimable = [c["id"] for c in cards["records"] if not c.get("claim_block_reason")]
+    return [c["id"] for c in cards["records"]], claimable
 
 
 def check_dashboard(leader, checks):
@@ -235,6 +239,55 @@ def check_dashboard(leader, checks):
     )
     checks.append(("read", "Dashboard: the figure's list", path))
     return queue_ids
+
+
+def check_pool_list_and_card(rep, card_id, checks):
+    """The pool as a list, and a card's form."""
+    path, action = rep.load_action(f"{MODULE}.crm_lead_action_pool")
+    views = get_views(rep, action, ("list", "form"), checks, "Lead Pool list/form")
+    model = action["res_model"]
+    for kind in ("list", "form"):
+        names = view_fields(views["views"][kind]["arch"])
+        fields = spec(model, names, views["models"])
+        if kind == "list":
+            path, _rows = rep.call(model, "web_search_read", [], fields, limit=80)
+        else:
+            path, _rows = rep.call(model, "web_read", [card_id], fields)
+        label = "web_search_read (list)" if kind == "list" else "web_read (card form)"
+        checks.append(("read", f"Lead Pool: {label}", path))
+
+
+def check_leader_pool_leads(leader, checks):
+    """The leader's Pool Leads (the leads themselves), grouped by queue, and a
+    pool lead's form."""
+    path, action = leader.load_action(f"{MODULE}.crm_lead_action_pool_leads")
+    checks.append(("read", "Pool Leads: action", path))
+    views = get_views(leader, action, ("list", "form"), checks, "Pool Leads")
+    model = action["res_model"]
+    domain = action.get("domain") or []
+    if isinstance(domain, str):
+        domain = [("queue_state", "=", "pool")]
+    path, _groups = leader.call(
+        model, "web_read_group", domain, ["__count"], ["queue_id"], lazy=True
+    )
+    checks.append(("read", "Pool Leads: web_read_group by queue_id", path))
+    names = view_fields(views["views"]["list"]["arch"])
+    path, leads = leader.call(
+        model,
+        "web_search_read",
+        domain,
+        spec(model, names, views["models"]),
+        limit=80,
+    )
+    checks.append(("read", "Pool Leads: web_search_read (list)", path))
+    names = view_fields(views["views"]["form"]["arch"])
+    path, _lead = leader.call(
+        model,
+        "web_read",
+        [leads["records"][0]["id"]],
+        spec(model, names, views["models"]),
+    )
+    checks.append(("read", "Pool Leads: web_read (lead form)", path))
 
 
 def check_leader_opens_a_card(leader, checks):
@@ -284,23 +337,23 @@ def check_reports(leader, checks):
         checks.append(("read", f"{label}: web_read_group", path))
 
 
-def check_leaderboard(rep, checks):
-    path, action = rep.run_action(
-        f"{MODULE}.crm_sales_target_action_server_leaderboard"
-    )
-    checks.append(("action", "Leaderboard: menu (server action)", path))
+def check_menu_screen(client, xmlid, label, checks):
+    """A menu whose action is a server action (read/write by Odoo's rule), then
+    the screen it opens: its views and its records."""
+    path, action = client.run_action(f"{MODULE}.{xmlid}")
+    checks.append(("action", f"{label}: menu (server action)", path))
     kind = action["views"][0][1]
-    views = get_views(rep, action, (kind,), checks, "Leaderboard")
+    views = get_views(client, action, (kind,), checks, label)
     model = action["res_model"]
     names = view_fields(views["views"][kind]["arch"])
-    path, _rows = rep.call(
+    path, _rows = client.call(
         model,
         "web_search_read",
         action.get("domain") or [],
         spec(model, names, views["models"]),
         limit=80,
     )
-    checks.append(("read", f"Leaderboard: web_search_read ({kind})", path))
+    checks.append(("read", f"{label}: web_search_read ({kind})", path))
 
 
 def check_test_routing(leader, queue_id, checks):
@@ -382,14 +435,21 @@ def run_checks(args):
     rep.authenticate()
     leader.authenticate()
     checks = []
-    card_ids = check_pool(rep, checks)
+    all_card_ids, card_ids = check_pool(rep, checks)
+    check_pool_list_and_card(rep, all_card_ids[0], checks)
     queue_ids = check_dashboard(leader, checks)
     check_leader_opens_a_card(leader, checks)
+    check_leader_pool_leads(leader, checks)
     check_reports(leader, checks)
-    check_leaderboard(rep, checks)
-    check_test_routing(leader, queue_ids[0], checks)
+    check_menu_screen(
+        rep, "crm_sales_target_action_server_leaderboard", "Leaderboard", checks
+    )
+    check_menu_screen(
+        rep, "crm_team_queue_action_server_dashboard", "My Queues (rep)", checks
+    )
+    tested = check_test_routing(leader, queue_ids[0], checks)
     lead_id = check_writes(rep, leader, card_ids, checks)
-    return checks, lead_id
+    return checks, lead_id, tested
 
 
 def on_replica(args, sql):
@@ -465,9 +525,19 @@ def main():
     parser.add_argument("--db-password", default=os.environ.get("PGPASSWORD", ""))
     args = parser.parse_args()
     offset = os.path.getsize(args.server_log)
-    checks, lead_id = run_checks(args)
+    checks, lead_id, tested = run_checks(args)
     time.sleep(1)  # the access log line is written after the answer is sent
     rows = verdicts(args, checks, offset, lead_id)
+    rows.insert(
+        -2,
+        (
+            "PASS" if tested else "FAIL",
+            "Test Routing: the dialog tested leads",
+            "some leads",
+            f"{tested} leads",
+            "-",
+        ),
+    )
     widths = [max(len(str(row[i])) for row in rows) for i in range(5)]
     header = ("Verdict", "Request", "Expected", "Cursor", "Replica stmts")
     widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]

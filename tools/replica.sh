@@ -8,7 +8,9 @@
 # name that is no standby (a half-made one) is dropped and made again.
 # The primary must accept local replication connections of the postgres user and
 # have wal_level replica or logical (Debian's defaults): this script checks both and
-# changes nothing on the primary but a replication slot (dropped with --drop).
+# changes nothing on the primary but a replication slot (dropped with --drop). The
+# slot keeps on the primary the WAL the replica has not read: drop a replica you stop
+# using (--drop), do not leave it stopped.
 # Variables: PG_VERSION (the primary's, default: the newest local cluster's),
 # PRIMARY_CLUSTER (main), PRIMARY_PORT (5432), REPLICA_CLUSTER (replica),
 # REPLICA_PORT (5433).

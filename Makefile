@@ -4,7 +4,7 @@
 # RUN_DB, TEST_DB, CORE_DB (database names).
 SHELL := /bin/bash
 
-.PHONY: help setup run test test-core test-setup test-upgrade test-wheel lint bench screenshots readme i18n ci clean
+.PHONY: help setup run test test-core test-setup test-upgrade test-wheel test-replica lint bench screenshots readme i18n ci clean
 
 help:
 	@echo "make setup      virtualenv with Odoo 18's packages and the test/lint tools"
@@ -14,6 +14,8 @@ help:
 	@echo "make test-setup how setup gets Odoo's source (clone of ODOO_GIT_URL), on a local repository"
 	@echo "make test-upgrade  upgrade from the previous version of the module keeps all data"
 	@echo "make test-wheel the add-on as a wheel (whool), installed by pip, then by Odoo from there"
+	@echo "make test-replica  (as root: creates a PostgreSQL cluster) the pool, dashboard, reports"
+	@echo "                and Test Routing served by a streaming replica on port 5433, writes by the primary"
 	@echo "make lint       ruff, pylint-odoo mandatory checks, OCA module and .po checks, README.rst"
 	@echo "make bench      routing benchmark against Odoo's own assignment"
 	@echo "make screenshots  the README's pictures, from the demo in a headless Chromium"
@@ -40,6 +42,9 @@ test-upgrade: setup
 
 test-wheel: setup
 	@bash tools/test-wheel.sh
+
+test-replica: setup
+	@bash tools/test-replica.sh
 
 lint: setup
 	@bash tools/lint.sh

@@ -4,7 +4,7 @@
 # LOGS; the caller sets SERVER_LOG (and CRON_WORKERS: 0 unless set), calls
 # reuse_or_install (tools/common.sh), then start_bench_server: SERVER_PID is then
 # the pid of Odoo's prefork master, stopped on exit (stop_server). URL is the
-# server's address.
+# server's address. SERVER_ARGS (an array, optional): more options for the server.
 PORT="${STORM_PORT:-8079}"
 GEVENT_PORT="${STORM_GEVENT_PORT:-8078}"
 WORKERS="${STORM_WORKERS:-4}"
@@ -63,7 +63,7 @@ PY
         exec "$VENV/bin/python" "$ODOO_SRC/setup/odoo" -c "$ODOO_CONF" -d "$DB" \
             --db-filter="^$DB\$" --workers="$WORKERS" --max-cron-threads="${CRON_WORKERS:-0}" \
             --http-port="$PORT" --gevent-port="$GEVENT_PORT" \
-            --log-level=info --logfile="$SERVER_LOG" 2>"${SERVER_LOG%.log}.stderr"
+            --log-level=info --logfile="$SERVER_LOG" ${SERVER_ARGS[@]+"${SERVER_ARGS[@]}"} 2>"${SERVER_LOG%.log}.stderr"
     ) &
     SERVER_PID=$!
     for _ in $(seq 1 120); do

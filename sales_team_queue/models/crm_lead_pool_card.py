@@ -176,9 +176,10 @@ class CrmLeadPoolCard(models.Model):
         to each (see ``crm.lead._queue_claimed_notification``)."""
         return self.env["crm.lead"].browse(self.ids)._queue_claimed_notification()
 
+    @api.readonly
     def action_open_lead(self):
         """Open the lead of the card (readable once claimed, or by its team
-        leader)."""
+        leader). It only reads: a replica may serve it."""
         self.ensure_one()
         lead = self.env["crm.lead"].browse(self.id)
         lead.check_access("read")

@@ -352,10 +352,11 @@ class CrmTeamQueue(models.Model):
                 )
             )
 
+    @api.readonly
     def action_dashboard_open(self):
         """Open the list behind a figure of the dashboard (``dashboard_figure``
         in the context: a key of :meth:`_dashboard_figure_actions`; the pool by
-        default)."""
+        default). It only reads: a replica may serve it."""
         self.ensure_one()
         self._check_dashboard_access()
         figure = self.env.context.get("dashboard_figure")

@@ -56,6 +56,7 @@ from . import test_targets_concurrency
 from . import test_targets_leaderboard
 from . import test_pool_live
 from . import test_pool_live_tour
+from . import test_replica_reads
 
 # Python 3.11.7's ast module is not thread-safe (CPython gh-106905: "AST
 # constructor recursion depth mismatch"): the test server's first static request

@@ -63,6 +63,12 @@ class CrmTeamQueueSimulation(models.TransientModel):
     unrouted_total = fields.Integer(string="Matching No Queue", readonly=True)
     this_queue_total = fields.Integer(string="Through This Queue", readonly=True)
 
+    @api.readonly
+    def onchange(self, values, field_names, fields_spec):
+        # The test's dialog is its onchange (a new record, nothing saved, the
+        # routing planned without lock): a replica may serve it (--db_replica_host).
+        return super().onchange(values, field_names, fields_spec)
+
     @api.onchange("queue_id", "scope", "lead_domain", "limit")
     def _onchange_simulate(self):
         # The dialog opens on the result and follows every change of the scope

@@ -47,6 +47,12 @@ class TestReplicaReads(TourCase):
                 {"model": model, "method": method, "args": args, "kwargs": kwargs},
             )
 
+    def _leader_button(self, model, method, records, **context):
+        """The button ``method`` of ``records`` clicked by the leader."""
+        return self._web_call(
+            self.leader, model, method, [records.ids], "call_button", context=context
+        )
+
     def test_replica_lead_waits_in_the_pool(self):
         self.assertEqual(self.lead.queue_state, "pool")
 
@@ -71,24 +77,20 @@ class TestReplicaReads(TourCase):
         self.assertFalse(self.env["crm.team.queue.simulation"].search([]))
 
     def test_dashboard_figure_opens_read_only(self):
-        action = self._web_call(
-            self.leader,
+        action = self._leader_button(
             "crm.team.queue",
             "action_dashboard_open",
-            [self.queue.ids],
-            route="call_button",
-            context={"dashboard_figure": "pool"},
+            self.queue,
+            dashboard_figure="pool",
         )
         self.assertEqual(action["res_model"], "crm.lead")
         self.assertEqual(self.env["crm.lead"].search(action["domain"]), self.lead)
 
     def test_leader_opens_a_pool_card_lead_read_only(self):
-        action = self._web_call(
-            self.leader,
+        action = self._leader_button(
             "crm.lead.pool.card",
             "action_open_lead",
-            [self.lead.ids],
-            route="call_button",
+            self.env["crm.lead.pool.card"].browse(self.lead.ids),
         )
         self.assertEqual(
             (action["res_model"], action["res_id"]), ("crm.lead", self.lead.id)

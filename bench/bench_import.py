@@ -1,9 +1,9 @@
 """Import benchmark: a spreadsheet import of leads (``load``, what Odoo's Import
 button calls) into a team without queue, then the same import into a team whose
-round-robin queue of the run's reps routes it, alerts on (one notification and
-one activity per rep and import). Prints the time, the queries and the
-notifications each rep received, and the ratio against the import without queue
-(target: at most 1.5x, one notification per rep).
+round-robin queue of the run's reps routes it, alerts on (one notification per
+rep listing their leads, and an activity on each lead). Prints the time, the
+queries and the notifications each rep received, and the ratio against the
+import without queue (target: at most 1.5x, one notification per rep).
 
 Run by ``tools/bench-import.sh`` (``make bench`` runs it on the bench database)."""
 

@@ -1,7 +1,7 @@
-"""What the in-process benchmarks share (``bench_routing.py``, ``bench_handover.py``,
-``bench_timers.py``): their command line, opening the bench database, the
-contexts that build data quietly, the SQL counter, and the reps, teams and queues
-they build.
+"""What the in-process benchmarks share (``bench_routing.py``, ``bench_import.py``,
+``bench_screens.py``, ``bench_handover.py``, ``bench_timers.py``): their command
+line, opening the bench database, the contexts that build data quietly, the SQL
+counter, and the reps, teams and queues they build.
 
 Imported by those scripts (their folder is on ``sys.path`` when Python runs them);
 Odoo must be importable (``tools/bench*.sh`` put its source on ``PYTHONPATH``)."""

@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # make bench: the routing benchmark (bench/bench_routing.py) in its own throw-away
-# database, with the module installed and no demo data, then the create storm
-# (tools/bench-storm.sh, bench/bench_storm.py) against real Odoo workers on the same
-# database. Options pass through to the routing benchmark, e.g.
+# database, with the module installed and no demo data. Options pass through to the
+# routing benchmark, e.g.
 #   bash tools/bench.sh --sizes 1000 --reps 20 --create 200
-# Then the handover benchmark (tools/bench-handover.sh, bench/bench_handover.py) on
-# the same database; --no-handover skips it. Then the timers benchmark
-# (tools/bench-timers.sh, bench/bench_timers.py) on the same database (--no-timers
-# skips it).
-# Then the import benchmark (tools/bench-import.sh, bench/bench_import.py): a spreadsheet
-# import with and without queue (--no-import skips it). Then the screens benchmark
-# (tools/bench-screens.sh, bench/bench_screens.py): a rep's pool screens, the leader's
-# dashboard and a claim over 20 000 waiting leads (--no-screens skips it).
-# After the create storm, the fault storm (tools/bench-faults.sh,
-# bench/bench_fault_storm.py): creates while workers are killed and connections cut,
-# then the safety net; --no-faults skips it.
-# --no-storm skips the storm; --storm-only runs the storm alone (in a fresh database;
-# the options that follow pass through to tools/bench-storm.sh), e.g.
+# Then, in this order and on the same database (each --no-... skips one):
+# - the import benchmark (tools/bench-import.sh, bench/bench_import.py): a spreadsheet
+#   import with and without queue (--no-import);
+# - the screens benchmark (tools/bench-screens.sh, bench/bench_screens.py): a rep's
+#   pool screens, the leader's dashboard and a claim over 20 000 waiting leads
+#   (--no-screens);
+# - the create storm (tools/bench-storm.sh, bench/bench_storm.py) against real Odoo
+#   workers (--no-storm);
+# - the fault storm (tools/bench-faults.sh, bench/bench_fault_storm.py): creates
+#   while workers are killed and connections cut, then the safety net (--no-faults);
+# - the handover benchmark (tools/bench-handover.sh, bench/bench_handover.py)
+#   (--no-handover);
+# - the timers benchmark (tools/bench-timers.sh, bench/bench_timers.py) (--no-timers).
+# --storm-only runs the storm alone (in a fresh database; the options that follow pass
+# through to tools/bench-storm.sh), e.g.
 #   bash tools/bench.sh --storm-only --clients 8 --per-client 40
 set -euo pipefail
 if [ "${1:-}" = "--storm-only" ]; then

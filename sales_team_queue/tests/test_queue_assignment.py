@@ -134,6 +134,46 @@ class TestQueueAssignment(QueueCase):
                 notifications.mail_message_id.subject, "2 lead(s) assigned to you"
             )
 
+    def test_batch_routed_to_its_creator_alerts_only_the_others(self):
+        """Niran (the leader, a member of the queue) creates four leads: he
+        gets two, without a notification; Somchai and Wei, one lead each, get
+        one notification each; every lead gets its activity."""
+        self._create_queue(
+            users=self.niran | self.somchai | self.wei,
+            notify_assignee=True,
+            activity_type_id=self.env.ref("mail.mail_activity_data_call").id,
+        )
+        with self.mock_mail_gateway():
+            leads = (
+                self.env["crm.lead"]
+                .with_user(self.niran)
+                .create(
+                    [
+                        {"name": f"Niran's {index}", "team_id": self.team.id}
+                        for index in range(4)
+                    ]
+                )
+            )
+        self.assertEqual(self._owners(leads), ["Niran", "Somchai", "Wei", "Niran"])
+        self.assertFalse(self._notifications_of(self.niran))
+        for user in (self.somchai, self.wei):
+            self.assertEqual(len(self._notifications_of(user)), 1, user.name)
+        self.assertEqual(
+            leads.activity_ids.user_id, self.niran | self.somchai | self.wei
+        )
+        self.assertEqual(len(leads.activity_ids), 4)
+
+    def test_batch_with_notification_off_alerts_nobody(self):
+        self._create_queue(
+            notify_assignee=False,
+            activity_type_id=self.env.ref("mail.mail_activity_data_call").id,
+        )
+        with self.mock_mail_gateway():
+            leads = self._new_leads(6)
+        self.assertEqual(len(leads.activity_ids), 6)
+        for user in self.reps:
+            self.assertFalse(self._notifications_of(user), user.name)
+
     def test_one_notification_even_with_activity(self):
         self._alerting_queue()
         with self.mock_mail_gateway():

@@ -137,6 +137,18 @@ class TestQueueStrategies(QueueCase):
         self.assertEqual(lead.user_id, self.linh)
         self.assertEqual(lead.assignment_ids.reason, "load balanced: 0 open vs 1")
 
+    def test_load_balanced_tie_beside_a_rotation_of_the_same_team(self):
+        """Who waited longest is read for the load-balanced queue only: the
+        rows of a rotation of the same team, read after, must not hide it."""
+        self._create_queue(strategy="load_balanced", sequence=2)
+        self._create_queue(sequence=1, min_expected_revenue=1000000)
+        first = self._new_leads(3, expected_revenue=10)
+        self.assertEqual(self._owners(first), ["Somchai", "Wei", "Linh"])
+        first[0].action_set_lost()
+        self.assertEqual(self._new_leads(1, expected_revenue=10).user_id, self.somchai)
+        # All at 1 open; Wei waited longest (Somchai's last lead is the newest).
+        self.assertEqual(self._new_leads(1, expected_revenue=10).user_id, self.wei)
+
     def test_pool_strategy_places_lead_in_pool(self):
         queue = self._create_queue(strategy="pool")
         lead = self._new_leads(1)

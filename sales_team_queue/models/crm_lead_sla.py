@@ -390,7 +390,8 @@ class CrmLead(models.Model):
         breached = {"sla_state": "breached"}
         handled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(breached)
         if decisions:
-            self.env["crm.team.queue"]._apply_plan(decisions, state)
+            Queue = self.env["crm.team.queue"]
+            Queue._apply_plan(decisions, state, digest=Queue._route_digest(decisions))
             recycled = self.browse([d.lead.id for d in decisions if not d.user]).sudo()
             if recycled:
                 recycled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(breached)
@@ -595,7 +596,9 @@ class CrmLead(models.Model):
             return len(leads), 0
         decisions, nobody = leads._timers_dispatch_decisions(plan, now)
         if decisions:
-            Queue._apply_plan(decisions, plan.state)
+            Queue._apply_plan(
+                decisions, plan.state, digest=Queue._route_digest(decisions)
+            )
         unalerted = (
             self.sudo().browse(nobody).filtered(lambda lead: not lead.pool_alerted)
         )

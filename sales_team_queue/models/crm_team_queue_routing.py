@@ -171,7 +171,7 @@ class CrmTeamQueue(models.Model):
         """Whether routing ``decisions`` alerts each new owner once, listing
         their leads (the digest the wizards send), rather than once per lead:
         when it gives someone several leads at once (an import, a create of
-        many leads, a backlog run)."""
+        many leads, a backlog run, the timers' dispatch and reassign)."""
         owners = Counter(decision.user.id for decision in decisions if decision.user)
         return any(count > 1 for count in owners.values())
 

@@ -66,6 +66,26 @@ class TestDispatch(QueueCase):
         self._run_timers(T0 + timedelta(minutes=40))
         self.assertEqual(len(lead.assignment_ids), 2)
 
+    def test_dispatch_of_several_leads_to_one_rep_notifies_them_once(self):
+        self._create_queue(
+            users=self.wei,
+            strategy="hybrid",
+            dispatch_after_minutes=30,
+            notify_assignee=True,
+        )
+        leads = self._pool_leads(3)
+        with self.mock_mail_gateway():
+            self._run_timers(T0 + timedelta(minutes=31))
+        self.assertEqual(leads.user_id, self.wei)
+        notifications = self.env["mail.notification"].search(
+            [("res_partner_id", "=", self.wei.partner_id.id)]
+        )
+        self.assertEqual(len(notifications), 1)
+        message = notifications.mail_message_id
+        self.assertEqual(message.subject, "3 lead(s) assigned to you")
+        for lead in leads:
+            self.assertIn(f"/odoo/crm/{lead.id}", message.body)
+
     def test_claimed_lead_is_not_dispatched(self):
         self._create_queue(strategy="hybrid", dispatch_after_minutes=30)
         lead = self._pool_leads()

@@ -455,6 +455,27 @@ class TestPerimeterRpc(RpcLoginMixin, HttpCase):
             )
         self.assertFalse(self.env["crm.lead"].search([("name", "like", "Forged")]))
 
+    def test_own_defaults_cannot_set_routing_fields(self):
+        # Defaults a user keeps for themselves (ir.default, which any user
+        # may set) reach a create after its checks, like the context's.
+        for field, value in (
+            ("queue_id", self.bravo_queue.id),
+            ("pool_date", "2020-01-01 00:00:00"),
+            ("sla_state", "met"),
+            ("is_vip", True),
+        ):
+            with self.subTest(field=field):
+                self._rpc(self.rep, "ir.default", "set", "crm.lead", field, value, True)
+                refusal = self._refused(
+                    self.rep,
+                    "crm.lead",
+                    "create",
+                    {"name": f"Defaulted {field}", "team_id": self.alpha.id},
+                )
+                self.assertIn("User-defined Defaults", refusal)
+                self.env["ir.default"].search([("user_id", "=", self.rep.id)]).unlink()
+        self.assertFalse(self.env["crm.lead"].search([("name", "like", "Defaulted")]))
+
     def test_writing_to_a_customer_leaves_the_pool_leads_alone(self):
         # Odoo links a new customer to the open leads of the same e-mail the
         # writer can see: the rep's own lead, not the pool's (that would copy

@@ -499,7 +499,7 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
                 message = self._refused(
                     RPC_FAULT_CODE_ACCESS_ERROR, user, model, "create", create
                 )
-                self.assertIn("default", message)
+                self.assertIn("User-defined Defaults", message)
                 self.assertFalse(
                     self.env[model].search_count([(field, "=", value)]), field
                 )

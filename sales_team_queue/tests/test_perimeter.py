@@ -377,6 +377,42 @@ class TestPerimeterRpc(RpcLoginMixin, HttpCase):
             self._refused(user, "crm.lead", "action_claim", [self.pool_lead.id])
         self.assertEqual(self.pool_lead.queue_state, "pool")
 
+    def test_other_company_cannot_open_a_queue_figure(self):
+        # A sales manager steers every team of their company, not another
+        # company's queues: no figure of one, not even its name in a title.
+        for figure in ("pool", "members", "waiting"):
+            with self.subTest(figure=figure):
+                text = self._refused(
+                    self.other_co,
+                    "crm.team.queue",
+                    "action_dashboard_open",
+                    self.pool_queue.ids,
+                    context={"dashboard_figure": figure},
+                )
+                self.assertNotIn(self.pool_queue.name, text)
+        # Test Routing of the queue (its dialog's onchange) neither.
+        values = {
+            "queue_id": self.pool_queue.id,
+            "scope": "all_teams",
+            "lead_domain": "[]",
+            "limit": 10,
+        }
+        spec = {
+            "team_id": {"fields": {"display_name": {}}},
+            "line_ids": {"fields": {"lead_id": {"fields": {"display_name": {}}}}},
+        }
+        text = self._refused(
+            self.other_co,
+            "crm.team.queue.simulation",
+            "onchange",
+            [],
+            values,
+            list(values),
+            spec,
+        )
+        self.assertNotIn(self.pool_queue.name, text)
+        self.assertNotIn(self.alpha.name, text)
+
     # ------------------------------------------------------------
     # What the assign wizard refuses, every path refuses
     # ------------------------------------------------------------

@@ -26,6 +26,8 @@ server-owned fields are guarded (the module is inert until configured).
 from odoo import _, api, models
 from odoo.exceptions import AccessError, UserError
 
+from .crm_server_owned_mixin import check_no_user_default
+
 # Who, besides the module's own code, may write a server-owned field.
 NOBODY = "nobody"
 MANAGERS = "managers"
@@ -80,10 +82,13 @@ class CrmLead(models.Model):
     @api.model
     def _perimeter_check_create(self, vals_list):
         """The server-owned fields of new leads: given in the values, or as
-        defaults in the context (``default_queue_id``...), which Odoo would
-        apply after this check."""
+        defaults in the context (``default_queue_id``...) or user-defined
+        defaults, which Odoo would apply after this check."""
         if self.env.su:
             return
+        check_no_user_default(
+            self, self._perimeter_server_fields_refused(self._perimeter_server_fields())
+        )
         defaults = {
             name: True
             for name in self._perimeter_server_fields()
@@ -142,15 +147,19 @@ class CrmLead(models.Model):
     # RULES
     # ------------------------------------------------------------
 
-    def _perimeter_rule_server_fields(self, vals):
+    @api.model
+    def _perimeter_server_fields_refused(self, names):
+        """The server-owned fields among ``names`` the current user may not
+        set (sales managers may correct the timers)."""
         fields = self._perimeter_server_fields()
-        written = [name for name in vals if name in fields]
-        if not written:
-            return
+        names = [name for name in names if name in fields]
+        if not names:
+            return []
         is_manager = self.env["crm.team"]._queue_is_manager()
-        refused = [
-            name for name in written if fields[name] != MANAGERS or not is_manager
-        ]
+        return [name for name in names if fields[name] != MANAGERS or not is_manager]
+
+    def _perimeter_rule_server_fields(self, vals):
+        refused = self._perimeter_server_fields_refused(vals)
         if refused:
             raise AccessError(
                 _(

@@ -1,11 +1,35 @@
 """Fields the server alone decides (figures, routing state): the module's own
 code writes them as superuser; a create or write by anybody else that sets one
 is refused (in this mixin's ``create`` and ``write``, which the models' own
-overrides reach through ``super()``). Readonly in a view is a screen hint; this
+overrides reach through ``super()``), and so is a create that would take one
+from a default: a ``default_`` key of the context or a user-defined default
+(:func:`check_no_user_default`). Readonly in a view is a screen hint; this
 is the guard."""
 
 from odoo import api, models
 from odoo.exceptions import AccessError
+
+
+def check_no_user_default(model, names):
+    """Refuse a create of ``model`` that would take one of the fields ``names``
+    (only the server sets them) from a user-defined default: any user may keep
+    defaults for themselves (ir.default, "Set Defaults"), and a create adds
+    them after its own checks."""
+    if model.env.su:
+        return
+    defaults = model.env["ir.default"]._get_model_defaults(model._name)
+    given = [name for name in names if name in defaults]
+    if given:
+        raise AccessError(
+            model.env._(
+                "%(fields)s: only the server sets this, and a default value "
+                "would set it on the new record: remove that default (Settings > "
+                "Technical > User-defined Defaults), or ask your administrator to.",
+                fields=", ".join(
+                    model._fields[name]._description_string(model.env) for name in given
+                ),
+            )
+        )
 
 
 class CrmServerOwnedMixin(models.AbstractModel):
@@ -50,6 +74,7 @@ class CrmServerOwnedMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_server_owned_vals(vals_list, create=True)
+        check_no_user_default(self, self._server_owned_fields)
         return super().create(vals_list)
 
     def write(self, vals):

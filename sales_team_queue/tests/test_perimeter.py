@@ -377,6 +377,42 @@ class TestPerimeterRpc(RpcLoginMixin, HttpCase):
             self._refused(user, "crm.lead", "action_claim", [self.pool_lead.id])
         self.assertEqual(self.pool_lead.queue_state, "pool")
 
+    def test_other_company_cannot_open_a_queue_figure(self):
+        # A sales manager steers every team of their company, not another
+        # company's queues: no figure of one, not even its name in a title.
+        for figure in ("pool", "members", "waiting"):
+            with self.subTest(figure=figure):
+                text = self._refused(
+                    self.other_co,
+                    "crm.team.queue",
+                    "action_dashboard_open",
+                    self.pool_queue.ids,
+                    context={"dashboard_figure": figure},
+                )
+                self.assertNotIn(self.pool_queue.name, text)
+        # Test Routing of the queue (its dialog's onchange) neither.
+        values = {
+            "queue_id": self.pool_queue.id,
+            "scope": "all_teams",
+            "lead_domain": "[]",
+            "limit": 10,
+        }
+        spec = {
+            "team_id": {"fields": {"display_name": {}}},
+            "line_ids": {"fields": {"lead_id": {"fields": {"display_name": {}}}}},
+        }
+        text = self._refused(
+            self.other_co,
+            "crm.team.queue.simulation",
+            "onchange",
+            [],
+            values,
+            list(values),
+            spec,
+        )
+        self.assertNotIn(self.pool_queue.name, text)
+        self.assertNotIn(self.alpha.name, text)
+
     # ------------------------------------------------------------
     # What the assign wizard refuses, every path refuses
     # ------------------------------------------------------------
@@ -454,6 +490,27 @@ class TestPerimeterRpc(RpcLoginMixin, HttpCase):
                 context={key: value},
             )
         self.assertFalse(self.env["crm.lead"].search([("name", "like", "Forged")]))
+
+    def test_own_defaults_cannot_set_routing_fields(self):
+        # Defaults a user keeps for themselves (ir.default, which any user
+        # may set) reach a create after its checks, like the context's.
+        for field, value in (
+            ("queue_id", self.bravo_queue.id),
+            ("pool_date", "2020-01-01 00:00:00"),
+            ("sla_state", "met"),
+            ("is_vip", True),
+        ):
+            with self.subTest(field=field):
+                self._rpc(self.rep, "ir.default", "set", "crm.lead", field, value, True)
+                refusal = self._refused(
+                    self.rep,
+                    "crm.lead",
+                    "create",
+                    {"name": f"Defaulted {field}", "team_id": self.alpha.id},
+                )
+                self.assertIn("User-defined Defaults", refusal)
+                self.env["ir.default"].search([("user_id", "=", self.rep.id)]).unlink()
+        self.assertFalse(self.env["crm.lead"].search([("name", "like", "Defaulted")]))
 
     def test_writing_to_a_customer_leaves_the_pool_leads_alone(self):
         # Odoo links a new customer to the open leads of the same e-mail the

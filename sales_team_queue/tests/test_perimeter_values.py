@@ -465,6 +465,45 @@ class TestPerimeterValues(RpcLoginMixin, HttpCase):
         self.assertEqual(member.weight, 3)
         self.assertFalse(self.queue.browse(copy_id).rr_last_member_id)
 
+    @mute_logger(*REFUSALS)
+    def test_a_default_of_ones_own_sets_no_server_owned_field(self):
+        # Any user may keep defaults of their own (ir.default, "Set Defaults"
+        # in debug mode), which a create adds to its values after its checks:
+        # a figure or a turn set that way is set by hand all the same.
+        values = {
+            "user_id": self.rep.id,
+            "team_id": self.team.id,
+            "date_from": "2030-01-01",
+            "revenue_target": 1000,
+        }
+        for user, model, field, value, create in (
+            (self.leader, "crm.sales.target", "revenue_achieved", 999999, values),
+            (self.leader, "crm.sales.target", "won_count_achieved", 99, values),
+            (
+                self.manager,
+                "crm.team.queue.member",
+                "wrr_current",
+                50,
+                {"queue_id": self.queue.id, "user_id": self.leader.id},
+            ),
+            (
+                self.manager,
+                "crm.team.queue",
+                "rr_last_sequence",
+                7,
+                {"name": "Defaults Queue", "team_id": self.team.id},
+            ),
+        ):
+            with self.subTest(model=model, field=field):
+                self._rpc(user, "ir.default", "set", model, field, value, True)
+                message = self._refused(
+                    RPC_FAULT_CODE_ACCESS_ERROR, user, model, "create", create
+                )
+                self.assertIn("User-defined Defaults", message)
+                self.assertFalse(
+                    self.env[model].search_count([(field, "=", value)]), field
+                )
+
     # ------------------------------------------------------------
     # Ledger and stage history are append-only
     # ------------------------------------------------------------

@@ -1,4 +1,5 @@
-from odoo.tests import tagged
+from odoo.tests import JsonRpcException, tagged
+from odoo.tools import mute_logger
 
 from .common import TourCase
 
@@ -75,6 +76,26 @@ class TestReplicaReads(TourCase):
         self.assertEqual(result["value"]["lead_total"], 1)
         self.assertEqual(result["value"]["pool_total"], 1)
         self.assertFalse(self.env["crm.team.queue.simulation"].search([]))
+
+    def test_test_routing_refuses_a_negative_limit(self):
+        """A limit is a number of leads: a negative one, which a client may
+        send, is refused in words, not by the database."""
+        values = {
+            "queue_id": self.queue.id,
+            "scope": "unassigned",
+            "lead_domain": "[]",
+            "limit": -1,
+        }
+        with (
+            mute_logger("odoo.http"),
+            self.assertRaisesRegex(JsonRpcException, "odoo.exceptions.UserError"),
+        ):
+            self._web_call(
+                self.leader,
+                "crm.team.queue.simulation",
+                "onchange",
+                [[], values, list(values), {"lead_total": {}}],
+            )
 
     def test_dashboard_figure_opens_read_only(self):
         action = self._leader_button(

@@ -157,6 +157,13 @@ class CrmTeamQueueSimulation(models.TransientModel):
         """Values of the wizard (totals and lines) for a test of ``queue``,
         checked here (a form preview, onchange, is no way around it)."""
         self._check_can_test(queue)
+        if limit and limit < 0:
+            raise UserError(
+                _(
+                    "The limit is a number of leads: write how many leads to "
+                    "test, or 0 to test them all."
+                )
+            )
         leads = self.env["crm.lead"].search(
             self._get_leads_domain(queue, scope, lead_domain),
             limit=limit or None,

@@ -153,10 +153,9 @@ class CrmTeamQueueSimulation(models.TransientModel):
         return teams + [("user_id", "=", False), *OPEN_LEAD_DOMAIN]
 
     @api.model
-    def _simulation_values(self, queue, scope, lead_domain, limit):
-        """Values of the wizard (totals and lines) for a test of ``queue``,
-        checked here (a form preview, onchange, is no way around it)."""
-        self._check_can_test(queue)
+    def _check_limit(self, limit):
+        """Refuse a negative number of leads (sent by a client: the form has
+        no way to enter one)."""
         if limit and limit < 0:
             raise UserError(
                 _(
@@ -164,6 +163,13 @@ class CrmTeamQueueSimulation(models.TransientModel):
                     "test, or 0 to test them all."
                 )
             )
+
+    @api.model
+    def _simulation_values(self, queue, scope, lead_domain, limit):
+        """Values of the wizard (totals and lines) for a test of ``queue``,
+        checked here (a form preview, onchange, is no way around it)."""
+        self._check_can_test(queue)
+        self._check_limit(limit)
         leads = self.env["crm.lead"].search(
             self._get_leads_domain(queue, scope, lead_domain),
             limit=limit or None,

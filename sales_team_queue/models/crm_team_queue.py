@@ -370,6 +370,7 @@ class CrmTeamQueue(models.Model):
         help="Technical: id of the member who got the last round-robin turn.",
     )
     rr_last_sequence = fields.Integer(
+        string="Last Turn's Position",
         readonly=True,
         copy=False,
         help="Technical: order of the member who got the last round-robin turn "

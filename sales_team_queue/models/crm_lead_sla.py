@@ -390,8 +390,7 @@ class CrmLead(models.Model):
         breached = {"sla_state": "breached"}
         handled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(breached)
         if decisions:
-            Queue = self.env["crm.team.queue"]
-            Queue._apply_plan(decisions, state, digest=Queue._route_digest(decisions))
+            self.env["crm.team.queue"]._apply_plan(decisions, state)
             recycled = self.browse([d.lead.id for d in decisions if not d.user]).sudo()
             if recycled:
                 recycled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write(breached)
@@ -596,9 +595,7 @@ class CrmLead(models.Model):
             return len(leads), 0
         decisions, nobody = leads._timers_dispatch_decisions(plan, now)
         if decisions:
-            Queue._apply_plan(
-                decisions, plan.state, digest=Queue._route_digest(decisions)
-            )
+            Queue._apply_plan(decisions, plan.state)
         unalerted = (
             self.sudo().browse(nobody).filtered(lambda lead: not lead.pool_alerted)
         )

@@ -159,8 +159,7 @@ class CrmTeamQueue(models.Model):
             return dict.fromkeys(plan.decisions, "busy")
         if not plan.decisions:
             return {}
-        decisions = list(plan.decisions.values())
-        self._apply_plan(decisions, plan.state, digest=self._route_digest(decisions))
+        self._apply_plan(list(plan.decisions.values()), plan.state)
         return {
             lead_id: "assigned" if decision.user else "pool"
             for lead_id, decision in plan.decisions.items()
@@ -795,6 +794,8 @@ class CrmTeamQueue(models.Model):
 
         :return: ids of the ledger lines written
         """
+        if "digest" not in options:  # the caller's choice, else the batch's
+            options["digest"] = self._route_digest(decisions)
         Lead = self.env["crm.lead"]
         if state and any(decision.user for decision in decisions):
             held = self._save_routing_state(state)

@@ -5,6 +5,7 @@ from . import res_company
 from . import res_config_settings
 from . import crm_team_queue
 from . import crm_team_queue_routing
+from . import crm_team_queue_account
 from . import crm_team_queue_fault
 from . import crm_team_queue_member
 from . import crm_team_queue_criterion_mixin

@@ -253,6 +253,27 @@ class CrmTeamQueue(models.Model):
         "working schedule and not on time off. Members without a working schedule "
         "are always available.",
     )
+    # --- returning customers ---
+    route_to_account_owner = fields.Boolean(
+        string="Returning Customers to Their Salesperson",
+        help="Before the strategy, a lead from a known customer (its contact, the "
+        "contact's company, or a company whose contacts share the lead's e-mail "
+        "domain; public mail domains such as gmail.com excluded) goes to that "
+        "customer's salesperson (the salesperson of the customer, else the owner of "
+        "their open opportunities) when they are an eligible member of this queue. "
+        "Otherwise the strategy decides, and the reason says why the salesperson "
+        "was skipped.",
+    )
+    account_owner_counts_as_turn = fields.Boolean(
+        string="Counts as a Turn",
+        default=True,
+        help="On: a returning customer's lead counts like any other lead: against "
+        "the salesperson's daily cap and maximum of open leads (at the cap, the "
+        "strategy decides), and as their turn in the rotation (round robin skips "
+        "their next turn; weighted charges their credit).\n"
+        "Off: they receive it even at their caps, and it counts neither against "
+        "their daily cap nor in the rotation.",
+    )
     # --- alerts ---
     activity_type_id = fields.Many2one(
         "mail.activity.type",
@@ -648,7 +669,12 @@ class CrmTeamQueue(models.Model):
         return queues
 
     def write(self, vals):
+        if "strategy" in vals:
+            changed = self.filtered(lambda queue: queue.strategy != vals["strategy"])
         result = super().write(vals)
+        if "strategy" in vals and changed:
+            # weighted credits and the turns round robin owes are the strategy's
+            changed.member_ids.sudo().write({"wrr_current": 0})
         if "domain" in vals:
             # saved: the filter ran (_check_domain); routing takes it again
             self._queue_clear_fault()

@@ -18,6 +18,7 @@ from odoo.tools.safe_eval import safe_eval
 from .crm_team_queue import MATCHING_FIELDS
 from .crm_team_queue_fault import fault_text
 from .values import (
+    ACCOUNT_REASONS,
     Decision,
     MemberState,
     QueueConfig,
@@ -92,6 +93,8 @@ class CrmTeamQueue(models.Model):
             "overflow",
             "required_skill_tag_ids",
             "check_availability",
+            "route_to_account_owner",
+            "account_owner_counts_as_turn",
         }
 
     @api.model
@@ -127,6 +130,8 @@ class CrmTeamQueue(models.Model):
             ),
             "required_skill_tag_ids": frozenset(queue.required_skill_tag_ids.ids),
             "check_availability": queue.check_availability,
+            "route_to_account_owner": queue.route_to_account_owner,
+            "account_owner_counts_as_turn": queue.account_owner_counts_as_turn,
         }
 
     @api.model
@@ -239,6 +244,7 @@ class CrmTeamQueue(models.Model):
         (``candidates``: {lead id: [QueueConfig]}) is decided in the order of
         ``leads``; a lead that only failing queues match waits."""
         decisions, waiting = {}, {}
+        state.accounts = self._plan_accounts(leads, candidates)
         for lead in leads:
             found = candidates.get(lead.id)
             if not found:
@@ -251,6 +257,19 @@ class CrmTeamQueue(models.Model):
         return RoutingPlan(
             state=state, decisions=decisions, busy=False, waiting=waiting
         )
+
+    @api.model
+    def _plan_accounts(self, leads, candidates):
+        """The known customers (:meth:`_account_matches`) of the ``leads`` that
+        a queue routing returning customers may take; none read otherwise."""
+        routed = [
+            lead_id
+            for lead_id, found in candidates.items()
+            if any(config.route_to_account_owner for config in found)
+        ]
+        if not routed:
+            return {}
+        return self._account_matches(leads.filtered(lambda lead: lead.id in routed))
 
     @api.model
     def _get_returned_by(self, leads):
@@ -508,15 +527,14 @@ class CrmTeamQueue(models.Model):
         prefix = []
         for config in configs:
             queue = self.browse(config.id)
-            if config.strategy not in STRATEGIES_ASSIGNING:
-                return Decision(lead, Users, queue, reason=Reason("pool"))
-            member, reason = self._select_member(config, lead, state)
+            member, reason = self._select_for_lead(config, lead, state)
             if member:
-                state.record(config, member.user_id)
                 reason = self._overflow_reason(prefix, reason)
                 return Decision(
                     lead, Users.browse(member.user_id), queue, reason=reason
                 )
+            if config.strategy not in STRATEGIES_ASSIGNING:
+                return Decision(lead, Users, queue, reason=reason)
             first_refusal = first_refusal or (queue, reason)
             if config.overflow == "next_queue":
                 prefix.append(queue)
@@ -544,6 +562,30 @@ class CrmTeamQueue(models.Model):
                 {"queue": Reason.ref(queue), "reason": reason.to_json()},
             )
         return reason
+
+    @api.model
+    def _select_for_lead(self, config, lead, state):
+        """Who of the queue ``config`` gets ``lead``: the salesperson of its
+        account (:meth:`_select_account_owner`), else the member the strategy
+        picks (nobody for a pool), whose turn is counted.
+
+        :return: tuple (MemberState or None, Reason)
+        """
+        member, owner_reason = self._select_account_owner(config, lead, state)
+        if member:
+            return member, owner_reason
+        if config.strategy in STRATEGIES_ASSIGNING:
+            member, reason = self._select_member(config, lead, state)
+        else:
+            reason = Reason("pool")
+        if member:
+            state.record(config, member.user_id)
+        if owner_reason:
+            reason = Reason(
+                "account_skipped",
+                {"refusal": owner_reason.to_json(), "reason": reason.to_json()},
+            )
+        return member, reason
 
     @api.model
     def _select_member(self, config, lead, state):
@@ -581,7 +623,8 @@ class CrmTeamQueue(models.Model):
             last_sequence = last.sequence
         pointer = (last_sequence, last_id)
         after = [m for m in eligible if (m.sequence, m.id) > pointer]
-        chosen = (after or eligible)[0]
+        rotation = after + [m for m in eligible if m not in after]
+        chosen = self._round_robin_owed_turns(rotation, state)
         state.rr[config.id] = (chosen.id, chosen.sequence)
         if not last:
             return chosen, Reason("rr_first")
@@ -589,16 +632,37 @@ class CrmTeamQueue(models.Model):
         return chosen, Reason("rr_after", {"user": Reason.ref(user)})
 
     @api.model
+    def _round_robin_owed_turns(self, rotation, state):
+        """The first member of ``rotation`` (the eligible members from the
+        pointer on) who owes no turn; each one passed over pays one back (a
+        returning customer's lead counted as their turn: ``_account_turn``).
+        When all owe, each pays one and the first takes the turn."""
+        for member in rotation:
+            if member.wrr >= 0:
+                return member
+            member.wrr += 1
+            state.wrr_changed.add(member.id)
+        return rotation[0]
+
+    @api.model
     def _select_member_weighted(self, config, eligible, state):
-        total = sum(m.weight for m in eligible)
         # Smooth weighted round robin (nginx): everyone earns their weight, the
         # richest takes the turn and pays the total back; no bursts.
-        for member in eligible:
-            member.wrr += member.weight
-        chosen = max(eligible, key=lambda m: m.wrr)  # first on ties
-        chosen.wrr -= total
-        state.wrr_changed.update(m.id for m in eligible)
+        chosen = max(eligible, key=lambda m: m.wrr + m.weight)  # first on ties
+        total = self._weighted_turn(eligible, chosen, state)
         return chosen, Reason("weighted", {"weight": chosen.weight, "total": total})
+
+    @api.model
+    def _weighted_turn(self, members, chosen, state):
+        """A turn of the smooth weighted round robin among ``members`` taken by
+        ``chosen``: each earns their weight, ``chosen`` pays the total back.
+        :return: the total of the weights"""
+        total = sum(m.weight for m in members)
+        for member in members:
+            member.wrr += member.weight
+        chosen.wrr -= total
+        state.wrr_changed.update(m.id for m in members)
+        return total
 
     @api.model
     def _select_member_load_balanced(self, config, eligible, state):
@@ -644,6 +708,12 @@ class CrmTeamQueue(models.Model):
             "_routing_rule_skills",
             "_routing_rule_available",
         ]
+
+    @api.model
+    def _routing_cap_rules(self):
+        """The eligibility rules that are caps: a returning customer's lead
+        that does not count as a turn passes them."""
+        return {"_routing_rule_daily_cap", "_routing_rule_max_open"}
 
     def _routing_eligibility_rules(self):
         """The eligibility rules as methods, looked up once per routing."""
@@ -963,6 +1033,9 @@ class CrmTeamQueue(models.Model):
                 SELECT ARRAY[COUNT(*), COUNT(*) FILTER (WHERE a.method = 'claim')]
                   FROM crm_lead_assignment a
                  WHERE a.queue_id = q.id AND a.user_id = %(who)s
+                   AND (q.account_owner_counts_as_turn
+                        OR a.reason_code IS NULL
+                        OR a.reason_code <> ALL(%(account)s))
                    AND a.create_date >= (
                        date_trunc('day', %(now)s::timestamp
                            AT TIME ZONE 'UTC' AT TIME ZONE tz.name)
@@ -978,6 +1051,7 @@ class CrmTeamQueue(models.Model):
                  WHERE a.team_id = q.team_id AND a.user_id = %(who)s) END""",
             now=now,
             who=who,
+            account=list(ACCOUNT_REASONS),
             open=open_lead_sql("l", "st"),
             today_if=today_if,
             open_if=open_if,
@@ -1122,6 +1196,8 @@ class RoutingState:
         self.returned = {}
         # {queue id: error}: queues whose filter failed, skipped
         self.faults = {}
+        # {lead id: AccountMatch}: the known customers (returning customers)
+        self.accounts = {}
         self.locked = True
         Queue = env["crm.team.queue"]
         rows = Queue._read_routing_rows(
@@ -1184,24 +1260,28 @@ class RoutingState:
             }
         return self._leaders.get(team_id, False)
 
-    def why_not(self, config, member, lead):
+    def why_not(self, config, member, lead, skip=()):
         """Why ``member`` may not receive ``lead`` now: the first refusal of
-        the eligibility rules (``crm.team.queue._get_routing_eligibility_rules``).
+        the eligibility rules (``crm.team.queue._get_routing_eligibility_rules``)
+        but those named in ``skip``.
 
         :return: a :class:`Reason`, or None when the member is eligible
         """
         for rule in self.rules:
+            if skip and rule.__name__ in skip:
+                continue
             reason = rule(self, config, member, lead)
             if reason:
                 return reason
         return None
 
-    def record(self, config, user_id):
+    def record(self, config, user_id, turn=True):
         """Count a planned assignment of a lead of queue ``config`` to the
-        user ``user_id``."""
+        user ``user_id`` (``turn``: in their leads of the day too)."""
         team_id = config.team_id
         key = (config.id, user_id)
-        self.assigned[key] = self.assigned.get(key, 0) + 1
+        if turn:
+            self.assigned[key] = self.assigned.get(key, 0) + 1
         self.open[(team_id, user_id)] = self.open_count(team_id, user_id) + 1
         self.turn += 1
         self.last[(team_id, user_id)] = self.max_line + self.turn

@@ -7,8 +7,9 @@
   rendered when read, in the reader's language (:data:`REASONS`).
 - :class:`DoorHint`, :class:`StageEvent`: context values (Python objects no RPC
   client can send) telling the door how a plain write happens.
-- :class:`QueueConfig`, :class:`MemberState`, :class:`RoutingPlan`: what
-  routing reads and plans (``crm_team_queue_routing.py``).
+- :class:`QueueConfig`, :class:`MemberState`, :class:`RoutingPlan`,
+  :class:`AccountMatch`: what routing reads and plans
+  (``crm_team_queue_routing.py``, ``crm_team_queue_account.py``).
 - :class:`ClaimRefusal`, :class:`ClaimMember`: what the claim rules see and
   answer (``crm_lead_pool.py``).
 - :class:`HandoverScope`, :class:`HandoverPlan`: what a handover moves and where
@@ -18,11 +19,12 @@
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 from odoo.tools.translate import LazyTranslate
 
 from .duration import duration_words
@@ -50,7 +52,9 @@ REASON_MAX_LENGTH = 500
 # queues and tags are not secrets) only for the models the module itself stores
 # there (Reason.ref, the routing engine's refusals): a line is data, and never
 # names a record to render.
-RENDERED_MODELS = frozenset({"res.users", "crm.team", "crm.team.queue", "crm.tag"})
+RENDERED_MODELS = frozenset(
+    {"res.users", "crm.team", "crm.team.queue", "crm.tag", "res.partner"}
+)
 
 
 # Reasons nest (overflow of a refusal of members): deeper than this is not data
@@ -65,6 +69,10 @@ MAX_ID = 2**31 - 1
 # Arguments that are durations, with their unit in minutes: rendered in words
 # (lines written before them hold the number as text, e.g. "0.3").
 DURATION_ARGS = {"hours": 60, "minutes": 1}
+
+# Arguments that are dates (ISO text, "2025-03-14"): rendered as a month and year
+# in the reader's language ("Mar 2025").
+MONTH_ARGS = ("since",)
 
 
 # Reason templates, by code. Arguments are rendered by Reason.render: a record
@@ -127,7 +135,20 @@ REASONS = {
     "handover_leader": _lt("handover from %(user)s: to the team leader (%(reason)s)"),
     "member_current_owner": _lt("%(user)s is the current salesperson"),
     "member_returned_it": _lt("%(user)s sent it back to the pool"),
+    # returning customers (models/crm_team_queue_account.py)
+    "account_owner": _lt(
+        "returning customer: %(account)s is %(user)s's account since %(since)s"
+    ),
+    "account_owner_new": _lt("returning customer: %(account)s is %(user)s's account"),
+    "account_skipped": _lt("returning customer (%(refusal)s); %(reason)s"),
+    "member_not_in_queue": _lt("%(user)s not a member of this queue"),
 }
+
+
+# The reasons of a lead given to the salesperson of its account (returning
+# customers): a queue where it does not count as a turn leaves them out of the
+# daily counts.
+ACCOUNT_REASONS = ("account_owner", "account_owner_new")
 
 
 def clean_reason_text(env, value):
@@ -222,6 +243,9 @@ def render_reason(env, code, args, depth=0):
             args[key], bool
         ):
             values[key] = _render_duration(env, args[key], unit)
+    for key in MONTH_ARGS:
+        if isinstance(args.get(key), str):
+            values[key] = _render_month(env, args[key])
     # The translation first, then the English template (a translation whose
     # placeholders are wrong), then the code (arguments that do not fit).
     for candidate in (text, template._source):
@@ -253,6 +277,13 @@ def _render_duration(env, value, unit):
     try:
         return duration_words(env, float(value) * unit)
     except (TypeError, ValueError, OverflowError):
+        return "?"
+
+
+def _render_month(env, value):
+    try:
+        return format_date(env, date.fromisoformat(value), date_format="MMM y")
+    except (TypeError, ValueError):
         return "?"
 
 
@@ -382,6 +413,17 @@ class MemberState:
     company_ok: bool
     skills: frozenset
     is_senior: bool = False
+
+
+@dataclass(frozen=True)
+class AccountMatch:
+    """The known customer of a lead (``crm_team_queue_account.py``): the
+    account (a commercial partner id), its salesperson (a user id) and since
+    when they hold it (ISO date text, or "" when unknown)."""
+
+    partner_id: int
+    user_id: int
+    since: str = ""
 
 
 @dataclass

@@ -22,6 +22,7 @@
         # wizards
         "wizards/crm_team_queue_simulation_views.xml",
         "wizards/crm_lead_release_views.xml",
+        "wizards/crm_lead_offer_decline_views.xml",
         "wizards/crm_sales_target_generate_views.xml",
         "wizards/crm_lead_assign_views.xml",
         "wizards/crm_salesperson_handover_views.xml",

@@ -39,6 +39,8 @@ from . import crm_lead_stage_history
 from . import crm_lead_stage
 from . import crm_lead_sla
 from . import crm_team_queue_sla
+from . import crm_team_queue_offer
+from . import crm_lead_offer
 from . import mail_activity
 from . import crm_sales_target
 from . import crm_sales_target_sync

@@ -692,6 +692,7 @@ class CrmLead(models.Model):
             if decision.user != decision.lead.user_id
             or decision.queue != decision.lead.queue_id
             or (decision.team and decision.team != decision.lead.team_id)
+            or decision.method == "accepted"
         ]
         if not decisions:
             return []
@@ -763,10 +764,17 @@ class CrmLead(models.Model):
                     "wait_minutes": 0 if prev else waited.get(lead.id, 0),
                 }
             )
-            if decision.user and decision.user != prev:
+            if self._queue_alerts_owner(decision, prev):
                 source = decision.queue or self.env.company
                 alerts[(decision.user, source)].append(lead.id)
         return self.env["crm.lead.assignment"]._insert_lines(rows), alerts
+
+    @api.model
+    def _queue_alerts_owner(self, decision, previous):
+        """Whether the owner of ``decision`` (applied; ``previous``: the owner
+        before it) gets the alert and the activity: when the lead is new to
+        them (an offer: when they accept it, ``crm_lead_offer.py``)."""
+        return bool(decision.user) and decision.user != previous
 
     @api.model
     def _queue_alert_batch(self, alerts, notify, activity, digest=False):

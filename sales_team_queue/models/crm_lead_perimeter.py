@@ -61,6 +61,8 @@ class CrmLead(models.Model):
             "sla_deadline": MANAGERS,
             "sla_warned": MANAGERS,
             "pool_alerted": MANAGERS,
+            "offer_user_id": NOBODY,
+            "offer_deadline": NOBODY,
         }
 
     @api.model

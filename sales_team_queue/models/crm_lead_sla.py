@@ -35,7 +35,7 @@ TIMER_FIELDS = {"sla_state", "sla_deadline", "sla_warned", "pool_alerted"}
 # Ledger methods of a first take-up: the SLA starts whatever the lead's state
 # ("recycle" with a receiver is the SLA's reassign). Other methods (wizard,
 # handover, manual) restart it only when it runs (see CrmLead._sla_values).
-SLA_START_METHODS = {"auto", "claim", "dispatch", "recycle"}
+SLA_START_METHODS = {"auto", "claim", "dispatch", "recycle", "accepted"}
 # Message types that are a follow-up when the owner wrote them.
 SLA_MESSAGE_TYPES = {"comment", "email", "email_outgoing"}
 
@@ -136,7 +136,8 @@ class CrmLead(models.Model):
         :param dict cache: {(queue id, user id): deadline} for one batch
         """
         queue = decision.queue
-        if not decision.user:
+        if not decision.user or decision.method == "offer":
+            # an offer's SLA starts when it is accepted
             return {
                 "sla_state": "none",
                 "sla_deadline": False,

@@ -56,6 +56,7 @@ QUEUE_MAXIMA = {
     "sla_warning_hours": YEAR_HOURS,
     "activity_deadline_days": 366,
     "pool_alert_hours": YEAR_HOURS,
+    "offer_minutes": 7 * 24 * 60,
 }
 MEMBER_MAXIMA = {"weight": 1_000, "daily_cap": 10_000, "max_open": 100_000}
 COMPANY_MAXIMA = {
@@ -614,6 +615,7 @@ class CrmTeamQueue(models.Model):
         "min_expected_revenue",
         "sla_hours",
         "sla_warning_hours",
+        "offer_minutes",
     )
     def _check_positive_values(self):
         for queue in self:
@@ -627,6 +629,7 @@ class CrmTeamQueue(models.Model):
                 "min_expected_revenue",
                 "sla_hours",
                 "sla_warning_hours",
+                "offer_minutes",
             ]
             negative = [
                 queue._fields[fname].get_description(self.env)["string"]

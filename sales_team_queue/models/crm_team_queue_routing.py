@@ -218,6 +218,7 @@ class CrmTeamQueue(models.Model):
         state.left_out = requeue or {}
         if requeue is None:
             state.returned = self._get_returned_by(leads)
+        state.passed = self._get_passed_offers(leads)
         if lock == "nowait" and not state.locked:
             decisions = dict.fromkeys(candidates)
             return RoutingPlan(state=None, decisions=decisions, busy=True)
@@ -531,7 +532,11 @@ class CrmTeamQueue(models.Model):
             if member:
                 reason = self._overflow_reason(prefix, reason)
                 return Decision(
-                    lead, Users.browse(member.user_id), queue, reason=reason
+                    lead,
+                    Users.browse(member.user_id),
+                    queue,
+                    method=self._routing_decision_method(config),
+                    reason=reason,
                 )
             if config.strategy not in STRATEGIES_ASSIGNING:
                 return Decision(lead, Users, queue, reason=reason)
@@ -551,6 +556,12 @@ class CrmTeamQueue(models.Model):
             return Decision(lead, Users, queue, reason=reason)
         queue, reason = first_refusal
         return Decision(lead, Users, queue, reason=reason)
+
+    @api.model
+    def _routing_decision_method(self, config):
+        """The ledger method of a lead the queue ``config`` gives to the member
+        it picks (``offer`` when the queue makes offers)."""
+        return "auto"
 
     @api.model
     def _overflow_reason(self, overflowed, reason):
@@ -1033,6 +1044,7 @@ class CrmTeamQueue(models.Model):
                 SELECT ARRAY[COUNT(*), COUNT(*) FILTER (WHERE a.method = 'claim')]
                   FROM crm_lead_assignment a
                  WHERE a.queue_id = q.id AND a.user_id = %(who)s
+                   AND a.method <> 'accepted'
                    AND (q.account_owner_counts_as_turn
                         OR a.reason_code IS NULL
                         OR a.reason_code <> ALL(%(account)s))
@@ -1198,6 +1210,8 @@ class RoutingState:
         self.faults = {}
         # {lead id: AccountMatch}: the known customers (returning customers)
         self.accounts = {}
+        # {lead id: user ids} who let an offer of the lead go
+        self.passed = {}
         self.locked = True
         Queue = env["crm.team.queue"]
         rows = Queue._read_routing_rows(

@@ -40,6 +40,10 @@ ASSIGNMENT_METHODS = [
     ("handover", "Handover"),
     ("recycle", "Recycled"),
     ("dispatch", "Dispatched"),
+    ("offer", "Offered"),
+    ("accepted", "Accepted"),
+    ("declined", "Declined"),
+    ("expired", "Offer Expired"),
 ]
 
 
@@ -142,6 +146,11 @@ REASONS = {
     "account_owner_new": _lt("returning customer: %(account)s is %(user)s's account"),
     "account_skipped": _lt("returning customer (%(refusal)s); %(reason)s"),
     "member_not_in_queue": _lt("%(user)s not a member of this queue"),
+    # offers (models/crm_lead_offer.py)
+    "offer_accepted": _lt("offer accepted after %(minutes)s"),
+    "offer_declined": _lt("offer declined by %(user)s: %(text)s"),
+    "offer_expired": _lt("offer to %(user)s expired after %(minutes)s"),
+    "member_let_offer_go": _lt("%(user)s let this lead's offer go"),
 }
 
 

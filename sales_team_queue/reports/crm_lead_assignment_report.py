@@ -24,6 +24,9 @@ class CrmLeadAssignmentReport(models.Model):
       has no figure (empty, not 0);
     - *won* / *lost*: the line is the lead's last one (the rep still holds it)
       and the lead is won (active, in a won stage) / lost (archived, 0 %);
+    - *offers*: an ``offer`` line counts as the assignment; the ``accepted``
+      line that follows it is not a row, it gives the offer its *time to
+      accept*; *acceptance rate*: of the offers, the share accepted;
     - *claim success rate*: of the claims, the share whose lead the claimer
       won; *recycle rate*: of the assignments, the share taken back by a
       recycle; *conversion*: of the assignments, the share won.
@@ -82,6 +85,25 @@ class CrmLeadAssignmentReport(models.Model):
         "message, note or e-mail they wrote, or an activity they marked done. "
         "Empty when there was none.",
     )
+    offer_count = fields.Integer(
+        string="Offers", readonly=True, help="Leads offered to the salesperson."
+    )
+    accepted_count = fields.Integer(
+        string="Offers Accepted", readonly=True, help="Offers the salesperson accepted."
+    )
+    accept_minutes = fields.Float(
+        string="Time to Accept",
+        readonly=True,
+        aggregator="avg",
+        help="Minutes from an offer to its acceptance (average of the accepted "
+        "offers).",
+    )
+    acceptance_rate = fields.Float(
+        string="Acceptance Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Of the leads offered to the salesperson, the share they accepted.",
+    )
     won_count = fields.Integer(string="Won", readonly=True)
     lost_count = fields.Integer(string="Lost", readonly=True)
     claim_success_rate = fields.Float(
@@ -112,10 +134,12 @@ class CrmLeadAssignmentReport(models.Model):
                        LEAD(a.method) OVER w AS next_method,
                        LEAD(a.id) OVER w AS next_id
                   FROM crm_lead_assignment a
+                 WHERE a.method <> 'accepted'
                 WINDOW w AS (PARTITION BY a.lead_id ORDER BY a.create_date, a.id)
             ), fact AS (
                 SELECT line.id, line.create_date AS date, line.lead_id,
-                       CASE WHEN line.method = 'recycle' AND line.user_id IS NULL
+                       CASE WHEN line.method IN ('recycle', 'declined', 'expired')
+                                 AND line.user_id IS NULL
                             THEN line.previous_user_id ELSE line.user_id
                        END AS user_id,
                        line.queue_id, line.team_id,
@@ -125,6 +149,12 @@ class CrmLeadAssignmentReport(models.Model):
                        (line.method = 'claim')::int AS claim_count,
                        (line.method = 'dispatch')::int AS dispatch_count,
                        (line.method = 'recycle')::int AS recycle_count,
+                       (line.method = 'offer')::int AS offer_count,
+                       (line.method = 'offer'
+                        AND accepted.date IS NOT NULL)::int AS accepted_count,
+                       CASE WHEN line.method = 'offer' THEN
+                           EXTRACT(EPOCH FROM (accepted.date - line.create_date)) / 60.0
+                       END AS accept_minutes,
                        CASE WHEN line.method = 'claim' THEN line.wait_minutes
                        END AS claim_minutes,
                        CASE WHEN line.user_id IS NOT NULL THEN
@@ -165,6 +195,15 @@ class CrmLeadAssignmentReport(models.Model):
                                 OR message.date < line.next_date)
                     ) follow_up
                 ) response ON line.user_id IS NOT NULL
+             LEFT JOIN LATERAL (
+                    SELECT MIN(acceptance.create_date) AS date
+                      FROM crm_lead_assignment acceptance
+                     WHERE acceptance.lead_id = line.lead_id
+                       AND acceptance.method = 'accepted'
+                       AND acceptance.create_date >= line.create_date
+                       AND (line.next_date IS NULL
+                            OR acceptance.create_date < line.next_date)
+                ) accepted ON line.method = 'offer'
             ), by_user AS (%(by_user)s
             ), by_queue AS (%(by_queue)s
             )
@@ -172,6 +211,10 @@ class CrmLeadAssignmentReport(models.Model):
                    fact.team_id, fact.company_id, fact.method,
                    fact.assignment_count, fact.claim_count, fact.dispatch_count,
                    fact.recycle_count, fact.claim_minutes, fact.response_minutes,
+                   fact.offer_count, fact.accepted_count, fact.accept_minutes,
+                   CASE WHEN fact.offer_count = 1
+                        THEN 100.0 * fact.accepted_count
+                   END AS acceptance_rate,
                    by_user.median AS median_claim_minutes_user,
                    by_queue.median AS median_claim_minutes_queue,
                    fact.won::int AS won_count,

@@ -4,3 +4,4 @@ from . import crm_lead_release
 from . import crm_sales_target_generate
 from . import crm_lead_assign
 from . import crm_salesperson_handover
+from . import crm_lead_offer_decline

@@ -7,6 +7,7 @@ from ..models.values import OPEN_LEAD_DOMAIN, Reason
 
 OUTCOMES = [
     ("assigned", "Salesperson"),
+    ("offered", "Offer to a Salesperson"),
     ("pool", "Pool"),
     ("unrouted", "No Queue"),
 ]
@@ -180,7 +181,7 @@ class CrmTeamQueueSimulation(models.TransientModel):
         totals = {"assigned": 0, "pool": 0, "unrouted": 0}
         for lead in leads:
             outcome, dest_queue, user, reason = plan[lead.id]
-            totals[outcome] += 1
+            totals["assigned" if outcome == "offered" else outcome] += 1
             lines.append(
                 Command.create(
                     {
@@ -215,7 +216,7 @@ class CrmTeamQueueSimulation(models.TransientModel):
         is locked, no turn is used, nothing is written.
 
         :return: dict {lead id: (outcome, queue, user, reason)} with outcome
-            'assigned', 'pool' or 'unrouted'
+            'assigned', 'offered', 'pool' or 'unrouted'
         """
         Queue = self.env["crm.team.queue"]
         Users = self.env["res.users"]
@@ -226,6 +227,8 @@ class CrmTeamQueueSimulation(models.TransientModel):
             result[lead_id] = ("unrouted", Queue, Users, reason.render(self.env))
         for lead_id, decision in plan.decisions.items():
             outcome = "assigned" if decision.user else "pool"
+            if decision.method == "offer":
+                outcome = "offered"
             result[lead_id] = (
                 outcome,
                 decision.queue,

@@ -1,0 +1,264 @@
+"""Offers (``offer_minutes``): the member routing picks must accept the lead;
+declined or not accepted in time, it goes to the next member, never back."""
+
+import time
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
+
+from .common import CommittedCase, QueueCase
+
+
+@tagged("post_install", "-at_install")
+class TestOffers(QueueCase):
+    def setUp(self):
+        super().setUp()
+        self.queue = self._create_queue(offer_minutes=10, sla_hours=4)
+
+    def _lines(self, lead):
+        return [
+            (line.method, line.user_id.name or "", line.previous_user_id.name or "")
+            for line in lead.assignment_ids.sorted("id")
+        ]
+
+    def _expire(self, leads):
+        leads.sudo().write(
+            {"offer_deadline": fields.Datetime.now() - timedelta(minutes=1)}
+        )
+        return self.env["crm.lead"]._timers_expire_offers(100, [])
+
+    def test_a_routed_lead_is_offered_with_a_deadline_and_no_sla(self):
+        before = fields.Datetime.now()
+        lead = self._new_leads()
+        self.assertEqual(lead.user_id, self.somchai)
+        self.assertEqual(lead.queue_state, "offered")
+        self.assertEqual(lead.offer_user_id, self.somchai)
+        self.assertGreaterEqual(lead.offer_deadline, before + timedelta(minutes=10))
+        self.assertLessEqual(
+            lead.offer_deadline, fields.Datetime.now() + timedelta(minutes=10)
+        )
+        self.assertEqual(lead.sla_state, "none")
+        self.assertEqual(self._lines(lead), [("offer", "Somchai", "")])
+        message = self.env["mail.message"].search(
+            [("partner_ids", "in", self.somchai.partner_id.ids)], limit=1
+        )
+        self.assertEqual(message.subject, "1 lead(s) offered to you")
+        cron = self.env.ref("sales_team_queue.ir_cron_lead_timers")
+        trigger = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", cron.id), ("call_at", "=", lead.offer_deadline)]
+        )
+        self.assertTrue(trigger, "the timers wake up at the deadline")
+
+    def test_accepting_makes_it_theirs_and_starts_the_sla(self):
+        lead = self._new_leads()
+        lead.with_user(self.somchai).action_accept_offer()
+        self.assertEqual(lead.queue_state, "assigned")
+        self.assertFalse(lead.offer_user_id)
+        self.assertFalse(lead.offer_deadline)
+        self.assertEqual(lead.sla_state, "running")
+        self.assertEqual(
+            self._lines(lead),
+            [("offer", "Somchai", ""), ("accepted", "Somchai", "Somchai")],
+        )
+        self.assertEqual(self._last_line(lead).reason, "offer accepted after 0 min")
+        # the acceptance is not a second lead of the day
+        today = self.env["crm.team.queue"]._routing_assigned_today(
+            self.queue, self.somchai
+        )
+        self.assertEqual(today[(self.queue.id, self.somchai.id)], 1)
+
+    def test_declining_offers_it_to_the_next_member_never_back(self):
+        lead = self._new_leads()
+        lead.with_user(self.somchai).action_decline_offer("On a customer visit")
+        self.assertEqual(lead.offer_user_id, self.wei)
+        self.assertEqual(
+            self._lines(lead),
+            [
+                ("offer", "Somchai", ""),
+                ("declined", "", "Somchai"),
+                ("offer", "Wei", ""),
+            ],
+        )
+        declined = lead.assignment_ids.sorted("id")[1]
+        self.assertEqual(
+            declined.reason, "offer declined by Somchai: On a customer visit"
+        )
+        lead.with_user(self.wei).action_decline_offer("Not my region")
+        self.assertEqual(lead.offer_user_id, self.linh)
+        lead.with_user(self.linh).action_decline_offer("Busy")
+        # nobody left who did not let it go: the pool (the queue's overflow)
+        self.assertEqual(lead.queue_state, "pool")
+        self.assertFalse(lead.user_id)
+        self.assertEqual(
+            self._last_line(lead).reason,
+            "offer declined by Linh: Busy",
+        )
+        self.assertIn("Somchai let this lead's offer go", self._route_reason(lead))
+
+    def _route_reason(self, lead):
+        plan = self.env["crm.team.queue"]._plan_routing(lead)
+        return plan.decisions[lead.id].reason.render(self.env)
+
+    def test_a_decline_needs_a_reason_and_only_the_offered_rep_answers(self):
+        lead = self._new_leads()
+        with self.assertRaisesRegex(UserError, "Say why you decline"):
+            lead.with_user(self.somchai).action_decline_offer("  ")
+        with self.assertRaises(AccessError):  # a colleague who cannot read it
+            lead.with_user(self.wei).action_accept_offer()
+        with self.assertRaisesRegex(UserError, "offered to Somchai"):
+            lead.with_user(self.niran).action_accept_offer()  # the leader
+        with self.assertRaises(AccessError):
+            lead.with_user(self.mai).action_accept_offer()  # another team's rep
+        lead.with_user(self.somchai).action_accept_offer()
+        with self.assertRaisesRegex(UserError, "no longer waiting"):
+            lead.with_user(self.somchai).action_accept_offer()
+
+    def test_an_unanswered_offer_expires_on_time_to_the_next_member(self):
+        lead = self._new_leads()
+        selected, handled = self._expire(lead)
+        self.assertEqual((selected, handled), (1, 1))
+        self.assertEqual(lead.offer_user_id, self.wei)
+        expired = lead.assignment_ids.sorted("id")[1]
+        self.assertEqual(expired.method, "expired")
+        self.assertRegex(expired.reason, r"^offer to Somchai expired after \d+ min$")
+        with self.assertRaisesRegex(UserError, "expired"):
+            lead.sudo().write(
+                {"offer_deadline": fields.Datetime.now() - timedelta(minutes=1)}
+            )
+            lead.with_user(self.wei).action_accept_offer()
+
+    def test_test_routing_shows_the_offer(self):
+        lead = (
+            self.env["crm.lead"]
+            .with_context(**ROUTING_OFF)
+            .create({"name": "Waiting", "team_id": self.team.id, "user_id": False})
+        )
+        wizard = self.env["crm.team.queue.simulation"].create(
+            {"queue_id": self.queue.id}
+        )
+        wizard.action_simulate()
+        line = wizard.line_ids.filtered(lambda line: line.lead_id == lead)
+        self.assertEqual(line.outcome, "offered")
+        self.assertIn(line.user_id, self.reps)
+
+    def test_nobody_writes_the_offer_by_hand(self):
+        lead = self._new_leads()
+        with self.assertRaises(AccessError):
+            lead.with_user(self.somchai).write({"offer_deadline": False})
+        with self.assertRaises(AccessError):
+            lead.with_user(self.somchai).write({"offer_user_id": self.wei.id})
+
+    def test_offer_time_has_bounds(self):
+        with self.assertRaises(ValidationError):
+            self.queue.offer_minutes = -1
+        with self.assertRaises(ValidationError):
+            self.queue.offer_minutes = 7 * 24 * 60 + 1
+
+    def test_the_report_gives_acceptance_rate_and_time_to_accept(self):
+        first, second = self._new_leads(2)  # Somchai, Wei
+        first.with_user(self.somchai).action_accept_offer()
+        second.with_user(self.wei).action_decline_offer("Busy")
+        self.env.flush_all()
+        rows = self.env["crm.lead.assignment.report"].read_group(
+            [("lead_id", "in", (first | second).ids), ("method", "=", "offer")],
+            ["offer_count:sum", "accepted_count:sum", "acceptance_rate:avg"],
+            ["user_id"],
+        )
+        figures = {
+            row["user_id"][1]: (
+                row["offer_count"],
+                row["accepted_count"],
+                row["acceptance_rate"],
+            )
+            for row in rows
+        }
+        self.assertEqual(figures["Somchai"], (1, 1, 100.0))
+        self.assertEqual(figures["Wei"], (1, 0, 0.0))
+
+
+@tagged("post_install", "-at_install")
+class TestOfferRace(CommittedCase):
+    """An acceptance and the expiry of the same offer at once, on two real
+    cursors: exactly one wins, and the lead ends either accepted or offered
+    to the next member - never both, never lost."""
+
+    def setUp(self):
+        super().setUp()
+        with self._worker_env() as env:
+            self._archive_queues(env)
+            users = self._commit_users(env, "q_offer_race_", ("Arun", "Bee"))
+            team = self._commit_teams(
+                env,
+                [
+                    {
+                        "name": "Offer Race Team",
+                        "sequence": -400,
+                        "member_ids": [Command.set(users.ids)],
+                    }
+                ],
+            )
+            self._quiet_queue(env, "Offer Race Queue", team.id, users, offer_minutes=5)
+            lead = env["crm.lead"].create({"name": "Race lead", "team_id": team.id})
+            assert lead.offer_user_id == users[0], lead.queue_state
+            lead.sudo().write(
+                {"offer_deadline": fields.Datetime.now() + timedelta(seconds=1)}
+            )
+            self.lead_id, self.arun_id = lead.id, users[0].id
+
+    def _accept_in_thread(self, result):
+        def accept():
+            with self._worker_env(self.arun_id) as env:
+                try:
+                    env["crm.lead"].browse(self.lead_id).action_accept_offer()
+                    result["accepted"] = True
+                except Exception as error:  # noqa: BLE001 - what the rep gets
+                    result["error"] = error
+                    env.cr.rollback()
+
+        return self._start_thread(accept)
+
+    def _methods(self):
+        with self._worker_env(SUPERUSER_ID) as env:
+            lead = env["crm.lead"].browse(self.lead_id)
+            methods = lead.assignment_ids.sorted("id").mapped("method")
+            return methods, lead.queue_state, lead.offer_user_id.id
+
+    def test_expiry_first_the_acceptance_waits_then_fails(self):
+        expiry = self._open_worker_env(SUPERUSER_ID)
+        time.sleep(1.2)  # the deadline passes
+        self.assertEqual(expiry["crm.lead"]._timers_expire_offers(10, []), (1, 1))
+        result = {}
+        thread = self._accept_in_thread(result)
+        thread.join(timeout=2)
+        self.assertTrue(thread.is_alive(), "the acceptance waits for the expiry's lock")
+        expiry.cr.commit()
+        thread.join(timeout=30)
+        self.assertNotIn("accepted", result)
+        methods, state, offered_to = self._methods()
+        self.assertEqual(methods, ["offer", "expired", "offer"])
+        self.assertEqual(state, "offered")
+        self.assertNotEqual(offered_to, self.arun_id)
+
+    def test_acceptance_first_the_expiry_skips_it(self):
+        accepting = self._open_worker_env(self.arun_id)
+        accepting["crm.lead"].browse(self.lead_id).action_accept_offer()
+        time.sleep(1.2)  # the deadline passes while the acceptance holds the lead
+        result = {}
+
+        def expire():
+            with self._worker_env(SUPERUSER_ID) as env:
+                result["expired"] = env["crm.lead"]._timers_expire_offers(10, [])
+
+        thread = self._start_thread(expire)
+        thread.join(timeout=30)
+        self.assertFalse(thread.is_alive(), "SKIP LOCKED: the expiry never waits")
+        self.assertEqual(result["expired"], (0, 0))
+        accepting.cr.commit()
+        methods, state, offered_to = self._methods()
+        self.assertEqual(methods, ["offer", "accepted"])
+        self.assertEqual(state, "assigned")
+        self.assertFalse(offered_to)

@@ -39,6 +39,7 @@ from . import crm_lead_stage
 from . import crm_lead_sla
 from . import crm_team_queue_sla
 from . import mail_activity
+from . import mail_activity_plan
 from . import crm_sales_target
 from . import crm_sales_target_sync
 from . import crm_lead_sales_target

@@ -226,6 +226,7 @@ class TestCadence(QueueCase):
         lead = self._pool_lead()
         wizard = self._wizard(lead)
         self.assertTrue(wizard.schedule_activity, "a plan is an activity to schedule")
+        self.assertEqual(wizard.activity_plan_names, "Follow-up")
         wizard.action_apply()
         self.assertEqual(self._activities(lead), self._follow_up(self.linh))
 

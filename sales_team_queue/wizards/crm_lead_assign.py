@@ -74,6 +74,13 @@ class CrmLeadAssign(models.TransientModel):
         "proposed, each lead gets the activity plan, else the activity, of its own "
         "queue. Another type: that one activity for every lead, no plan.",
     )
+    activity_plan_names = fields.Char(
+        string="Activity Plans",
+        compute="_compute_activity_plan_names",
+        help="The activity plans of the leads' queues (or company): with the "
+        "Activity Type kept as proposed, their leads get the plan's activities "
+        "instead.",
+    )
     notify = fields.Boolean(
         compute="_compute_alert_defaults",
         store=True,
@@ -109,6 +116,12 @@ class CrmLeadAssign(models.TransientModel):
             wizard.activity_type_id = wizard._proposed_activity_type(
                 wizard._alert_settings()
             )
+
+    @api.depends("lead_ids")
+    def _compute_activity_plan_names(self):
+        for wizard in self:
+            plans = [s["plan"].name for s in wizard._alert_settings() if s["plan"]]
+            wizard.activity_plan_names = ", ".join(dict.fromkeys(plans))
 
     def _alert_settings(self):
         """The alert settings of the leads' queues (the company's for leads

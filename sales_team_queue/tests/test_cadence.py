@@ -127,6 +127,14 @@ class TestCadence(QueueCase):
         self.assertEqual(lead.user_id, self.wei)
         self.assertEqual(self._activities(lead), self._follow_up(self.wei))
 
+    def test_manual_reassignment_launches_the_plan_for_the_new_owner(self):
+        self._create_queue(users=self.somchai, activity_plan_id=self.plan.id)
+        lead = self._new_leads(1)
+        lead.with_user(self.niran).user_id = self.wei
+        self.assertEqual(self._last_line(lead).method, "manual")
+        wei = lead.activity_ids.filtered(lambda a: a.user_id == self.wei)
+        self.assertEqual(wei.mapped("activity_type_id"), self.call | self.email)
+
     def test_lead_created_with_its_owner_gets_the_company_plan(self):
         """Given at creation, outside any queue: the company's cadence."""
         self._create_queue(activity_plan_id=self.plan.id)

@@ -42,6 +42,7 @@ from . import crm_team_queue_sla
 from . import crm_team_queue_offer
 from . import crm_lead_offer
 from . import mail_activity
+from . import mail_activity_plan
 from . import crm_sales_target
 from . import crm_sales_target_sync
 from . import crm_lead_sales_target

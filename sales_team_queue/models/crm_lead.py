@@ -923,32 +923,23 @@ class CrmLead(models.Model):
 
     @api.model
     def _queue_alert(self, leads, user, source, notify=None, activity=True):
-        """Schedule ``source``'s activity (a queue, or the company defaults) for
-        ``user`` on ``leads`` and send them one notification per lead.
+        """Schedule ``source``'s activities (a queue, or the company defaults)
+        for ``user`` on ``leads``, all in one create, and send them one
+        notification per lead.
 
-        :param activity: True for ``source``'s activity type, False for none,
-            or the ``mail.activity.type`` to schedule instead (the assign
-            wizard's choice)"""
+        :param activity: True for ``source``'s activity plan, else its activity
+            type; False for none; or the ``mail.activity.type`` to schedule
+            instead (the assign wizard's choice)"""
         settings = self._queue_alert_settings(source)
-        activity_type = self._queue_alert_activity_type(activity, settings)
-        if activity_type:
-            deadline = self._queue_activity_deadline(user, settings["deadline_days"])
+        vals_list = self._queue_alert_activity_values(leads, user, activity, settings)
+        if vals_list:
             model_id = self.env["ir.model"]._get_id("crm.lead")
             self.env["mail.activity"].sudo().with_context(
                 mail_activity_quick_update=True
             ).create(
                 [
-                    {
-                        "activity_type_id": activity_type.id,
-                        "summary": activity_type.summary,
-                        "note": activity_type.default_note,
-                        "automated": True,
-                        "date_deadline": deadline,
-                        "res_model_id": model_id,
-                        "res_id": lead.id,
-                        "user_id": user.id,
-                    }
-                    for lead in leads
+                    dict(vals, automated=True, res_model_id=model_id, res_id=lead.id)
+                    for lead, vals in vals_list
                 ]
             )
         do_notify = settings["notify"] if notify is None else notify
@@ -957,6 +948,61 @@ class CrmLead(models.Model):
             leads.with_context(
                 lang=partner.lang or self.env.context.get("lang")
             )._message_auto_subscribe_notify(partner.ids, "mail.message_user_assigned")
+
+    @api.model
+    def _queue_alert_activity_values(self, leads, user, activity, settings):
+        """The activities to schedule for ``user``, new owner of ``leads``:
+        the plan of ``settings`` when ``activity`` is True and there is one
+        (:meth:`_queue_plan_activity_values`, on the leads of the plan's
+        company), else one activity of the type
+        :meth:`_queue_alert_activity_type` gives per lead.
+
+        :return: list of (lead, values of its ``mail.activity``)"""
+        plan = settings["plan"]
+        result = []
+        if plan and activity and not isinstance(activity, models.BaseModel):
+            planned = leads.sudo().filtered(plan._queue_applies_to)
+            result = self._queue_plan_activity_values(plan, planned, user)
+            leads -= planned
+        activity_type = self._queue_alert_activity_type(activity, settings)
+        if not (activity_type and leads):
+            return result
+        vals = {
+            "activity_type_id": activity_type.id,
+            "summary": activity_type.summary,
+            "note": activity_type.default_note,
+            "date_deadline": self._queue_activity_deadline(
+                user, settings["deadline_days"]
+            ),
+            "user_id": user.id,
+        }
+        return result + [(lead, vals) for lead in leads]
+
+    @api.model
+    def _queue_plan_activity_values(self, plan, leads, user):
+        """The activities of ``plan`` (a cadence) on ``leads`` received by
+        ``user``, as Odoo's "Launch Plan" would schedule them (the plan's
+        templates decide the responsible and the deadline): a template "Ask at
+        launch" goes to ``user``, one with a default user to that user; the
+        deadlines count from today in ``user``'s time zone.
+
+        :return: list of (lead, values of its ``mail.activity``)"""
+        today = self._queue_activity_deadline(user, 0)
+        result = []
+        for lead in leads:
+            for template in plan.template_ids:
+                responsible = template._determine_responsible(user, lead)
+                if responsible["error"]:
+                    continue
+                vals = {
+                    "activity_type_id": template.activity_type_id.id,
+                    "summary": template.summary,
+                    "note": template.note,
+                    "date_deadline": template._get_date_deadline(today),
+                    "user_id": responsible["responsible"].id,
+                }
+                result.append((lead, vals))
+        return result
 
     @api.model
     def _queue_alert_activity_type(self, activity, settings):
@@ -1020,18 +1066,26 @@ class CrmLead(models.Model):
     @api.model
     def _queue_alert_settings(self, source):
         """Alert settings of a queue, or the company defaults (assignments made
-        outside any queue)."""
+        outside any queue). ``plan`` is the cadence that applies (it replaces
+        the single ``activity_type``): the queue's plan; else, for a queue
+        without activity type, the company's default plan."""
         source = source.sudo()
         if source._name == "res.company":
             return {
                 "activity_type": source.queue_activity_type_id,
                 "deadline_days": source.queue_activity_deadline_days,
                 "notify": source.queue_notify_assignee,
+                "plan": source.queue_activity_plan_id._queue_usable(),
             }
+        plan = source.activity_plan_id._queue_usable()
+        if not plan and not source.activity_type_id:
+            company = source.company_id or self.env.company
+            plan = company.sudo().queue_activity_plan_id._queue_usable()
         return {
             "activity_type": source.activity_type_id,
             "deadline_days": source.activity_deadline_days,
             "notify": source.notify_assignee,
+            "plan": plan,
         }
 
     @api.model

@@ -281,8 +281,9 @@ class CrmTeamQueue(models.Model):
         string="Activity",
         default=_default_activity_type_id,
         domain="['|', ('res_model', '=', False), ('res_model', '=', 'crm.lead')]",
-        help="Activity scheduled for the salesperson on each lead they receive. "
-        "Empty: no activity.",
+        help="Activity scheduled for the salesperson on each lead they receive, "
+        "when the queue has no Activity Plan. Empty: the company's default "
+        "activity plan if it has one, else no activity.",
     )
     activity_deadline_days = fields.Integer(
         string="Activity Deadline (days)",
@@ -295,6 +296,16 @@ class CrmTeamQueue(models.Model):
         default=_default_notify_assignee,
         help="Send the salesperson one notification (e-mail or Odoo inbox, as they "
         "chose in their preferences) for each lead they receive.",
+    )
+    activity_plan_id = fields.Many2one(
+        "mail.activity.plan",
+        string="Activity Plan",
+        domain="[('res_model', '=', 'crm.lead'), ('company_id', 'in', "
+        "(company_id and [company_id] or allowed_company_ids) + [False])]",
+        help="Cadence: the activities of this plan are scheduled for the "
+        "salesperson on each lead they receive (of the plan's company), instead "
+        "of the single Activity. Empty: the Activity; without one, the company's "
+        "default plan (Settings > CRM > Lead Queues).",
     )
     # --- SLA ---
     sla_hours = fields.Float(
@@ -599,6 +610,16 @@ class CrmTeamQueue(models.Model):
                         queue.display_name,
                     )
                 )
+
+    @api.constrains("activity_plan_id", "team_id")
+    def _check_activity_plan(self):
+        # A queue of no company takes leads of every company: its plan is of
+        # no company or of one the user works in (launched on leads of it).
+        for queue in self:
+            queue.activity_plan_id._queue_check_for(
+                queue.company_id or self.env.companies,
+                _("Queue %s", queue.display_name),
+            )
 
     @api.constrains(*QUEUE_MAXIMA)
     def _check_maxima(self):

@@ -21,6 +21,15 @@ class ResCompany(models.Model):
         help="Deadline of that activity, in working days of the salesperson's "
         "working schedule (calendar days when they have none).",
     )
+    queue_activity_plan_id = fields.Many2one(
+        "mail.activity.plan",
+        string="Default Queue Activity Plan",
+        domain="[('res_model', '=', 'crm.lead'), ('company_id', 'in', [id, False])]",
+        help="Cadence: the activities of this plan are scheduled for the "
+        "salesperson on each lead they receive from a queue that has neither a "
+        "plan nor an activity of its own, and on leads assigned outside any "
+        "queue (instead of the default activity).",
+    )
     queue_notify_assignee = fields.Boolean(
         string="Notify Salesperson by Default",
         default=True,
@@ -56,6 +65,11 @@ class ResCompany(models.Model):
             "The default activity deadline cannot be negative.",
         ),
     ]
+
+    @api.constrains("queue_activity_plan_id")
+    def _check_queue_activity_plan(self):
+        for company in self:
+            company.queue_activity_plan_id._queue_check_for(company, company.name)
 
     @api.constrains(*COMPANY_MAXIMA)
     def _check_queue_maxima(self):

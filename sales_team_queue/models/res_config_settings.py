@@ -10,6 +10,12 @@ class ResConfigSettings(models.TransientModel):
     queue_activity_deadline_days = fields.Integer(
         related="company_id.queue_activity_deadline_days", readonly=False
     )
+    queue_activity_plan_id = fields.Many2one(
+        related="company_id.queue_activity_plan_id",
+        readonly=False,
+        domain="[('res_model', '=', 'crm.lead'), "
+        "('company_id', 'in', [company_id, False])]",
+    )
     queue_notify_assignee = fields.Boolean(
         related="company_id.queue_notify_assignee", readonly=False
     )

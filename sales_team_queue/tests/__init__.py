@@ -6,6 +6,7 @@ from . import test_security_rpc
 from . import test_perimeter_values
 from . import test_queue_strategies
 from . import test_queue_assignment
+from . import test_cadence
 from . import test_queue_simulation
 from . import test_stage_probability
 from . import test_stage_history

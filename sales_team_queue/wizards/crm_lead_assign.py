@@ -71,7 +71,15 @@ class CrmLeadAssign(models.TransientModel):
         domain="[('res_model', 'in', [False, 'crm.lead'])]",
         help="The activity scheduled for each new salesperson. Default: the "
         "activity of the lead's queue, else the company's, else a To-Do; kept as "
-        "proposed, each lead gets the activity of its own queue.",
+        "proposed, each lead gets the activity plan, else the activity, of its own "
+        "queue. Another type: that one activity for every lead, no plan.",
+    )
+    activity_plan_names = fields.Char(
+        string="Activity Plans",
+        compute="_compute_activity_plan_names",
+        help="The activity plans of the leads' queues (or company): with the "
+        "Activity Type kept as proposed, their leads get the plan's activities "
+        "instead.",
     )
     notify = fields.Boolean(
         compute="_compute_alert_defaults",
@@ -94,7 +102,9 @@ class CrmLeadAssign(models.TransientModel):
     def _compute_alert_defaults(self):
         for wizard in self:
             settings = wizard._alert_settings()
-            wizard.schedule_activity = any(s["activity_type"] for s in settings)
+            wizard.schedule_activity = any(
+                s["activity_type"] or s["plan"] for s in settings
+            )
             wizard.notify = any(s["notify"] for s in settings)
 
     # Its own compute: a client that gives schedule_activity or notify still
@@ -103,14 +113,15 @@ class CrmLeadAssign(models.TransientModel):
     @api.depends("lead_ids")
     def _compute_activity_type_id(self):
         for wizard in self:
-            types = [
-                s["activity_type"]
-                for s in wizard._alert_settings()
-                if s["activity_type"]
-            ]
-            wizard.activity_type_id = (
-                types[0] if types else wizard._default_activity_type()
+            wizard.activity_type_id = wizard._proposed_activity_type(
+                wizard._alert_settings()
             )
+
+    @api.depends("lead_ids")
+    def _compute_activity_plan_names(self):
+        for wizard in self:
+            plans = [s["plan"].name for s in wizard._alert_settings() if s["plan"]]
+            wizard.activity_plan_names = ", ".join(dict.fromkeys(plans))
 
     def _alert_settings(self):
         """The alert settings of the leads' queues (the company's for leads
@@ -124,6 +135,12 @@ class CrmLeadAssign(models.TransientModel):
         ) or [self.env.company]
         Lead = self.env["crm.lead"]
         return [Lead._queue_alert_settings(source) for source in sources]
+
+    def _proposed_activity_type(self, settings):
+        """The activity type the wizard proposes: the first of the leads'
+        queues (or company) ``settings`` that has one, else the default."""
+        types = [s["activity_type"] for s in settings if s["activity_type"]]
+        return types[0] if types else self._default_activity_type()
 
     def _default_activity_type(self):
         """The activity type when neither the queue nor the company has one."""
@@ -222,13 +239,16 @@ class CrmLeadAssign(models.TransientModel):
         self._check_activity_type()
 
     def _activity_to_schedule(self):
-        """What the primitive schedules: nothing; True (each lead the type of
-        its own queue, or company) when the user kept the default and every
-        lead has a type of its own; else the chosen type for every lead."""
+        """What the primitive schedules: nothing; True (each lead the activity
+        plan, else the type, of its own queue or company) when the user kept
+        the proposed type and every lead has a plan or a type of its own; else
+        the chosen type for every lead."""
         if not self.schedule_activity:
             return False
-        own = [settings["activity_type"] for settings in self._alert_settings()]
-        if all(own) and self.activity_type_id == own[0]:
+        settings = self._alert_settings()
+        if all(
+            s["plan"] or s["activity_type"] for s in settings
+        ) and self.activity_type_id == self._proposed_activity_type(settings):
             return True
         return self.activity_type_id
 

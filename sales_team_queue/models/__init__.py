@@ -38,6 +38,8 @@ from . import crm_lead_stage_history
 from . import crm_lead_stage
 from . import crm_lead_sla
 from . import crm_team_queue_sla
+from . import crm_team_queue_skills_relax
+from . import crm_lead_skills_relax
 from . import mail_activity
 from . import crm_sales_target
 from . import crm_sales_target_sync

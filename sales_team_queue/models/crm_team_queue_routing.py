@@ -517,6 +517,9 @@ class CrmTeamQueue(models.Model):
                 return Decision(
                     lead, Users.browse(member.user_id), queue, reason=reason
                 )
+            wait = self._skills_wait_decision(lead, config, state, prefix)
+            if wait:
+                return wait
             first_refusal = first_refusal or (queue, reason)
             if config.overflow == "next_queue":
                 prefix.append(queue)

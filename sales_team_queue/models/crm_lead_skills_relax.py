@@ -79,8 +79,8 @@ class CrmLead(models.Model):
             for decision in decisions
             if decision.lead.skills_wait and decision.lead.pool_date
         }
-        cron = self.env.ref(TIMERS_CRON, raise_if_not_found=False)
-        if due and cron:
+        cron = due and self.env.ref(TIMERS_CRON, raise_if_not_found=False)
+        if cron:
             cron.sudo()._trigger(at=sorted(due))
         return result
 

@@ -121,14 +121,16 @@ class CrmLead(models.Model):
         plan = Queue._plan_routing(leads, lock="nowait")
         if plan.busy:
             return len(leads), 0
-        handled = leads.filtered(lambda lead: lead.id in plan.decisions)
-        decisions = handled._timers_relaxed_decisions(plan)
-        stranded = handled.filtered(
+        # A lead no queue takes now (its queue's filter fails, or it no longer
+        # matches) stays where it is: the pool alerts report it.
+        planned = leads.filtered(lambda lead: lead.id in plan.decisions)
+        decisions = planned._timers_relaxed_decisions(plan)
+        stranded = planned.filtered(
             lambda lead: not plan.decisions[lead.id].user
             and plan.decisions[lead.id].queue == lead.queue_id
             and not lead.pool_alerted
         )
-        handled.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write({"skills_wait": False})
+        leads.with_context(**{DOOR_PASSED: DOOR_TOKEN}).write({"skills_wait": False})
         if decisions:
             Queue._apply_plan(decisions, plan.state)
         if stranded:
@@ -136,7 +138,7 @@ class CrmLead(models.Model):
                 lead.id: plan.decisions[lead.id].reason.to_json() for lead in stranded
             }
             self._timers_alert_leaders(outbox, stranded, reasons)
-        return len(leads), len(handled)
+        return len(leads), len(leads)
 
     def _timers_relaxed_decisions(self, plan):
         """The decisions of ``plan`` for the leads of ``self``, their reason

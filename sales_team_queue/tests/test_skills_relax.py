@@ -161,6 +161,42 @@ class TestSkillsRelax(QueueCase):
             "member: Somchai at daily cap (1 of 1), Wei paused, Linh paused)",
         )
 
+    def test_next_queue_takes_the_lead_when_still_nobody_is_eligible(self):
+        queue = self._skills_queue(name="Thai Desk", overflow="next_queue")
+        self._create_queue(users=self.niran, name="Backup", sequence=20)
+        lead = self._waiting_lead()
+        (self._member(queue, self.wei) | self._member(queue, self.linh)).active = False
+        self._run_timers(T0 + timedelta(minutes=31))
+        self.assertEqual(lead.user_id, self.niran)
+        self.assertEqual(lead.queue_id.name, "Backup")
+        self.assertEqual(
+            self._last_line(lead).reason,
+            "skills relaxed after 30 min: overflow from Thai Desk: round robin: "
+            "first turn",
+        )
+
+    def test_lead_the_sla_sends_back_waits_for_a_skill_then_relaxes(self):
+        self._skills_queue(sla_hours=1, sla_action="reassign")
+        self._member(self.env["crm.team.queue"].search([]), self.somchai).daily_cap = 0
+        lead = self._thai_lead()
+        self.assertEqual(lead.user_id, self.somchai)
+        breach = T0 + timedelta(hours=1, minutes=1)
+        self._run_timers(breach)
+        self.assertEqual(lead.queue_state, "pool")
+        self.assertTrue(lead.skills_wait)
+        self.assertEqual(
+            self._last_line(lead).reason,
+            "SLA missed: no follow-up within 1 h; back to the pool, waits for a "
+            "member with skill Queue Thai (Somchai is the current salesperson); "
+            "open to the other members in 30 min",
+        )
+        self._run_timers(breach + timedelta(minutes=31))
+        self.assertEqual(lead.user_id, self.wei, "never back to Somchai")
+        self.assertEqual(
+            self._last_line(lead).reason,
+            "skills relaxed after 30 min: round robin: next after Somchai",
+        )
+
     def test_lead_left_in_the_pool_is_reported_once_and_never_relaxed_again(self):
         queue = self._skills_queue(overflow="pool")
         lead = self._waiting_lead()

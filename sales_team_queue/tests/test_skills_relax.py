@@ -15,7 +15,7 @@ from odoo.tools import mute_logger
 from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
 from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 
-from .common import SALESMAN, CommittedCase, QueueCase
+from .common import MANAGER, SALESMAN, CommittedCase, QueueCase
 from .common_rpc import RpcLoginMixin
 
 T0 = datetime(2026, 1, 6, 3, 0, 0)  # 10:00 in Bangkok
@@ -326,6 +326,25 @@ class TestSkillsRelaxRpc(RpcLoginMixin, HttpCase):
         )
         self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_ACCESS_ERROR)
         self.assertEqual(self.queue.relax_skills_minutes, 0)
+
+    @mute_logger("odoo.http")
+    def test_nobody_flags_a_lead_as_waiting_for_a_skill_over_rpc(self):
+        manager = new_test_user(
+            self.env, login="q_relax_mgr", password="q_relax_mgr_pw", groups=MANAGER
+        )
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Own lead",
+                "team_id": self.queue.team_id.id,
+                "user_id": self.rep.id,
+            }
+        )
+        for user in (self.rep, manager):
+            refusal = self._rpc_refused(
+                user, "crm.lead", "write", lead.ids, {"skills_wait": True}
+            )
+            self.assertIn("Waits for a Skill", refusal.faultString)
+        self.assertFalse(lead.skills_wait)
 
 
 @tagged("post_install", "-at_install")

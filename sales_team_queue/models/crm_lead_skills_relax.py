@@ -93,7 +93,8 @@ class CrmLead(models.Model):
         # Before the pool alerts: a lead still stranded once relaxed is
         # reported by this phase, with the reason of its relaxed routing.
         phases = super()._timers_phases()
-        position = phases.index(self._timers_pool_alert)
+        alert = self._timers_pool_alert
+        position = phases.index(alert) if alert in phases else len(phases)
         return [*phases[:position], self._timers_relax_skills, *phases[position:]]
 
     @api.model

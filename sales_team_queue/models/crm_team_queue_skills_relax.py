@@ -15,7 +15,6 @@ class CrmTeamQueue(models.Model):
 
     relax_skills_minutes = fields.Integer(
         string="Relax Skills After (minutes)",
-        tracking=True,
         help="A lead that needs a skill, when no member is eligible and only "
         "members without the skill would be, waits this long in the pool for a "
         "member with the skill (who may claim it meanwhile); then the queue "

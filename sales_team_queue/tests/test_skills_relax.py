@@ -229,6 +229,27 @@ class TestSkillsRelax(QueueCase):
         self.assertEqual(lead.user_id, self.niran)
         self.assertEqual(lead.assignment_ids.mapped("method"), ["claim", "auto"])
 
+    def _relax_queries(self, count, day):
+        """Queries of the timers' relax of ``count`` waiting leads (routed to
+        Wei and Linh), on ``day`` (a day of its own: Somchai's cap)."""
+        self._thai_lead(day)
+        with freeze_time(day):
+            leads = self._new_leads(count, tag_ids=[Command.set(self.thai.ids)])
+        self.assertTrue(all(leads.mapped("skills_wait")))
+        with freeze_time(day + timedelta(minutes=31)):
+            queries = self._queries(
+                lambda: self.env["crm.lead"]._timers_relax_skills(1000, {})
+            )
+        self.assertEqual(set(self._owners(leads)), {"Wei", "Linh"})
+        return queries
+
+    def test_relax_is_set_based(self):
+        self._skills_queue()
+        self._relax_queries(2, T0)  # warm the caches (fields, groups, subtypes)
+        few = self._relax_queries(3, T0 + timedelta(days=1))
+        many = self._relax_queries(30, T0 + timedelta(days=2))
+        self.assertEqual(many, few, "the queries grow with the owners, not the leads")
+
     # --- claims -----------------------------------------------------
 
     def test_members_without_the_skill_may_claim_once_the_skills_relax(self):

@@ -41,6 +41,8 @@ from . import crm_lead_sla
 from . import crm_team_queue_sla
 from . import crm_team_queue_offer
 from . import crm_lead_offer
+from . import crm_team_queue_skills_relax
+from . import crm_lead_skills_relax
 from . import mail_activity
 from . import mail_activity_plan
 from . import crm_sales_target

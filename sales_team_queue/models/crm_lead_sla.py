@@ -640,14 +640,17 @@ class CrmLead(models.Model):
     def _timers_pool_alert(self, limit, outbox):
         """Leads waiting in a pool longer than the queue's ``pool_alert_hours``,
         and leads that an assigning queue left in its pool because nobody was
-        eligible: the team leader is told once, with the reason.
+        eligible (not those that wait for a skill: they are reported once the
+        skills are relaxed, see ``crm_lead_skills_relax.py``): the team
+        leader is told once, with the reason.
         :return: (leads selected, leads handled)"""
         now = fields.Datetime.now()
         leads = self._timers_select(
             SQL(
                 """l.user_id IS NULL AND l.active AND q.active
                    AND NOT COALESCE(l.pool_alerted, FALSE)
-                   AND (q.strategy = ANY(%(assigning)s)
+                   AND ((q.strategy = ANY(%(assigning)s)
+                         AND NOT COALESCE(l.skills_wait, FALSE))
                         OR (q.pool_alert_hours > 0
                             AND l.pool_date <= %(now)s - make_interval(
                                 secs => q.pool_alert_hours * 3600)))""",

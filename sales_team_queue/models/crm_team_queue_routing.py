@@ -540,6 +540,9 @@ class CrmTeamQueue(models.Model):
                 )
             if config.strategy not in STRATEGIES_ASSIGNING:
                 return Decision(lead, Users, queue, reason=reason)
+            wait = self._skills_wait_decision(lead, config, state, prefix)
+            if wait:
+                return wait
             first_refusal = first_refusal or (queue, reason)
             if config.overflow == "next_queue":
                 prefix.append(queue)

@@ -19,7 +19,7 @@
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from odoo import models
 from odoo.exceptions import UserError
@@ -117,6 +117,16 @@ REASONS = {
         "SLA missed: no follow-up within %(hours)s; back to the pool, %(reason)s"
     ),
     "dispatched": _lt("dispatched after %(minutes)s unclaimed; %(reason)s"),
+    # skills relax (models/crm_lead_skills_relax.py)
+    "skills_wait": _lt(
+        "waits for a member with skill %(tags)s (%(members)s); open to the other "
+        "members in %(minutes)s"
+    ),
+    "skills_wait_nobody": _lt(
+        "waits for a member with skill %(tags)s (no member has it); open to the "
+        "other members in %(minutes)s"
+    ),
+    "skills_relaxed": _lt("skills relaxed after %(minutes)s: %(reason)s"),
     # why a member was left out (items of "no_eligible")
     "member_paused": _lt("%(user)s paused"),
     "member_inactive": _lt("%(user)s archived or not an internal user"),
@@ -402,6 +412,34 @@ def missing_skills(required_ids, skill_ids):
     """The ids of ``required_ids`` (skill tags a lead needs) not among
     ``skill_ids`` (a member's skills), sorted; routing and claims."""
     return sorted(set(required_ids) - set(skill_ids))
+
+
+def skills_relaxed(minutes, queue_id, lead, now):
+    """Whether ``lead`` has waited ``minutes`` (a queue's
+    ``relax_skills_minutes``; 0: never) in the pool of the queue ``queue_id``,
+    so that members without the skills it needs may take it: routing's skills
+    rule and the claims' read this one answer."""
+    return bool(
+        minutes
+        and lead.queue_id.id == queue_id
+        and not lead.user_id
+        and lead.pool_date
+        and lead.pool_date + timedelta(minutes=minutes) <= now
+    )
+
+
+def reason_codes(reason):
+    """The codes of ``reason`` (a :class:`Reason`, or its JSON) and of the
+    reasons nested in it as its ``reason`` argument (an overflow, a fault, the
+    SLA's reassign, a wizard wrap the reason of routing), outermost first."""
+    if isinstance(reason, Reason):
+        reason = reason.to_json()
+    depth = 0
+    while isinstance(reason, dict) and depth < RENDER_MAX_DEPTH:
+        yield reason.get("code")
+        args = reason.get("args")
+        reason = args.get("reason") if isinstance(args, dict) else None
+        depth += 1
 
 
 @dataclass

@@ -175,6 +175,8 @@ class Bench:
                 vals["partner_id"] = account.id
             elif i % 3 == 1:
                 vals["email_from"] = f"buyer{i}@{account.email.split('@')[1]}"
+            else:  # a public mail domain: nobody's account
+                vals["email_from"] = f"buyer{i}.{self.run_tag}@gmail.com"
         leads = self.create_leads(vals_list)
         elapsed, count = self.timed(leads.action_route)
         row = self.record(

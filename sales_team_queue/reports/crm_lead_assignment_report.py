@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.crm_lead_sla import SLA_MESSAGE_TYPES
-from ..models.values import ASSIGNMENT_METHODS
+from ..models.values import ACCOUNT_REASONS, ASSIGNMENT_METHODS
 from .sql_view import create_sql_view, median_sql
 
 
@@ -104,6 +104,17 @@ class CrmLeadAssignmentReport(models.Model):
         aggregator="avg",
         help="Of the leads offered to the salesperson, the share they accepted.",
     )
+    account_count = fields.Integer(
+        string="Returning Customers",
+        readonly=True,
+        help="Leads given to the salesperson of their customer's account.",
+    )
+    relaxed_count = fields.Integer(
+        string="Skills Relaxed",
+        readonly=True,
+        help="Leads given to a member without the skill they needed, after the "
+        "queue's wait for a skilled member.",
+    )
     won_count = fields.Integer(string="Won", readonly=True)
     lost_count = fields.Integer(string="Lost", readonly=True)
     claim_success_rate = fields.Float(
@@ -150,6 +161,10 @@ class CrmLeadAssignmentReport(models.Model):
                        (line.method = 'dispatch')::int AS dispatch_count,
                        (line.method = 'recycle')::int AS recycle_count,
                        (line.method = 'offer')::int AS offer_count,
+                       COALESCE(line.reason_code IN %(account_reasons)s, FALSE)::int
+                           AS account_count,
+                       COALESCE(line.reason_code = 'skills_relaxed', FALSE)::int
+                           AS relaxed_count,
                        (line.method = 'offer'
                         AND accepted.date IS NOT NULL)::int AS accepted_count,
                        CASE WHEN line.method = 'offer' THEN
@@ -212,6 +227,7 @@ class CrmLeadAssignmentReport(models.Model):
                    fact.assignment_count, fact.claim_count, fact.dispatch_count,
                    fact.recycle_count, fact.claim_minutes, fact.response_minutes,
                    fact.offer_count, fact.accepted_count, fact.accept_minutes,
+                   fact.account_count, fact.relaxed_count,
                    CASE WHEN fact.offer_count = 1
                         THEN 100.0 * fact.accepted_count
                    END AS acceptance_rate,
@@ -235,6 +251,7 @@ class CrmLeadAssignmentReport(models.Model):
                            AND by_queue.queue_id IS NOT DISTINCT FROM fact.queue_id
             """,
             message_types=tuple(sorted(SLA_MESSAGE_TYPES)),
+            account_reasons=ACCOUNT_REASONS,
             by_user=median_sql("fact", "claim_minutes", ["user_id"]),
             by_queue=median_sql("fact", "claim_minutes", ["queue_id"]),
         )

@@ -238,6 +238,16 @@ class TestAccountOwner(QueueCase):
         self.assertLessEqual(count_one, 5)
         self.assertEqual(len(queue_model._account_matches(twenty)), len(companies))
 
+    def test_the_assignment_report_counts_returning_customers(self):
+        self._account_queue()
+        leads = self._new_leads(partner_id=self.anna.id) | self._new_leads(2)
+        self.env.flush_all()
+        rows = self.env["crm.lead.assignment.report"].search(
+            [("lead_id", "in", leads.ids)]
+        )
+        self.assertEqual(sum(rows.mapped("account_count")), 1)
+        self.assertEqual(rows.filtered("account_count").user_id, self.wei)
+
     def test_a_rep_cannot_switch_it_on(self):
         queue = self._create_queue()
         with self.assertRaises(AccessError):

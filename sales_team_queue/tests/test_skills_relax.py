@@ -148,6 +148,11 @@ class TestSkillsRelax(QueueCase):
             "skills relaxed after 30 min: round robin: next after Somchai",
         )
         self.assertEqual(self._last_line(lead).wait_minutes, 31)
+        self.env.flush_all()
+        row = self.env["crm.lead.assignment.report"].search(
+            [("lead_id", "=", lead.id), ("relaxed_count", "=", 1)]
+        )
+        self.assertEqual(row.user_id, self.wei, "the report counts the relaxed lead")
 
     def test_overflow_rule_applies_when_still_nobody_is_eligible(self):
         queue = self._skills_queue()

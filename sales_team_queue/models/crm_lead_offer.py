@@ -11,6 +11,8 @@ decision through the door, with its ledger line (``offer``, ``accepted``,
 from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_datetime
@@ -109,16 +111,22 @@ class CrmLead(models.Model):
         )
         subject = leads.env._("%(count)s lead(s) offered to you", count=len(leads))
         intro = leads.env._(
-            "Accept or decline before %(deadline)s, from the lead: after that, it "
-            "goes to the next salesperson.",
+            "Accept before %(deadline)s (or open the lead to decline it, with a "
+            "reason): after that, it goes to the next salesperson.",
             deadline=deadline,
         )
+        accept = leads.env._("Accept")
+        links = {
+            lead.id: Markup('<a href="/sales_team_queue/offer/%s/accept">%s</a>')
+            % (lead.id, accept)
+            for lead in leads
+        }
         thread = leads if len(leads) == 1 else self.env["mail.thread"]
         thread.sudo().message_notify(
             partner_ids=partner.ids,
             author_id=self.env.user.partner_id.id,
             subject=subject,
-            body=leads._queue_lead_list_body(intro),
+            body=leads._queue_lead_list_body(intro, links),
             subtype_xmlid="mail.mt_note",
             email_layout_xmlid="mail.mail_notification_light",
         )

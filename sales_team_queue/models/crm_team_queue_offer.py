@@ -62,10 +62,9 @@ class CrmTeamQueue(models.Model):
 
         :return: dict {lead id: set of user ids}
         """
-        pooled = [lead.id for lead in leads if lead.queue_id and not lead.user_id]
+        pooled = self._pooled_with_ledger(leads)
         if not pooled:
             return {}
-        self.env["crm.lead.assignment"].flush_model()
         self.env.cr.execute(
             SQL(
                 """SELECT lead_id, array_agg(DISTINCT previous_user_id)

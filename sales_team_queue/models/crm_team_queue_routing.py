@@ -273,6 +273,15 @@ class CrmTeamQueue(models.Model):
         return self._account_matches(leads.filtered(lambda lead: lead.id in routed))
 
     @api.model
+    def _pooled_with_ledger(self, leads):
+        """Ids of the ``leads`` waiting in a pool (whose ledger says who let
+        them go there), the ledger flushed for reading."""
+        pooled = [lead.id for lead in leads if lead.queue_id and not lead.user_id]
+        if pooled:
+            self.env["crm.lead.assignment"].flush_model()
+        return pooled
+
+    @api.model
     def _get_returned_by(self, leads):
         """The rep who sent each of ``leads`` back to its pool (missed SLA or
         release): its last ledger line is a ``recycle`` without receiver. The
@@ -280,10 +289,9 @@ class CrmTeamQueue(models.Model):
 
         :return: dict {lead id: user id}
         """
-        pooled = [lead.id for lead in leads if lead.queue_id and not lead.user_id]
+        pooled = self._pooled_with_ledger(leads)
         if not pooled:
             return {}
-        self.env["crm.lead.assignment"].flush_model()
         self.env.cr.execute(
             SQL(
                 """SELECT lead_id, previous_user_id FROM (

@@ -204,10 +204,13 @@ class TestOfferRace(CommittedCase):
             self._quiet_queue(env, "Offer Race Queue", team.id, users, offer_minutes=5)
             lead = env["crm.lead"].create({"name": "Race lead", "team_id": team.id})
             assert lead.offer_user_id == users[0], lead.queue_state
-            lead.sudo().write(
-                {"offer_deadline": fields.Datetime.now() + timedelta(seconds=1)}
-            )
             self.lead_id, self.arun_id = lead.id, users[0].id
+
+    def _commit_deadline(self, delta):
+        with self._worker_env(SUPERUSER_ID) as env:
+            env["crm.lead"].browse(self.lead_id).write(
+                {"offer_deadline": fields.Datetime.now() + delta}
+            )
 
     def _accept_in_thread(self, result):
         def accept():
@@ -228,8 +231,8 @@ class TestOfferRace(CommittedCase):
             return methods, lead.queue_state, lead.offer_user_id.id
 
     def test_expiry_first_the_acceptance_waits_then_fails(self):
+        self._commit_deadline(timedelta(minutes=-1))
         expiry = self._open_worker_env(SUPERUSER_ID)
-        time.sleep(1.2)  # the deadline passes
         self.assertEqual(expiry["crm.lead"]._timers_expire_offers(10, []), (1, 1))
         result = {}
         thread = self._accept_in_thread(result)
@@ -244,9 +247,10 @@ class TestOfferRace(CommittedCase):
         self.assertNotEqual(offered_to, self.arun_id)
 
     def test_acceptance_first_the_expiry_skips_it(self):
+        self._commit_deadline(timedelta(seconds=3))
         accepting = self._open_worker_env(self.arun_id)
         accepting["crm.lead"].browse(self.lead_id).action_accept_offer()
-        time.sleep(1.2)  # the deadline passes while the acceptance holds the lead
+        time.sleep(3.2)  # the deadline passes while the acceptance holds the lead
         result = {}
 
         def expire():

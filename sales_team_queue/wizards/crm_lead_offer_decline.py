@@ -38,7 +38,8 @@ class CrmLeadOfferDecline(models.TransientModel):
             "params": {
                 "type": "success",
                 "message": _(
-                    "%(count)s lead(s) declined: they go to the next member of their queue.",
+                    "%(count)s lead(s) declined: they go to the next member of "
+                    "their queue.",
                     count=len(leads),
                 ),
                 "next": {**pipeline, "target": "main"},

@@ -117,6 +117,33 @@ class TestOffers(QueueCase):
         with self.assertRaisesRegex(UserError, "no longer waiting"):
             lead.with_user(self.somchai).action_accept_offer()
 
+    def _decline_with_wizard(self, lead, user, reason):
+        wizard = (
+            self.env["crm.lead.offer.decline"]
+            .with_user(user)
+            .with_context(active_model="crm.lead", active_ids=lead.ids)
+            .create({"reason": reason})
+        )
+        return wizard.action_apply()
+
+    def test_the_wizard_leaves_a_rep_who_cannot_read_the_lead_any_more(self):
+        lead = self._new_leads()
+        # Somchai reads only his leads: not his form any more, his pipeline
+        answer = self._decline_with_wizard(lead, self.somchai, "On a visit")
+        self.assertEqual(lead.offer_user_id, self.wei)
+        self.assertEqual(answer["tag"], "display_notification")
+        self.assertEqual(
+            answer["params"]["message"],
+            "1 lead(s) declined: they go to the next member of their queue.",
+        )
+        self.assertEqual(answer["params"]["next"]["res_model"], "crm.lead")
+        self.assertEqual(answer["params"]["next"]["target"], "main")
+        # Wei is made a sales manager: he still reads it, the form reloads
+        self.wei.groups_id += self.env.ref("sales_team.group_sale_manager")
+        answer = self._decline_with_wizard(lead, self.wei, "Not my region")
+        self.assertEqual(lead.offer_user_id, self.linh)
+        self.assertEqual(answer, {"type": "ir.actions.act_window_close"})
+
     def test_an_unanswered_offer_expires_on_time_to_the_next_member(self):
         lead = self._new_leads()
         selected, handled = self._expire(lead)

@@ -26,4 +26,22 @@ class CrmLeadOfferDecline(models.TransientModel):
         if not leads:
             raise UserError(_("Select at least one lead."))
         leads.action_decline_offer(self.reason)
-        return {"type": "ir.actions.act_window_close"}
+        if len(leads._filtered_access("read")) == len(leads):
+            return {"type": "ir.actions.act_window_close"}
+        # The leads are the next member's: a rep who may read only their own
+        # leads would get an access error on reloading the lead; back to their
+        # pipeline instead, saying where the leads went.
+        pipeline = self.env["crm.team"].action_your_pipeline()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _(
+                    "%(count)s lead(s) declined: they go to the next member of "
+                    "their queue.",
+                    count=len(leads),
+                ),
+                "next": {**pipeline, "target": "main"},
+            },
+        }

@@ -45,6 +45,14 @@ class CrmTeamQueue(models.Model):
         return ["|", ("offer_minutes", ">", 0), *super()._get_timers_domain()]
 
     @api.model
+    def _timers_needed(self):
+        # offers made before the queue stopped making them (or was archived)
+        # still expire
+        return super()._timers_needed() or bool(
+            self.env["crm.lead"].search_count([("offer_user_id", "!=", False)], limit=1)
+        )
+
+    @api.model
     def _get_routing_eligibility_rules(self):
         return [*super()._get_routing_eligibility_rules(), "_routing_rule_let_offer_go"]
 

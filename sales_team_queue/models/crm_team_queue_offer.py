@@ -63,13 +63,17 @@ class CrmTeamQueue(models.Model):
             return Reason("member_let_offer_go", {"user": user})
 
     @api.model
-    def _get_passed_offers(self, leads):
+    def _get_passed_offers(self, leads, configs):
         """The users who declined an offer of each of ``leads`` or let it
         expire (the lines ``declined`` and ``expired``): routing never offers
-        it to them again. Read for the leads waiting in a pool only.
+        it to them again. Read for the leads waiting in a pool only, when one
+        of the queues ``configs`` (QueueConfig) that routing involves makes
+        offers (no query otherwise).
 
         :return: dict {lead id: set of user ids}
         """
+        if not any(config.offer_minutes for config in configs):
+            return {}
         pooled = [lead.id for lead in leads if lead.queue_id and not lead.user_id]
         if not pooled:
             return {}

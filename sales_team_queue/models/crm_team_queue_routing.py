@@ -219,7 +219,7 @@ class CrmTeamQueue(models.Model):
         state.left_out = requeue or {}
         if requeue is None:
             state.returned = self._get_returned_by(leads)
-        state.passed = self._get_passed_offers(leads)
+        state.passed = self._get_passed_offers(leads, involved)
         if lock == "nowait" and not state.locked:
             decisions = dict.fromkeys(candidates)
             return RoutingPlan(state=None, decisions=decisions, busy=True)

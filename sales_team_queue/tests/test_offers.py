@@ -183,6 +183,17 @@ class TestOffers(QueueCase):
         self.assertEqual(self._expire(lead), (0, 0))
         self.assertEqual(lead.user_id, self.somchai)
 
+    def test_queues_without_offers_read_no_passed_offer(self):
+        # inert until configured: routing a pool lead again costs no query
+        # for offers when no queue involved makes them
+        self.queue.write({"offer_minutes": 0, "strategy": "pool"})
+        lead = self._new_leads()
+        self.assertEqual(lead.queue_state, "pool")
+        Queue = self.env["crm.team.queue"]
+        configs = Queue._routing_config()
+        with self.assertQueryCount(0):
+            self.assertEqual(Queue._get_passed_offers(lead, configs), {})
+
     def test_offer_time_has_bounds(self):
         with self.assertRaises(ValidationError):
             self.queue.offer_minutes = -1

@@ -983,8 +983,9 @@ class CrmLead(models.Model):
         """The activities of ``plan`` (a cadence) on ``leads`` received by
         ``user``, as Odoo's "Launch Plan" would schedule them (the plan's
         templates decide the responsible and the deadline): a template "Ask at
-        launch" goes to ``user``, one with a default user to that user; the
-        deadlines count from today in ``user``'s time zone.
+        launch" goes to ``user``, one with a default user to that user (to
+        ``user`` when that one is archived); the deadlines count from today in
+        ``user``'s time zone.
 
         :return: list of (lead, values of its ``mail.activity``)"""
         today = self._queue_activity_deadline(user, 0)
@@ -994,12 +995,15 @@ class CrmLead(models.Model):
                 responsible = template._determine_responsible(user, lead)
                 if responsible["error"]:
                     continue
+                # a fixed responsible who has left (archived): nobody would
+                # see the step, the new owner does it
+                responsible = responsible["responsible"].sudo()
                 vals = {
                     "activity_type_id": template.activity_type_id.id,
                     "summary": template.summary,
                     "note": template.note,
                     "date_deadline": template._get_date_deadline(today),
-                    "user_id": responsible["responsible"].id,
+                    "user_id": (responsible if responsible.active else user).id,
                 }
                 result.append((lead, vals))
         return result

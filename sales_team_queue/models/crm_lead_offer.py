@@ -68,6 +68,12 @@ class CrmLead(models.Model):
         return vals
 
     @api.model
+    def _sla_taken_up(self, lead):
+        # an offer not accepted was never taken up: whoever receives the lead
+        # instead (manual, wizard, handover) starts its SLA
+        return super()._sla_taken_up(lead) and not lead.offer_user_id
+
+    @api.model
     def _queue_alerts_owner(self, decision, previous):
         # an offer is alerted as such (_offer_notify); the activity and the
         # queue's alert come with the acceptance
@@ -265,7 +271,7 @@ class CrmLead(models.Model):
         :return: (selected, handled)"""
         leads = self._timers_select(
             SQL(
-                "l.offer_user_id IS NOT NULL AND l.offer_deadline <= %s",
+                "l.offer_user_id IS NOT NULL AND l.active AND l.offer_deadline <= %s",
                 fields.Datetime.now(),
             ),
             SQL("l.offer_deadline, l.id"),

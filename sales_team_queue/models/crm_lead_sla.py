@@ -149,7 +149,7 @@ class CrmLead(models.Model):
         lead = decision.lead
         if (
             decision.method not in SLA_START_METHODS
-            and lead.user_id
+            and self._sla_taken_up(lead)
             and lead.sla_state != "running"
         ):
             # A book changing hands (wizard, handover, manual) keeps its SLA:
@@ -160,6 +160,13 @@ class CrmLead(models.Model):
         if key not in cache:
             cache[key] = self._sla_deadline(decision.user, queue.sla_hours, now)
         return {"sla_state": "running", "sla_deadline": cache[key], "sla_warned": False}
+
+    @api.model
+    def _sla_taken_up(self, lead):
+        """Whether ``lead`` is held by an owner who took it up: a change of
+        hands then keeps its SLA (see :meth:`_sla_values`); a lead nobody took
+        up starts the receiver's."""
+        return bool(lead.user_id)
 
     @api.model
     def _sla_deadline(self, user, hours, start):

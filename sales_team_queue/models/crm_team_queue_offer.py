@@ -45,6 +45,14 @@ class CrmTeamQueue(models.Model):
         return ["|", ("offer_minutes", ">", 0), *super()._get_timers_domain()]
 
     @api.model
+    def _timers_needed(self):
+        # offers made before the queue stopped making them (or was archived)
+        # still expire
+        return super()._timers_needed() or bool(
+            self.env["crm.lead"].search_count([("offer_user_id", "!=", False)], limit=1)
+        )
+
+    @api.model
     def _get_routing_eligibility_rules(self):
         return [*super()._get_routing_eligibility_rules(), "_routing_rule_let_offer_go"]
 
@@ -55,13 +63,17 @@ class CrmTeamQueue(models.Model):
             return Reason("member_let_offer_go", {"user": user})
 
     @api.model
-    def _get_passed_offers(self, leads):
+    def _get_passed_offers(self, leads, configs):
         """The users who declined an offer of each of ``leads`` or let it
         expire (the lines ``declined`` and ``expired``): routing never offers
-        it to them again. Read for the leads waiting in a pool only.
+        it to them again. Read for the leads waiting in a pool only, when one
+        of the queues ``configs`` (QueueConfig) that routing involves makes
+        offers (no query otherwise).
 
         :return: dict {lead id: set of user ids}
         """
+        if not any(config.offer_minutes for config in configs):
+            return {}
         pooled = self._pooled_with_ledger(leads)
         if not pooled:
             return {}

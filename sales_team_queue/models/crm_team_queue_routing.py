@@ -19,6 +19,7 @@ from .crm_team_queue import MATCHING_FIELDS
 from .crm_team_queue_fault import fault_text
 from .values import (
     ACCOUNT_REASONS,
+    ACCOUNT_REASONS_PATH,
     Decision,
     MemberState,
     QueueConfig,
@@ -218,7 +219,7 @@ class CrmTeamQueue(models.Model):
         state.left_out = requeue or {}
         if requeue is None:
             state.returned = self._get_returned_by(leads)
-        state.passed = self._get_passed_offers(leads)
+        state.passed = self._get_passed_offers(leads, involved)
         if lock == "nowait" and not state.locked:
             decisions = dict.fromkeys(candidates)
             return RoutingPlan(state=None, decisions=decisions, busy=True)
@@ -1057,8 +1058,9 @@ class CrmTeamQueue(models.Model):
                  WHERE a.queue_id = q.id AND a.user_id = %(who)s
                    AND a.method <> 'accepted'
                    AND (q.account_owner_counts_as_turn
-                        OR a.reason_code IS NULL
-                        OR a.reason_code <> ALL(%(account)s))
+                        OR NOT COALESCE(a.reason_code = ANY(%(account)s)
+                                        OR a.reason_args @? %(nested)s::jsonpath,
+                                        FALSE))
                    AND a.create_date >= (
                        date_trunc('day', %(now)s::timestamp
                            AT TIME ZONE 'UTC' AT TIME ZONE tz.name)
@@ -1075,6 +1077,7 @@ class CrmTeamQueue(models.Model):
             now=now,
             who=who,
             account=list(ACCOUNT_REASONS),
+            nested=ACCOUNT_REASONS_PATH,
             open=open_lead_sql("l", "st"),
             today_if=today_if,
             open_if=open_if,

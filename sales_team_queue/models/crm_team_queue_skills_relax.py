@@ -42,6 +42,14 @@ class CrmTeamQueue(models.Model):
             [super()._get_timers_domain(), [("relax_skills_minutes", ">", 0)]]
         )
 
+    @api.model
+    def _timers_needed(self):
+        # leads that wait for a skill are routed again by the timers, also
+        # once their queue no longer relaxes skills
+        return super()._timers_needed() or bool(
+            self.env["crm.lead"].search_count([("skills_wait", "=", True)], limit=1)
+        )
+
     # ------------------------------------------------------------
     # ROUTING
     # ------------------------------------------------------------

@@ -48,10 +48,16 @@ class CrmTeamQueue(models.Model):
         # read scheduled actions).
         cron = self.sudo().env.ref(TIMERS_CRON, raise_if_not_found=False)
         if cron:
-            needed = bool(self.sudo().search_count(self._get_timers_domain(), limit=1))
+            needed = self.sudo()._timers_needed()
             if cron.active != needed:
                 cron.active = needed
         return result
+
+    @api.model
+    def _timers_needed(self):
+        """Whether the timers cron must run: an active queue needs it
+        (:meth:`_get_timers_domain`)."""
+        return bool(self.search_count(self._get_timers_domain(), limit=1))
 
     @api.model
     def _get_timers_domain(self):

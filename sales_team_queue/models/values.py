@@ -168,6 +168,11 @@ REASONS = {
 # customers): a queue where it does not count as a turn leaves them out of the
 # daily counts.
 ACCOUNT_REASONS = ("account_owner", "account_owner_new")
+# The same reasons wrapped in another (an overflow, the SLA's reassign, a
+# relax, a dispatch), as a JSON path on a ledger line's reason arguments.
+ACCOUNT_REASONS_PATH = "$.**.code ? ({})".format(
+    " || ".join(f'@ == "{code}"' for code in ACCOUNT_REASONS)
+)
 
 
 def clean_reason_text(env, value):

@@ -161,6 +161,21 @@ class TestAccountOwner(QueueCase):
         # Neither the rotation nor Wei's cap of one lead a day counted them.
         self.assertEqual(self._owners(leads), ["Somchai", "Wei", "Linh", "Somchai"])
 
+    def test_not_counted_through_an_overflow_either(self):
+        # reached through another queue's overflow, the reason is wrapped
+        # ("from queue ...: returning customer ..."): still not a lead of the
+        # day against the owner's cap
+        self._create_queue(
+            users=self.linh, sequence=1, overflow="next_queue", name="First"
+        ).member_ids.active = False
+        queue = self._account_queue(sequence=2, account_owner_counts_as_turn=False)
+        self._member(queue, self.wei).daily_cap = 1
+        accounts = self._new_leads(2, partner_id=self.anna.id)
+        self.assertEqual(self._owners(accounts), ["Wei", "Wei"])
+        self.assertIn("returning customer", self._reason(accounts[1]))
+        today = self.env["crm.team.queue"]._routing_assigned_today(queue, self.wei)
+        self.assertEqual(today[(queue.id, self.wei.id)], 0)
+
     def test_weighted_charges_the_owners_credit(self):
         queue = self._account_queue(
             strategy="weighted",

@@ -118,6 +118,21 @@ class TestCadence(QueueCase):
             )
         self.assertEqual(leads.activity_ids.mapped("summary").count("Follow-up 0"), 5)
 
+    def test_a_step_of_an_archived_responsible_goes_to_the_new_owner(self):
+        # a step for a fixed user who has left since: nobody would see it
+        self.niran.sudo().action_archive()
+        self._create_queue(users=self.wei, activity_plan_id=self.plan.id)
+        lead = self._new_leads(1)
+        self.assertEqual(lead.user_id, self.wei)
+        self.assertEqual(
+            self._activities(lead),
+            [
+                (self.call, self.wei, 0, True),
+                (self.email, self.wei, 2, True),
+                (self.todo, self.wei, 5, True),
+            ],
+        )
+
     def test_claim_launches_the_plan_for_the_claimer(self):
         self._create_queue(strategy="pool", activity_plan_id=self.plan.id)
         lead = self._new_leads(1)

@@ -179,6 +179,48 @@ class TestOffers(QueueCase):
         with self.assertRaises(AccessError):
             lead.with_user(self.somchai).write({"offer_user_id": self.wei.id})
 
+    def test_an_offer_given_to_another_by_hand_starts_the_sla(self):
+        # the offer was never taken up: the receiver's SLA starts (as for a
+        # pool lead), whatever the path (manual, wizard, handover)
+        lead = self._new_leads()
+        self.assertEqual(lead.sla_state, "none")
+        lead.with_user(self.niran).write({"user_id": self.wei.id})
+        self.assertEqual(lead.queue_state, "assigned")
+        self.assertFalse(lead.offer_user_id)
+        self.assertEqual(lead.sla_state, "running")
+
+    def test_offers_waiting_keep_the_timers_on(self):
+        # a queue that stops making offers (or is archived) leaves its waiting
+        # offers to expire: the timers cron stays on while one waits
+        cron = self.env.ref("sales_team_queue.ir_cron_lead_timers")
+        lead = self._new_leads()
+        self.queue.write({"offer_minutes": 0, "sla_hours": 0, "overflow": "leader"})
+        self.assertTrue(cron.active, "an offer still waits")
+        self.queue.action_archive()
+        self.assertTrue(cron.active, "an offer still waits")
+        self.assertEqual(self._expire(lead), (1, 1))
+        self.assertFalse(lead.offer_user_id)
+        self.queue.action_unarchive()
+        self.queue.action_archive()
+        self.assertFalse(cron.active, "no offer waits, no queue needs it")
+
+    def test_an_offered_lead_marked_lost_stays_with_its_owner(self):
+        lead = self._new_leads()
+        lead.with_user(self.somchai).action_set_lost()
+        self.assertEqual(self._expire(lead), (0, 0))
+        self.assertEqual(lead.user_id, self.somchai)
+
+    def test_queues_without_offers_read_no_passed_offer(self):
+        # inert until configured: routing a pool lead again costs no query
+        # for offers when no queue involved makes them
+        self.queue.write({"offer_minutes": 0, "strategy": "pool"})
+        lead = self._new_leads()
+        self.assertEqual(lead.queue_state, "pool")
+        Queue = self.env["crm.team.queue"]
+        configs = Queue._routing_config()
+        with self.assertQueryCount(0):
+            self.assertEqual(Queue._get_passed_offers(lead, configs), {})
+
     def test_offer_time_has_bounds(self):
         with self.assertRaises(ValidationError):
             self.queue.offer_minutes = -1

@@ -154,6 +154,18 @@ class TestSkillsRelax(QueueCase):
         )
         self.assertEqual(row.user_id, self.wei, "the report counts the relaxed lead")
 
+    def test_a_queue_that_stops_relaxing_leaves_no_lead_waiting(self):
+        # the timers stay on while a lead waits for a skill; once the queue
+        # no longer relaxes skills, they apply its rule to the waiting leads
+        queue = self._skills_queue()
+        lead = self._waiting_lead()
+        cron = self.env.ref("sales_team_queue.ir_cron_lead_timers")
+        queue.relax_skills_minutes = 0
+        self.assertTrue(cron.active, "a lead still waits for a skill")
+        self._run_timers(T0 + timedelta(minutes=1))
+        self.assertFalse(lead.skills_wait)
+        self.assertEqual(lead.user_id, self.niran)
+
     def test_overflow_rule_applies_when_still_nobody_is_eligible(self):
         queue = self._skills_queue()
         lead = self._waiting_lead()

@@ -145,9 +145,14 @@ class CrmLead(models.Model):
         """Accept the offers of ``self`` made to the current user (RPC): the
         leads become theirs for good; the SLA, the activity and the cadence of
         the queue start now."""
-        leads = self._offer_answered(accept=True)
+        self._offer_answered(accept=True)._offer_accept()
+        return True
+
+    def _offer_accept(self):
+        """The offers of the leads of ``self`` (offered, as superuser) are
+        accepted: a decision ``accepted`` through the door."""
         now = fields.Datetime.now()
-        offered = leads._offer_start_dates()
+        offered = self._offer_start_dates()
         decisions = [
             Decision(
                 lead,
@@ -159,10 +164,26 @@ class CrmLead(models.Model):
                     {"minutes": int((now - offered[lead.id]).total_seconds() // 60)},
                 ),
             )
-            for lead in leads
+            for lead in self
         ]
         self.env["crm.lead"].sudo()._queue_assign_batch(decisions, notify=False)
-        return True
+
+    # --- a follow-up by the offered rep is their acceptance ---------
+
+    def _sla_awaits_follow_up(self):
+        return super()._sla_awaits_follow_up() or bool(self.offer_user_id)
+
+    def _sla_mark_met(self):
+        # The rep worked the lead offered to them (a stage, a note or e-mail, an
+        # activity done, won or lost: what meets an SLA) without clicking
+        # Accept: they took it up, the offer is accepted, and the SLA it starts
+        # is met at once.
+        offered = self.sudo().filtered(
+            lambda lead: lead.offer_user_id and lead.offer_user_id == lead.user_id
+        )
+        if offered:
+            offered._offer_accept()
+        return super()._sla_mark_met()
 
     def action_decline_offer(self, reason):
         """Decline the offers of ``self`` made to the current user (RPC), with

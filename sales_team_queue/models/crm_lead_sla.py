@@ -200,7 +200,7 @@ class CrmLead(models.Model):
         ):
             return None
         followed = self.filtered(
-            lambda lead: lead.sla_state == "running"
+            lambda lead: lead._sla_awaits_follow_up()
             and ("stage_id" not in vals or lead.stage_id.id != vals["stage_id"])
         )
         return {lead.id: lead.user_id for lead in followed} or None
@@ -221,9 +221,14 @@ class CrmLead(models.Model):
 
     def message_post(self, **kwargs):
         message = super().message_post(**kwargs)
-        if self.sla_state == "running" and self._sla_is_owner_message(message):
+        if self._sla_awaits_follow_up() and self._sla_is_owner_message(message):
             self._sla_mark_met()
         return message
+
+    def _sla_awaits_follow_up(self):
+        """Whether the lead ``self`` waits for its salesperson's follow-up
+        (its SLA runs; an offer, ``crm_lead_offer.py``, also waits)."""
+        return self.sla_state == "running"
 
     def _sla_is_owner_message(self, message):
         """Whether ``message`` posted on the lead ``self`` is a follow-up: a

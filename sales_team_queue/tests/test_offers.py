@@ -103,6 +103,26 @@ class TestOffers(QueueCase):
         plan = self.env["crm.team.queue"]._plan_routing(lead)
         return plan.decisions[lead.id].reason.render(self.env)
 
+    def test_working_the_offered_lead_is_accepting_it(self):
+        by_stage, by_note, by_leader = self._new_leads(3)  # Somchai, Wei, Linh
+        stage = self.env["crm.stage"].search(
+            [("id", "!=", by_stage.stage_id.id), ("is_won", "=", False)], limit=1
+        )
+        by_stage.with_user(self.somchai).write({"stage_id": stage.id})
+        by_note.with_user(self.wei).message_post(
+            body="Called: they want a quote", message_type="comment"
+        )
+        by_leader.with_user(self.niran).message_post(
+            body="Please call them", message_type="comment"
+        )
+        for lead in (by_stage, by_note):
+            self.assertEqual(lead.queue_state, "assigned")
+            self.assertEqual(
+                lead.assignment_ids.sorted("id").mapped("method"), ["offer", "accepted"]
+            )
+            self.assertEqual(lead.sla_state, "met", "the follow-up meets the SLA")
+        self.assertEqual(by_leader.queue_state, "offered", "the leader's note is not")
+
     def test_a_decline_needs_a_reason_and_only_the_offered_rep_answers(self):
         lead = self._new_leads()
         with self.assertRaisesRegex(UserError, "Say why you decline"):

@@ -413,3 +413,169 @@ class TestOfferAttackRpc(RpcLoginMixin, HttpCase):
         )
         self.assertIn("belongs to", text)
         self.assertFalse(self.queue.activity_plan_id)
+
+
+@tagged("post_install", "-at_install")
+class TestAccountTakeoverRpc(RpcLoginMixin, HttpCase):
+    """Returning customers go to their account's salesperson: any employee
+    with Odoo's default "Contact Creation" right may edit a customer, so a
+    rep who makes themselves a colleague's customer's salesperson, or moves
+    the customer under a company of theirs, would receive its next leads."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        env["crm.team.queue"].search([]).action_archive()
+        groups = f"{SALESMAN},base.group_partner_manager"
+
+        def user(login, groups=groups):
+            return new_test_user(
+                env, login=login, password=f"{login}_pw", groups=groups, tz="UTC"
+            )
+
+        cls.rep = user("ot_rep")
+        cls.mate = user("ot_mate")
+        cls.leader = user("ot_leader")
+        cls.manager = user("ot_manager", groups=MANAGER)
+        cls.team = env["crm.team"].create(
+            {
+                "name": "Takeover Team",
+                "company_id": env.company.id,
+                "sequence": -100,
+                "user_id": cls.leader.id,
+                "member_ids": [Command.set((cls.rep | cls.mate).ids)],
+            }
+        )
+        cls.queue = env["crm.team.queue"].create(
+            {
+                "name": "Takeover Queue",
+                "team_id": cls.team.id,
+                "strategy": "round_robin",
+                "route_to_account_owner": True,
+                "notify_assignee": False,
+                "activity_type_id": False,
+                "member_ids": [
+                    Command.create({"user_id": cls.rep.id}),
+                    Command.create({"user_id": cls.mate.id}),
+                ],
+            }
+        )
+        cls.customer = env["res.partner"].create(
+            {"name": "Takeover Big Co", "is_company": True, "user_id": cls.mate.id}
+        )
+        cls.buyer = env["res.partner"].create(
+            {
+                "name": "Big Co Buyer",
+                "parent_id": cls.customer.id,
+                "email": "buyer@takeover-big.example",
+            }
+        )
+
+    def _refused(self, user, model, method, *args, **kwargs):
+        with mute_logger("odoo.http"):
+            with self.assertRaises(Fault, msg=f"{user.login}: {method} refused") as cm:
+                self._rpc(user, model, method, *args, **kwargs)
+        self.assertIn(cm.exception.faultCode, REFUSED, cm.exception.faultString)
+        self.env.invalidate_all()
+        return cm.exception.faultString
+
+    def _next_lead_owner(self, **values):
+        lead = self.env["crm.lead"].create(
+            dict(
+                {"name": "Returning", "team_id": self.team.id, "type": "lead"},
+                **values,
+            )
+        )
+        return lead.user_id
+
+    def test_a_rep_cannot_make_themselves_a_colleagues_account_owner(self):
+        text = self._refused(
+            self.rep,
+            "res.partner",
+            "write",
+            self.customer.ids,
+            {"user_id": self.rep.id},
+        )
+        self.assertIn("Takeover Big Co", text)
+        self.assertEqual(self.customer.user_id, self.mate)
+        owner = self._next_lead_owner(email_from="new@takeover-big.example")
+        self.assertEqual(owner, self.mate)
+
+    def test_a_rep_cannot_move_a_colleagues_customer_under_their_company(self):
+        mine = self._rpc(
+            self.rep,
+            "res.partner",
+            "create",
+            {"name": "Rep Holding", "is_company": True, "user_id": self.rep.id},
+        )
+        for partner in (self.customer, self.buyer):
+            with self.subTest(partner=partner.name):
+                self._refused(
+                    self.rep, "res.partner", "write", partner.ids, {"parent_id": mine}
+                )
+        self.assertEqual(self.buyer.commercial_partner_id, self.customer)
+        self.assertEqual(self._next_lead_owner(partner_id=self.buyer.id), self.mate)
+
+    def test_owners_leaders_and_managers_still_change_the_account(self):
+        # the owner gives it away; the leader and a manager move it
+        self._rpc(
+            self.mate,
+            "res.partner",
+            "write",
+            self.customer.ids,
+            {"user_id": self.rep.id},
+        )
+        self._rpc(
+            self.leader,
+            "res.partner",
+            "write",
+            self.customer.ids,
+            {"user_id": self.mate.id},
+        )
+        self._rpc(
+            self.manager,
+            "res.partner",
+            "write",
+            self.customer.ids,
+            {"user_id": self.rep.id},
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.customer.user_id, self.rep)
+        # a rep's own new customer, and a customer of nobody, are theirs to set
+        mine = self._rpc(
+            self.rep,
+            "res.partner",
+            "create",
+            {"name": "Rep's Customer", "is_company": True, "user_id": self.rep.id},
+        )
+        nobodys = self.env["res.partner"].create({"name": "Nobody's", "is_company": 1})
+        self._rpc(
+            self.rep,
+            "res.partner",
+            "write",
+            [mine, nobodys.id],
+            {"user_id": self.rep.id},
+        )
+        # the owner gives it back; other fields of a colleague's customer
+        # stay editable
+        self._rpc(
+            self.rep,
+            "res.partner",
+            "write",
+            self.customer.ids,
+            {"user_id": self.mate.id},
+        )
+        self._rpc(self.rep, "res.partner", "write", self.customer.ids, {"phone": "123"})
+
+    def test_without_account_routing_odoo_decides(self):
+        self.queue.route_to_account_owner = False
+        self._rpc(
+            self.rep,
+            "res.partner",
+            "write",
+            self.customer.ids,
+            {"user_id": self.rep.id},
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.customer.user_id, self.rep)

@@ -579,3 +579,32 @@ class TestAccountTakeoverRpc(RpcLoginMixin, HttpCase):
         )
         self.env.invalidate_all()
         self.assertEqual(self.customer.user_id, self.rep)
+
+    def test_a_private_pool_shows_no_account_name_to_reps(self):
+        # A customer's lead, routed to its salesperson, released into a pool
+        # that hides contacts: its ledger line names the customer, and the
+        # teammates who may not read the lead do not read the line either.
+        self.queue.write({"strategy": "pool", "pool_hide_contact": True})
+        lead = self.env["crm.lead"].create(
+            {"name": "Private", "team_id": self.team.id, "partner_id": self.buyer.id}
+        )
+        self.assertEqual(lead.user_id, self.mate)
+        self._rpc(self.mate, "crm.lead", "action_release", lead.ids, "Not for me")
+        self.env.invalidate_all()
+        self.assertEqual(lead.queue_state, "pool")
+        self.assertIn("Takeover Big Co", lead.assignment_ids.mapped("reason")[-1])
+        domain = [("lead_id", "=", lead.id)]
+        for model, fnames in (
+            ("crm.lead.assignment", ["reason"]),
+            ("crm.lead.assignment.report", ["user_id"]),
+        ):
+            self.assertFalse(self._rpc(self.rep, model, "search_read", domain, fnames))
+        cards = self._rpc(
+            self.rep,
+            "crm.lead.pool.card",
+            "search_read",
+            [("lead_id", "=", lead.id)],
+            [],
+        )
+        self.assertNotIn("Takeover Big Co", str(cards))
+        self.assertNotIn("Big Co Buyer", str(cards))

@@ -13,6 +13,7 @@ from datetime import timedelta
 from xmlrpc.client import Fault
 
 from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -21,6 +22,7 @@ from odoo.addons.base.controllers.rpc import (
     RPC_FAULT_CODE_WARNING,
 )
 
+from .common import CommittedCase
 from .common_rpc import RpcLoginMixin
 
 SALESMAN = "sales_team.group_sale_salesman"
@@ -608,3 +610,50 @@ class TestAccountTakeoverRpc(RpcLoginMixin, HttpCase):
         )
         self.assertNotIn("Takeover Big Co", str(cards))
         self.assertNotIn("Big Co Buyer", str(cards))
+
+
+@tagged("post_install", "-at_install")
+class TestOfferAnswerLocks(CommittedCase):
+    """Answering an offer locks the leads (against their expiry): only once
+    they are known to be offered to the one who answers. A rep naming leads
+    they merely read (a teammate's offer, a pool) is refused without holding
+    them, so a loop of refused answers cannot stall the claims, the routing
+    and the timers of others."""
+
+    def setUp(self):
+        super().setUp()
+        with self._worker_env() as env:
+            self._archive_queues(env)
+            users = self._commit_users(env, "q_offer_lock_", ("Arun", "Bee"))
+            team = self._commit_teams(
+                env,
+                [
+                    {
+                        "name": "Offer Lock Team",
+                        "sequence": -400,
+                        "lead_visibility": "team",
+                        "member_ids": [Command.set(users.ids)],
+                    }
+                ],
+            )
+            self._quiet_queue(env, "Offer Lock Queue", team.id, users, offer_minutes=5)
+            lead = env["crm.lead"].create({"name": "Lock lead", "team_id": team.id})
+            assert lead.offer_user_id == users[0], lead.queue_state
+            self.lead_id, self.bee_id = lead.id, users[1].id
+
+    def test_a_refused_answer_holds_no_lock(self):
+        bee = self._open_worker_env(self.bee_id)
+        lead = bee["crm.lead"].browse(self.lead_id)
+        lead.check_access("read")  # a teammate reads it (team visibility)
+        for answer in (
+            lead.action_accept_offer,
+            lambda: lead.action_decline_offer("Mine now"),
+        ):
+            with self.assertRaisesRegex(UserError, "only they can accept"):
+                answer()
+            with self._worker_env() as env:
+                env.cr.execute(
+                    "SELECT id FROM crm_lead WHERE id = %s FOR UPDATE NOWAIT",
+                    [self.lead_id],
+                )
+        bee.cr.rollback()

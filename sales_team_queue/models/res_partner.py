@@ -7,6 +7,10 @@ from odoo import SUPERUSER_ID, _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import Query
 
+# The fields of a contact that decide whose account it is, and so who gets its
+# leads when a queue routes returning customers (see _queue_check_account_change).
+ACCOUNT_FIELDS = frozenset({"user_id", "parent_id", "commercial_partner_id"})
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -57,7 +61,7 @@ class ResPartner(models.Model):
     def write(self, vals):
         if "tz" in vals:
             self._queue_check_tz_change(vals["tz"])
-        if "user_id" in vals or "parent_id" in vals:
+        if ACCOUNT_FIELDS.intersection(vals):
             self._queue_check_account_change(vals)
         return super().write(vals)
 
@@ -82,10 +86,12 @@ class ResPartner(models.Model):
             and partner == partner.commercial_partner_id
             and partner.user_id.id != (vals["user_id"] or False)
         )
-        if "parent_id" in vals:
-            accounts |= partners.filtered(
-                lambda partner: partner.parent_id.id != (vals["parent_id"] or False)
-            ).commercial_partner_id
+        for fname in ("parent_id", "commercial_partner_id"):
+            # (Odoo stores a write of the computed account as it is)
+            if fname in vals:
+                accounts |= partners.filtered(
+                    lambda partner, f=fname: partner[f].id != (vals[f] or False)
+                ).commercial_partner_id
         owners = Queue._account_owners(set(accounts.ids))
         led = self.env["crm.team"].sudo().search([("user_id", "=", user.id)])
         allowed = {user.id, *led.member_ids.ids}

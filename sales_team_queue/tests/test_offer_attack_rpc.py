@@ -518,6 +518,21 @@ class TestAccountTakeoverRpc(RpcLoginMixin, HttpCase):
                 )
         self.assertEqual(self.buyer.commercial_partner_id, self.customer)
         self.assertEqual(self._next_lead_owner(partner_id=self.buyer.id), self.mate)
+        # nor by writing the computed account itself
+        with mute_logger("odoo.models", "odoo.http"):
+            try:
+                self._rpc(
+                    self.rep,
+                    "res.partner",
+                    "write",
+                    self.buyer.ids,
+                    {"commercial_partner_id": mine},
+                )
+            except Fault:
+                pass
+        self.env.invalidate_all()
+        self.assertEqual(self.buyer.commercial_partner_id, self.customer)
+        self.assertEqual(self._next_lead_owner(partner_id=self.buyer.id), self.mate)
 
     def test_owners_leaders_and_managers_still_change_the_account(self):
         # the owner gives it away; the leader and a manager move it

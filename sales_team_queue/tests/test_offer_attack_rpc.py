@@ -12,6 +12,8 @@ as it was.
 from datetime import timedelta
 from xmlrpc.client import Fault
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -654,7 +656,7 @@ class TestOfferAnswerLocks(CommittedCase):
             self._quiet_queue(env, "Offer Lock Queue", team.id, users, offer_minutes=5)
             lead = env["crm.lead"].create({"name": "Lock lead", "team_id": team.id})
             assert lead.offer_user_id == users[0], lead.queue_state
-            self.lead_id, self.bee_id = lead.id, users[1].id
+            self.lead_id, self.arun_id, self.bee_id = lead.id, *users.ids
 
     def test_a_refused_answer_holds_no_lock(self):
         bee = self._open_worker_env(self.bee_id)
@@ -672,3 +674,40 @@ class TestOfferAnswerLocks(CommittedCase):
                     [self.lead_id],
                 )
         bee.cr.rollback()
+
+    def test_accept_and_decline_from_two_sessions_one_wins(self):
+        accepting = self._open_worker_env(self.arun_id)
+        accepting["crm.lead"].browse(self.lead_id).action_accept_offer()
+        result = {}
+
+        def decline():
+            # as Odoo serves a request: a serialization failure is retried
+            for _attempt in range(2):
+                with self._worker_env(self.arun_id) as env:
+                    try:
+                        lead = env["crm.lead"].browse(self.lead_id)
+                        lead.action_decline_offer("No")
+                        result["declined"] = True
+                        return
+                    except SerializationFailure:
+                        result["retried"] = True
+                        env.cr.rollback()
+                    except UserError as error:
+                        result["error"] = str(error)
+                        env.cr.rollback()
+                        return
+
+        thread = self._start_thread(decline)
+        thread.join(timeout=2)
+        self.assertTrue(thread.is_alive(), "the decline waits for the acceptance")
+        accepting.cr.commit()
+        thread.join(timeout=30)
+        self.assertNotIn("declined", result)
+        self.assertTrue(result.get("retried"), "the waiting decline is retried")
+        self.assertIn("no longer waiting", result.get("error", ""))
+        with self._worker_env() as env:
+            lead = env["crm.lead"].browse(self.lead_id)
+            methods = lead.assignment_ids.sorted("id").mapped("method")
+            self.assertEqual(methods, ["offer", "accepted"])
+            self.assertEqual(lead.user_id.id, self.arun_id)
+            self.assertEqual(lead.queue_state, "assigned")

@@ -210,20 +210,29 @@ class CrmLead(models.Model):
     def _offer_answered(self, accept):
         """The leads of ``self``, locked (an expiry running at the same time
         waits, or this transaction is retried), once each is checked to be
-        offered to the current user (and, to ``accept``, still in time).
+        offered to the current user (and, to ``accept``, still in time):
+        checked before the lock too, so that a refused answer holds no lead.
 
         :return: the leads, as superuser
         """
         self.check_access("read")
         leads = self.sudo()
+        leads._offer_check_answerable(accept)
         # (a serialization failure is Odoo's to retry: not an error to log)
         self.env.cr.execute(
             SQL("SELECT id FROM crm_lead WHERE id = ANY(%s) FOR UPDATE", leads.ids),
             log_exceptions=False,
         )
         leads.invalidate_recordset()
+        leads._offer_check_answerable(accept)
+        return leads
+
+    def _offer_check_answerable(self, accept):
+        """Refuse (``UserError``) the answer of the current user to the offers
+        of ``self`` (as superuser) when one is not offered to them or, to
+        ``accept``, has expired."""
         now = fields.Datetime.now()
-        for lead in leads:
+        for lead in self:
             if not lead.offer_user_id:
                 raise UserError(
                     _(
@@ -252,7 +261,6 @@ class CrmLead(models.Model):
                         ),
                     )
                 )
-        return leads
 
     def _offer_start_dates(self):
         """When each lead of ``self`` was offered: its last ``offer`` line."""

@@ -58,6 +58,14 @@ from . import test_targets_leaderboard
 from . import test_pool_live
 from . import test_pool_live_tour
 from . import test_replica_reads
+from . import test_account_owner
+from . import test_offers
+from . import test_skills_relax
+from . import test_native_answers
+from . import test_offer_attack_rpc
+from . import test_offer_link
+from . import test_offer_phone_tour
+from . import test_offer_tour
 
 # Python 3.11.7's ast module is not thread-safe (CPython gh-106905: "AST
 # constructor recursion depth mismatch"): the test server's first static request

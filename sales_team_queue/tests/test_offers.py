@@ -301,17 +301,21 @@ class TestOfferRace(CommittedCase):
                 {"offer_deadline": fields.Datetime.now() + delta}
             )
 
-    def _accept_in_thread(self, result):
-        def accept():
+    def _answer_in_thread(self, result, accept=True):
+        def answer():
             with self._worker_env(self.arun_id) as env:
+                lead = env["crm.lead"].browse(self.lead_id)
                 try:
-                    env["crm.lead"].browse(self.lead_id).action_accept_offer()
-                    result["accepted"] = True
+                    if accept:
+                        lead.action_accept_offer()
+                    else:
+                        lead.action_decline_offer("Busy")
+                    result["answered"] = True
                 except Exception as error:  # noqa: BLE001 - what the rep gets
                     result["error"] = error
                     env.cr.rollback()
 
-        return self._start_thread(accept)
+        return self._start_thread(answer)
 
     def _methods(self):
         with self._worker_env(SUPERUSER_ID) as env:
@@ -319,17 +323,24 @@ class TestOfferRace(CommittedCase):
             methods = lead.assignment_ids.sorted("id").mapped("method")
             return methods, lead.queue_state, lead.offer_user_id.id
 
-    def test_expiry_first_the_acceptance_waits_then_fails(self):
+    def test_expiry_first_the_answer_fails(self):
         self._commit_deadline(timedelta(minutes=-1))
         expiry = self._open_worker_env(SUPERUSER_ID)
         self.assertEqual(expiry["crm.lead"]._timers_expire_offers(10, []), (1, 1))
+        # past its deadline, an acceptance is refused at once (no lock taken)
         result = {}
-        thread = self._accept_in_thread(result)
+        thread = self._answer_in_thread(result)
+        thread.join(timeout=30)
+        self.assertFalse(thread.is_alive(), "a late acceptance never waits")
+        self.assertIn("expired", str(result.get("error")))
+        # a decline (allowed late) waits for the expiry's lock, then fails
+        result = {}
+        thread = self._answer_in_thread(result, accept=False)
         thread.join(timeout=2)
-        self.assertTrue(thread.is_alive(), "the acceptance waits for the expiry's lock")
+        self.assertTrue(thread.is_alive(), "the decline waits for the expiry's lock")
         expiry.cr.commit()
         thread.join(timeout=30)
-        self.assertNotIn("accepted", result)
+        self.assertNotIn("answered", result)
         methods, state, offered_to = self._methods()
         self.assertEqual(methods, ["offer", "expired", "offer"])
         self.assertEqual(state, "offered")

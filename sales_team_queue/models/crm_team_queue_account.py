@@ -85,8 +85,11 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _account_by_domain(self, keys):
-        """The company whose active contacts' e-mails are most often at each
-        domain, among the companies visible in the lead's company.
+        """The one company whose active contacts' e-mails are at each domain,
+        among the companies visible in the lead's company. A domain of several
+        companies finds none: which one would be a guess, and anyone who may
+        create a company could otherwise take a customer's leads by giving it
+        a contact at the customer's domain.
 
         :param keys: list of (domain, company id or None)
         :return: dict {(domain, company id or None): commercial partner id}
@@ -96,17 +99,20 @@ class CrmTeamQueue(models.Model):
         )
         self.env.cr.execute(
             SQL(
-                """SELECT DISTINCT ON (d.domain, d.company_id)
-                          d.domain, d.company_id, cp.id
-                     FROM unnest(%s::varchar[], %s::int[]) AS d(domain, company_id)
-                     JOIN res_partner p
-                       ON split_part(p.email_normalized, '@', 2) = d.domain
-                     JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                    WHERE p.active AND cp.active AND cp.is_company
-                      AND (cp.company_id IS NULL OR cp.company_id = d.company_id)
-                      AND cp.id NOT IN (SELECT partner_id FROM res_company)
-                    GROUP BY d.domain, d.company_id, cp.id
-                    ORDER BY d.domain, d.company_id, COUNT(*) DESC, cp.id""",
+                """SELECT domain, company_id, account FROM (
+                       SELECT d.domain, d.company_id, cp.id AS account,
+                              COUNT(*) OVER (PARTITION BY d.domain, d.company_id)
+                                  AS companies
+                         FROM unnest(%s::varchar[], %s::int[])
+                              AS d(domain, company_id)
+                         JOIN res_partner p
+                           ON split_part(p.email_normalized, '@', 2) = d.domain
+                         JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                        WHERE p.active AND cp.active AND cp.is_company
+                          AND (cp.company_id IS NULL OR cp.company_id = d.company_id)
+                          AND cp.id NOT IN (SELECT partner_id FROM res_company)
+                        GROUP BY d.domain, d.company_id, cp.id) matched
+                    WHERE companies = 1""",
                 [domain for domain, _company in keys],
                 [company for _domain, company in keys],
             )

@@ -1057,6 +1057,11 @@ class CrmTeamQueue(models.Model):
                   FROM crm_lead_assignment a
                  WHERE a.queue_id = q.id AND a.user_id = %(who)s
                    AND a.method <> 'accepted'
+                   AND NOT (a.method = 'offer' AND EXISTS (
+                       SELECT 1 FROM crm_lead_assignment let_go
+                        WHERE let_go.lead_id = a.lead_id AND let_go.id > a.id
+                          AND let_go.method IN ('declined', 'expired')
+                          AND let_go.previous_user_id = a.user_id))
                    AND (q.account_owner_counts_as_turn
                         OR NOT COALESCE(a.reason_code = ANY(%(account)s)
                                         OR a.reason_args @? %(nested)s::jsonpath,

@@ -61,6 +61,18 @@ class TestAccountOwner(QueueCase):
         self.assertEqual(lead.user_id, self.wei)
         self.assertIn("Siam Co. is Wei's account", self._reason(lead))
 
+    def test_a_domain_of_several_companies_finds_nobody(self):
+        self._account_queue()
+        fake = self.env["res.partner"].create(
+            {"name": "Siam Co. (fake)", "is_company": True, "user_id": self.linh.id}
+        )
+        self.env["res.partner"].create(
+            {"name": "Fake", "parent_id": fake.id, "email": "x@siamco.example"}
+        )
+        lead = self._new_leads(email_from="boss@siamco.example")
+        self.assertEqual(lead.user_id, self.somchai, "the strategy decides")
+        self.assertEqual(self._reason(lead), "round robin: first turn")
+
     def test_public_mail_domains_and_unknown_domains_match_no_account(self):
         self._account_queue()
         self.anna.copy({"email": "anna.siam@gmail.com"})

@@ -123,6 +123,13 @@ class TestOffers(QueueCase):
             self.assertEqual(lead.sla_state, "met", "the follow-up meets the SLA")
         self.assertEqual(by_leader.queue_state, "offered", "the leader's note is not")
 
+    def test_an_offer_let_go_is_not_a_lead_of_the_day(self):
+        self._member(self.queue, self.somchai).daily_cap = 1
+        first = self._new_leads()
+        first.with_user(self.somchai).action_decline_offer("Busy")  # to Wei
+        leads = self._new_leads(2)  # Linh, then Somchai again: not at his cap
+        self.assertEqual(self._owners(leads), ["Linh", "Somchai"])
+
     def test_a_decline_needs_a_reason_and_only_the_offered_rep_answers(self):
         lead = self._new_leads()
         with self.assertRaisesRegex(UserError, "Say why you decline"):

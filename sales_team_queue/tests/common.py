@@ -206,6 +206,38 @@ class TourCase(HttpCase):
         return leader, rep, cls._tour_team(f"{name} Team", rep, leader=leader)
 
     @classmethod
+    def _tour_offers(cls, login, name, lead_names, **queue_values):
+        """Reps ``<login>_rep`` (``cls.rep``) and ``<login>_rep2``, their team
+        ``<name> Team`` and its queue ``<name> Queue`` that offers its leads
+        (10 minutes), and two opportunities ``lead_names`` offered to the
+        first rep (``cls.to_accept``, ``cls.to_decline``): the second rep is
+        paused while they come in, available again after."""
+        cls._archive_demo_queues()
+        cls.rep, cls.rep2 = cls._tour_users(
+            (f"{login}_rep", f"{name} Rep"), (f"{login}_rep2", f"{name} Second Rep")
+        )
+        cls.team = cls._tour_team(f"{name} Team", cls.rep | cls.rep2)
+        cls.queue = cls._tour_queue(
+            f"{name} Queue",
+            cls.team,
+            [{"user_id": cls.rep.id}, {"user_id": cls.rep2.id, "active": False}],
+            offer_minutes=10,
+            **queue_values,
+        )
+        cls.to_accept, cls.to_decline = cls.env["crm.lead"].create(
+            [
+                {
+                    "name": lead_name,
+                    "type": "opportunity",
+                    "team_id": cls.team.id,
+                    "user_id": False,
+                }
+                for lead_name in lead_names
+            ]
+        )
+        cls.queue.with_context(active_test=False).member_ids.write({"active": True})
+
+    @classmethod
     def _tour_queue(cls, name, team, members, quiet=True, **values):
         """A queue of ``team`` (round robin unless ``values`` say otherwise)
         whose members are ``members``, in that order: users, or a list of

@@ -8,6 +8,8 @@ from odoo.tests import HttpCase, new_test_user
 
 from .common import SALESMAN
 
+MANAGER = "sales_team.group_sale_manager"
+
 
 class RpcLoginMixin:
     """Mixin of an ``HttpCase``: ``_rpc(user, model, method, *args, **kwargs)``
@@ -35,6 +37,65 @@ class RpcLoginMixin:
         with self.assertRaises(Fault) as refusal:
             self._rpc(user, model, method, *args, **kwargs)
         return refusal.exception
+
+
+class TwoTeamsRpcCase(RpcLoginMixin, HttpCase):
+    """The cast of the attacks over RPC (``_two_teams_cast``): team *Alpha*
+    (leader ``leader``, members ``rep`` and ``mate``), team *Bravo* (leader
+    ``bravo_leader``, member ``bravo_rep``), a sales ``manager``, ``other_co``
+    a sales manager of another company, and a ``portal`` user; the database's
+    queues archived."""
+
+    @classmethod
+    def _two_teams_cast(cls, prefix, label):
+        """Logins ``<prefix>_rep``, ...; teams and company named after
+        ``label`` (``"Alpha"``, ``"Offer Alpha"``...)."""
+        env = cls.env
+        env["crm.team.queue"].search([]).action_archive()
+
+        def user(login, groups=SALESMAN, **kw):
+            return new_test_user(
+                env,
+                login=f"{prefix}_{login}",
+                password=f"{prefix}_{login}_pw",
+                groups=groups,
+                tz="UTC",
+                notification_type="email" if "portal" in groups else "inbox",
+                **kw,
+            )
+
+        cls.rep = user("rep")
+        cls.mate = user("mate")
+        cls.leader = user("leader")
+        cls.bravo_rep = user("bravo_rep")
+        cls.bravo_leader = user("bravo_leader")
+        cls.manager = user("manager", groups=MANAGER)
+        cls.portal = user("portal", groups="base.group_portal")
+        cls.company_2 = env["res.company"].create({"name": f"{label or prefix} Co 2"})
+        cls.other_co = user(
+            "other_co",
+            groups=MANAGER,
+            company_id=cls.company_2.id,
+            company_ids=[Command.set(cls.company_2.ids)],
+        )
+        cls.alpha, cls.bravo = env["crm.team"].create(
+            [
+                {
+                    "name": f"{label} Alpha".strip(),
+                    "company_id": env.company.id,
+                    "sequence": -100,
+                    "user_id": cls.leader.id,
+                    "member_ids": [Command.set((cls.rep | cls.mate).ids)],
+                },
+                {
+                    "name": f"{label} Bravo".strip(),
+                    "company_id": env.company.id,
+                    "sequence": -90,
+                    "user_id": cls.bravo_leader.id,
+                    "member_ids": [Command.set(cls.bravo_rep.ids)],
+                },
+            ]
+        )
 
 
 class ColleagueLeadRpcCase(RpcLoginMixin, HttpCase):

@@ -25,7 +25,7 @@ from odoo.addons.base.controllers.rpc import (
 )
 
 from .common import CommittedCase
-from .common_rpc import RpcLoginMixin
+from .common_rpc import RpcLoginMixin, TwoTeamsRpcCase
 
 SALESMAN = "sales_team.group_sale_salesman"
 MANAGER = "sales_team.group_sale_manager"
@@ -33,56 +33,12 @@ REFUSED = (RPC_FAULT_CODE_WARNING, RPC_FAULT_CODE_ACCESS_ERROR)
 
 
 @tagged("post_install", "-at_install")
-class TestOfferAttackRpc(RpcLoginMixin, HttpCase):
+class TestOfferAttackRpc(TwoTeamsRpcCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._two_teams_cast("oa", "Offer")
         env = cls.env
-        env["crm.team.queue"].search([]).action_archive()
-
-        def user(login, groups=SALESMAN, **kw):
-            return new_test_user(
-                env,
-                login=login,
-                password=f"{login}_pw",
-                groups=groups,
-                tz="UTC",
-                notification_type="email" if "portal" in groups else "inbox",
-                **kw,
-            )
-
-        cls.rep = user("oa_rep")
-        cls.mate = user("oa_mate")
-        cls.leader = user("oa_leader")
-        cls.bravo_rep = user("oa_bravo_rep")
-        cls.bravo_leader = user("oa_bravo_leader")
-        cls.manager = user("oa_manager", groups=MANAGER)
-        cls.portal = user("oa_portal", groups="base.group_portal")
-        cls.company_2 = env["res.company"].create({"name": "Offer Attack Co 2"})
-        cls.other_co = user(
-            "oa_other_co",
-            groups=MANAGER,
-            company_id=cls.company_2.id,
-            company_ids=[Command.set(cls.company_2.ids)],
-        )
-        cls.alpha = env["crm.team"].create(
-            {
-                "name": "Offer Alpha",
-                "company_id": env.company.id,
-                "sequence": -100,
-                "user_id": cls.leader.id,
-                "member_ids": [Command.set((cls.rep | cls.mate).ids)],
-            }
-        )
-        cls.bravo = env["crm.team"].create(
-            {
-                "name": "Offer Bravo",
-                "company_id": env.company.id,
-                "sequence": -90,
-                "user_id": cls.bravo_leader.id,
-                "member_ids": [Command.set(cls.bravo_rep.ids)],
-            }
-        )
         quiet = {"notify_assignee": False, "activity_type_id": False}
         cls.queue = env["crm.team.queue"].create(
             dict(

@@ -14,32 +14,11 @@ class TestOfferPhoneTour(TourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._archive_demo_queues()
-        cls.rep, cls.rep2 = cls._tour_users(
-            ("tour_offer_phone_rep", "Tour Offer Phone Rep"),
-            ("tour_offer_phone_rep2", "Tour Offer Phone Second Rep"),
+        cls._tour_offers(
+            "tour_offer_phone",
+            "Tour Offer Phone",
+            ("Tour Phone Offer Accept", "Tour Phone Offer Decline"),
         )
-        cls.team = cls._tour_team("Tour Offer Phone Team", cls.rep | cls.rep2)
-        # The second rep is paused while the leads come in: both are offered
-        # to the rep; available again, they get the declined one.
-        cls.queue = cls._tour_queue(
-            "Tour Offer Phone Queue",
-            cls.team,
-            [{"user_id": cls.rep.id}, {"user_id": cls.rep2.id, "active": False}],
-            offer_minutes=10,
-        )
-        cls.to_accept, cls.to_decline = (
-            cls.env["crm.lead"].create(
-                {
-                    "name": name,
-                    "type": "opportunity",
-                    "team_id": cls.team.id,
-                    "user_id": False,
-                }
-            )
-            for name in ("Tour Phone Offer Accept", "Tour Phone Offer Decline")
-        )
-        cls.queue.with_context(active_test=False).member_ids.write({"active": True})
 
     def test_rep_accepts_and_declines_offers_on_a_phone(self):
         self.assertEqual((self.to_accept | self.to_decline).offer_user_id, self.rep)

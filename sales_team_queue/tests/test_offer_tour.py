@@ -12,34 +12,14 @@ class TestOfferTour(TourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._archive_demo_queues()
-        cls.rep, cls.rep2 = cls._tour_users(
-            ("tour_offer_rep", "Tour Offer Rep"),
-            ("tour_offer_rep2", "Tour Offer Second Rep"),
-        )
-        cls.team = cls._tour_team("Tour Offer Team", cls.rep | cls.rep2)
-        # The second rep is paused while the leads come in: both are offered
-        # to the rep; available again, they get the declined one.
-        cls.queue = cls._tour_queue(
-            "Tour Offer Queue",
-            cls.team,
-            [{"user_id": cls.rep.id}, {"user_id": cls.rep2.id, "active": False}],
-            offer_minutes=10,
+        cls._tour_offers(
+            "tour_offer",
+            "Tour Offer",
+            ("Tour Offer Accept", "Tour Offer Decline"),
             sla_hours=4,
             sla_action="none",
         )
         Lead = cls.env["crm.lead"]
-        cls.to_accept, cls.to_decline = (
-            Lead.create(
-                {
-                    "name": name,
-                    "type": "opportunity",
-                    "team_id": cls.team.id,
-                    "user_id": False,
-                }
-            )
-            for name in ("Tour Offer Accept", "Tour Offer Decline")
-        )
         # the rep's own lead, not offered: the filter leaves it out
         Lead.create(
             {
@@ -49,7 +29,6 @@ class TestOfferTour(TourCase):
                 "user_id": cls.rep.id,
             }
         )
-        cls.queue.with_context(active_test=False).member_ids.write({"active": True})
 
     def _methods(self, lead):
         return lead.assignment_ids.sorted("id").mapped("method")

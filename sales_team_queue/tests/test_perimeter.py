@@ -15,7 +15,7 @@ legitimate, what it became) and that the lead is left as it was.
 from xmlrpc.client import Fault
 
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.base.controllers.rpc import (
@@ -23,64 +23,18 @@ from odoo.addons.base.controllers.rpc import (
     RPC_FAULT_CODE_WARNING,
 )
 
-from .common_rpc import RpcLoginMixin
+from .common_rpc import TwoTeamsRpcCase
 
-SALESMAN = "sales_team.group_sale_salesman"
-MANAGER = "sales_team.group_sale_manager"
 REFUSED = (RPC_FAULT_CODE_WARNING, RPC_FAULT_CODE_ACCESS_ERROR)
 
 
 @tagged("post_install", "-at_install")
-class TestPerimeterRpc(RpcLoginMixin, HttpCase):
+class TestPerimeterRpc(TwoTeamsRpcCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["crm.team.queue"].search([]).action_archive()
+        cls._two_teams_cast("pm", "")
         env = cls.env
-
-        def user(login, groups=SALESMAN, **kw):
-            return new_test_user(
-                env,
-                login=login,
-                password=f"{login}_pw",
-                groups=groups,
-                tz="UTC",
-                notification_type="email" if "portal" in groups else "inbox",
-                **kw,
-            )
-
-        cls.rep = user("pm_rep")
-        cls.mate = user("pm_mate")
-        cls.leader = user("pm_leader")
-        cls.bravo_rep = user("pm_bravo_rep")
-        cls.bravo_leader = user("pm_bravo_leader")
-        cls.manager = user("pm_manager", groups=MANAGER)
-        cls.portal = user("pm_portal", groups="base.group_portal")
-        cls.company_2 = env["res.company"].create({"name": "Perimeter Co 2"})
-        cls.other_co = user(
-            "pm_other_co",
-            groups=MANAGER,
-            company_id=cls.company_2.id,
-            company_ids=[Command.set(cls.company_2.ids)],
-        )
-        cls.alpha = env["crm.team"].create(
-            {
-                "name": "Alpha",
-                "company_id": env.company.id,
-                "sequence": -100,
-                "user_id": cls.leader.id,
-                "member_ids": [Command.set((cls.rep | cls.mate).ids)],
-            }
-        )
-        cls.bravo = env["crm.team"].create(
-            {
-                "name": "Bravo",
-                "company_id": env.company.id,
-                "sequence": -90,
-                "user_id": cls.bravo_leader.id,
-                "member_ids": [Command.set(cls.bravo_rep.ids)],
-            }
-        )
         cls.pool_queue = env["crm.team.queue"].create(
             {
                 "name": "Alpha Pool",

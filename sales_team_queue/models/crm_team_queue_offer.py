@@ -66,7 +66,7 @@ class CrmTeamQueue(models.Model):
     def _get_passed_offers(self, leads, configs):
         """The users who declined an offer of each of ``leads`` or let it
         expire (the lines ``declined`` and ``expired``): routing never offers
-        it to them again. Read for the leads waiting in a pool only, when one
+        it to them again. Read for the leads of a queue only, when one
         of the queues ``configs`` (QueueConfig) that routing involves makes
         offers (no query otherwise).
 
@@ -74,9 +74,11 @@ class CrmTeamQueue(models.Model):
         """
         if not any(config.offer_minutes for config in configs):
             return {}
-        pooled = self._pooled_with_ledger(leads)
-        if not pooled:
+        # in a pool, or planned again (the SLA's reassign, the dispatch)
+        queued = [lead.id for lead in leads if lead.queue_id]
+        if not queued:
             return {}
+        self.env["crm.lead.assignment"].flush_model()
         self.env.cr.execute(
             SQL(
                 """SELECT lead_id, array_agg(DISTINCT previous_user_id)
@@ -84,7 +86,7 @@ class CrmTeamQueue(models.Model):
                     WHERE lead_id = ANY(%s) AND method IN ('declined', 'expired')
                       AND previous_user_id IS NOT NULL
                     GROUP BY lead_id""",
-                pooled,
+                queued,
             )
         )
         return {lead_id: set(users) for lead_id, users in self.env.cr.fetchall()}

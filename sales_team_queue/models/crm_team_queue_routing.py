@@ -556,18 +556,26 @@ class CrmTeamQueue(models.Model):
             if config.overflow == "next_queue":
                 prefix.append(queue)
                 continue
-            leader_id = state.team_leader(config.team_id)
-            if config.overflow == "leader" and leader_id:
-                state.record(config, leader_id)
-                return Decision(
-                    lead,
-                    Users.browse(leader_id),
-                    queue,
-                    reason=Reason("overflow_leader", {"reason": reason.to_json()}),
-                )
-            return Decision(lead, Users, queue, reason=reason)
+            return self._overflow_decision(config, lead, reason, state)
         queue, reason = first_refusal
         return Decision(lead, Users, queue, reason=reason)
+
+    @api.model
+    def _overflow_decision(self, config, lead, reason, state):
+        """Where ``lead`` goes when no member of the queue ``config`` may take
+        it (``reason``) and the queue does not pass it on: its team leader
+        (``overflow`` = ``leader``, the team has one), else its pool."""
+        queue = self.browse(config.id)
+        leader_id = state.team_leader(config.team_id)
+        if config.overflow == "leader" and leader_id:
+            state.record(config, leader_id)
+            return Decision(
+                lead,
+                self.env["res.users"].browse(leader_id),
+                queue,
+                reason=Reason("overflow_leader", {"reason": reason.to_json()}),
+            )
+        return Decision(lead, self.env["res.users"], queue, reason=reason)
 
     @api.model
     def _routing_decision_method(self, config):

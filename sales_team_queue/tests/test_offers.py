@@ -130,6 +130,19 @@ class TestOffers(QueueCase):
         leads = self._new_leads(2)  # Linh, then Somchai again: not at his cap
         self.assertEqual(self._owners(leads), ["Linh", "Somchai"])
 
+    def test_the_sla_reassign_never_gives_it_back_to_who_declined_it(self):
+        self.queue.sla_action = "reassign"
+        lead = self._new_leads()
+        lead.with_user(self.somchai).action_decline_offer("Busy")
+        lead.with_user(self.wei).action_accept_offer()
+        self._member(self.queue, self.linh).active = False
+        lead.sudo().write({"sla_deadline": fields.Datetime.now() - timedelta(hours=1)})
+        self.env["crm.lead"]._cron_lead_timers()
+        # Wei missed it, Somchai declined it, Linh is paused: back to the pool
+        self.assertFalse(lead.user_id)
+        self.assertEqual(lead.queue_state, "pool")
+        self.assertIn("Somchai let this lead's offer go", self._last_line(lead).reason)
+
     def test_a_decline_needs_a_reason_and_only_the_offered_rep_answers(self):
         lead = self._new_leads()
         with self.assertRaisesRegex(UserError, "Say why you decline"):

@@ -21,7 +21,7 @@ class OfferController(http.Controller):
         try:
             lead.action_accept_offer()
         except (AccessError, MissingError):
-            return request.not_found()
+            raise request.not_found() from None
         except UserError:
             # no longer offered to them (accepted, declined, expired): the lead
             # shows its state

@@ -143,6 +143,19 @@ class TestOffers(QueueCase):
         self.assertEqual(lead.queue_state, "pool")
         self.assertIn("Somchai let this lead's offer go", self._last_line(lead).reason)
 
+    def test_a_declined_lead_open_in_the_browser_leaves_the_bus_quietly(self):
+        declined, kept = self._new_leads(), self._new_leads()  # Somchai, Wei
+        kept.user_id = self.somchai
+        declined.with_user(self.somchai).action_decline_offer("Busy")
+        channels = [
+            f"editor_collaboration:crm.lead:description:{lead.id}"
+            for lead in (declined, kept)
+        ]
+        websocket = self.env["ir.websocket"].with_user(self.somchai)
+        # web_editor would raise an AccessError for the lead he let go: it is
+        # left out before, his own one kept
+        self.assertEqual(websocket._lead_editor_channels(channels), channels[1:])
+
     def test_a_decline_needs_a_reason_and_only_the_offered_rep_answers(self):
         lead = self._new_leads()
         with self.assertRaisesRegex(UserError, "Say why you decline"):

@@ -101,7 +101,7 @@ class CrmLead(models.Model):
         for user, leads in by_user.items():
             if user != self.env.user and user.active:
                 leads._offer_notify_user(user)
-        deadlines = sorted({lead.offer_deadline for d in offers for lead in d.lead})
+        deadlines = sorted({decision.lead.offer_deadline for decision in offers})
         self.env.ref(TIMERS_CRON).sudo()._trigger(deadlines)
 
     def _offer_notify_user(self, user):

@@ -5,10 +5,18 @@ from xmlrpc.client import Fault
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user
+from odoo.tools import mute_logger
+
+from odoo.addons.base.controllers.rpc import (
+    RPC_FAULT_CODE_ACCESS_ERROR,
+    RPC_FAULT_CODE_WARNING,
+)
 
 from .common import SALESMAN
 
 MANAGER = "sales_team.group_sale_manager"
+# What a refused call answers: a UserError or an AccessError.
+REFUSED = (RPC_FAULT_CODE_WARNING, RPC_FAULT_CODE_ACCESS_ERROR)
 
 
 class RpcLoginMixin:
@@ -45,6 +53,15 @@ class TwoTeamsRpcCase(RpcLoginMixin, HttpCase):
     ``bravo_leader``, member ``bravo_rep``), a sales ``manager``, ``other_co``
     a sales manager of another company, and a ``portal`` user; the database's
     queues archived."""
+
+    def _refused(self, user, model, method, *args, **kwargs):
+        """Call and assert the server refuses; return the refusal's text."""
+        with mute_logger("odoo.http", "odoo.addons.base.models.ir_rule"):
+            with self.assertRaises(Fault, msg=f"{user.login}: {method} refused") as cm:
+                self._rpc(user, model, method, *args, **kwargs)
+        self.assertIn(cm.exception.faultCode, REFUSED, cm.exception.faultString)
+        self.env.invalidate_all()
+        return cm.exception.faultString
 
     @classmethod
     def _two_teams_cast(cls, prefix, label):

@@ -19,17 +19,11 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.base.controllers.rpc import (
-    RPC_FAULT_CODE_ACCESS_ERROR,
-    RPC_FAULT_CODE_WARNING,
-)
-
 from .common import CommittedCase
-from .common_rpc import RpcLoginMixin, TwoTeamsRpcCase
+from .common_rpc import REFUSED, RpcLoginMixin, TwoTeamsRpcCase
 
 SALESMAN = "sales_team.group_sale_salesman"
 MANAGER = "sales_team.group_sale_manager"
-REFUSED = (RPC_FAULT_CODE_WARNING, RPC_FAULT_CODE_ACCESS_ERROR)
 
 
 @tagged("post_install", "-at_install")
@@ -88,15 +82,6 @@ class TestOfferAttackRpc(TwoTeamsRpcCase):
         raise AssertionError(f"no lead offered to {user.login}")
 
     # ------------------------------------------------------------
-
-    def _refused(self, user, model, method, *args, **kwargs):
-        """Call and assert the server refuses; return the refusal's text."""
-        with mute_logger("odoo.http", "odoo.addons.base.models.ir_rule"):
-            with self.assertRaises(Fault, msg=f"{user.login}: {method} refused") as cm:
-                self._rpc(user, model, method, *args, **kwargs)
-        self.assertIn(cm.exception.faultCode, REFUSED, cm.exception.faultString)
-        self.env.invalidate_all()
-        return cm.exception.faultString
 
     def _state(self, lead):
         self.env.invalidate_all()

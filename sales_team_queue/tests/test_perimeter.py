@@ -12,20 +12,11 @@ asserts that the attempt is refused (or, where the door turns it into something
 legitimate, what it became) and that the lead is left as it was.
 """
 
-from xmlrpc.client import Fault
-
 from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.base.controllers.rpc import (
-    RPC_FAULT_CODE_ACCESS_ERROR,
-    RPC_FAULT_CODE_WARNING,
-)
-
 from .common_rpc import TwoTeamsRpcCase
-
-REFUSED = (RPC_FAULT_CODE_WARNING, RPC_FAULT_CODE_ACCESS_ERROR)
 
 
 @tagged("post_install", "-at_install")
@@ -86,15 +77,6 @@ class TestPerimeterRpc(TwoTeamsRpcCase):
         self.assertEqual(self.pool_lead.company_id, self.env.company)
 
     # ------------------------------------------------------------
-
-    def _refused(self, user, model, method, *args, **kwargs):
-        """Call and assert the server refuses; return the refusal's text."""
-        with mute_logger("odoo.http", "odoo.addons.base.models.ir_rule"):
-            with self.assertRaises(Fault, msg=f"{user.login}: {method} refused") as cm:
-                self._rpc(user, model, method, *args, **kwargs)
-        self.assertIn(cm.exception.faultCode, REFUSED, cm.exception.faultString)
-        self.env.invalidate_all()
-        return cm.exception.faultString
 
     def _state(self, lead):
         self.env.invalidate_all()

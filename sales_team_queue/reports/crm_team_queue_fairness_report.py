@@ -11,7 +11,7 @@ from .sql_view import create_sql_view
 # The queue's own distribution: what its weights are meant to spread.
 FAIRNESS_METHODS = ("auto", "dispatch")
 # Measures that are ratios of sums over a group, not sums or averages of rows.
-RATIO_MEASURES = ("share", "weight_share", "gap")
+RATIO_MEASURES = ("share", "weight_share", "gap", "band_share")
 
 
 class CrmTeamQueueFairnessReport(models.Model):
@@ -36,7 +36,7 @@ class CrmTeamQueueFairnessReport(models.Model):
     _rec_name = "user_id"
     _depends = {
         "crm.lead.assignment": ["create_date", "queue_id", "user_id", "method"],
-        "crm.team.queue": ["team_id", "company_id"],
+        "crm.team.queue": ["team_id", "company_id", "strategy", "fairness_band"],
         "crm.team.queue.member": ["queue_id", "user_id", "weight", "active"],
     }
 
@@ -89,6 +89,21 @@ class CrmTeamQueueFairnessReport(models.Model):
         "share.",
     )
 
+    fairness_band = fields.Integer(
+        string="Band (%)",
+        readonly=True,
+        aggregator="max",
+        help="Best-fit queues: how far above their weight's share a member may "
+        "go (empty for the other strategies).",
+    )
+    band_share = fields.Float(
+        string="Band Limit (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Best-fit queues: the most a member's share of the leads may reach, "
+        "their weight share plus the band (empty for the other strategies).",
+    )
+
     def _query(self):
         return SQL(
             """
@@ -139,7 +154,10 @@ class CrmTeamQueueFairnessReport(models.Model):
                        AS weight_share,
                    100.0 * COALESCE(per_day.assigned_count, 0) / days.queue_count
                    - COALESCE(100.0 * member.weight / NULLIF(weights.total, 0), 0)
-                       AS gap
+                       AS gap,
+                   %(band)s AS fairness_band,
+                   COALESCE(100.0 * member.weight / NULLIF(weights.total, 0), 0)
+                   * (1 + %(band)s / 100.0) AS band_share
               FROM days
               JOIN people ON people.queue_id = days.queue_id
               JOIN crm_team_queue queue ON queue.id = days.queue_id
@@ -151,6 +169,10 @@ class CrmTeamQueueFairnessReport(models.Model):
                           AND per_day.day = days.day
             """,
             methods=FAIRNESS_METHODS,
+            # NULL for the other strategies: no band, no limit
+            band=SQL(
+                "(CASE WHEN queue.strategy = 'best_fit' THEN queue.fairness_band END)"
+            ),
         )
 
     def init(self):
@@ -180,7 +202,12 @@ class CrmTeamQueueFairnessReport(models.Model):
 
         share = ratio("assigned_count", "queue_count")
         weight_share = ratio("weight", "queue_weight")
-        measure = {"share": share, "weight_share": weight_share}.get(fname)
+        band = SQL("(1 + MAX(%s) / 100.0)", column("fairness_band"))
+        measure = {
+            "share": share,
+            "weight_share": weight_share,
+            "band_share": SQL("%s * %s", weight_share, band),
+        }.get(fname)
         if measure is None:
             measure = SQL("(%s - %s)", share, weight_share)
         # A share is of one queue's leads: none for a group of several queues

@@ -138,7 +138,11 @@ class CrmLeadFitFrequency(models.Model):
         """Count again the closed leads of the teams ``team_ids`` (None: every
         team), or only of the (team id, user id) ``pairs``: won (active, in a
         won stage) and lost (archived with probability 0, as Odoo's
-        predictive scoring), per salesperson and value, in one statement."""
+        predictive scoring), per salesperson and value, in one statement.
+
+        A lead its own salesperson created is not counted: routing gives leads
+        that come in, and a rep's own deals (or leads made up and marked won)
+        say nothing of how they win those."""
         if pairs is not None:
             pairs = sorted(set(pairs))
             if not pairs:
@@ -167,6 +171,7 @@ class CrmLeadFitFrequency(models.Model):
                          FROM crm_lead l
                     LEFT JOIN crm_stage s ON s.id = l.stage_id
                         WHERE l.team_id IS NOT NULL AND l.user_id IS NOT NULL
+                          AND l.create_uid IS DISTINCT FROM l.user_id
                           AND ((l.active AND s.is_won)
                                OR (NOT l.active AND l.probability = 0))
                           AND %(scope)s

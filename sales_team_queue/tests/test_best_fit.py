@@ -230,6 +230,24 @@ class TestBestFit(FitHistoryMixin, QueueCase):
             (before[0], before[1] + 1),
         )
 
+    def test_leads_a_rep_created_for_themselves_do_not_count(self):
+        self._fit_queue()
+        before = self._frequency(self.linh)
+        lead = (
+            self.env["crm.lead"]
+            .with_user(self.linh)
+            .create({"name": "My own deal", "user_id": self.linh.id})
+        )
+        self.assertEqual(lead.team_id, self.team)
+        lead.action_set_won()
+        self.assertEqual(self._frequency(self.linh), before)
+        # the same deal given by someone else counts
+        given = self.env["crm.lead"].create(
+            {"name": "Given deal", "team_id": self.team.id, "user_id": self.linh.id}
+        )
+        given.action_set_won()
+        self.assertEqual(self._frequency(self.linh), (before[0] + 1, before[1]))
+
     def test_the_nightly_refresh_counts_everything_again(self):
         self._fit_queue()
         self.env.cr.execute("DELETE FROM crm_lead_fit_frequency")

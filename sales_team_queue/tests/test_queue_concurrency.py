@@ -97,6 +97,33 @@ class TestQueueConcurrency(CommittedQueueCase):
             cr3.commit()
         self.assertEqual(sorted([first[0], second[0], third]), sorted(self.user_ids))
 
+    def test_best_fit_two_workers_never_exceed_the_fairness_band(self):
+        """Anan wins most; with a band of 0 the second lead of the race may not
+        go to him too (he would have 2 of 2 leads, his share being 2/3)."""
+        anan, bao, chai = self.user_ids
+        with self._worker_env() as env:
+            won = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+            for user_id, wins, losses in ((anan, 15, 5), (bao, 8, 12), (chai, 4, 16)):
+                values = {"team_id": self.team_id, "user_id": user_id}
+                env["crm.lead"].create(
+                    [dict(values, name="Won", stage_id=won.id)] * wins
+                )
+                env["crm.lead"].create([dict(values, name="Lost")] * losses).write(
+                    {"active": False, "probability": 0}
+                )
+            self._quiet_queue(
+                env,
+                "Best Fit Queue",
+                self.team_id,
+                env["res.users"].browse(self.user_ids),
+                strategy="best_fit",
+                fairness_band=0,
+            )
+        first, second = self._race()
+        self.assertEqual(first[0], anan)
+        self.assertEqual(second[0], bao)
+        self.assertEqual(second[1], "assigned")
+
     def test_load_balanced_two_workers_spread_the_load(self):
         self._make_queue("load_balanced")
         first, second = self._race()

@@ -3,6 +3,7 @@ from odoo.tests import tagged
 from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 
 from .common import QueueCase
+from .test_best_fit import FitHistoryMixin
 
 # Queries to route a batch, whatever its size (3 reps, one queue, alerts off):
 # measured 61 for 10 leads and 65 for 200 (Odoo 18.0, this module); the margin
@@ -11,7 +12,7 @@ BUDGET = 75
 
 
 @tagged("post_install", "-at_install")
-class TestQueuePerformance(QueueCase):
+class TestQueuePerformance(FitHistoryMixin, QueueCase):
     """Routing a batch is set-based: the number of queries depends on the
     number of queues and members, not on the number of leads."""
 
@@ -58,6 +59,29 @@ class TestQueuePerformance(QueueCase):
 
     def test_load_balanced_batch_queries_do_not_grow_with_leads(self):
         self._create_queue(strategy="load_balanced")
+        self._assert_set_based()
+
+    def test_best_fit_batch_queries_do_not_grow_with_leads(self):
+        # a history to compare the members on, and leads of various values
+        self._fit_setup()
+        self._history()
+        tags = self.env["crm.tag"].create([{"name": f"Fit {i}"} for i in range(5)])
+        self._create_queue(strategy="best_fit", fairness_band=100)
+        unrouted = self._unrouted
+
+        def varied(count):
+            leads = unrouted(count)
+            for index, lead in enumerate(leads):
+                lead.write(
+                    {
+                        "country_id": (self.thailand, self.vietnam)[index % 2].id,
+                        "tag_ids": [(6, 0, tags[index % 5].ids)],
+                        "expected_revenue": 500 * index,
+                    }
+                )
+            return leads
+
+        self._unrouted = varied
         self._assert_set_based()
 
     def test_criteria_batch_queries_do_not_grow_with_leads(self):

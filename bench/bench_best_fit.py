@@ -11,7 +11,8 @@ database) or alone. Seeded and reproducible (``--seed``):
    (``COUNTRY_MIX``, ``SOURCE_MIX``; priority and expected revenue drawn too, with no
    effect on the truth), each given to a rep at random (as a round robin would),
    won or lost as the truth draws it (won: Odoo's won stage; lost:
-   ``action_set_lost()``). Then ``crm.lead.fit.frequency._fit_refresh()``.
+   ``action_set_lost()``), spread over the past year (out of today's fairness
+   window). Then ``crm.lead.fit.frequency._fit_refresh()``, off the clock.
 3. N new leads from the same mix, two copies: one in a team whose round-robin queue
    has the M reps, one in the history's team whose best-fit queue has the same M
    reps; each copy routed as one batch by ``action_route()``, timed to its last
@@ -30,7 +31,8 @@ of both (target: best fit at most 2x round robin).
 Not a test: the timings depend on the machine (the won deals do not). Usage::
 
     python bench/bench_best_fit.py -c odoo.conf -d sales_team_queue_bench \
-        [--reps 15] [--history 4000] [--leads 2000] [--seed 23]
+        [--reps 15] [--history 4000] [--leads 2000] [--seed 23] [--band 20] \
+        [--spread 1.0] [--strategy best_fit]
 """
 
 import math
@@ -38,10 +40,12 @@ import random
 import time
 import uuid
 from collections import Counter
+from datetime import timedelta
 
 import bench_common as common
 
 import odoo
+from odoo.tools import SQL
 
 # The truth, in log-odds: a lead's base win rate about 25 %, and the spread of the
 # reps' overall skill and of their strength by country and by source.
@@ -69,11 +73,12 @@ def logistic(x):
 
 
 class Truth:
-    """The reps' true win probabilities, drawn from ``rng``."""
+    """The reps' true win probabilities, drawn from ``rng``; ``spread``
+    multiplies the standard deviations of ``TRUTH``."""
 
-    def __init__(self, rng, reps):
+    def __init__(self, rng, reps, spread=1.0):
         def draw(sd, count):
-            return [rng.gauss(0, sd) for _ in range(count)]
+            return [rng.gauss(0, sd * spread) for _ in range(count)]
 
         self.skill = draw(TRUTH["skill_sd"], reps)
         self.country = [
@@ -103,6 +108,11 @@ def draw_segment(rng):
     )
 
 
+def percent(ratio, digits=1):
+    """``ratio`` as a signed percentage: 0.15 as "+15.0 %"."""
+    return f"{ratio * 100:+.{digits}f} %"
+
+
 def oracle(truth, segments, caps):
     """Expected won deals of a router knowing the truth, each rep taking at
     most ``caps[rep]`` leads: the best (lead, rep) pairs first (greedy)."""
@@ -130,7 +140,7 @@ class Bench:
         self.tag = uuid.uuid4().hex[:6]
         # One stream each: changing the history's size keeps the truth and the
         # new leads.
-        self.truth = Truth(random.Random(f"{args.seed}-truth"), args.reps)
+        self.truth = Truth(random.Random(f"{args.seed}-truth"), args.reps, args.spread)
         self.countries = [env.ref(f"base.{code.lower()}").id for code in COUNTRY_MIX]
         self.sources = (
             env["utm.source"]
@@ -209,9 +219,44 @@ class Bench:
         won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
         won_leads.write({"stage_id": won_stage.id})
         (leads - won_leads).action_set_lost()
-        self.env.flush_all()
+        self.backdate(leads, rng)
         self.env.cr.commit()
         return len(won_leads), len(leads) - len(won_leads)
+
+    def backdate(self, leads, rng):
+        """Spread the history over the past year (opened 30 to 365 days ago,
+        closed 1 to 29 days later), its ledger and stage history lines with
+        it: none of it falls in today's fairness window."""
+        self.env.flush_all()
+        now = odoo.fields.Datetime.now()
+        opened, closed = [], []
+        for _lead in leads:
+            start = now - timedelta(days=rng.randint(30, 365), hours=rng.random() * 24)
+            opened.append(start)
+            closed.append(start + timedelta(days=rng.randint(1, 29)))
+        dates = SQL(
+            "SELECT * FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[]) "
+            "AS v(id, opened, closed)",
+            leads.ids,
+            opened,
+            closed,
+        )
+        for query in (
+            """UPDATE crm_lead l SET create_date = v.opened, date_open = v.opened,
+                      date_closed = v.closed, date_last_stage_update = v.closed,
+                      write_date = v.closed
+                 FROM (%s) v WHERE l.id = v.id""",
+            """UPDATE crm_lead_assignment a SET create_date = v.opened,
+                      write_date = v.opened
+                 FROM (%s) v WHERE a.lead_id = v.id""",
+            """UPDATE crm_lead_stage_history h
+                  SET date = CASE h.event WHEN 'create' THEN v.opened ELSE v.closed END,
+                      create_date = CASE h.event WHEN 'create' THEN v.opened
+                                    ELSE v.closed END
+                 FROM (%s) v WHERE h.lead_id = v.id""",
+        ):
+            self.env.cr.execute(SQL(query, dates))
+        self.env.invalidate_all()
 
     # --------------------------------------------------------------- routing
 
@@ -362,16 +407,16 @@ class Bench:
             (
                 "gain over round robin (expected)",
                 "",
-                f"{gain:+.1%}",
-                f">= +{GAIN_TARGET:.0%}",
+                percent(gain),
+                f">= {percent(GAIN_TARGET, 0)}",
                 mark(gain >= GAIN_TARGET),
             ),
             ("drawn won deals", str(rr["drawn"]), str(fit["drawn"]), "", ""),
-            ("gain over round robin (drawn)", "", f"{drawn_gain:+.1%}", "", ""),
+            ("gain over round robin (drawn)", "", percent(drawn_gain), "", ""),
             (
                 "oracle: true rates, same band (expected)",
                 "",
-                f"{best:.1f} ({best / rr['expected'] - 1:+.1%})",
+                f"{best:.1f} ({percent(best / rr['expected'] - 1)})",
                 "",
                 "",
             ),
@@ -384,8 +429,8 @@ class Bench:
             ),
             (
                 "largest deviation above fair share",
-                f"{rr['deviation']:+.1%}",
-                f"{fit['deviation']:+.1%}",
+                percent(rr["deviation"]),
+                percent(fit["deviation"]),
                 band_text,
                 mark(fair_ok),
             ),
@@ -414,7 +459,8 @@ class Bench:
         ]
         print(
             f"\n## {fit_label(args)} against round robin: {args.leads} leads, "
-            f"{args.reps} reps, {args.history} closed leads, seed {args.seed}\n"
+            f"{args.reps} reps, {args.history} closed leads, seed {args.seed}, "
+            f"spread {args.spread}\n"
         )
         print(f"| figure | round robin | {fit_label(args)} | target | |")
         print("| --- | ---: | ---: | ---: | --- |")
@@ -435,6 +481,12 @@ def main():
         "--band", type=int, help="the best-fit queue's fairness band (%%)"
     )
     parser.add_argument(
+        "--spread",
+        type=float,
+        default=1.0,
+        help="multiplies the spread of the reps' true effects (default 1)",
+    )
+    parser.add_argument(
         "--strategy",
         default="best_fit",
         help="the strategy measured against round robin (default best_fit)",
@@ -450,7 +502,7 @@ def main():
             )
         print(
             f"Best fit: {args.reps} reps, {args.history} closed leads, "
-            f"{args.leads} new leads, seed {args.seed}",
+            f"{args.leads} new leads, seed {args.seed}, spread {args.spread}",
             flush=True,
         )
         Bench(env, args).run()

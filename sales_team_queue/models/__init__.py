@@ -6,6 +6,8 @@ from . import res_config_settings
 from . import crm_team_queue
 from . import crm_team_queue_routing
 from . import crm_team_queue_account
+from . import crm_team_queue_best_fit
+from . import crm_lead_fit_frequency
 from . import crm_team_queue_fault
 from . import crm_team_queue_member
 from . import crm_team_queue_criterion_mixin
@@ -48,6 +50,7 @@ from . import mail_activity_plan
 from . import crm_sales_target
 from . import crm_sales_target_sync
 from . import crm_lead_sales_target
+from . import crm_lead_fit
 from . import res_currency_rate
 from . import crm_team_queue_dashboard
 from . import res_users

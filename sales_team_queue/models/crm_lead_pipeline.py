@@ -13,6 +13,8 @@ another add-on:
 - ``crm_lead_sales_target.py``: the targets that count a changed deal are
   computed again before they are read (``crm_sales_target_sync.py``):
   ``_target_*``;
+- ``crm_lead_fit.py``: a lead won, lost or reopened counts again in its
+  salesperson's best-fit history: ``_fit_*``;
 - ``crm_lead_pool_live.py``: the open pool screens and the members are told
   of what entered or left the pools, once the transaction commits: ``_live_*``.
 
@@ -39,6 +41,7 @@ class CrmLead(models.Model):
         leads._queue_on_create(queue_team_ids)
         leads._stage_on_create(vals_list)
         leads._target_on_create()
+        leads._fit_on_create()
         leads._live_on_create()
         return leads
 
@@ -48,6 +51,7 @@ class CrmLead(models.Model):
         stage = leads._stage_prepare_write(vals)
         sla = leads._sla_prepare_write(vals, internal)
         targets = leads._target_prepare_write(vals)
+        fit = leads._fit_prepare_write(vals)
         live = leads._live_prepare_write(vals)
         for group, group_vals in leads._stage_split_write(vals, stage):
             if internal:
@@ -57,6 +61,7 @@ class CrmLead(models.Model):
         leads._stage_after_write(stage)
         leads._sla_after_write(sla)
         leads._target_after_write(targets)
+        leads._fit_after_write(fit)
         leads._live_after_write(live)
         return True
 

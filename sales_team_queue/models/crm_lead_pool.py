@@ -643,7 +643,17 @@ class CrmLead(models.Model):
         self.env["crm.lead"].flush_model(["stage_id"])
         rows = Queue._read_routing_rows(queues.ids, state.now, user=state.user)
         teams = {queue.id: queue.team_id.id for queue in queues}
-        for queue_id, _rr, _lock, member, received, open_count, _last, claims in rows:
+        for (
+            queue_id,
+            _rr,
+            _lock,
+            member,
+            received,
+            open_count,
+            _last,
+            claims,
+            _window,
+        ) in rows:
             state.add_queue(queue_id, member, (received, claims))
             state.open[teams[queue_id]] = open_count
 

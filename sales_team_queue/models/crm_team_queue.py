@@ -202,6 +202,7 @@ class CrmTeamQueue(models.Model):
             ("round_robin", "Round Robin"),
             ("load_balanced", "Load Balanced"),
             ("weighted", "Weighted"),
+            ("best_fit", "Best Fit"),
             ("pool", "Pool"),
             ("hybrid", "Hybrid"),
         ],
@@ -213,6 +214,8 @@ class CrmTeamQueue(models.Model):
         "Load Balanced: the member with the fewest open leads in the team; ties go "
         "to whoever waited longest.\n"
         "Weighted: shares in proportion to each member's weight, spread evenly.\n"
+        "Best Fit: the member most likely to win leads like it (their won and lost "
+        "leads in the team), within a fairness band around their weight's share.\n"
         "Pool: leads wait in the queue's pool for members to claim them.\n"
         "Hybrid: leads wait in the pool and are dispatched when left unclaimed.",
     )

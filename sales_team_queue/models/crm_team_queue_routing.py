@@ -40,7 +40,7 @@ RETRYABLE = {
     errorcodes.DEADLOCK_DETECTED,
     errorcodes.LOCK_NOT_AVAILABLE,
 }
-STRATEGIES_ASSIGNING = ("round_robin", "load_balanced", "weighted")
+STRATEGIES_ASSIGNING = ("round_robin", "load_balanced", "weighted", "best_fit")
 # Context key of a door call: the ids of the teams whose queue rows its caller
 # holds (a frozenset, which no RPC client can send; see _hold_team_rows).
 HELD_TEAMS = "sales_team_queue_held_team_ids"
@@ -247,6 +247,7 @@ class CrmTeamQueue(models.Model):
         ``leads``; a lead that only failing queues match waits."""
         decisions, waiting = {}, {}
         state.accounts = self._plan_accounts(leads, candidates)
+        state.fit = self._plan_fit(leads, candidates)
         for lead in leads:
             found = candidates.get(lead.id)
             if not found:
@@ -643,10 +644,10 @@ class CrmTeamQueue(models.Model):
                 {"members": [refusals[member.id].to_json() for member in members]},
             )
         method = getattr(self, f"_select_member_{config.strategy}")
-        return method(config, eligible, state)
+        return method(config, eligible, state, lead)
 
     @api.model
-    def _select_member_round_robin(self, config, eligible, state):
+    def _select_member_round_robin(self, config, eligible, state, lead=None):
         members = state.members[config.id]
         last_id, last_sequence = state.rr[config.id]
         last = next((m for m in members if m.id == last_id), None)
@@ -676,7 +677,7 @@ class CrmTeamQueue(models.Model):
         return rotation[0]
 
     @api.model
-    def _select_member_weighted(self, config, eligible, state):
+    def _select_member_weighted(self, config, eligible, state, lead=None):
         # Smooth weighted round robin (nginx): everyone earns their weight, the
         # richest takes the turn and pays the total back; no bursts.
         chosen = max(eligible, key=lambda m: m.wrr + m.weight)  # first on ties
@@ -696,7 +697,7 @@ class CrmTeamQueue(models.Model):
         return total
 
     @api.model
-    def _select_member_load_balanced(self, config, eligible, state):
+    def _select_member_load_balanced(self, config, eligible, state, lead=None):
         team_id = config.team_id
 
         def load(member):
@@ -1061,8 +1062,16 @@ class CrmTeamQueue(models.Model):
         today_if, open_if, last_if = self._routing_count_conditions(workload_queue_ids)
         return SQL(
             """CASE WHEN %(today_if)s THEN (
-                SELECT ARRAY[COUNT(*), COUNT(*) FILTER (WHERE a.method = 'claim')]
-                  FROM crm_lead_assignment a
+                SELECT ARRAY[COUNT(*) FILTER (WHERE a.create_date >= w.today),
+                             COUNT(*) FILTER (WHERE a.method = 'claim'
+                                                AND a.create_date >= w.today),
+                             COUNT(*)]
+                  FROM (SELECT d AT TIME ZONE tz.name AT TIME ZONE 'UTC' AS today,
+                               (d - make_interval(days => %(window)s - 1))
+                                   AT TIME ZONE tz.name AT TIME ZONE 'UTC' AS since
+                          FROM date_trunc('day', %(now)s::timestamp
+                                   AT TIME ZONE 'UTC' AT TIME ZONE tz.name) d) w
+                  JOIN crm_lead_assignment a ON a.create_date >= w.since
                  WHERE a.queue_id = q.id AND a.user_id = %(who)s
                    AND a.method <> 'accepted'
                    AND NOT (a.method = 'offer' AND EXISTS (
@@ -1073,12 +1082,8 @@ class CrmTeamQueue(models.Model):
                    AND (q.account_owner_counts_as_turn
                         OR NOT COALESCE(a.reason_code = ANY(%(account)s)
                                         OR a.reason_args @? %(nested)s::jsonpath,
-                                        FALSE))
-                   AND a.create_date >= (
-                       date_trunc('day', %(now)s::timestamp
-                           AT TIME ZONE 'UTC' AT TIME ZONE tz.name)
-                       AT TIME ZONE tz.name AT TIME ZONE 'UTC'))
-               ELSE ARRAY[0, 0]::bigint[] END,
+                                        FALSE)))
+               ELSE ARRAY[0, 0, 0]::bigint[] END,
                CASE WHEN %(open_if)s THEN (
                 SELECT COUNT(*) FROM crm_lead l
                   LEFT JOIN crm_stage st ON st.id = l.stage_id
@@ -1092,6 +1097,7 @@ class CrmTeamQueue(models.Model):
             account=list(ACCOUNT_REASONS),
             nested=ACCOUNT_REASONS_PATH,
             open=open_lead_sql("l", "st"),
+            window=self._fairness_window_sql(),
             today_if=today_if,
             open_if=open_if,
             last_if=last_if,
@@ -1109,7 +1115,7 @@ class CrmTeamQueue(models.Model):
             return SQL("TRUE"), SQL("TRUE"), SQL("TRUE")
         workload = SQL("q.id = ANY(%s)", sorted(workload_queue_ids))
         return (
-            SQL("COALESCE(m.daily_cap, 0) > 0"),
+            SQL("(COALESCE(m.daily_cap, 0) > 0 OR q.strategy = 'best_fit')"),
             SQL("(%s OR COALESCE(m.max_open, 0) > 0)", workload),
             workload,
         )
@@ -1121,7 +1127,7 @@ class CrmTeamQueue(models.Model):
         rotations, which read only their own pointers. Pool and hybrid
         queues count: the SLA reassign and the dispatch plan them by
         workload."""
-        return config.strategy not in ("round_robin", "weighted")
+        return config.strategy not in ("round_robin", "weighted", "best_fit")
 
     @api.model
     def _routing_row(self, row):
@@ -1147,9 +1153,19 @@ class CrmTeamQueue(models.Model):
                 is_senior=row[19],
             )
         rr = (row[1] or 0, row[2] or 0)
-        received, claimed = row[16]
+        received, claimed, window = row[16]
         last = row[18] or 0
-        return (row[0], rr, row[3] == "1", member, received, row[17], last, claimed)
+        return (
+            row[0],
+            rr,
+            row[3] == "1",
+            member,
+            received,
+            row[17],
+            last,
+            claimed,
+            window,
+        )
 
     # ------------------------------------------------------------
     # ROUTING DATA (for screens: live counts of members)
@@ -1226,6 +1242,8 @@ class RoutingState:
         self.members = {config.id: [] for config in configs}
         self.member_by_id = {}
         self.assigned = {}
+        # {(queue id, user id): leads received in the queue's fairness window}
+        self.window = {}
         self.open = {}
         self.last = {}
         self.wrr_changed = set()
@@ -1239,6 +1257,8 @@ class RoutingState:
         self.accounts = {}
         # {lead id: user ids} who let an offer of the lead go
         self.passed = {}
+        # best fit: the win/loss counts and the leads' values (a FitPlan)
+        self.fit = None
         self.locked = True
         Queue = env["crm.team.queue"]
         rows = Queue._read_routing_rows(
@@ -1261,8 +1281,11 @@ class RoutingState:
         self._leaders = None
         self.rules = env["crm.team.queue"]._routing_eligibility_rules()
 
-    def _add_row(self, queue_id, rr, locked, member, today, open_count, last_line, *_):
+    def _add_row(
+        self, queue_id, rr, locked, member, today, open_count, last_line, *rest
+    ):
         """Take in one row of ``_read_routing_rows``."""
+        _claimed, window = rest
         self.rr[queue_id] = rr
         self.locked = self.locked and locked
         if not member:
@@ -1272,6 +1295,7 @@ class RoutingState:
         self.member_by_id[member.id] = member
         key = (team_id, member.user_id)
         self.assigned[(queue_id, member.user_id)] = today
+        self.window[(queue_id, member.user_id)] = window
         # A user in several queues of the team: the rows that counted win.
         if open_count is not None:
             self.open[key] = open_count
@@ -1323,6 +1347,7 @@ class RoutingState:
         key = (config.id, user_id)
         if turn:
             self.assigned[key] = self.assigned.get(key, 0) + 1
+            self.window[key] = self.window.get(key, 0) + 1
         self.open[(team_id, user_id)] = self.open_count(team_id, user_id) + 1
         self.turn += 1
         self.last[(team_id, user_id)] = self.max_line + self.turn

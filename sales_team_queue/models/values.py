@@ -57,7 +57,19 @@ REASON_MAX_LENGTH = 500
 # there (Reason.ref, the routing engine's refusals): a line is data, and never
 # names a record to render.
 RENDERED_MODELS = frozenset(
-    {"res.users", "crm.team", "crm.team.queue", "crm.tag", "res.partner"}
+    {
+        "res.users",
+        "crm.team",
+        "crm.team.queue",
+        "crm.tag",
+        "res.partner",
+        # the values of a lead best fit names (crm_team_queue_best_fit.py)
+        "res.country",
+        "res.country.state",
+        "res.lang",
+        "utm.source",
+        "res.partner.category",
+    }
 )
 
 
@@ -161,6 +173,40 @@ REASONS = {
     "offer_declined": _lt("offer declined by %(user)s: %(text)s"),
     "offer_expired": _lt("offer to %(user)s expired after %(minutes)s"),
     "member_let_offer_go": _lt("%(user)s let this lead's offer go"),
+    # best fit (models/crm_team_queue_best_fit.py)
+    "best_fit": _lt(
+        "best fit: %(user)s wins %(rate)s %% of leads like this one (%(values)s), "
+        "team %(team)s %%; %(share)s"
+    ),
+    "best_fit_plain": _lt(
+        "best fit: %(user)s wins %(rate)s %% of leads like this one, team "
+        "%(team)s %%; %(share)s"
+    ),
+    "fit_share_today": _lt(
+        "within fair share: %(count)s of %(total)s today (share %(share)s, band "
+        "%(band)s %%)"
+    ),
+    "fit_share_days": _lt(
+        "within fair share: %(count)s of %(total)s in %(days)s days (share "
+        "%(share)s, band %(band)s %%)"
+    ),
+    "best_fit_above": _lt(
+        "%(user)s wins more (%(rate)s %%) but would be above fair share (%(count)s "
+        "of %(total)s, share %(share)s, band %(band)s %%); %(reason)s"
+    ),
+    "best_fit_fairest": _lt(
+        "best fit: every eligible member would be above fair share; %(user)s is "
+        "furthest below it (%(count)s of %(total)s, share %(share)s)"
+    ),
+    "best_fit_no_history": _lt(
+        "best fit: not enough history yet (%(count)s closed leads in the team, "
+        "%(needed)s needed); %(reason)s"
+    ),
+    "fit_revenue_0": _lt("revenue under 1k"),
+    "fit_revenue_1": _lt("revenue 1k-10k"),
+    "fit_revenue_2": _lt("revenue 10k-100k"),
+    "fit_revenue_3": _lt("revenue 100k-1M"),
+    "fit_revenue_4": _lt("revenue 1M and more"),
 }
 
 

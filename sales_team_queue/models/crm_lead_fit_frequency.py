@@ -1,0 +1,231 @@
+"""Best fit's memory: how many leads each salesperson won and lost in each
+team, per value of the lead (its country, source, tags, revenue band, ...),
+kept like Odoo's ``crm.lead.scoring.frequency`` but per salesperson.
+
+Rebuilt by the nightly scheduled action and for a team when one of its queues
+starts to route by best fit; the rows of a salesperson are counted again when
+one of their leads is won, lost or reopened (``crm_lead_fit.py``). Written in
+SQL by the module alone (no one writes them through the API)."""
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .fit_score import REVENUE_BOUNDS, TOTAL, FitCounts, revenue_band
+
+
+class CrmLeadFitFrequency(models.Model):
+    _name = "crm.lead.fit.frequency"
+    _description = "Best Fit: Won and Lost Leads per Salesperson"
+    _log_access = False
+    _order = "team_id, user_id, variable, value"
+
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", required=True, ondelete="cascade"
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", required=True, ondelete="cascade"
+    )
+    variable = fields.Char(
+        required=True, help="The lead's field (empty: every closed lead)."
+    )
+    value = fields.Char(required=True, help="The field's value (an id, a band).")
+    won_count = fields.Integer(string="Won")
+    lost_count = fields.Integer(string="Lost")
+
+    _sql_constraints = [
+        (
+            "fit_frequency_unique",
+            "UNIQUE (team_id, user_id, variable, value)",
+            "One count per salesperson, team and value.",
+        )
+    ]
+
+    # ------------------------------------------------------------
+    # VARIABLES: what "leads like this one" means
+    # ------------------------------------------------------------
+
+    @api.model
+    def _fit_variables(self):
+        """The lead's values best fit compares, as paths from ``crm.lead``: a
+        stored field (many2one, many2many, selection) or a many2one then a
+        stored field of its model; ``expected_revenue`` counts by band
+        (:data:`fit_score.REVENUE_BOUNDS`). Another add-on adds a path here."""
+        return [
+            "country_id",
+            "state_id",
+            "lang_id",
+            "source_id",
+            "tag_ids",
+            "priority",
+            "expected_revenue",
+            "partner_id.category_id",
+        ]
+
+    @api.model
+    def _fit_lead_items(self, lead):
+        """The (variable, value) pairs of ``lead`` (a record), as the SQL of
+        :meth:`_fit_values_sql` counts them."""
+        items = []
+        for path in self._fit_variables():
+            if path == "expected_revenue":
+                band = revenue_band(lead.expected_revenue)
+                values = [band] if band else []
+            else:
+                found = lead.mapped(path)
+                values = (
+                    [str(record.id) for record in found]
+                    if isinstance(found, models.BaseModel)
+                    else [str(value) for value in found if value]
+                )
+            items.extend((path, value) for value in values)
+        return items
+
+    @api.model
+    def _fit_values_sql(self, path):
+        """Rows (lead id, variable, value) of the closed leads (``closed``) for
+        the variable ``path`` of :meth:`_fit_variables`."""
+        if path == "expected_revenue":
+            return SQL(
+                """SELECT l.id, %s, width_bucket(l.expected_revenue, %s)::text
+                     FROM closed c JOIN crm_lead l ON l.id = c.id
+                    WHERE l.expected_revenue > 0""",
+                path,
+                list(REVENUE_BOUNDS),
+            )
+        head, _dot, tail = path.partition(".")
+        field = self.env["crm.lead"]._fields[head]
+        if not tail:
+            return self._fit_field_sql(path, field, "l")
+        comodel = self.env[field.comodel_name]
+        join = SQL(
+            "JOIN %s x ON x.id = l.%s",
+            SQL.identifier(comodel._table),
+            SQL.identifier(head),
+        )
+        return self._fit_field_sql(path, comodel._fields[tail], "x", join)
+
+    @api.model
+    def _fit_field_sql(self, path, field, alias, join=None):
+        """Rows (lead id, variable, value) of the stored ``field`` of the
+        records ``alias`` (the lead ``l``, or reached by ``join``)."""
+        base = SQL("FROM closed c JOIN crm_lead l ON l.id = c.id %s", join or SQL())
+        if field.type == "many2many":
+            return SQL(
+                """SELECT l.id, %(path)s, r.%(col2)s::text %(base)s
+                     JOIN %(rel)s r ON r.%(col1)s = %(alias)s.id""",
+                path=path,
+                base=base,
+                rel=SQL.identifier(field.relation),
+                col1=SQL.identifier(field.column1),
+                col2=SQL.identifier(field.column2),
+                alias=SQL.identifier(alias),
+            )
+        column = SQL.identifier(alias, field.name)
+        return SQL(
+            "SELECT l.id, %s, %s::text %s WHERE %s IS NOT NULL",
+            path,
+            column,
+            base,
+            column,
+        )
+
+    # ------------------------------------------------------------
+    # REFRESH
+    # ------------------------------------------------------------
+
+    @api.model
+    def _fit_refresh(self, team_ids=None, pairs=None):
+        """Count again the closed leads of the teams ``team_ids`` (None: every
+        team), or only of the (team id, user id) ``pairs``: won (active, in a
+        won stage) and lost (archived with probability 0, as Odoo's
+        predictive scoring), per salesperson and value, in one statement."""
+        if pairs is not None:
+            pairs = sorted(set(pairs))
+            if not pairs:
+                return
+            pair_ids = SQL(
+                "(SELECT * FROM unnest(%s::int[], %s::int[]))",
+                [team for team, _user in pairs],
+                [user for _team, user in pairs],
+            )
+            scope = SQL("(l.team_id, l.user_id) IN %s", pair_ids)
+            where = SQL("(team_id, user_id) IN %s", pair_ids)
+        elif team_ids is not None:
+            scope = SQL("l.team_id = ANY(%s)", list(team_ids))
+            where = SQL("team_id = ANY(%s)", list(team_ids))
+        else:
+            scope = where = SQL("TRUE")
+        self.env["crm.lead"].flush_model()
+        self.env["crm.stage"].flush_model(["is_won"])
+        self.env["res.partner"].flush_model(["category_id"])
+        self.env.cr.execute(
+            SQL(
+                """DELETE FROM crm_lead_fit_frequency WHERE %(where)s;
+                   WITH closed AS (
+                       SELECT l.id, l.team_id, l.user_id,
+                              l.active AND COALESCE(s.is_won, FALSE) AS won
+                         FROM crm_lead l
+                    LEFT JOIN crm_stage s ON s.id = l.stage_id
+                        WHERE l.team_id IS NOT NULL AND l.user_id IS NOT NULL
+                          AND ((l.active AND s.is_won)
+                               OR (NOT l.active AND l.probability = 0))
+                          AND %(scope)s
+                   ), items(lead_id, variable, value) AS (
+                       SELECT c.id, %(total)s, %(total)s FROM closed c
+                       %(values)s
+                   )
+                   INSERT INTO crm_lead_fit_frequency
+                          (team_id, user_id, variable, value, won_count, lost_count)
+                   SELECT c.team_id, c.user_id, i.variable, i.value,
+                          COUNT(*) FILTER (WHERE c.won),
+                          COUNT(*) FILTER (WHERE NOT c.won)
+                     FROM closed c JOIN items i ON i.lead_id = c.id
+                 GROUP BY c.team_id, c.user_id, i.variable, i.value""",
+                where=where,
+                scope=scope,
+                total=TOTAL[0],
+                values=SQL("").join(
+                    SQL(" UNION ALL %s", self._fit_values_sql(path))
+                    for path in self._fit_variables()
+                ),
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _cron_fit_refresh(self):
+        """The nightly scheduled action: count again the history of the teams
+        routed by best fit (nothing without such a queue)."""
+        team_ids = self.env["crm.team.queue"]._fit_team_ids()
+        if team_ids:
+            self._fit_refresh(team_ids)
+
+    # ------------------------------------------------------------
+    # READ (routing)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _fit_counts(self, team_ids, items):
+        """The counts of the teams ``team_ids`` on the values ``items``
+        ((variable, value) pairs) and in total, per salesperson and for the
+        whole team, in one query. :return: a :class:`FitCounts`"""
+        items = sorted(set(items) | {TOTAL})
+        self.env.cr.execute(
+            SQL(
+                """SELECT team_id, user_id, variable, value,
+                          SUM(won_count), SUM(lost_count)
+                     FROM crm_lead_fit_frequency
+                    WHERE team_id = ANY(%s)
+                      AND (variable, value) IN (
+                          SELECT * FROM unnest(%s::varchar[], %s::varchar[]))
+                 GROUP BY GROUPING SETS ((team_id, user_id, variable, value),
+                                         (team_id, variable, value))""",
+                sorted(team_ids),
+                [variable for variable, _value in items],
+                [value for _variable, value in items],
+            )
+        )
+        return FitCounts(
+            (team, user, variable, value, int(won), int(lost))
+            for team, user, variable, value, won, lost in self.env.cr.fetchall()
+        )

@@ -71,12 +71,14 @@ class CrmLeadFitFrequency(models.Model):
                 band = revenue_band(lead.expected_revenue)
                 values = [band] if band else []
             else:
-                found = lead.mapped(path)
-                values = (
-                    [str(record.id) for record in found]
-                    if isinstance(found, models.BaseModel)
-                    else [str(value) for value in found if value]
-                )
+                head, _dot, tail = path.partition(".")
+                value = lead[head]
+                if tail:
+                    value = value[tail] if value else False
+                if isinstance(value, models.BaseModel):
+                    values = [str(record_id) for record_id in value.ids]
+                else:
+                    values = [str(value)] if value else []
             items.extend((path, value) for value in values)
         return items
 
@@ -142,7 +144,10 @@ class CrmLeadFitFrequency(models.Model):
 
         A lead its own salesperson created is not counted: routing gives leads
         that come in, and a rep's own deals (or leads made up and marked won)
-        say nothing of how they win those."""
+        say nothing of how they win those.
+
+        PostgreSQL's JIT is off for the statement: the join's estimates are
+        far above its rows, and compiling cost more than counting."""
         if pairs is not None:
             pairs = sorted(set(pairs))
             if not pairs:
@@ -164,7 +169,8 @@ class CrmLeadFitFrequency(models.Model):
         self.env["res.partner"].flush_model(["category_id"])
         self.env.cr.execute(
             SQL(
-                """DELETE FROM crm_lead_fit_frequency WHERE %(where)s;
+                """SET LOCAL jit = off;
+                   DELETE FROM crm_lead_fit_frequency WHERE %(where)s;
                    WITH closed AS (
                        SELECT l.id, l.team_id, l.user_id,
                               l.active AND COALESCE(s.is_won, FALSE) AS won
@@ -185,7 +191,8 @@ class CrmLeadFitFrequency(models.Model):
                           COUNT(*) FILTER (WHERE c.won),
                           COUNT(*) FILTER (WHERE NOT c.won)
                      FROM closed c JOIN items i ON i.lead_id = c.id
-                 GROUP BY c.team_id, c.user_id, i.variable, i.value""",
+                 GROUP BY c.team_id, c.user_id, i.variable, i.value;
+                   SET LOCAL jit TO DEFAULT""",
                 where=where,
                 scope=scope,
                 total=TOTAL[0],

@@ -15,8 +15,7 @@ from .fit_score import FitCounts
 from .values import RENDERED_MODELS, Reason
 
 # Bounds of the settings (refused on save outside them).
-FAIRNESS_BAND_MAX = 100
-FAIRNESS_WINDOW_MAX = 90
+FAIRNESS_BOUNDS = {"fairness_band": (0, 100), "fairness_window_days": (1, 90)}
 
 
 @dataclass
@@ -105,27 +104,21 @@ class CrmTeamQueue(models.Model):
         "included (1: today, from each member's midnight). At most 90.",
     )
 
-    @api.constrains("fairness_band", "fairness_window_days")
+    @api.constrains(*FAIRNESS_BOUNDS)
     def _check_fairness(self):
         for queue in self:
-            if not 0 <= queue.fairness_band <= FAIRNESS_BAND_MAX:
-                raise ValidationError(
-                    _(
-                        "Queue %(queue)s: the fairness band is a percentage from 0 "
-                        "to %(max)s.",
-                        queue=queue.display_name,
-                        max=FAIRNESS_BAND_MAX,
+            for fname, (low, high) in FAIRNESS_BOUNDS.items():
+                if not low <= queue[fname] <= high:
+                    field = queue._fields[fname].get_description(self.env)["string"]
+                    raise ValidationError(
+                        _(
+                            "Queue %(queue)s: %(field)s goes from %(min)s to %(max)s.",
+                            queue=queue.display_name,
+                            field=field,
+                            min=low,
+                            max=high,
+                        )
                     )
-                )
-            if not 1 <= queue.fairness_window_days <= FAIRNESS_WINDOW_MAX:
-                raise ValidationError(
-                    _(
-                        "Queue %(queue)s: the fairness window is from 1 day "
-                        "(today) to %(max)s days.",
-                        queue=queue.display_name,
-                        max=FAIRNESS_WINDOW_MAX,
-                    )
-                )
 
     @api.model
     def _queue_cached_fields(self):
@@ -192,7 +185,7 @@ class CrmTeamQueue(models.Model):
             """CASE WHEN q.strategy = 'best_fit'
                     THEN LEAST(GREATEST(COALESCE(q.fairness_window_days, 1), 1), %s)
                     ELSE 1 END""",
-            FAIRNESS_WINDOW_MAX,
+            FAIRNESS_BOUNDS["fairness_window_days"][1],
         )
 
     # ------------------------------------------------------------

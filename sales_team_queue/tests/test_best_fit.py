@@ -283,10 +283,10 @@ class TestBestFit(FitHistoryMixin, QueueCase):
 
     def test_settings_are_bounded(self):
         for vals, message in (
-            ({"fairness_band": 101}, "from 0 to 100"),
-            ({"fairness_band": -1}, "from 0 to 100"),
-            ({"fairness_window_days": 0}, "from 1 day"),
-            ({"fairness_window_days": 91}, "90 days"),
+            ({"fairness_band": 101}, r"Fairness Band \(%\) goes from 0 to 100"),
+            ({"fairness_band": -1}, r"Fairness Band \(%\) goes from 0 to 100"),
+            ({"fairness_window_days": 0}, r"Window \(days\) goes from 1 to 90"),
+            ({"fairness_window_days": 91}, r"Window \(days\) goes from 1 to 90"),
         ):
             with self.assertRaisesRegex(ValidationError, message):
                 self._fit_queue(**vals)

@@ -1,5 +1,6 @@
 """What the in-process benchmarks share (``bench_routing.py``, ``bench_import.py``,
-``bench_screens.py``, ``bench_handover.py``, ``bench_timers.py``): their command
+``bench_screens.py``, ``bench_handover.py``, ``bench_timers.py``,
+``bench_best_fit.py``): their command
 line, opening the bench database, the contexts that build data quietly, the SQL
 counter, and the reps, teams and queues they build.
 

@@ -13,6 +13,8 @@
 # - the handover benchmark (tools/bench-handover.sh, bench/bench_handover.py)
 #   (--no-handover);
 # - the timers benchmark (tools/bench-timers.sh, bench/bench_timers.py) (--no-timers);
+# - the best-fit benchmark (tools/bench-fit.sh, bench/bench_best_fit.py): won deals
+#   of best fit against round robin on a seeded history (--no-fit);
 # - last (its 40 000 leads stay in the database), the screens benchmark
 #   (tools/bench-screens.sh, bench/bench_screens.py): a rep's pool screens, the
 #   leader's dashboard and a claim over 20 000 waiting leads (--no-screens).
@@ -27,6 +29,7 @@ fi
 storm=1
 handover=1
 timers=1
+fit=1
 faults=1
 imports=1
 screens=1
@@ -36,6 +39,7 @@ for arg in "$@"; do
         --no-storm) storm=0 ;;
         --no-handover) handover=0 ;;
         --no-timers) timers=0 ;;
+        --no-fit) fit=0 ;;
         --no-faults) faults=0 ;;
         --no-import) imports=0 ;;
         --no-screens) screens=0 ;;
@@ -63,4 +67,5 @@ run_after "$storm" "Create storm" bench-storm.sh STORM_DB
 run_after "$faults" "Fault storm" bench-faults.sh FAULTS_DB
 run_after "$handover" "Handover benchmark" bench-handover.sh HANDOVER_DB
 run_after "$timers" "Timers benchmark" bench-timers.sh TIMERS_DB
+run_after "$fit" "Best-fit benchmark" bench-fit.sh FIT_DB
 run_after "$screens" "Screens benchmark" bench-screens.sh SCREENS_DB

@@ -71,12 +71,14 @@ class CrmLeadFitFrequency(models.Model):
                 band = revenue_band(lead.expected_revenue)
                 values = [band] if band else []
             else:
-                found = lead.mapped(path)
-                values = (
-                    [str(record.id) for record in found]
-                    if isinstance(found, models.BaseModel)
-                    else [str(value) for value in found if value]
-                )
+                head, _dot, tail = path.partition(".")
+                value = lead[head]
+                if tail:
+                    value = value[tail] if value else False
+                if isinstance(value, models.BaseModel):
+                    values = [str(record_id) for record_id in value.ids]
+                else:
+                    values = [str(value)] if value else []
             items.extend((path, value) for value in values)
         return items
 
@@ -134,48 +136,66 @@ class CrmLeadFitFrequency(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _fit_refresh(self, team_ids=None, pairs=None):
-        """Count again the closed leads of the teams ``team_ids`` (None: every
-        team), or only of the (team id, user id) ``pairs``: won (active, in a
-        won stage) and lost (archived with probability 0, as Odoo's
-        predictive scoring), per salesperson and value, in one statement.
-
-        A lead its own salesperson created is not counted: routing gives leads
-        that come in, and a rep's own deals (or leads made up and marked won)
-        say nothing of how they win those."""
+    def _fit_scope(self, team_ids=None, pairs=None):
+        """The leads (SQL on ``l``) and rows (SQL) a refresh of the teams
+        ``team_ids`` or of the (team id, user id) ``pairs`` counts again."""
         if pairs is not None:
             pairs = sorted(set(pairs))
-            if not pairs:
-                return
             pair_ids = SQL(
                 "(SELECT * FROM unnest(%s::int[], %s::int[]))",
                 [team for team, _user in pairs],
                 [user for _team, user in pairs],
             )
-            scope = SQL("(l.team_id, l.user_id) IN %s", pair_ids)
-            where = SQL("(team_id, user_id) IN %s", pair_ids)
-        elif team_ids is not None:
-            scope = SQL("l.team_id = ANY(%s)", list(team_ids))
-            where = SQL("team_id = ANY(%s)", list(team_ids))
-        else:
-            scope = where = SQL("TRUE")
+            return (
+                SQL("(l.team_id, l.user_id) IN %s", pair_ids),
+                SQL("(team_id, user_id) IN %s", pair_ids),
+            )
+        if team_ids is not None:
+            return (
+                SQL("l.team_id = ANY(%s)", list(team_ids)),
+                SQL("team_id = ANY(%s)", list(team_ids)),
+            )
+        return SQL("TRUE"), SQL("TRUE")
+
+    @api.model
+    def _fit_closed_sql(self, scope):
+        """The closed leads of ``scope`` (SQL on ``l``) that count: (id, team,
+        salesperson, won). Won: active, in a won stage; lost: archived with
+        probability 0 (as Odoo's predictive scoring). A lead its own
+        salesperson created is left out: routing gives leads that come in,
+        and a rep's own deals (or leads made up and marked won) say nothing
+        of how they win those."""
+        return SQL(
+            """SELECT l.id, l.team_id, l.user_id,
+                      l.active AND COALESCE(s.is_won, FALSE) AS won
+                 FROM crm_lead l
+            LEFT JOIN crm_stage s ON s.id = l.stage_id
+                WHERE l.team_id IS NOT NULL AND l.user_id IS NOT NULL
+                  AND l.create_uid IS DISTINCT FROM l.user_id
+                  AND ((l.active AND s.is_won)
+                       OR (NOT l.active AND l.probability = 0))
+                  AND %s""",
+            scope,
+        )
+
+    @api.model
+    def _fit_refresh(self, team_ids=None, pairs=None):
+        """Count again the closed leads (:meth:`_fit_closed_sql`) of the
+        teams ``team_ids`` (None: every team), or only of the (team id, user
+        id) ``pairs``, per salesperson and value, in one statement (JIT off:
+        the join's estimates are far above its rows, and compiling cost more
+        than counting)."""
+        if pairs is not None and not pairs:
+            return
+        scope, where = self._fit_scope(team_ids, pairs)
         self.env["crm.lead"].flush_model()
         self.env["crm.stage"].flush_model(["is_won"])
         self.env["res.partner"].flush_model(["category_id"])
         self.env.cr.execute(
             SQL(
-                """DELETE FROM crm_lead_fit_frequency WHERE %(where)s;
-                   WITH closed AS (
-                       SELECT l.id, l.team_id, l.user_id,
-                              l.active AND COALESCE(s.is_won, FALSE) AS won
-                         FROM crm_lead l
-                    LEFT JOIN crm_stage s ON s.id = l.stage_id
-                        WHERE l.team_id IS NOT NULL AND l.user_id IS NOT NULL
-                          AND l.create_uid IS DISTINCT FROM l.user_id
-                          AND ((l.active AND s.is_won)
-                               OR (NOT l.active AND l.probability = 0))
-                          AND %(scope)s
-                   ), items(lead_id, variable, value) AS (
+                """SET LOCAL jit = off;
+                   DELETE FROM crm_lead_fit_frequency WHERE %(where)s;
+                   WITH closed AS (%(closed)s), items(lead_id, variable, value) AS (
                        SELECT c.id, %(total)s, %(total)s FROM closed c
                        %(values)s
                    )
@@ -185,9 +205,10 @@ class CrmLeadFitFrequency(models.Model):
                           COUNT(*) FILTER (WHERE c.won),
                           COUNT(*) FILTER (WHERE NOT c.won)
                      FROM closed c JOIN items i ON i.lead_id = c.id
-                 GROUP BY c.team_id, c.user_id, i.variable, i.value""",
+                 GROUP BY c.team_id, c.user_id, i.variable, i.value;
+                   SET LOCAL jit TO DEFAULT""",
                 where=where,
-                scope=scope,
+                closed=self._fit_closed_sql(scope),
                 total=TOTAL[0],
                 values=SQL("").join(
                     SQL(" UNION ALL %s", self._fit_values_sql(path))

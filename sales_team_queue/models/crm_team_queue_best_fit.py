@@ -15,8 +15,7 @@ from .fit_score import FitCounts
 from .values import RENDERED_MODELS, Reason
 
 # Bounds of the settings (refused on save outside them).
-FAIRNESS_BAND_MAX = 100
-FAIRNESS_WINDOW_MAX = 90
+FAIRNESS_BOUNDS = {"fairness_band": (0, 100), "fairness_window_days": (1, 90)}
 
 
 @dataclass
@@ -48,6 +47,44 @@ class FairShare:
         return self.count / self.share if self.share else float("inf")
 
 
+class FairShares:
+    """The members' :class:`FairShare` in a queue for its next lead, made when
+    asked (``shares[member id]``): a batch asks for thousands."""
+
+    def __init__(self, config, state):
+        self.config = config
+        self.state = state
+        active = [member for member in state.members[config.id] if member.active]
+        self.weights = sum(member.weight for member in active) or 1
+        self.total = (
+            sum(state.window.get((config.id, m.user_id), 0) for m in active) + 1
+        )
+        self.band = 1 + config.fairness_band / 100
+        self._made = {}
+
+    def _count_share(self, member):
+        share = self.total * member.weight / self.weights if member.active else 0.0
+        return self.state.window.get((self.config.id, member.user_id), 0) + 1, share
+
+    def inside(self, member):
+        """Whether ``member`` stays inside the band with one more lead."""
+        count, share = self._count_share(member)
+        return count <= max(1.0, share * self.band)
+
+    def ratio(self, member):
+        """The leads ``member`` would have over their fair share."""
+        count, share = self._count_share(member)
+        return count / share if share else float("inf")
+
+    def __getitem__(self, member_id):
+        if member_id not in self._made:
+            count, share = self._count_share(self.state.member_by_id[member_id])
+            self._made[member_id] = FairShare(
+                count, self.total, share, share * self.band
+            )
+        return self._made[member_id]
+
+
 class CrmTeamQueue(models.Model):
     _inherit = "crm.team.queue"
 
@@ -67,27 +104,21 @@ class CrmTeamQueue(models.Model):
         "included (1: today, from each member's midnight). At most 90.",
     )
 
-    @api.constrains("fairness_band", "fairness_window_days")
+    @api.constrains(*FAIRNESS_BOUNDS)
     def _check_fairness(self):
         for queue in self:
-            if not 0 <= queue.fairness_band <= FAIRNESS_BAND_MAX:
-                raise ValidationError(
-                    _(
-                        "Queue %(queue)s: the fairness band is a percentage from 0 "
-                        "to %(max)s.",
-                        queue=queue.display_name,
-                        max=FAIRNESS_BAND_MAX,
+            for fname, (low, high) in FAIRNESS_BOUNDS.items():
+                if not low <= queue[fname] <= high:
+                    field = queue._fields[fname].get_description(self.env)["string"]
+                    raise ValidationError(
+                        _(
+                            "Queue %(queue)s: %(field)s goes from %(min)s to %(max)s.",
+                            queue=queue.display_name,
+                            field=field,
+                            min=low,
+                            max=high,
+                        )
                     )
-                )
-            if not 1 <= queue.fairness_window_days <= FAIRNESS_WINDOW_MAX:
-                raise ValidationError(
-                    _(
-                        "Queue %(queue)s: the fairness window is from 1 day "
-                        "(today) to %(max)s days.",
-                        queue=queue.display_name,
-                        max=FAIRNESS_WINDOW_MAX,
-                    )
-                )
 
     @api.model
     def _queue_cached_fields(self):
@@ -154,7 +185,7 @@ class CrmTeamQueue(models.Model):
             """CASE WHEN q.strategy = 'best_fit'
                     THEN LEAST(GREATEST(COALESCE(q.fairness_window_days, 1), 1), %s)
                     ELSE 1 END""",
-            FAIRNESS_WINDOW_MAX,
+            FAIRNESS_BOUNDS["fairness_window_days"][1],
         )
 
     # ------------------------------------------------------------
@@ -181,18 +212,9 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _fair_shares(self, config, state):
-        """Each available member's :class:`FairShare` in the queue ``config``
-        if they took the next lead. :return: {member id: FairShare}"""
-        active = [member for member in state.members[config.id] if member.active]
-        weights = sum(member.weight for member in active) or 1
-        total = sum(state.window.get((config.id, m.user_id), 0) for m in active) + 1
-        band = 1 + config.fairness_band / 100
-        shares = {}
-        for member in state.members[config.id]:
-            share = total * member.weight / weights if member.active else 0.0
-            count = state.window.get((config.id, member.user_id), 0) + 1
-            shares[member.id] = FairShare(count, total, share, share * band)
-        return shares
+        """The members' fair shares in the queue ``config`` if they took the
+        next lead. :return: a :class:`FairShares` ({member id: FairShare})"""
+        return FairShares(config, state)
 
     @api.model
     def _select_member_best_fit(self, config, eligible, state, lead=None):
@@ -209,9 +231,9 @@ class CrmTeamQueue(models.Model):
         items = state.fit.items.get(lead.id, ())
         shares = self._fair_shares(config, state)
         ranked, estimates = self._fit_rank(config, eligible, state, items, shares)
-        inside = [member for member in ranked if shares[member.id].inside]
+        inside = [member for member in ranked if shares.inside(member)]
         if not inside:
-            chosen = min(eligible, key=lambda m: (shares[m.id].ratio, m.sequence, m.id))
+            chosen = min(eligible, key=lambda m: (shares.ratio(m), m.sequence, m.id))
             args = dict(
                 self._fit_share_args(config, chosen, shares), **_user_arg(chosen)
             )
@@ -245,7 +267,7 @@ class CrmTeamQueue(models.Model):
             eligible,
             key=lambda m: (
                 -round(estimates[m.id].rate, 6),
-                shares[m.id].ratio,
+                shares.ratio(m),
                 m.sequence,
                 m.id,
             ),

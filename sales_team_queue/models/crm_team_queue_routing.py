@@ -1051,38 +1051,16 @@ class CrmTeamQueue(models.Model):
     def _routing_counts_sql(self, now, who, workload_queue_ids=None):
         """The counters of the user ``who`` (SQL: the member, or the one user
         of a claim, member of the queue or not), as columns of
-        :meth:`_read_routing_rows`: the leads the queue gave them (and of
-        those, the claims) since the start of their day (their time zone
-        ``tz.name``), their open leads in the team, their last ledger line in
-        the team.
+        :meth:`_read_routing_rows`: the leads the queue gave them
+        (:meth:`_routing_received_sql`), their open leads in the team, their
+        last ledger line in the team.
 
         Each counter scans the user's leads or ledger lines: routing gives
         ``workload_queue_ids`` (:meth:`_routing_count_conditions`) and reads
         only what its caps and strategies read; None: every counter."""
         today_if, open_if, last_if = self._routing_count_conditions(workload_queue_ids)
         return SQL(
-            """CASE WHEN %(today_if)s THEN (
-                SELECT ARRAY[COUNT(*) FILTER (WHERE a.create_date >= w.today),
-                             COUNT(*) FILTER (WHERE a.method = 'claim'
-                                                AND a.create_date >= w.today),
-                             COUNT(*)]
-                  FROM (SELECT d AT TIME ZONE tz.name AT TIME ZONE 'UTC' AS today,
-                               (d - make_interval(days => %(window)s - 1))
-                                   AT TIME ZONE tz.name AT TIME ZONE 'UTC' AS since
-                          FROM date_trunc('day', %(now)s::timestamp
-                                   AT TIME ZONE 'UTC' AT TIME ZONE tz.name) d) w
-                  JOIN crm_lead_assignment a ON a.create_date >= w.since
-                 WHERE a.queue_id = q.id AND a.user_id = %(who)s
-                   AND a.method <> 'accepted'
-                   AND NOT (a.method = 'offer' AND EXISTS (
-                       SELECT 1 FROM crm_lead_assignment let_go
-                        WHERE let_go.lead_id = a.lead_id AND let_go.id > a.id
-                          AND let_go.method IN ('declined', 'expired')
-                          AND let_go.previous_user_id = a.user_id))
-                   AND (q.account_owner_counts_as_turn
-                        OR NOT COALESCE(a.reason_code = ANY(%(account)s)
-                                        OR a.reason_args @? %(nested)s::jsonpath,
-                                        FALSE)))
+            """CASE WHEN %(today_if)s THEN (%(received)s)
                ELSE ARRAY[0, 0, 0]::bigint[] END,
                CASE WHEN %(open_if)s THEN (
                 SELECT COUNT(*) FROM crm_lead l
@@ -1092,15 +1070,48 @@ class CrmTeamQueue(models.Model):
                CASE WHEN %(last_if)s THEN (
                 SELECT MAX(a.id) FROM crm_lead_assignment a
                  WHERE a.team_id = q.team_id AND a.user_id = %(who)s) END""",
+            who=who,
+            received=self._routing_received_sql(now, who),
+            open=open_lead_sql("l", "st"),
+            today_if=today_if,
+            open_if=open_if,
+            last_if=last_if,
+        )
+
+    @api.model
+    def _routing_received_sql(self, now, who):
+        """The leads the queue ``q`` gave the user ``who`` (an array): since
+        the start of their day (their time zone ``tz.name``), of those the
+        claims, and since the start of the queue's fairness window
+        (:meth:`_fairness_window_sql`). An offer let go, an acceptance and a
+        returning customer's lead that is not a turn do not count."""
+        return SQL(
+            """SELECT ARRAY[COUNT(*) FILTER (WHERE a.create_date >= w.today),
+                            COUNT(*) FILTER (WHERE a.method = 'claim'
+                                               AND a.create_date >= w.today),
+                            COUNT(*)]
+                 FROM (SELECT d AT TIME ZONE tz.name AT TIME ZONE 'UTC' AS today,
+                              (d - make_interval(days => %(window)s - 1))
+                                  AT TIME ZONE tz.name AT TIME ZONE 'UTC' AS since
+                         FROM date_trunc('day', %(now)s::timestamp
+                                  AT TIME ZONE 'UTC' AT TIME ZONE tz.name) d) w
+                 JOIN crm_lead_assignment a ON a.create_date >= w.since
+                WHERE a.queue_id = q.id AND a.user_id = %(who)s
+                  AND a.method <> 'accepted'
+                  AND NOT (a.method = 'offer' AND EXISTS (
+                      SELECT 1 FROM crm_lead_assignment let_go
+                       WHERE let_go.lead_id = a.lead_id AND let_go.id > a.id
+                         AND let_go.method IN ('declined', 'expired')
+                         AND let_go.previous_user_id = a.user_id))
+                  AND (q.account_owner_counts_as_turn
+                       OR NOT COALESCE(a.reason_code = ANY(%(account)s)
+                                       OR a.reason_args @? %(nested)s::jsonpath,
+                                       FALSE))""",
             now=now,
             who=who,
             account=list(ACCOUNT_REASONS),
             nested=ACCOUNT_REASONS_PATH,
-            open=open_lead_sql("l", "st"),
             window=self._fairness_window_sql(),
-            today_if=today_if,
-            open_if=open_if,
-            last_if=last_if,
         )
 
     @api.model

@@ -82,6 +82,10 @@ class FitCounts:
         self.counts = {}
         for team_id, user_id, variable, value, won, lost in rows:
             self.counts[(team_id, user_id, variable, value)] = (won, won + lost)
+        # a batch scores each member on the same values again and again
+        self._bases = {}
+        self._terms = {}
+        self._estimates = {}
 
     def get(self, team_id, user_id, item):
         """(won, closed) of ``user_id`` (None: the team) on ``item`` (a
@@ -91,25 +95,50 @@ class FitCounts:
     def team_closed(self, team_id):
         return self.get(team_id, None, TOTAL)[1]
 
-    def estimate(self, team_id, user_id, items):
-        """The :class:`FitEstimate` of ``user_id`` (None: the team) on a lead
-        whose values are ``items`` ((variable, value) pairs)."""
-        team_won, team_closed = self.get(team_id, None, TOTAL)
-        team_rate = (team_won + 1) / (team_closed + 2)
-        if user_id is None:
-            base, closed = team_rate, team_closed
-        else:
-            won, closed = self.get(team_id, user_id, TOTAL)
-            base = smoothed(won, closed, team_rate)
-        score = _logit(base)
-        lifts = []
-        for item in items:
+    def _base(self, team_id, user_id):
+        """(the team's rate, the rate of ``user_id`` (None: the team), their
+        closed leads), smoothed."""
+        key = (team_id, user_id)
+        if key not in self._bases:
+            team_won, team_closed = self.get(team_id, None, TOTAL)
+            team_rate = (team_won + 1) / (team_closed + 2)
+            if user_id is None:
+                self._bases[key] = (team_rate, team_rate, team_closed)
+            else:
+                won, closed = self.get(team_id, user_id, TOTAL)
+                self._bases[key] = (team_rate, smoothed(won, closed, team_rate), closed)
+        return self._bases[key]
+
+    def _term(self, team_id, user_id, item):
+        """What the value ``item`` adds to the log-odds of ``user_id`` (None:
+        the team), and whether they closed leads of it."""
+        key = (team_id, user_id, item)
+        if key not in self._terms:
+            team_rate, base, _closed = self._base(team_id, user_id)
             rate = smoothed(*self.get(team_id, None, item), team_rate)
+            closed_v = 0
             if user_id is not None:
                 won_v, closed_v = self.get(team_id, user_id, item)
                 rate = smoothed(won_v, closed_v, rate)
-                if closed_v:
-                    lifts.append((abs(_logit(rate) - _logit(base)), item))
-            score += _logit(rate) - _logit(base)
+            self._terms[key] = (_logit(rate) - _logit(base), bool(closed_v))
+        return self._terms[key]
+
+    def estimate(self, team_id, user_id, items):
+        """The :class:`FitEstimate` of ``user_id`` (None: the team) on a lead
+        whose values are ``items`` ((variable, value) pairs)."""
+        key = (team_id, user_id, tuple(items))
+        if key not in self._estimates:
+            self._estimates[key] = self._estimate(team_id, user_id, items)
+        return self._estimates[key]
+
+    def _estimate(self, team_id, user_id, items):
+        _team_rate, base, closed = self._base(team_id, user_id)
+        score = _logit(base)
+        lifts = []
+        for item in items:
+            term, own = self._term(team_id, user_id, item)
+            score += term
+            if own:
+                lifts.append((abs(term), item))
         evidence = tuple(item for _lift, item in sorted(lifts, reverse=True))
         return FitEstimate(user_id, _sigmoid(score), closed, evidence)

@@ -168,6 +168,21 @@ class TestBestFit(FitHistoryMixin, QueueCase):
             "but would be above fair share (2 of 2", self._last_line(leads[1]).reason
         )
 
+    def test_when_every_eligible_member_is_above_the_band_the_fairest_gets_it(self):
+        queue = self._fit_queue(fairness_band=0)
+        self._member(queue, self.linh).daily_cap = 1
+        leads = self._new_leads(count=4, country_id=self.thailand.id)
+        # Somchai, then Linh (second best; now at her cap), then Wei; the
+        # fourth would put Somchai and Wei at 2 of 4 (share 1.3): neither
+        # fits, Linh is capped: the one furthest below their share, Somchai
+        # first on a tie
+        self.assertEqual(self._owners(leads), ["Somchai", "Linh", "Wei", "Somchai"])
+        self.assertEqual(
+            self._last_line(leads[3]).reason,
+            "best fit: every eligible member would be above fair share; Somchai "
+            "is furthest below it (2 of 4, share 1.3)",
+        )
+
     def test_a_paused_member_is_not_chosen_and_not_counted_in_shares(self):
         queue = self._fit_queue(fairness_band=100)
         self._member(queue, self.somchai).action_pause()
@@ -283,10 +298,10 @@ class TestBestFit(FitHistoryMixin, QueueCase):
 
     def test_settings_are_bounded(self):
         for vals, message in (
-            ({"fairness_band": 101}, "from 0 to 100"),
-            ({"fairness_band": -1}, "from 0 to 100"),
-            ({"fairness_window_days": 0}, "from 1 day"),
-            ({"fairness_window_days": 91}, "90 days"),
+            ({"fairness_band": 101}, r"Fairness Band \(%\) goes from 0 to 100"),
+            ({"fairness_band": -1}, r"Fairness Band \(%\) goes from 0 to 100"),
+            ({"fairness_window_days": 0}, r"Window \(days\) goes from 1 to 90"),
+            ({"fairness_window_days": 91}, r"Window \(days\) goes from 1 to 90"),
         ):
             with self.assertRaisesRegex(ValidationError, message):
                 self._fit_queue(**vals)

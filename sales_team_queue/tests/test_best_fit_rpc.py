@@ -23,6 +23,9 @@ from .common_rpc import TwoTeamsRpcCase
 from .test_best_fit import FitHistoryMixin
 
 FREQUENCY = "crm.lead.fit.frequency"
+# The bounds the refusals of out-of-bounds settings give.
+BAND = "Fairness Band (%) goes from 0 to 100."
+WINDOW = "Fairness Window (days) goes from 1 to 90."
 QUEUE = "crm.team.queue"
 # What a refusal over JSON-RPC is (the exception's class).
 JSON_REFUSED = (
@@ -297,11 +300,11 @@ class TestBestFitRpc(FitHistoryMixin, TwoTeamsRpcCase):
     @mute_logger("odoo.http")
     def test_out_of_bounds_settings_are_refused_with_the_bounds(self):
         for vals, bound in (
-            ({"fairness_band": 101}, "from 0 to 100"),
-            ({"fairness_band": -1}, "from 0 to 100"),
-            ({"fairness_window_days": 0}, "from 1 day (today) to 90 days"),
-            ({"fairness_window_days": 91}, "from 1 day (today) to 90 days"),
-            ({"fairness_window_days": 10**6}, "from 1 day (today) to 90 days"),
+            ({"fairness_band": 101}, BAND),
+            ({"fairness_band": -1}, BAND),
+            ({"fairness_window_days": 0}, WINDOW),
+            ({"fairness_window_days": 91}, WINDOW),
+            ({"fairness_window_days": 10**6}, WINDOW),
         ):
             with self.subTest(vals=vals):
                 refusal = self._rpc_refused(

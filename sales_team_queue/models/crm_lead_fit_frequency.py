@@ -7,7 +7,7 @@ starts to route by best fit; the rows of a salesperson are counted again when
 one of their leads is won, lost or reopened (``crm_lead_fit.py``). Written in
 SQL by the module alone (no one writes them through the API)."""
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL
 
 from .fit_score import REVENUE_BOUNDS, TOTAL, FitCounts, revenue_band
@@ -161,21 +161,42 @@ class CrmLeadFitFrequency(models.Model):
     def _fit_closed_sql(self, scope):
         """The closed leads of ``scope`` (SQL on ``l``) that count: (id, team,
         salesperson, won). Won: active, in a won stage; lost: archived with
-        probability 0 (as Odoo's predictive scoring). A lead its own
-        salesperson created is left out: routing gives leads that come in,
-        and a rep's own deals (or leads made up and marked won) say nothing
-        of how they win those."""
+        probability 0 (as Odoo's predictive scoring). Left out:
+
+        - a lead its own salesperson created: routing gives leads that come
+          in, and a rep's own deals (or leads made up and marked won) say
+          nothing of how they win those;
+        - a lead whose last stage change (the close, in the stage history)
+          was made by someone else than its salesperson then, the team's
+          leader, a sales manager or the system: a colleague who may edit the
+          team's leads cannot mark a rep's leads lost to send leads elsewhere.
+        """
         return SQL(
             """SELECT l.id, l.team_id, l.user_id,
                       l.active AND COALESCE(s.is_won, FALSE) AS won
                  FROM crm_lead l
             LEFT JOIN crm_stage s ON s.id = l.stage_id
+            LEFT JOIN crm_team t ON t.id = l.team_id
+            LEFT JOIN LATERAL (
+                      SELECT h.user_id, h.salesperson_id
+                        FROM crm_lead_stage_history h
+                       WHERE h.lead_id = l.id
+                    ORDER BY h.id DESC LIMIT 1) closer ON TRUE
                 WHERE l.team_id IS NOT NULL AND l.user_id IS NOT NULL
                   AND l.create_uid IS DISTINCT FROM l.user_id
                   AND ((l.active AND s.is_won)
                        OR (NOT l.active AND l.probability = 0))
-                  AND %s""",
-            scope,
+                  AND (closer.user_id IS NULL
+                       OR closer.user_id = closer.salesperson_id
+                       OR closer.user_id = t.user_id
+                       OR closer.user_id = %(root)s
+                       OR EXISTS (SELECT 1 FROM res_groups_users_rel g
+                                   WHERE g.uid = closer.user_id
+                                     AND g.gid = %(managers)s))
+                  AND %(scope)s""",
+            scope=scope,
+            root=SUPERUSER_ID,
+            managers=self.env.ref("sales_team.group_sale_manager").id,
         )
 
     @api.model

@@ -11,7 +11,6 @@ fit too.
 
 import json
 import re
-from unittest import expectedFailure
 
 from odoo import Command
 from odoo.tests import tagged
@@ -489,7 +488,6 @@ class TestBestFitRpc(FitHistoryMixin, TwoTeamsRpcCase):
         self.env[FREQUENCY]._cron_fit_refresh()
         self.assertEqual(self._thai(self.rep), (2, 8))
 
-    @expectedFailure
     def test_rep_of_a_whole_team_cannot_load_losses_on_a_colleague(self):
         """A rep of a "Whole team" team (who may edit their colleagues' leads)
         makes 20 Thai leads without salesperson: best fit gives them to the

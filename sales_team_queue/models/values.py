@@ -161,6 +161,11 @@ REASONS = {
     "offer_declined": _lt("offer declined by %(user)s: %(text)s"),
     "offer_expired": _lt("offer to %(user)s expired after %(minutes)s"),
     "member_let_offer_go": _lt("%(user)s let this lead's offer go"),
+    # hot leads to seniors (models/crm_team_queue_vip.py)
+    "vip_senior": _lt("VIP lead: senior members first: %(reason)s"),
+    "vip_no_senior": _lt(
+        "VIP lead, no senior member eligible (%(members)s): %(reason)s"
+    ),
 }
 
 

@@ -8,7 +8,7 @@ whose e-mail is not at 10 %, one without e-mail at 50 %."""
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 
@@ -178,6 +178,15 @@ class TestVipTier(QueueCase):
     def test_negative_probability_threshold_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "cannot be negative"):
             self._create_queue(vip_min_probability=-1)
+
+    def test_queue_form_sets_the_tier_and_seniors_of_a_round_robin(self):
+        queue = self._create_queue()
+        with Form(queue) as form:
+            form.vip_min_probability = 85
+            with form.member_ids.edit(2) as member:
+                member.is_senior = True
+        self.assertEqual(queue.vip_min_probability, 85)
+        self.assertTrue(self._member(queue, self.linh).is_senior)
 
     # ------------------------------------------------------------
     # routing: VIP leads to senior members first

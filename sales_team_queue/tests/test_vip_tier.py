@@ -6,6 +6,10 @@ Odoo's Predictive Lead Scoring is fed a frequency table of its own here (the
 database's is emptied): a lead whose e-mail is valid is predicted at 90 %, one
 whose e-mail is not at 10 %, one without e-mail at 50 %."""
 
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
@@ -17,6 +21,7 @@ from .common_rpc import TwoTeamsRpcCase
 
 HOT = {"email_from": "buyer@hot-lead.example"}  # predicted 90 %
 COLD = {"email_from": "not an e-mail"}  # predicted 10 %
+T0 = datetime(2026, 1, 6, 3, 0, 0)
 
 
 def _feed_prediction(env):
@@ -301,20 +306,26 @@ class TestVipTier(QueueCase):
             "round robin: first turn",
         )
 
-    def test_reassign_and_dispatch_give_vip_lead_to_senior(self):
-        """The SLA's reassign and the hybrid dispatch plan a pool lead again in
-        its queue (by workload): a VIP lead goes to a senior member there too."""
-        queue = self._senior_queue(strategy="hybrid")
-        lead = self._lead(**HOT)
-        self.assertEqual((lead.queue_id, lead.queue_state), (queue, "pool"))
-        self.assertTrue(lead.is_vip)
-        plan = self.env["crm.team.queue"]._plan_routing(lead, requeue={lead.id: False})
-        decision = plan.decisions[lead.id]
-        self.assertEqual(decision.user, self.linh)
+    def test_dispatch_gives_vip_lead_to_senior(self):
+        """The hybrid dispatch (like the SLA's reassign) plans a pool lead
+        again in its queue, by workload: a VIP lead goes to a senior member
+        there too, even when a junior has fewer open leads."""
+        self._lead(user_id=self.linh.id)
+        self._senior_queue(strategy="hybrid", dispatch_after_minutes=30)
+        with freeze_time(T0):
+            hot, cold = self._leads(HOT, COLD)
+        self.assertEqual((hot.queue_state, hot.is_vip), ("pool", True))
+        with freeze_time(T0 + timedelta(minutes=31)):
+            self.env["crm.lead"]._cron_lead_timers()
+        self.assertEqual((hot.user_id, cold.user_id), (self.linh, self.somchai))
         self.assertEqual(
-            decision.reason.render(self.env),
-            "VIP lead: senior members first: load balanced: 0 open, only eligible "
-            "member",
+            self._reason(hot),
+            "dispatched after 31 min unclaimed; VIP lead: senior members first: "
+            "load balanced: 1 open, only eligible member",
+        )
+        self.assertEqual(
+            self._reason(cold),
+            "dispatched after 31 min unclaimed; load balanced: 0 open vs 0",
         )
 
     def test_test_routing_explains_the_vip_choice(self):

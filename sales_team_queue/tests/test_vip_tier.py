@@ -251,6 +251,13 @@ class TestVipTier(QueueCase):
         self.assertEqual(self._owners(leads), ["Somchai", "Wei"])
         self.assertEqual(self._reason(leads[1]), "round robin: next after Somchai")
 
+    def test_team_with_probability_from_stage_routes_by_its_strategy(self):
+        self.team.probability_mode = "stage"
+        self._senior_queue()
+        leads = self._leads(HOT, HOT)
+        self.assertEqual(self._owners(leads), ["Somchai", "Wei"])
+        self.assertEqual(self._reason(leads[1]), "round robin: next after Somchai")
+
     def test_weighted_gives_vip_lead_to_senior_counted_as_turn(self):
         members = [
             {"user_id": self.somchai.id, "weight": 2},

@@ -42,6 +42,8 @@ from . import crm_lead_stage
 from . import crm_lead_sla
 from . import crm_team_queue_sla
 from . import crm_team_queue_offer
+from . import crm_team_queue_vip
+from . import crm_lead_vip
 from . import crm_lead_offer
 from . import crm_team_queue_skills_relax
 from . import crm_lead_skills_relax

@@ -107,10 +107,12 @@ class CrmLead(models.Model):
     is_vip = fields.Boolean(
         string="VIP",
         compute="_compute_is_vip",
+        # not precomputed: it reads Odoo's prediction (automated_probability),
+        # computed once the lead is saved
         store=True,
-        precompute=True,
-        help="The lead reaches the VIP tier of its queue (VIP From Priority or VIP "
-        "From Revenue): senior members may claim it first.",
+        help="The lead reaches the VIP tier of its queue (VIP From Priority, VIP "
+        "From Revenue or VIP From Predicted Probability): senior members may claim "
+        "it first, and a queue that assigns gives it to a senior member first.",
     )
     claim_block_reason = fields.Char(
         string="Cannot Claim Because",
@@ -147,19 +149,17 @@ class CrmLead(models.Model):
     @api.depends(
         "queue_id.vip_min_priority",
         "queue_id.vip_min_revenue",
+        "queue_id.vip_min_probability",
+        "queue_id.team_id.probability_mode",
         "priority",
         "expected_revenue",
+        "automated_probability",
     )
     def _compute_is_vip(self):
+        Queue = self.env["crm.team.queue"]
         for lead in self:
             queue = lead.queue_id
-            by_priority = bool(queue.vip_min_priority) and (
-                (lead.priority or "0") >= queue.vip_min_priority
-            )
-            by_revenue = bool(queue.vip_min_revenue) and (
-                lead.expected_revenue >= queue.vip_min_revenue
-            )
-            lead.is_vip = by_priority or by_revenue
+            lead.is_vip = Queue._vip_lead_for(queue, queue.team_id, lead)
 
     @api.depends("user_id", "queue_id", "team_id", "tag_ids", "is_vip", "pool_date")
     @api.depends_context("uid", "lang")

@@ -58,6 +58,7 @@ QUEUE_MAXIMA = {
     "activity_deadline_days": 366,
     "pool_alert_hours": YEAR_HOURS,
     "offer_minutes": 7 * 24 * 60,
+    "vip_min_probability": 100,
 }
 MEMBER_MAXIMA = {"weight": 1_000, "daily_cap": 10_000, "max_open": 100_000}
 COMPANY_MAXIMA = {
@@ -375,6 +376,13 @@ class CrmTeamQueue(models.Model):
         help="Leads expecting at least this revenue are VIP. 0: revenue does not "
         "make a lead VIP.",
     )
+    vip_min_probability = fields.Float(
+        string="VIP From Predicted Probability (%)",
+        help="Leads whose probability predicted by Odoo (Predictive Lead Scoring, "
+        "the lead's Automated Probability) is at least this percentage are VIP. "
+        "Not used in teams whose probability comes from the stage: Odoo predicts "
+        "nothing there. 0: the prediction does not make a lead VIP.",
+    )
     notify_leader_on_claim = fields.Boolean(
         string="Alert Team Leader on Claim",
         help="Send the team leader one notification (e-mail or Odoo inbox, as they "
@@ -642,6 +650,7 @@ class CrmTeamQueue(models.Model):
         "sla_hours",
         "sla_warning_hours",
         "offer_minutes",
+        "vip_min_probability",
     )
     def _check_positive_values(self):
         for queue in self:
@@ -657,6 +666,7 @@ class CrmTeamQueue(models.Model):
                 "sla_hours",
                 "sla_warning_hours",
                 "offer_minutes",
+                "vip_min_probability",
             ]
             negative = [
                 queue._fields[fname].get_description(self.env)["string"]

@@ -67,7 +67,9 @@ class CrmTeamQueueMember(models.Model):
     )
     is_senior = fields.Boolean(
         string="Senior",
-        help="Senior members get first access to VIP leads of the pool.",
+        help="Senior members get first access to VIP leads: in the pool, during "
+        "the queue's VIP Senior Minutes; in a queue that assigns, a VIP lead goes "
+        "to an eligible senior member first.",
     )
     skill_tag_ids = fields.Many2many(
         "crm.tag",

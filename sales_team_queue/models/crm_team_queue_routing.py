@@ -643,6 +643,8 @@ class CrmTeamQueue(models.Model):
                 "no_eligible",
                 {"members": [refusals[member.id].to_json() for member in members]},
             )
+        if vip := self._select_member_vip(config, lead, eligible, refusals, state):
+            return vip  # hot leads to seniors (crm_team_queue_vip.py)
         method = getattr(self, f"_select_member_{config.strategy}")
         return method(config, eligible, state, lead)
 

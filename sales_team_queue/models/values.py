@@ -207,6 +207,11 @@ REASONS = {
     "fit_revenue_2": _lt("revenue 10k-100k"),
     "fit_revenue_3": _lt("revenue 100k-1M"),
     "fit_revenue_4": _lt("revenue 1M and more"),
+    # hot leads to seniors (models/crm_team_queue_vip.py)
+    "vip_senior": _lt("VIP lead: senior members first: %(reason)s"),
+    "vip_no_senior": _lt(
+        "VIP lead, no senior member eligible (%(members)s): %(reason)s"
+    ),
 }
 
 

@@ -67,6 +67,7 @@ from . import test_offer_attack_rpc
 from . import test_offer_link
 from . import test_offer_phone_tour
 from . import test_offer_tour
+from . import test_vip_tier
 
 # Python 3.11.7's ast module is not thread-safe (CPython gh-106905: "AST
 # constructor recursion depth mismatch"): the test server's first static request

@@ -183,6 +183,26 @@ class TestBestFit(FitHistoryMixin, QueueCase):
             "is furthest below it (2 of 4, share 1.3)",
         )
 
+    def test_a_vip_lead_goes_to_the_best_senior(self):
+        self._fit_queue(
+            fairness_band=100,
+            vip_min_priority="3",
+            members=[
+                {"user_id": self.somchai.id},
+                {"user_id": self.wei.id, "is_senior": True},
+                {"user_id": self.linh.id, "is_senior": True},
+            ],
+        )
+        hot = self._new_leads(country_id=self.thailand.id, priority="3")
+        # Somchai wins Thai leads best, but is not senior: Linh beats Wei
+        self.assertEqual(hot.user_id, self.linh)
+        self.assertRegex(
+            self._last_line(hot).reason,
+            r"^VIP lead: senior members first: best fit: Linh wins \d+ % ",
+        )
+        plain = self._new_leads(country_id=self.thailand.id)
+        self.assertEqual(plain.user_id, self.somchai)
+
     def test_a_paused_member_is_not_chosen_and_not_counted_in_shares(self):
         queue = self._fit_queue(fairness_band=100)
         self._member(queue, self.somchai).action_pause()

@@ -1,12 +1,28 @@
 """Best fit follows the deals: when a lead of a team routed by best fit is
-won, lost or reopened (or a closed one changes hands), the win/loss counts of
-its salesperson in that team are counted again (``crm.lead.fit.frequency``),
-in the same transaction. Steps of the pipeline (``crm_lead_pipeline.py``)."""
+won, lost or reopened (or a closed one changes hands or values, or is
+deleted or merged away), the win/loss counts of its salesperson in that team
+are counted again (``crm.lead.fit.frequency``), in the same transaction.
+Steps of the pipeline (``crm_lead_pipeline.py``)."""
 
-from odoo import models
+import logging
+
+from psycopg2 import IntegrityError, OperationalError, errorcodes
+
+from odoo import SUPERUSER_ID, api, models
+
+from .after_commit import after_commit_value
+from .crm_team_queue_routing import RETRYABLE, read_committed_cursor
+
+_logger = logging.getLogger(__name__)
 
 # Fields whose change can move a lead in or out of its salesperson's history.
 FIT_FIELDS = frozenset({"active", "stage_id", "probability", "user_id", "team_id"})
+# What a count running at the same time as another one of the same rep gets.
+FIT_CONFLICTS = RETRYABLE | {errorcodes.UNIQUE_VIOLATION}
+# Post-commit data key: the (team id, user id) pairs to count after the commit.
+FIT_LATER = "sales_team_queue.fit_after_commit"
+RECOUNT_TRIES = 3
+LOCK_TIMEOUT = "10s"
 
 
 class CrmLead(models.Model):
@@ -47,13 +63,59 @@ class CrmLead(models.Model):
         if prepared is None:
             return
         team_ids, before = prepared
-        pairs = before | self._fit_closed_pairs(team_ids)
-        if pairs:
-            self.env["crm.lead.fit.frequency"].sudo()._fit_refresh(pairs=pairs)
+        self._fit_recount(before | self._fit_closed_pairs(team_ids))
 
     def _fit_on_create(self):
         """Leads created closed (an import of past deals) count at once."""
         team_ids = self.env["crm.team.queue"]._fit_team_ids()
-        pairs = self._fit_closed_pairs(team_ids) if team_ids else set()
-        if pairs:
-            self.env["crm.lead.fit.frequency"].sudo()._fit_refresh(pairs=pairs)
+        self._fit_recount(self._fit_closed_pairs(team_ids) if team_ids else ())
+
+    def _fit_prepare_unlink(self):
+        """Before a delete (a merge deletes the leads merged away): the
+        salespeople whose closed leads go."""
+        team_ids = self.env["crm.team.queue"]._fit_team_ids()
+        return self._fit_closed_pairs(team_ids) if team_ids else set()
+
+    @api.model
+    def _fit_recount(self, pairs):
+        """Count again the history of the (team id, user id) ``pairs``: at
+        once, or after the commit when another transaction counts one of them
+        at the same time (two reps' deals closed at once; the nightly count):
+        the deal is saved either way, and no click fails for it."""
+        if not pairs:
+            return
+        Frequency = self.env["crm.lead.fit.frequency"].sudo()
+        Frequency._fit_flush()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                Frequency._fit_refresh(pairs=pairs, log_exceptions=False)
+        except (OperationalError, IntegrityError) as error:
+            if error.pgcode not in FIT_CONFLICTS:
+                raise
+            later = after_commit_value(self.env, FIT_LATER, set, _recount_after_commit)
+            later.update(pairs)
+
+
+def _recount_after_commit(registry, pairs):
+    """Post-commit hook: count again the history of ``pairs`` in a READ
+    COMMITTED transaction (it waits for the other counts, then sees every
+    deal committed); tried again on a lock timeout or a deadlock. Never
+    raises: the deals are saved whatever happens here (the nightly count
+    catches up)."""
+    for attempt in range(1, RECOUNT_TRIES + 1):
+        try:
+            with read_committed_cursor(registry, LOCK_TIMEOUT) as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["crm.lead.fit.frequency"]._fit_refresh(
+                    pairs=pairs, log_exceptions=False
+                )
+            return
+        except (OperationalError, IntegrityError) as error:
+            if error.pgcode not in FIT_CONFLICTS or attempt == RECOUNT_TRIES:
+                _logger.warning(
+                    "Best fit history of %s not counted after the commit (it is "
+                    "at the nightly count): %s",
+                    sorted(pairs),
+                    error,
+                )
+                return

@@ -200,7 +200,15 @@ class CrmLeadFitFrequency(models.Model):
         )
 
     @api.model
-    def _fit_refresh(self, team_ids=None, pairs=None):
+    def _fit_flush(self):
+        """Flush what the counts read."""
+        self.env["crm.lead"].flush_model()
+        self.env["crm.stage"].flush_model(["is_won"])
+        self.env["res.partner"].flush_model(["category_id"])
+        self.env["crm.lead.stage.history"].flush_model()
+
+    @api.model
+    def _fit_refresh(self, team_ids=None, pairs=None, log_exceptions=True):
         """Count again the closed leads (:meth:`_fit_closed_sql`) of the
         teams ``team_ids`` (None: every team), or only of the (team id, user
         id) ``pairs``, per salesperson and value, in one statement (JIT off:
@@ -209,9 +217,7 @@ class CrmLeadFitFrequency(models.Model):
         if pairs is not None and not pairs:
             return
         scope, where = self._fit_scope(team_ids, pairs)
-        self.env["crm.lead"].flush_model()
-        self.env["crm.stage"].flush_model(["is_won"])
-        self.env["res.partner"].flush_model(["category_id"])
+        self._fit_flush()
         self.env.cr.execute(
             SQL(
                 """SET LOCAL jit = off;
@@ -226,7 +232,10 @@ class CrmLeadFitFrequency(models.Model):
                           COUNT(*) FILTER (WHERE c.won),
                           COUNT(*) FILTER (WHERE NOT c.won)
                      FROM closed c JOIN items i ON i.lead_id = c.id
-                 GROUP BY c.team_id, c.user_id, i.variable, i.value;
+                 GROUP BY c.team_id, c.user_id, i.variable, i.value
+                       ON CONFLICT (team_id, user_id, variable, value) DO UPDATE
+                      SET won_count = EXCLUDED.won_count,
+                          lost_count = EXCLUDED.lost_count;
                    SET LOCAL jit TO DEFAULT""",
                 where=where,
                 closed=self._fit_closed_sql(scope),
@@ -235,15 +244,22 @@ class CrmLeadFitFrequency(models.Model):
                     SQL(" UNION ALL %s", self._fit_values_sql(path))
                     for path in self._fit_variables()
                 ),
-            )
+            ),
+            log_exceptions=log_exceptions,
         )
         self.invalidate_model()
 
     @api.model
     def _cron_fit_refresh(self):
         """The nightly scheduled action: count again the history of the teams
-        routed by best fit (nothing without such a queue)."""
+        routed by best fit, and drop the counts of the other teams."""
         team_ids = self.env["crm.team.queue"]._fit_team_ids()
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM crm_lead_fit_frequency WHERE team_id <> ALL(%s)",
+                team_ids,
+            )
+        )
         if team_ids:
             self._fit_refresh(team_ids)
 

@@ -102,9 +102,11 @@ class CrmLead(models.Model):
 
     def unlink(self):
         targets = self._target_scope()
+        fit = self._fit_prepare_unlink()
         self._live_on_unlink()
         result = super().unlink()
         self._target_mark_stale(targets)
+        self._fit_recount(fit)
         return result
 
     # ------------------------------------------------------------

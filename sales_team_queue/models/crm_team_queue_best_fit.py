@@ -38,32 +38,25 @@ class FairShare:
     share: float
     limit: float
 
-    @property
-    def inside(self):
-        return self.count <= max(1.0, self.limit)
-
-    @property
-    def ratio(self):
-        return self.count / self.share if self.share else float("inf")
-
 
 class FairShares:
-    """The members' :class:`FairShare` in a queue for its next lead, made when
-    asked (``shares[member id]``): a batch asks for thousands."""
+    """The fair shares of the members who may take a queue's next lead
+    (``members``): their weight's share of the leads the queue gave them in
+    its window; each :class:`FairShare` made when asked (``shares[member
+    id]``): a batch asks for thousands."""
 
-    def __init__(self, config, state):
+    def __init__(self, config, state, members):
         self.config = config
         self.state = state
-        active = [member for member in state.members[config.id] if member.active]
-        self.weights = sum(member.weight for member in active) or 1
+        self.weights = sum(member.weight for member in members) or 1
         self.total = (
-            sum(state.window.get((config.id, m.user_id), 0) for m in active) + 1
+            sum(state.window.get((config.id, m.user_id), 0) for m in members) + 1
         )
         self.band = 1 + config.fairness_band / 100
         self._made = {}
 
     def _count_share(self, member):
-        share = self.total * member.weight / self.weights if member.active else 0.0
+        share = self.total * member.weight / self.weights
         return self.state.window.get((self.config.id, member.user_id), 0) + 1, share
 
     def inside(self, member):
@@ -143,9 +136,15 @@ class CrmTeamQueue(models.Model):
 
     def write(self, vals):
         starting = self.browse()
-        if vals.get("strategy") == "best_fit" or vals.get("active"):
+        if (
+            vals.get("strategy") == "best_fit"
+            or vals.get("active")
+            or ("team_id" in vals)
+        ):
             starting = self.filtered(
-                lambda queue: queue.strategy != "best_fit" or not queue.active
+                lambda queue: queue.strategy != "best_fit"
+                or not queue.active
+                or queue.team_id.id != vals.get("team_id", queue.team_id.id)
             )
         result = super().write(vals)
         starting._fit_start()
@@ -211,10 +210,11 @@ class CrmTeamQueue(models.Model):
         return FitPlan(Frequency._fit_counts(teams, every), items)
 
     @api.model
-    def _fair_shares(self, config, state):
-        """The members' fair shares in the queue ``config`` if they took the
-        next lead. :return: a :class:`FairShares` ({member id: FairShare})"""
-        return FairShares(config, state)
+    def _fair_shares(self, config, state, eligible):
+        """The fair shares in the queue ``config`` of the members ``eligible``
+        for its next lead (those who cannot take it, paused, away, capped,
+        hold none). :return: a :class:`FairShares` ({member id: FairShare})"""
+        return FairShares(config, state, eligible)
 
     @api.model
     def _select_member_best_fit(self, config, eligible, state, lead=None):
@@ -229,7 +229,7 @@ class CrmTeamQueue(models.Model):
             args = {"count": closed, "needed": needed, "reason": reason.to_json()}
             return chosen, Reason("best_fit_no_history", args)
         items = state.fit.items.get(lead.id, ())
-        shares = self._fair_shares(config, state)
+        shares = self._fair_shares(config, state, eligible)
         ranked, estimates = self._fit_rank(config, eligible, state, items, shares)
         inside = [member for member in ranked if shares.inside(member)]
         if not inside:

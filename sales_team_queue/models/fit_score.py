@@ -11,9 +11,11 @@ The estimate, for a member ``m`` of team ``t`` and a lead with values
   ``t = (W + 1) / (N + 2)``; the team's rate on a value
   ``t(v) = (W(v) + K t) / (N(v) + K)``; the member's rate
   ``m = (Wm + K t) / (Nm + K)``; the member's rate on a value
-  ``m(v) = (Wm(v) + K t(v)) / (Nm(v) + K)``. A member with a thin history
-  on a value is pulled toward the team's rate on it; one without history
-  scores exactly the team's;
+  ``m(v) = (Wm(v) + K p(v)) / (Nm(v) + K)``, pulled toward ``p(v)``: their
+  own rate moved as the value moves the team's
+  (``logit p(v) = logit m + logit t(v) - logit t``). A member with a thin
+  history on a value keeps their own strength there, shifted by what the
+  value does to everyone; one without history scores exactly the team's;
 - the values are combined as Odoo's predictive lead scoring does (naive
   Bayes): ``odds(m | v1..vk) = odds(m) x prod(odds(m(v)) / odds(m))``.
 """
@@ -118,8 +120,10 @@ class FitCounts:
             rate = smoothed(*self.get(team_id, None, item), team_rate)
             closed_v = 0
             if user_id is not None:
+                # their own rate moved by what the value does to the team's
+                prior = _sigmoid(_logit(base) + _logit(rate) - _logit(team_rate))
                 won_v, closed_v = self.get(team_id, user_id, item)
-                rate = smoothed(won_v, closed_v, rate)
+                rate = smoothed(won_v, closed_v, prior)
             self._terms[key] = (_logit(rate) - _logit(base), bool(closed_v))
         return self._terms[key]
 

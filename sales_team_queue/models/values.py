@@ -195,8 +195,8 @@ REASONS = {
         "of %(total)s, share %(share)s, band %(band)s %%); %(reason)s"
     ),
     "best_fit_fairest": _lt(
-        "best fit: every eligible member would be above fair share; %(user)s is "
-        "furthest below it (%(count)s of %(total)s, share %(share)s)"
+        "best fit: every eligible member would go above their fair share; "
+        "%(user)s the least (%(count)s of %(total)s, share %(share)s)"
     ),
     "best_fit_no_history": _lt(
         "best fit: not enough history yet (%(count)s closed leads in the team, "

@@ -173,14 +173,14 @@ class TestBestFit(FitHistoryMixin, QueueCase):
         self._member(queue, self.linh).daily_cap = 1
         leads = self._new_leads(count=4, country_id=self.thailand.id)
         # Somchai, then Linh (second best; now at her cap), then Wei; the
-        # fourth would put Somchai and Wei at 2 of 4 (share 1.3): neither
-        # fits, Linh is capped: the one furthest below their share, Somchai
+        # fourth would put Somchai and Wei, the eligible ones, at 2 of their
+        # 3 (share 1.5): neither fits; the least above it gets it, Somchai
         # first on a tie
         self.assertEqual(self._owners(leads), ["Somchai", "Linh", "Wei", "Somchai"])
         self.assertEqual(
             self._last_line(leads[3]).reason,
-            "best fit: every eligible member would be above fair share; Somchai "
-            "is furthest below it (2 of 4, share 1.3)",
+            "best fit: every eligible member would go above their fair share; "
+            "Somchai the least (2 of 3, share 1.5)",
         )
 
     def test_a_vip_lead_goes_to_the_best_senior(self):

@@ -60,6 +60,9 @@ from . import test_pool_live_tour
 from . import test_replica_reads
 from . import test_account_owner
 from . import test_best_fit
+from . import test_best_fit_edges
+from . import test_best_fit_rpc
+from . import test_best_fit_tour
 from . import test_offers
 from . import test_skills_relax
 from . import test_native_answers

@@ -1,5 +1,7 @@
-"""Review of best fit (issue 23): each test shows a defect found in review and
-fails until it is fixed (see the review report)."""
+"""Best fit at its edges, each found in review: values nobody has history on,
+members who cannot take the lead, a queue moved to another team, merged
+leads, two recounts of one rep at once, the window, and no cost without a
+best-fit queue."""
 
 import threading
 import time
@@ -15,7 +17,7 @@ from .test_best_fit import FitHistoryMixin
 
 
 @tagged("post_install", "-at_install")
-class TestFitScoreReview(QueueCase):
+class TestFitScoreEdges(QueueCase):
     def test_a_stronger_member_scores_higher_on_values_nobody_has_seen(self):
         """Two members with 100 closed leads each, 60 % and 20 % won; a lead
         with two values (a country, a source) neither of them closed: nothing
@@ -53,7 +55,7 @@ class TestFitScoreReview(QueueCase):
 
 
 @tagged("post_install", "-at_install")
-class TestBestFitReview(FitHistoryMixin, QueueCase):
+class TestBestFitEdges(FitHistoryMixin, QueueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -24,6 +24,21 @@ class TestInstall(TransactionCase):
         self.assertEqual(module.latest_version, manifest["version"])
         self.assertTrue(manifest["version"].startswith("18.0."))
 
+    def test_every_test_file_is_imported_by_the_tests_package(self):
+        """Odoo's own test runner finds tests through ``tests/__init__.py``
+        only: a file left out there would run under pytest and nowhere else."""
+        here = os.path.dirname(__file__)
+        with open(os.path.join(here, "__init__.py"), encoding="utf-8") as init:
+            imported = set(
+                re.findall(r"^from \. import (test_\w+)$", init.read(), re.M)
+            )
+        files = {
+            name[:-3]
+            for name in os.listdir(here)
+            if name.startswith("test_") and name.endswith(".py")
+        }
+        self.assertEqual(files - imported, set())
+
     def test_every_model_of_the_module_has_access_rules(self):
         # Abstract models (mixins) have no table: the models that inherit
         # them carry the rules.

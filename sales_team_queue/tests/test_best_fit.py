@@ -42,6 +42,21 @@ class FitHistoryMixin:
         )
         lost_leads.write({"active": False, "probability": 0})
 
+    def _fit_queue(self, **vals):
+        return self._create_queue(strategy="best_fit", **vals)
+
+    def _frequency(self, user, variable="", value=""):
+        """(won, lost) of ``user`` in Queue Team on the value (total: none)."""
+        row = self.env["crm.lead.fit.frequency"].search(
+            [
+                ("team_id", "=", self.team.id),
+                ("user_id", "=", user.id),
+                ("variable", "=", variable),
+                ("value", "=", value),
+            ]
+        )
+        return row.won_count, row.lost_count
+
     @classmethod
     def _history(cls):
         cls._closed(cls.somchai, cls.thailand, 16, 4)
@@ -105,28 +120,18 @@ class TestFitScore(QueueCase):
         self.assertEqual(revenue_band(5_000_000), "4")
 
 
-@tagged("post_install", "-at_install")
-class TestBestFit(FitHistoryMixin, QueueCase):
+class FitHistoryCase(FitHistoryMixin, QueueCase):
+    """Queue Team with its history of won and lost leads."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls._fit_setup()
         cls._history()
 
-    def _fit_queue(self, **vals):
-        return self._create_queue(strategy="best_fit", **vals)
 
-    def _frequency(self, user, variable="", value=""):
-        row = self.env["crm.lead.fit.frequency"].search(
-            [
-                ("team_id", "=", self.team.id),
-                ("user_id", "=", user.id),
-                ("variable", "=", variable),
-                ("value", "=", value),
-            ]
-        )
-        return row.won_count, row.lost_count
-
+@tagged("post_install", "-at_install")
+class TestBestFit(FitHistoryCase):
     def test_a_best_fit_queue_counts_the_team_history(self):
         self._fit_queue()
         self.assertEqual(self._frequency(self.somchai), (18, 12))

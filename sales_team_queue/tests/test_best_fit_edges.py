@@ -13,7 +13,7 @@ from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 from odoo.addons.sales_team_queue.models.fit_score import TOTAL, FitCounts
 
 from .common import CommittedQueueCase, QueueCase
-from .test_best_fit import FitHistoryMixin
+from .test_best_fit import FitHistoryCase
 
 
 @tagged("post_install", "-at_install")
@@ -55,24 +55,7 @@ class TestFitScoreEdges(QueueCase):
 
 
 @tagged("post_install", "-at_install")
-class TestBestFitEdges(FitHistoryMixin, QueueCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._fit_setup()
-        cls._history()
-
-    def _frequency(self, user, variable="", value=""):
-        row = self.env["crm.lead.fit.frequency"].search(
-            [
-                ("team_id", "=", self.team.id),
-                ("user_id", "=", user.id),
-                ("variable", "=", variable),
-                ("value", "=", value),
-            ]
-        )
-        return row.won_count, row.lost_count
-
+class TestBestFitEdges(FitHistoryCase):
     def test_a_lead_nobody_has_history_on_goes_to_the_strongest_member(self):
         """Somchai wins 60 % of his closed leads, Wei 49 %, Linh 40 %; a German
         lead with a new tag (no one closed either): Somchai is the best

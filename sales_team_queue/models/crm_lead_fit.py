@@ -28,24 +28,22 @@ LOCK_TIMEOUT = "10s"
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
-    def _fit_closed_pairs(self, team_ids):
-        """(team id, user id) of the leads of ``self`` that are closed (won:
-        active in a won stage; lost: archived with probability 0) in the teams
-        ``team_ids``."""
-        return {
-            (lead.team_id.id, lead.user_id.id)
-            for lead in self
-            if lead.team_id.id in team_ids
+    def _fit_closed(self, team_ids):
+        """The leads of ``self`` in the teams ``team_ids`` that are closed
+        now (won: active in a won stage; lost: archived with probability 0)
+        and have a salesperson."""
+        return self.filtered(
+            lambda lead: lead.team_id.id in team_ids
             and lead.user_id
             and (
                 (lead.active and lead.stage_id.is_won)
                 or (not lead.active and not lead.probability)
             )
-        }
+        )
 
     def _fit_prepare_write(self, vals):
-        """Before a write of ``vals``: the salespeople whose history it may
-        change (their closed leads), or None when it cannot change any."""
+        """Before a write of ``vals``: the leads closed now whose history it
+        may change, or None when it cannot change any."""
         team_ids = self.env["crm.team.queue"]._fit_team_ids()
         if not team_ids:
             return None
@@ -55,26 +53,33 @@ class CrmLead(models.Model):
         }
         if not watched.intersection(vals):
             return None
-        return team_ids, self._fit_closed_pairs(team_ids)
+        return team_ids, self._fit_closed(team_ids)
 
     def _fit_after_write(self, prepared):
-        """After the write: count again the history of the salespeople whose
-        closed leads it changed (before or after it)."""
+        """After the write: count again the history of the salespeople of the
+        leads closed before or after it."""
         if prepared is None:
             return
         team_ids, before = prepared
-        self._fit_recount(before | self._fit_closed_pairs(team_ids))
+        closed = before | self._fit_closed(team_ids)
+        Frequency = self.env["crm.lead.fit.frequency"].sudo()
+        self._fit_recount(Frequency._fit_history_pairs(closed, team_ids))
 
     def _fit_on_create(self):
         """Leads created closed (an import of past deals) count at once."""
         team_ids = self.env["crm.team.queue"]._fit_team_ids()
-        self._fit_recount(self._fit_closed_pairs(team_ids) if team_ids else ())
+        closed = self._fit_closed(team_ids) if team_ids else self.browse()
+        Frequency = self.env["crm.lead.fit.frequency"].sudo()
+        self._fit_recount(Frequency._fit_history_pairs(closed, team_ids))
 
     def _fit_prepare_unlink(self):
         """Before a delete (a merge deletes the leads merged away): the
-        salespeople whose closed leads go."""
+        salespeople whose history the leads are in."""
         team_ids = self.env["crm.team.queue"]._fit_team_ids()
-        return self._fit_closed_pairs(team_ids) if team_ids else set()
+        if not team_ids:
+            return set()
+        Frequency = self.env["crm.lead.fit.frequency"].sudo()
+        return Frequency._fit_history_pairs(self._fit_closed(team_ids), team_ids)
 
     @api.model
     def _fit_recount(self, pairs):

@@ -136,68 +136,114 @@ class CrmLeadFitFrequency(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _fit_scope(self, team_ids=None, pairs=None):
-        """The leads (SQL on ``l``) and rows (SQL) a refresh of the teams
-        ``team_ids`` or of the (team id, user id) ``pairs`` counts again."""
+    def _fit_scope(self, team, user, team_ids=None, pairs=None):
+        """SQL: the columns ``team`` and ``user`` (SQL) are of the teams
+        ``team_ids`` (None: every team) or of the (team id, user id)
+        ``pairs``."""
         if pairs is not None:
             pairs = sorted(set(pairs))
-            pair_ids = SQL(
-                "(SELECT * FROM unnest(%s::int[], %s::int[]))",
-                [team for team, _user in pairs],
-                [user for _team, user in pairs],
-            )
-            return (
-                SQL("(l.team_id, l.user_id) IN %s", pair_ids),
-                SQL("(team_id, user_id) IN %s", pair_ids),
+            return SQL(
+                "(%s, %s) IN (SELECT * FROM unnest(%s::int[], %s::int[]))",
+                team,
+                user,
+                [team_id for team_id, _user in pairs],
+                [user_id for _team, user_id in pairs],
             )
         if team_ids is not None:
-            return (
-                SQL("l.team_id = ANY(%s)", list(team_ids)),
-                SQL("team_id = ANY(%s)", list(team_ids)),
-            )
-        return SQL("TRUE"), SQL("TRUE")
+            return SQL("%s = ANY(%s)", team, list(team_ids))
+        return SQL("TRUE")
 
     @api.model
-    def _fit_closed_sql(self, scope):
-        """The closed leads of ``scope`` (SQL on ``l``) that count: (id, team,
-        salesperson, won). Won: active, in a won stage; lost: archived with
-        probability 0 (as Odoo's predictive scoring). Left out:
+    def _fit_closed_sql(self, team_ids=None, pairs=None):
+        """The closed leads that count, of the teams ``team_ids`` or the
+        (team id, user id) ``pairs`` (:meth:`_fit_scope`): (id, team,
+        salesperson, won).
 
-        - a lead its own salesperson created: routing gives leads that come
-          in, and a rep's own deals (or leads made up and marked won) say
-          nothing of how they win those;
-        - a lead whose last stage change (the close, in the stage history)
-          was made by someone else than its salesperson then, the team's
-          leader, a sales manager or the system: a colleague who may edit the
-          team's leads cannot mark a rep's leads lost to send leads elsewhere.
-        """
+        A lead's state is its last stage change made by someone trusted with
+        it (the stage history: its salesperson then, the team's leader, a
+        sales manager or the system): won (a won stage) or lost, counted for
+        the team and salesperson of that change (the lines a merge brought
+        from another lead are that lead's). What a colleague did to it
+        (marked lost, archived, reopened) does not count, nor does handing a
+        closed lead to someone else, or changing its probability. A lead its
+        own salesperson created is left out: routing gives leads that come in,
+        and a rep's own deals (or made-up ones) say nothing of how they win
+        those. A lead closed before the module kept its stage history counts
+        as it is (Odoo's predictive scoring: won, active in a won stage;
+        lost, archived with probability 0)."""
+        line_scope = self._fit_scope(
+            SQL("h.team_id"), SQL("h.salesperson_id"), team_ids, pairs
+        )
         return SQL(
-            """SELECT l.id, l.team_id, l.user_id,
-                      l.active AND COALESCE(s.is_won, FALSE) AS won
+            """SELECT c.id, c.team_id, c.user_id, c.won FROM (
+                      SELECT DISTINCT ON (h.lead_id) h.lead_id AS id, h.team_id,
+                             h.salesperson_id AS user_id, h.event <> 'lost' AS won,
+                             h.event = 'lost' OR COALESCE(s.is_won, FALSE) AS closed
+                        FROM crm_lead_stage_history h
+                   LEFT JOIN crm_team t ON t.id = h.team_id
+                   LEFT JOIN crm_stage s ON s.id = h.stage_id
+                       WHERE h.lead_id IN (SELECT h.lead_id
+                                             FROM crm_lead_stage_history h
+                                            WHERE %(line_scope)s)
+                         AND h.source_lead_ref = h.lead_id
+                         AND (h.user_id = h.salesperson_id
+                              OR h.user_id = t.user_id
+                              OR h.user_id = %(root)s
+                              OR EXISTS (SELECT 1 FROM res_groups_users_rel g
+                                          WHERE g.uid = h.user_id
+                                            AND g.gid = %(managers)s))
+                    ORDER BY h.lead_id, h.id DESC) c
+                 JOIN crm_lead l ON l.id = c.id
+                WHERE c.closed AND c.team_id IS NOT NULL AND c.user_id IS NOT NULL
+                  AND l.create_uid IS DISTINCT FROM c.user_id
+                  AND %(closed_scope)s
+            UNION ALL
+               SELECT l.id, l.team_id, l.user_id,
+                      l.active AND COALESCE(s.is_won, FALSE)
                  FROM crm_lead l
             LEFT JOIN crm_stage s ON s.id = l.stage_id
-            LEFT JOIN crm_team t ON t.id = l.team_id
-            LEFT JOIN LATERAL (
-                      SELECT h.user_id, h.salesperson_id
-                        FROM crm_lead_stage_history h
-                       WHERE h.lead_id = l.id
-                    ORDER BY h.id DESC LIMIT 1) closer ON TRUE
-                WHERE l.team_id IS NOT NULL AND l.user_id IS NOT NULL
+                WHERE NOT EXISTS (SELECT 1 FROM crm_lead_stage_history h
+                                   WHERE h.lead_id = l.id)
+                  AND l.team_id IS NOT NULL AND l.user_id IS NOT NULL
                   AND l.create_uid IS DISTINCT FROM l.user_id
                   AND ((l.active AND s.is_won)
                        OR (NOT l.active AND l.probability = 0))
-                  AND (closer.user_id IS NULL
-                       OR closer.user_id = closer.salesperson_id
-                       OR closer.user_id = t.user_id
-                       OR closer.user_id = %(root)s
-                       OR EXISTS (SELECT 1 FROM res_groups_users_rel g
-                                   WHERE g.uid = closer.user_id
-                                     AND g.gid = %(managers)s))
-                  AND %(scope)s""",
-            scope=scope,
+                  AND %(lead_scope)s""",
+            line_scope=line_scope,
+            closed_scope=self._fit_scope(
+                SQL("c.team_id"), SQL("c.user_id"), team_ids, pairs
+            ),
+            lead_scope=self._fit_scope(
+                SQL("l.team_id"), SQL("l.user_id"), team_ids, pairs
+            ),
             root=SUPERUSER_ID,
             managers=self.env.ref("sales_team.group_sale_manager").id,
         )
+
+    @api.model
+    def _fit_history_pairs(self, leads, team_ids):
+        """The (team id, user id) whose history ``leads`` may be in: their
+        team and salesperson now, and those of their stage history, in the
+        teams ``team_ids``."""
+        pairs = {
+            (lead.team_id.id, lead.user_id.id)
+            for lead in leads
+            if lead.team_id.id in team_ids and lead.user_id
+        }
+        if leads:
+            self.env["crm.lead.stage.history"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """SELECT DISTINCT team_id, salesperson_id
+                         FROM crm_lead_stage_history
+                        WHERE lead_id = ANY(%s) AND team_id = ANY(%s)
+                          AND salesperson_id IS NOT NULL""",
+                    leads.ids,
+                    list(team_ids),
+                )
+            )
+            pairs.update(self.env.cr.fetchall())
+        return pairs
 
     @api.model
     def _fit_flush(self):
@@ -211,16 +257,18 @@ class CrmLeadFitFrequency(models.Model):
     def _fit_refresh(self, team_ids=None, pairs=None, log_exceptions=True):
         """Count again the closed leads (:meth:`_fit_closed_sql`) of the
         teams ``team_ids`` (None: every team), or only of the (team id, user
-        id) ``pairs``, per salesperson and value, in one statement (JIT off:
-        the join's estimates are far above its rows, and compiling cost more
-        than counting)."""
+        id) ``pairs``, per salesperson and value, in one statement (JIT and
+        nested loops off: right after an import, before PostgreSQL analyzed
+        the new rows, its estimates are far off, and compiling or looping
+        cost more than counting)."""
         if pairs is not None and not pairs:
             return
-        scope, where = self._fit_scope(team_ids, pairs)
+        where = self._fit_scope(SQL("team_id"), SQL("user_id"), team_ids, pairs)
         self._fit_flush()
         self.env.cr.execute(
             SQL(
                 """SET LOCAL jit = off;
+                   SET LOCAL enable_nestloop = off;
                    DELETE FROM crm_lead_fit_frequency WHERE %(where)s;
                    WITH closed AS (%(closed)s), items(lead_id, variable, value) AS (
                        SELECT c.id, %(total)s, %(total)s FROM closed c
@@ -236,9 +284,10 @@ class CrmLeadFitFrequency(models.Model):
                        ON CONFLICT (team_id, user_id, variable, value) DO UPDATE
                       SET won_count = EXCLUDED.won_count,
                           lost_count = EXCLUDED.lost_count;
-                   SET LOCAL jit TO DEFAULT""",
+                   SET LOCAL jit TO DEFAULT;
+                   SET LOCAL enable_nestloop TO DEFAULT""",
                 where=where,
-                closed=self._fit_closed_sql(scope),
+                closed=self._fit_closed_sql(team_ids, pairs),
                 total=TOTAL[0],
                 values=SQL("").join(
                     SQL(" UNION ALL %s", self._fit_values_sql(path))

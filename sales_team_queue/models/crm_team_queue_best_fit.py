@@ -245,7 +245,6 @@ class CrmTeamQueue(models.Model):
         if better:
             args = dict(
                 self._fit_share_args(config, better[0], shares),
-                rate=estimates[better[0].id].percent,
                 reason=reason.to_json(),
                 **_user_arg(better[0]),
             )

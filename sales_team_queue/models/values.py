@@ -191,8 +191,8 @@ REASONS = {
         "%(share)s, band %(band)s %%)"
     ),
     "best_fit_above": _lt(
-        "%(user)s wins more (%(rate)s %%) but would be above fair share (%(count)s "
-        "of %(total)s, share %(share)s, band %(band)s %%); %(reason)s"
+        "%(user)s would win more but would be above fair share (%(count)s of "
+        "%(total)s, share %(share)s, band %(band)s %%); %(reason)s"
     ),
     "best_fit_fairest": _lt(
         "best fit: every eligible member would go above their fair share; "

@@ -60,6 +60,7 @@ from . import test_pool_live_tour
 from . import test_replica_reads
 from . import test_account_owner
 from . import test_best_fit
+from . import test_best_fit_attack
 from . import test_best_fit_edges
 from . import test_best_fit_rpc
 from . import test_best_fit_tour

@@ -168,7 +168,10 @@ class TestBestFit(FitHistoryCase):
         self.assertEqual(
             sorted(self._owners(leads)), sorted(["Somchai", "Wei", "Linh"])
         )
-        self.assertIn("Somchai wins more (", self._last_line(leads[1]).reason)
+        self.assertIn(
+            "Somchai would win more but would be above fair share (2 of 2",
+            self._last_line(leads[1]).reason,
+        )
         self.assertIn(
             "but would be above fair share (2 of 2", self._last_line(leads[1]).reason
         )

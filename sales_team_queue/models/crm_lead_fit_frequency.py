@@ -171,9 +171,16 @@ class CrmLeadFitFrequency(models.Model):
         those. A lead closed before the module kept its stage history counts
         as it is (Odoo's predictive scoring: won, active in a won stage;
         lost, archived with probability 0)."""
-        line_scope = self._fit_scope(
-            SQL("h.team_id"), SQL("h.salesperson_id"), team_ids, pairs
+        return SQL(
+            "%s UNION ALL %s",
+            self._fit_closed_by_history_sql(team_ids, pairs),
+            self._fit_closed_before_history_sql(team_ids, pairs),
         )
+
+    @api.model
+    def _fit_closed_by_history_sql(self, team_ids=None, pairs=None):
+        """The closed leads of :meth:`_fit_closed_sql` that have a stage
+        history: each by its last change made by someone trusted with it."""
         return SQL(
             """SELECT c.id, c.team_id, c.user_id, c.won FROM (
                       SELECT DISTINCT ON (h.lead_id) h.lead_id AS id, h.team_id,
@@ -196,9 +203,23 @@ class CrmLeadFitFrequency(models.Model):
                  JOIN crm_lead l ON l.id = c.id
                 WHERE c.closed AND c.team_id IS NOT NULL AND c.user_id IS NOT NULL
                   AND l.create_uid IS DISTINCT FROM c.user_id
-                  AND %(closed_scope)s
-            UNION ALL
-               SELECT l.id, l.team_id, l.user_id,
+                  AND %(closed_scope)s""",
+            line_scope=self._fit_scope(
+                SQL("h.team_id"), SQL("h.salesperson_id"), team_ids, pairs
+            ),
+            closed_scope=self._fit_scope(
+                SQL("c.team_id"), SQL("c.user_id"), team_ids, pairs
+            ),
+            root=SUPERUSER_ID,
+            managers=self.env.ref("sales_team.group_sale_manager").id,
+        )
+
+    @api.model
+    def _fit_closed_before_history_sql(self, team_ids=None, pairs=None):
+        """The closed leads of :meth:`_fit_closed_sql` without stage history
+        (closed before the module was installed): by their state."""
+        return SQL(
+            """SELECT l.id, l.team_id, l.user_id,
                       l.active AND COALESCE(s.is_won, FALSE)
                  FROM crm_lead l
             LEFT JOIN crm_stage s ON s.id = l.stage_id
@@ -208,16 +229,8 @@ class CrmLeadFitFrequency(models.Model):
                   AND l.create_uid IS DISTINCT FROM l.user_id
                   AND ((l.active AND s.is_won)
                        OR (NOT l.active AND l.probability = 0))
-                  AND %(lead_scope)s""",
-            line_scope=line_scope,
-            closed_scope=self._fit_scope(
-                SQL("c.team_id"), SQL("c.user_id"), team_ids, pairs
-            ),
-            lead_scope=self._fit_scope(
-                SQL("l.team_id"), SQL("l.user_id"), team_ids, pairs
-            ),
-            root=SUPERUSER_ID,
-            managers=self.env.ref("sales_team.group_sale_manager").id,
+                  AND %s""",
+            self._fit_scope(SQL("l.team_id"), SQL("l.user_id"), team_ids, pairs),
         )
 
     @api.model

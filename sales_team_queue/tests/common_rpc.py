@@ -1,6 +1,7 @@
 """Calls over XML-RPC with a user's own login and password (``<login>_pw``), the
 way an outside script reaches Odoo: for the access and perimeter tests."""
 
+import json
 from xmlrpc.client import Fault
 
 from odoo import Command
@@ -38,6 +39,38 @@ class RpcLoginMixin:
         return self.xmlrpc_object.execute_kw(
             self.env.cr.dbname, uid, f"{login}_pw", model, method, list(args), kwargs
         )
+
+    def _jsonrpc(self, user, model, method, *args, **kwargs):
+        """``model.method`` called as ``user`` over JSON-RPC (``/jsonrpc``,
+        ``execute_kw`` with their login and password). :return: (result,
+        error: the answer's error data, None when it succeeded)"""
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [
+                    self.env.cr.dbname,
+                    user.id,
+                    f"{user.login}_pw",
+                    model,
+                    method,
+                    list(args),
+                    kwargs,
+                ],
+            },
+        }
+        response = self.url_open(
+            "/jsonrpc",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+        answer = response.json()
+        if "error" in answer:
+            return None, answer["error"]["data"]
+        return answer.get("result"), None
 
     def _rpc_refused(self, user, model, method, *args, **kwargs):
         """:meth:`_rpc`, which must be refused: return the refusal (its

@@ -8,7 +8,6 @@ queue: ``mate`` wins Thai leads (6 of 10), ``rep`` does not (2 of 10).
 """
 
 import contextlib
-import json
 import re
 import time
 from xmlrpc.client import Fault
@@ -323,32 +322,10 @@ class TestBestFitAttack(FitHistoryMixin, TwoTeamsRpcCase):
     def _jsonrpc_call(self, user, model, method, ids):
         """``model.method(ids)`` as ``user`` over JSON-RPC (a method that
         answers None, which XML-RPC cannot carry); asserts it succeeded."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.env.cr.dbname,
-                    user.id,
-                    f"{user.login}_pw",
-                    model,
-                    method,
-                    [ids],
-                    {},
-                ],
-            },
-        }
-        answer = self.url_open(
-            "/jsonrpc",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        ).json()
-        self.assertNotIn("error", answer, answer.get("error"))
+        result, error = self._jsonrpc(user, model, method, ids)
+        self.assertFalse(error, error)
         self.env.invalidate_all()
-        return answer.get("result")
+        return result
 
 
 @tagged("post_install", "-at_install")

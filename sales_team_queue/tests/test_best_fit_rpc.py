@@ -9,7 +9,6 @@ them. Team *Bravo* has its own leader. ``manager`` is a sales manager,
 fit too.
 """
 
-import json
 import re
 
 from odoo import Command
@@ -117,38 +116,6 @@ class TestBestFitRpc(FitHistoryMixin, TwoTeamsRpcCase):
 
     def _thai(self, user):
         return self._counts(user, "country_id", str(self.thailand.id))
-
-    def _jsonrpc(self, user, model, method, *args, **kwargs):
-        """``model.method`` called as ``user`` over JSON-RPC (``/jsonrpc``,
-        ``execute_kw`` with their login and password). :return: (result,
-        error: the answer's error data, None when it succeeded)"""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.env.cr.dbname,
-                    user.id,
-                    f"{user.login}_pw",
-                    model,
-                    method,
-                    list(args),
-                    kwargs,
-                ],
-            },
-        }
-        response = self.url_open(
-            "/jsonrpc",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        answer = response.json()
-        if "error" in answer:
-            return None, answer["error"]["data"]
-        return answer.get("result"), None
 
     def _json_refused(self, user, model, method, *args, **kwargs):
         """:meth:`_jsonrpc`, which the server must refuse: return the

@@ -211,6 +211,26 @@ class TestBestFit(FitHistoryCase):
         plain = self._new_leads(country_id=self.thailand.id)
         self.assertEqual(plain.user_id, self.somchai)
 
+    def test_queue_fairness_shows_the_band_limit(self):
+        queue = self._fit_queue(fairness_band=20)
+        self._new_leads(count=3, country_id=self.thailand.id)
+        Report = self.env["crm.team.queue.fairness.report"]
+        groups = Report._read_group(
+            [("queue_id", "=", queue.id)],
+            ["user_id"],
+            ["band_share:avg", "weight_share:avg", "fairness_band:max"],
+        )
+        self.assertEqual(len(groups), 3)
+        for _user, band_share, weight_share, band in groups:
+            self.assertAlmostEqual(weight_share, 100 / 3, places=2)
+            self.assertAlmostEqual(band_share, 40.0, places=2)
+            self.assertEqual(band, 20)
+        # a queue of another strategy has no band
+        queue.strategy = "weighted"
+        Report.invalidate_model()
+        rows = Report.search([("queue_id", "=", queue.id)])
+        self.assertFalse(any(rows.mapped("band_share")))
+
     def test_a_paused_member_is_not_chosen_and_not_counted_in_shares(self):
         queue = self._fit_queue(fairness_band=100)
         self._member(queue, self.somchai).action_pause()

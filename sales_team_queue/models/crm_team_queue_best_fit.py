@@ -27,23 +27,10 @@ class FitPlan:
     items: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class FairShare:
-    """A member's place against their fair share of the queue's window, if they
-    took one more lead: their leads (``count``) of the queue's (``total``), the
-    share their weight is owed of ``total``, and the most the band allows."""
-
-    count: int
-    total: int
-    share: float
-    limit: float
-
-
 class FairShares:
     """The fair shares of the members who may take a queue's next lead
     (``members``): their weight's share of the leads the queue gave them in
-    its window; each :class:`FairShare` made when asked (``shares[member
-    id]``): a batch asks for thousands."""
+    its window (``total``, this lead included)."""
 
     def __init__(self, config, state, members):
         self.config = config
@@ -53,29 +40,21 @@ class FairShares:
             sum(state.window.get((config.id, m.user_id), 0) for m in members) + 1
         )
         self.band = 1 + config.fairness_band / 100
-        self._made = {}
 
-    def _count_share(self, member):
+    def count_share(self, member):
+        """(the leads ``member`` would have with this one, their share)."""
         share = self.total * member.weight / self.weights
         return self.state.window.get((self.config.id, member.user_id), 0) + 1, share
 
     def inside(self, member):
         """Whether ``member`` stays inside the band with one more lead."""
-        count, share = self._count_share(member)
+        count, share = self.count_share(member)
         return count <= max(1.0, share * self.band)
 
     def ratio(self, member):
         """The leads ``member`` would have over their fair share."""
-        count, share = self._count_share(member)
+        count, share = self.count_share(member)
         return count / share if share else float("inf")
-
-    def __getitem__(self, member_id):
-        if member_id not in self._made:
-            count, share = self._count_share(self.state.member_by_id[member_id])
-            self._made[member_id] = FairShare(
-                count, self.total, share, share * self.band
-            )
-        return self._made[member_id]
 
 
 class CrmTeamQueue(models.Model):
@@ -196,16 +175,21 @@ class CrmTeamQueue(models.Model):
         """The :class:`FitPlan` of the ``leads`` a best-fit queue may route
         (``candidates``: {lead id: [QueueConfig]}): one query for the counts
         of their teams on their values; None when no best-fit queue matches."""
-        teams = {
-            config.team_id
-            for found in candidates.values()
-            for config in found
-            if config.strategy == "best_fit"
+        fit = {
+            lead_id: {
+                config.team_id for config in found if config.strategy == "best_fit"
+            }
+            for lead_id, found in candidates.items()
         }
+        teams = set().union(*fit.values())
         if not teams:
             return None
         Frequency = self.env["crm.lead.fit.frequency"].sudo()
-        items = {lead.id: Frequency._fit_lead_items(lead) for lead in leads}
+        items = {
+            lead.id: Frequency._fit_lead_items(lead)
+            for lead in leads
+            if fit.get(lead.id)
+        }
         every = {item for lead_items in items.values() for item in lead_items}
         return FitPlan(Frequency._fit_counts(teams, every), items)
 
@@ -213,7 +197,7 @@ class CrmTeamQueue(models.Model):
     def _fair_shares(self, config, state, eligible):
         """The fair shares in the queue ``config`` of the members ``eligible``
         for its next lead (those who cannot take it, paused, away, capped,
-        hold none). :return: a :class:`FairShares` ({member id: FairShare})"""
+        hold none). :return: a :class:`FairShares`"""
         return FairShares(config, state, eligible)
 
     @api.model
@@ -304,11 +288,11 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _fit_share_args(self, config, member, shares):
-        share = shares[member.id]
+        count, share = shares.count_share(member)
         return {
-            "count": share.count,
-            "total": share.total,
-            "share": f"{share.share:.1f}",
+            "count": count,
+            "total": shares.total,
+            "share": f"{share:.1f}",
             "band": config.fairness_band,
             "days": config.fairness_window_days,
         }

@@ -657,7 +657,7 @@ class CrmTeamQueue(models.Model):
             last_sequence = last.sequence
         pointer = (last_sequence, last_id)
         after = [m for m in eligible if (m.sequence, m.id) > pointer]
-        rotation = after + [m for m in eligible if m not in after]
+        rotation = after + [m for m in eligible if (m.sequence, m.id) <= pointer]
         chosen = self._round_robin_owed_turns(rotation, state)
         state.rr[config.id] = (chosen.id, chosen.sequence)
         if not last:
@@ -808,6 +808,8 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _routing_rule_skills(self, state, config, member, lead):
+        if not config.required_skill_tag_ids:
+            return None
         required = config.required_skill_tag_ids.intersection(lead.tag_ids.ids)
         missing = missing_skills(required, member.skills)
         if missing:
@@ -993,13 +995,30 @@ class CrmTeamQueue(models.Model):
         self, queue_ids, now, lock=False, user=None, workload_queue_ids=None
     ):
         """The queues ``queue_ids`` and their members with all that eligibility
-        and the strategies need, in one round trip, as :meth:`_routing_row`
-        values: the round-robin pointer, whether :meth:`_lock_for_routing` took
-        the lock (``lock``: 'wait' or 'nowait'), flags, skills and
-        :meth:`_routing_counts_sql` (``workload_queue_ids``); claims read the
-        same for one member, ``user``."""
+        and the strategies need, as :meth:`_routing_row` values: the
+        round-robin pointer, whether :meth:`_lock_for_routing` took the lock
+        (``lock``: 'wait' or 'nowait'), flags, skills and the counters of
+        :meth:`_routing_counts_sql`.
+
+        Claims and screens (``workload_queue_ids`` None) read one member,
+        ``user``, or every counter: one round trip. Routing reads a member's
+        counters only where a cap or the strategy needs them
+        (:meth:`_routing_count_conditions`), in a second round trip and only
+        when some member needs one: planning the counters' subqueries costs
+        more than running them, and most queues have no cap."""
         self._routing_flush()
         who = SQL("%s", user.id) if user else SQL("m.user_id")
+        deferred = workload_queue_ids is not None
+        if deferred:
+            needs = self._routing_count_conditions(workload_queue_ids)
+            counts = SQL(
+                "%s, ARRAY[COALESCE(%s, FALSE), COALESCE(%s, FALSE), "
+                "COALESCE(%s, FALSE)], NULL",
+                who,
+                *needs,
+            )
+        else:
+            counts = self._routing_counts_sql(now, who)
         self.env.cr.execute(
             SQL(
                 """%(lock_first)s
@@ -1013,23 +1032,73 @@ class CrmTeamQueue(models.Model):
                      JOIN crm_team t ON t.id = q.team_id
                 LEFT JOIN crm_team_queue_member m
                        ON m.queue_id = q.id %(one_user)s
-                LEFT JOIN res_users u ON u.id = %(who)s
-                LEFT JOIN res_partner p ON p.id = u.partner_id,
-                  LATERAL (SELECT COALESCE(NULLIF(p.tz, ''), 'UTC') AS name) tz
+                          %(user_tz)s
                     WHERE q.id = ANY(%(queues)s)
                  ORDER BY m.sequence, m.id""",
                 lock=LOCK_SETTING,
                 queues=list(queue_ids),
                 flags=self._routing_flags_sql(),
-                counts=self._routing_counts_sql(now, who, workload_queue_ids),
+                counts=counts,
                 one_user=SQL("AND m.user_id = %s", user.id) if user else SQL(),
-                who=who,
+                user_tz=self._routing_user_tz_sql(who),
                 lock_first=self._lock_for_routing(queue_ids, lock == "wait")
                 if lock
                 else SQL(),
             )
         )
-        return [self._routing_row(row) for row in self.env.cr.fetchall()]
+        rows = self.env.cr.fetchall()
+        if deferred:
+            # Not when the lock was tried and refused: the caller drops the state.
+            refused = lock == "nowait" and any(row[3] != "1" for row in rows)
+            rows = self._routing_with_counts(rows, now, skip=refused)
+        return [self._routing_row(row) for row in rows]
+
+    @api.model
+    def _routing_with_counts(self, rows, now, skip=False):
+        """``rows`` of :meth:`_read_routing_rows` read without their counters
+        (columns 16-18: the user, which counters they need, nothing) with
+        their counters (:meth:`_routing_counts_sql`), read in one query for
+        the rows that need one: none needed, the counters read 0 (open and
+        last: NULL), as when the one query skips them."""
+        wanted = [row for row in rows if row[16] and any(row[17])] if not skip else []
+        counts = {}
+        if wanted:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT v.queue_id, v.user_id, %(counts)s
+                         FROM unnest(%(queues)s::int[], %(users)s::int[],
+                                     %(today)s::bool[], %(open)s::bool[],
+                                     %(last)s::bool[])
+                              AS v(queue_id, user_id, today, open, last)
+                         JOIN crm_team_queue q ON q.id = v.queue_id
+                              %(user_tz)s""",
+                    user_tz=self._routing_user_tz_sql(SQL("v.user_id")),
+                    counts=self._routing_counts_sql(
+                        now,
+                        SQL("v.user_id"),
+                        (SQL("v.today"), SQL("v.open"), SQL("v.last")),
+                    ),
+                    queues=[row[0] for row in wanted],
+                    users=[row[16] for row in wanted],
+                    today=[row[17][0] for row in wanted],
+                    open=[row[17][1] for row in wanted],
+                    last=[row[17][2] for row in wanted],
+                )
+            )
+            counts = {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
+        none = ([0, 0, 0], None, None)
+        return [row[:16] + counts.get((row[0], row[16]), none) + row[19:] for row in rows]
+
+    @api.model
+    def _routing_user_tz_sql(self, who):
+        """The joins of the routing queries that give the user ``who`` (SQL)
+        as ``u`` and their time zone as ``tz.name`` (UTC when they have none)."""
+        return SQL(
+            """LEFT JOIN res_users u ON u.id = %s
+               LEFT JOIN res_partner p ON p.id = u.partner_id,
+                 LATERAL (SELECT COALESCE(NULLIF(p.tz, ''), 'UTC') AS name) tz""",
+            who,
+        )
 
     @api.model
     def _routing_flags_sql(self):
@@ -1050,17 +1119,16 @@ class CrmTeamQueue(models.Model):
         )
 
     @api.model
-    def _routing_counts_sql(self, now, who, workload_queue_ids=None):
+    def _routing_counts_sql(self, now, who, conditions=None):
         """The counters of the user ``who`` (SQL: the member, or the one user
-        of a claim, member of the queue or not), as columns of
-        :meth:`_read_routing_rows`: the leads the queue gave them
-        (:meth:`_routing_received_sql`), their open leads in the team, their
-        last ledger line in the team.
+        of a claim, member of the queue or not) in the queue ``q``, as
+        columns: the leads the queue gave them (:meth:`_routing_received_sql`),
+        their open leads in the team, their last ledger line in the team.
 
-        Each counter scans the user's leads or ledger lines: routing gives
-        ``workload_queue_ids`` (:meth:`_routing_count_conditions`) and reads
-        only what its caps and strategies read; None: every counter."""
-        today_if, open_if, last_if = self._routing_count_conditions(workload_queue_ids)
+        Each counter scans the user's leads or ledger lines: ``conditions``
+        (three SQL booleans, see :meth:`_routing_count_conditions`) say which
+        to read; None: every counter."""
+        today_if, open_if, last_if = conditions or (SQL("TRUE"),) * 3
         return SQL(
             """CASE WHEN %(today_if)s THEN (%(received)s)
                ELSE ARRAY[0, 0, 0]::bigint[] END,
@@ -1118,14 +1186,13 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _routing_count_conditions(self, workload_queue_ids):
-        """When each counter of :meth:`_routing_counts_sql` is read (SQL
-        conditions): with ``workload_queue_ids`` (the queues whose strategy
-        reads workload, :meth:`_routing_needs_workload`), a member's counts of
-        the day only under a daily cap, their open leads only under a maximum or
-        a workload strategy, their last line only for a workload strategy (the
-        others read 0; open: NULL). None: always."""
-        if workload_queue_ids is None:
-            return SQL("TRUE"), SQL("TRUE"), SQL("TRUE")
+        """When routing reads each counter of :meth:`_routing_counts_sql` (SQL
+        conditions on the queue ``q`` and the member ``m``): with
+        ``workload_queue_ids`` (the queues whose strategy reads workload,
+        :meth:`_routing_needs_workload`), a member's counts of the day only
+        under a daily cap or for best fit's window, their open leads only
+        under a maximum or a workload strategy, their last line only for a
+        workload strategy (the others read 0; open: NULL)."""
         workload = SQL("q.id = ANY(%s)", sorted(workload_queue_ids))
         return (
             SQL("(COALESCE(m.daily_cap, 0) > 0 OR q.strategy = 'best_fit')"),

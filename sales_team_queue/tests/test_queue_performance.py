@@ -115,8 +115,9 @@ class TestQueueCreateCost(QueueCase):
 
     def test_routing_a_created_lead_adds_at_most_eight_queries(self):
         self._create_queue()
-        # Warm the caches (queue settings, stages, ...) for both teams.
-        for _warm in range(2):
+        # Warm the caches (queue settings, stages, ...) for both teams, and
+        # every rep's (a full rotation: the measured lead goes to a rep seen).
+        for _warm in range(len(self.reps)):
             self._create_counted(self.team_2)
             self._create_counted(self.team)
         plain_lead, plain = self._create_counted(self.team_2)
@@ -128,3 +129,29 @@ class TestQueueCreateCost(QueueCase):
             self.env.flush_all()
         self.assertIn(routed_lead.user_id, self.reps, "routed at creation")
         self.assertEqual(len(routed_lead.assignment_ids), 1)
+
+    def test_members_counters_are_read_only_when_a_cap_needs_them(self):
+        """Planning the counters' subqueries costs more than running them: a
+        queue without caps reads its routing state in one query; a daily cap
+        adds one query, which counts the capped member's leads of the day (the
+        cap holds)."""
+        queue = self._create_queue()
+        for _warm in range(len(self.reps)):
+            self._create_counted(self.team)
+        _lead, uncapped = self._create_counted(self.team)
+        capped_rep = self.reps[0]
+        received = self.env["crm.lead.assignment"].search_count(
+            [("queue_id", "=", queue.id), ("user_id", "=", capped_rep.id)]
+        )
+        self.assertGreaterEqual(received, 1)
+        queue.member_ids.filtered(lambda m: m.user_id == capped_rep).daily_cap = 1
+        self._create_counted(self.team)  # warm the member's new setting
+        lead, capped = self._create_counted(self.team)
+        self.assertEqual(capped, uncapped + 1)
+        self.assertNotEqual(lead.user_id, capped_rep, "at their daily cap")
+        self.assertEqual(
+            self.env["crm.lead.assignment"].search_count(
+                [("queue_id", "=", queue.id), ("user_id", "=", capped_rep.id)]
+            ),
+            received,
+        )

@@ -5,6 +5,8 @@ cursors that commit (``CommittedCase``, ``CommittedQueueCase``)."""
 import threading
 from contextlib import contextmanager
 
+from freezegun import freeze_time
+
 from odoo import SUPERUSER_ID, Command, api
 from odoo.models import BaseModel
 from odoo.tests import HttpCase, TransactionCase, new_test_user
@@ -154,6 +156,24 @@ class QueueCase(TransactionCase, MailCase):
 
     def _member(self, queue, user):
         return queue.member_ids.filtered(lambda m: m.user_id == user)
+
+    def _messages_to(self, user, subject, operator="ilike"):
+        """The messages sent to ``user`` whose subject matches ``subject``."""
+        return (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("partner_ids", "in", user.partner_id.ids),
+                    ("subject", operator, subject),
+                ]
+            )
+        )
+
+    def _run_timers(self, when):
+        """The timers' scheduled action (SLA, dispatch, relax, offers) at ``when``."""
+        with freeze_time(when):
+            return self.env["crm.lead"]._cron_lead_timers()
 
 
 class TourCase(HttpCase):

@@ -173,8 +173,7 @@ class TestCadence(QueueCase):
         with freeze_time(start):
             lead = self._new_leads(1)
         self.assertEqual(lead.queue_state, "pool")
-        with freeze_time(start + timedelta(minutes=31)):
-            self.env["crm.lead"]._cron_lead_timers()
+        self._run_timers(start + timedelta(minutes=31))
         self.assertEqual(self._last_line(lead).method, "dispatch")
         self.assertEqual(
             self._activities(lead, today=date(2026, 1, 6)),

@@ -15,10 +15,6 @@ T0 = datetime(2026, 1, 6, 3, 0, 0)
 
 @tagged("post_install", "-at_install")
 class TestDispatch(QueueCase):
-    def _run_timers(self, when):
-        with freeze_time(when):
-            return self.env["crm.lead"]._cron_lead_timers()
-
     def _pool_leads(self, count=1, when=T0):
         with freeze_time(when):
             leads = self._new_leads(count)
@@ -26,16 +22,7 @@ class TestDispatch(QueueCase):
         return leads
 
     def _alerts(self, user):
-        return (
-            self.env["mail.message"]
-            .sudo()
-            .search(
-                [
-                    ("partner_ids", "in", user.partner_id.ids),
-                    ("subject", "ilike", "waiting in a pool"),
-                ]
-            )
-        )
+        return self._messages_to(user, "waiting in a pool")
 
     # --- dispatch -----------------------------------------------
 

@@ -215,13 +215,7 @@ class TestPoolLiveNotify(QueueCase):
         return leads, changes
 
     def _notifications(self, user):
-        return (
-            self.env["mail.message"]
-            .sudo()
-            .search(
-                [("partner_ids", "in", user.partner_id.ids), ("subject", "=", SUBJECT)]
-            )
-        )
+        return self._messages_to(user, SUBJECT, "=")
 
     def test_only_members_who_can_claim_now_are_notified_once(self):
         with freeze_time(fields.Datetime.to_datetime(WED_1000)):

@@ -59,21 +59,8 @@ class TestSkillsRelax(QueueCase):
         self.assertTrue(lead.skills_wait)
         return lead
 
-    def _run_timers(self, when):
-        with freeze_time(when):
-            return self.env["crm.lead"]._cron_lead_timers()
-
     def _pool_alerts(self, user):
-        return (
-            self.env["mail.message"]
-            .sudo()
-            .search(
-                [
-                    ("partner_ids", "in", user.partner_id.ids),
-                    ("subject", "ilike", "waiting in a pool"),
-                ]
-            )
-        )
+        return self._messages_to(user, "waiting in a pool")
 
     # --- the wait ---------------------------------------------------
 

@@ -31,22 +31,6 @@ class TestSla(QueueCase):
         self.assertEqual(lead.user_id, self.somchai)
         return lead
 
-    def _run_timers(self, when):
-        with freeze_time(when):
-            return self.env["crm.lead"]._cron_lead_timers()
-
-    def _notifications(self, user, subject):
-        return (
-            self.env["mail.message"]
-            .sudo()
-            .search(
-                [
-                    ("partner_ids", "in", user.partner_id.ids),
-                    ("subject", "ilike", subject),
-                ]
-            )
-        )
-
     # --- deadline -----------------------------------------------
 
     def test_assignment_starts_sla_in_wall_clock_hours(self):
@@ -92,12 +76,12 @@ class TestSla(QueueCase):
         self.assertEqual(line.method, "recycle")
         self.assertEqual(line.previous_user_id, self.somchai)
         self.assertEqual(line.reason, "SLA missed: no follow-up within 4 h")
-        self.assertEqual(len(self._notifications(self.somchai, "SLA missed")), 1)
+        self.assertEqual(len(self._messages_to(self.somchai, "SLA missed")), 1)
         lines = len(lead.assignment_ids)
         # Idempotent: a second run changes nothing.
         self._run_timers(T0 + timedelta(hours=4, minutes=6))
         self.assertEqual(len(lead.assignment_ids), lines)
-        self.assertEqual(len(self._notifications(self.somchai, "SLA missed")), 1)
+        self.assertEqual(len(self._messages_to(self.somchai, "SLA missed")), 1)
 
     def test_breach_with_nothing_keeps_the_lead_and_tells_the_leader(self):
         self.queue.sla_action = "none"
@@ -106,8 +90,8 @@ class TestSla(QueueCase):
         self.assertEqual(lead.sla_state, "breached")
         self.assertEqual(lead.user_id, self.somchai)
         self.assertEqual(len(lead.assignment_ids), 1)
-        self.assertEqual(len(self._notifications(self.niran, "SLA missed")), 1)
-        self.assertEqual(len(self._notifications(self.somchai, "SLA missed")), 1)
+        self.assertEqual(len(self._messages_to(self.niran, "SLA missed")), 1)
+        self.assertEqual(len(self._messages_to(self.somchai, "SLA missed")), 1)
 
     def test_reassign_never_gives_the_lead_back_to_the_same_rep(self):
         # Load balanced: Somchai has the fewest open leads (the engine's
@@ -223,10 +207,10 @@ class TestSla(QueueCase):
         )
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.user_id, self.somchai)
-        self.assertEqual(len(self._notifications(self.somchai, "follow up soon")), 1)
+        self.assertEqual(len(self._messages_to(self.somchai, "follow up soon")), 1)
         self._run_timers(T0 + timedelta(hours=3, minutes=10))
         self.assertEqual(len(lead.activity_ids), 1)
-        self.assertEqual(len(self._notifications(self.somchai, "follow up soon")), 1)
+        self.assertEqual(len(self._messages_to(self.somchai, "follow up soon")), 1)
         self.assertEqual(lead.sla_state, "running")
 
     def test_breached_filter_and_badge_field(self):

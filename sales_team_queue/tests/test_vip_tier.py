@@ -322,8 +322,7 @@ class TestVipTier(QueueCase):
         with freeze_time(T0):
             hot, cold = self._leads(HOT, COLD)
         self.assertEqual((hot.queue_state, hot.is_vip), ("pool", True))
-        with freeze_time(T0 + timedelta(minutes=31)):
-            self.env["crm.lead"]._cron_lead_timers()
+        self._run_timers(T0 + timedelta(minutes=31))
         self.assertEqual((hot.user_id, cold.user_id), (self.linh, self.somchai))
         self.assertEqual(
             self._reason(hot),

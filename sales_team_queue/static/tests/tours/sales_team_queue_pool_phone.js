@@ -1,25 +1,10 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { phoneOpenCrm, phoneOpenMenu } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 
 // A notification of success (whatever its wording).
 const SUCCESS = ".o_notification:has(.o_notification_bar.bg-success)";
-
-// On a phone, the app's menus are in the sidebar of the top left button.
-function openMenu(xmlid, content) {
-    return [
-        {
-            trigger: ".o_main_navbar .o_menu_toggle",
-            content: "open the app's menu",
-            run: "click",
-        },
-        {
-            trigger: `.o_app_menu_sidebar li[data-menu-xmlid="${xmlid}"]`,
-            content,
-            run: "click",
-        },
-    ];
-}
 
 // A rep on a phone opens the Lead Pool, claims a lead from its card, finds it
 // in their pipeline, and gives it back from its form with a reason: it is in
@@ -27,26 +12,12 @@ function openMenu(xmlid, content) {
 registry.category("web_tour.tours").add("sales_team_queue_pool_phone", {
     url: "/odoo",
     steps: () => [
-        {
-            trigger: ".o_main_navbar .o_menu_toggle",
-            content: "open the menu",
-            run: "click",
-        },
-        {
-            trigger: ".o_app_menu_sidebar .o_sidebar_topbar a:contains(All Apps)",
-            content: "list all apps",
-            run: "click",
-        },
-        {
-            trigger: '.o_app_menu_sidebar li.o_app[data-menu-xmlid="crm.crm_menu_root"]',
-            content: "open CRM",
-            run: "click",
-        },
+        ...phoneOpenCrm(),
         {
             trigger: "body:not(:has(.o_app_menu_sidebar)) .o_action_manager .o_kanban_view",
             content: "CRM is open, on the pipeline",
         },
-        ...openMenu("sales_team_queue.crm_lead_menu_pool", "open the Lead Pool"),
+        ...phoneOpenMenu("sales_team_queue.crm_lead_menu_pool", "open the Lead Pool"),
         {
             trigger: ".o_kanban_record:contains(Tour Phone Lead) .o_pool_waiting",
             content: "the card says how long the lead has been waiting",
@@ -64,7 +35,7 @@ registry.category("web_tour.tours").add("sales_team_queue_pool_phone", {
             trigger: ".o_kanban_view:not(:has(.o_kanban_record:contains(Tour Phone Lead)))",
             content: "the lead has left the pool",
         },
-        ...openMenu("crm.menu_crm_opportunities", "open My Pipeline"),
+        ...phoneOpenMenu("crm.menu_crm_opportunities", "open My Pipeline"),
         {
             trigger: ".o_kanban_record:contains(Tour Phone Lead)",
             content: "the lead is in the rep's own pipeline: open it",
@@ -99,7 +70,7 @@ registry.category("web_tour.tours").add("sales_team_queue_pool_phone", {
             trigger: "body:not(:has(.modal)) .o_form_view",
             content: "back on the lead",
         },
-        ...openMenu("sales_team_queue.crm_lead_menu_pool", "open the Lead Pool again"),
+        ...phoneOpenMenu("sales_team_queue.crm_lead_menu_pool", "open the Lead Pool again"),
         {
             trigger:
                 ".o_kanban_record:contains(Tour Phone Lead) .o_pool_returned:contains(Customer wants a Thai speaker)",

@@ -104,3 +104,56 @@ export function handOverBook(leaver, receiver, count, content) {
         },
     ];
 }
+
+/** On a phone: open the CRM app from the sidebar of the top left button. */
+export function phoneOpenCrm() {
+    return [
+        {
+            trigger: ".o_main_navbar .o_menu_toggle",
+            content: "open the menu",
+            run: "click",
+        },
+        {
+            trigger: ".o_app_menu_sidebar .o_sidebar_topbar a:contains(All Apps)",
+            content: "list all apps",
+            run: "click",
+        },
+        {
+            trigger: '.o_app_menu_sidebar li.o_app[data-menu-xmlid="crm.crm_menu_root"]',
+            content: "open CRM",
+            run: "click",
+        },
+    ];
+}
+
+/** On a phone: open the app's menu ``xmlid`` (in the sidebar of the top left button). */
+export function phoneOpenMenu(xmlid, content) {
+    return [
+        {
+            trigger: ".o_main_navbar .o_menu_toggle",
+            content: "open the app's menu",
+            run: "click",
+        },
+        {
+            trigger: `.o_app_menu_sidebar li[data-menu-xmlid="${xmlid}"]`,
+            content,
+            run: "click",
+        },
+    ];
+}
+
+/** On a phone: click the form's button ``label`` (in the actions menu, the gear). */
+export function phoneClickFormButton(label, content) {
+    return [
+        {
+            trigger: ".o_cp_action_menus button:has(.fa-cog)",
+            content: "open the actions menu",
+            run: "click",
+        },
+        {
+            trigger: `.dropdown-item button:contains(${label})`,
+            content,
+            run: "click",
+        },
+    ];
+}

@@ -1009,16 +1009,11 @@ class CrmTeamQueue(models.Model):
         self._routing_flush()
         who = SQL("%s", user.id) if user else SQL("m.user_id")
         deferred = workload_queue_ids is not None
-        if deferred:
-            needs = self._routing_count_conditions(workload_queue_ids)
-            counts = SQL(
-                "%s, ARRAY[COALESCE(%s, FALSE), COALESCE(%s, FALSE), "
-                "COALESCE(%s, FALSE)], NULL",
-                who,
-                *needs,
-            )
-        else:
-            counts = self._routing_counts_sql(now, who)
+        counts = (
+            self._routing_needs_sql(who, workload_queue_ids)
+            if deferred
+            else self._routing_counts_sql(now, who)
+        )
         self.env.cr.execute(
             SQL(
                 """%(lock_first)s
@@ -1054,6 +1049,18 @@ class CrmTeamQueue(models.Model):
         return [self._routing_row(row) for row in rows]
 
     @api.model
+    def _routing_needs_sql(self, who, workload_queue_ids):
+        """In place of the counters' columns (:meth:`_routing_counts_sql`):
+        the user ``who``, which counters they need (an array of three
+        booleans, :meth:`_routing_count_conditions`), NULL."""
+        return SQL(
+            "%s, ARRAY[COALESCE(%s, FALSE), COALESCE(%s, FALSE), "
+            "COALESCE(%s, FALSE)], NULL",
+            who,
+            *self._routing_count_conditions(workload_queue_ids),
+        )
+
+    @api.model
     def _routing_with_counts(self, rows, now, skip=False):
         """``rows`` of :meth:`_read_routing_rows` read without their counters
         (columns 16-18: the user, which counters they need, nothing) with
@@ -1087,7 +1094,9 @@ class CrmTeamQueue(models.Model):
             )
             counts = {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
         none = ([0, 0, 0], None, None)
-        return [row[:16] + counts.get((row[0], row[16]), none) + row[19:] for row in rows]
+        return [
+            row[:16] + counts.get((row[0], row[16]), none) + row[19:] for row in rows
+        ]
 
     @api.model
     def _routing_user_tz_sql(self, who):

@@ -992,27 +992,30 @@ class CrmTeamQueue(models.Model):
 
     @api.model
     def _read_routing_rows(
-        self, queue_ids, now, lock=False, user=None, workload_queue_ids=None
+        self,
+        queue_ids,
+        now,
+        lock=False,
+        user=None,
+        workload_queue_ids=None,
+        defer_counts=False,
     ):
         """The queues ``queue_ids`` and their members with all that eligibility
-        and the strategies need, as :meth:`_routing_row` values: the
-        round-robin pointer, whether :meth:`_lock_for_routing` took the lock
-        (``lock``: 'wait' or 'nowait'), flags, skills and the counters of
-        :meth:`_routing_counts_sql`.
-
-        Claims and screens (``workload_queue_ids`` None) read one member,
-        ``user``, or every counter: one round trip. Routing reads a member's
-        counters only where a cap or the strategy needs them
-        (:meth:`_routing_count_conditions`), in a second round trip and only
-        when some member needs one: planning the counters' subqueries costs
-        more than running them, and most queues have no cap."""
+        and the strategies need, as :meth:`_routing_row` values: the pointer,
+        whether :meth:`_lock_for_routing` took the lock (``lock``: 'wait' or
+        'nowait'), flags, skills and the counters (:meth:`_routing_counts_sql`)
+        where :meth:`_routing_count_conditions` (``workload_queue_ids``; None:
+        all) reads them; ``defer_counts``: in a second query, only when a
+        member needs one (:meth:`_routing_state_rows`)."""
         self._routing_flush()
         who = SQL("%s", user.id) if user else SQL("m.user_id")
-        deferred = workload_queue_ids is not None
+        conditions = workload_queue_ids is not None and self._routing_count_conditions(
+            workload_queue_ids
+        )
         counts = (
-            self._routing_needs_sql(who, workload_queue_ids)
-            if deferred
-            else self._routing_counts_sql(now, who)
+            self._routing_needs_sql(who, conditions)
+            if defer_counts
+            else self._routing_counts_sql(now, who, conditions)
         )
         self.env.cr.execute(
             SQL(
@@ -1042,22 +1045,46 @@ class CrmTeamQueue(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
-        if deferred:
+        if defer_counts:
             # Not when the lock was tried and refused: the caller drops the state.
             refused = lock == "nowait" and any(row[3] != "1" for row in rows)
             rows = self._routing_with_counts(rows, now, skip=refused)
         return [self._routing_row(row) for row in rows]
 
     @api.model
-    def _routing_needs_sql(self, who, workload_queue_ids):
+    def _routing_state_rows(self, configs, lock):
+        """The rows of :meth:`_read_routing_rows` that routing the queues
+        ``configs`` reads: each counter only where a cap or the strategy reads
+        it; in a second query, when needed, unless some queue reads them
+        whatever the caps (:meth:`_routing_reads_counts`)."""
+        return self._read_routing_rows(
+            [config.id for config in configs],
+            fields.Datetime.now(),
+            lock=lock,
+            workload_queue_ids={
+                config.id for config in configs if self._routing_needs_workload(config)
+            },
+            defer_counts=not any(self._routing_reads_counts(c) for c in configs),
+        )
+
+    @api.model
+    def _routing_reads_counts(self, config):
+        """Whether routing reads the counters of every member of the queue
+        ``config``, whatever their caps: a workload strategy, best fit's
+        fairness window."""
+        return self._routing_needs_workload(config) or config.strategy == "best_fit"
+
+    @api.model
+    def _routing_needs_sql(self, who, conditions):
         """In place of the counters' columns (:meth:`_routing_counts_sql`):
         the user ``who``, which counters they need (an array of three
-        booleans, :meth:`_routing_count_conditions`), NULL."""
+        booleans: ``conditions``, see :meth:`_routing_count_conditions`;
+        None: all), NULL."""
         return SQL(
             "%s, ARRAY[COALESCE(%s, FALSE), COALESCE(%s, FALSE), "
             "COALESCE(%s, FALSE)], NULL",
             who,
-            *self._routing_count_conditions(workload_queue_ids),
+            *(conditions or (SQL("TRUE"),) * 3),
         )
 
     @api.model
@@ -1349,15 +1376,7 @@ class RoutingState:
         # best fit: the win/loss counts and the leads' values (a FitPlan)
         self.fit = None
         self.locked = True
-        Queue = env["crm.team.queue"]
-        rows = Queue._read_routing_rows(
-            [config.id for config in configs],
-            fields.Datetime.now(),
-            lock=lock,
-            workload_queue_ids={
-                config.id for config in configs if Queue._routing_needs_workload(config)
-            },
-        )
+        rows = env["crm.team.queue"]._routing_state_rows(configs, lock)
         for row in rows:
             self._add_row(*row)
         self.max_line = max(self.last.values(), default=0)

@@ -132,26 +132,33 @@ class TestQueueCreateCost(QueueCase):
 
     def test_members_counters_are_read_only_when_a_cap_needs_them(self):
         """Planning the counters' subqueries costs more than running them: a
-        queue without caps reads its routing state in one query; a daily cap
-        adds one query, which counts the capped member's leads of the day (the
-        cap holds)."""
+        round-robin queue without caps reads its routing state in one query;
+        a daily cap adds one query, which counts the capped member's leads of
+        the day (the cap holds when their turn comes)."""
+        queue = self._create_queue()
+        somchai, wei, linh = self.reps
+        # A full rotation to warm the caches, then Somchai's second lead.
+        for _warm in range(len(self.reps)):
+            self._create_counted(self.team)
+        lead, uncapped = self._create_counted(self.team)
+        self.assertEqual(lead.user_id, somchai)
+        self._member(queue, somchai).daily_cap = 1
+        self.assertEqual(self._create_counted(self.team)[0].user_id, wei)
+        self.assertEqual(self._create_counted(self.team)[0].user_id, linh)
+        lead, capped = self._create_counted(self.team)  # Somchai's turn
+        self.assertEqual(capped, uncapped + 1)
+        self.assertEqual(lead.user_id, wei, "Somchai is at their daily cap")
+
+    def test_a_workload_queue_reads_its_counters_in_the_one_query(self):
+        """A load-balanced queue reads every member's open leads whatever the
+        caps: in the one query, as many queries as a round-robin queue without
+        caps (no second query for it)."""
         queue = self._create_queue()
         for _warm in range(len(self.reps)):
             self._create_counted(self.team)
-        _lead, uncapped = self._create_counted(self.team)
-        capped_rep = self.reps[0]
-        received = self.env["crm.lead.assignment"].search_count(
-            [("queue_id", "=", queue.id), ("user_id", "=", capped_rep.id)]
-        )
-        self.assertGreaterEqual(received, 1)
-        queue.member_ids.filtered(lambda m: m.user_id == capped_rep).daily_cap = 1
-        self._create_counted(self.team)  # warm the member's new setting
-        lead, capped = self._create_counted(self.team)
-        self.assertEqual(capped, uncapped + 1)
-        self.assertNotEqual(lead.user_id, capped_rep, "at their daily cap")
-        self.assertEqual(
-            self.env["crm.lead.assignment"].search_count(
-                [("queue_id", "=", queue.id), ("user_id", "=", capped_rep.id)]
-            ),
-            received,
-        )
+        _lead, rotation = self._create_counted(self.team)
+        queue.strategy = "load_balanced"
+        for _warm in range(len(self.reps)):
+            self._create_counted(self.team)
+        _lead, balanced = self._create_counted(self.team)
+        self.assertEqual(balanced, rotation)

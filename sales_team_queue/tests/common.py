@@ -157,6 +157,17 @@ class QueueCase(TransactionCase, MailCase):
     def _member(self, queue, user):
         return queue.member_ids.filtered(lambda m: m.user_id == user)
 
+    def _other_company_manager(self, login, company_name):
+        """A sales manager who works only in a new company ``company_name``."""
+        company = self.env["res.company"].create({"name": company_name})
+        return new_test_user(
+            self.env,
+            login=login,
+            groups="sales_team.group_sale_manager",
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+
     def _messages_to(self, user, subject, operator="ilike"):
         """The messages sent to ``user`` whose subject matches ``subject``."""
         return (
@@ -406,9 +417,9 @@ class CommittedQueueCase(CommittedCase):
             self.team_id = team.id
         self.queue_id = False
 
-    def _make_queue(self, strategy="round_robin", members=None):
+    def _make_queue(self, strategy="round_robin", members=None, **values):
         """Commit a queue of the team; ``members``: list of dicts (one per user,
-        Anan, Bao, Chai) of member values."""
+        Anan, Bao, Chai) of member values; ``values``: the queue's."""
         members = members or [{} for _user in self.user_ids]
         members = [
             dict(vals, user_id=user_id, sequence=seq)
@@ -418,7 +429,12 @@ class CommittedQueueCase(CommittedCase):
         ]
         with self._worker_env() as env:
             queue = self._quiet_queue(
-                env, "Concurrency Queue", self.team_id, members, strategy=strategy
+                env,
+                "Concurrency Queue",
+                self.team_id,
+                members,
+                strategy=strategy,
+                **values,
             )
             self.queue_id = queue.id
 

@@ -19,7 +19,7 @@ from odoo.tools import mute_logger
 from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 
 from .common_rpc import TwoTeamsRpcCase
-from .test_best_fit import FitHistoryMixin
+from .test_best_fit_rpc import BestFitRpcCase
 from .test_vip_tier import COLD, HOT, _feed_prediction
 
 FREQUENCY = "crm.lead.fit.frequency"
@@ -27,28 +27,12 @@ QUEUE = "crm.team.queue"
 
 
 @tagged("post_install", "-at_install")
-class TestBestFitAttack(FitHistoryMixin, TwoTeamsRpcCase):
+class TestBestFitAttack(BestFitRpcCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._two_teams_cast("bfx", "Attack")
-        cls._fit_setup()
-        cls.team = cls.alpha
-        cls._closed(cls.rep, cls.thailand, 2, 8)
-        cls._closed(cls.mate, cls.thailand, 6, 4)
-        cls.queue = cls.env[QUEUE].create(
-            {
-                "name": "Attack Alpha Queue",
-                "team_id": cls.alpha.id,
-                "strategy": "best_fit",
-                "fairness_band": 100,
-                "notify_assignee": False,
-                "activity_type_id": False,
-                "member_ids": [
-                    Command.create({"user_id": user.id}) for user in (cls.rep, cls.mate)
-                ],
-            }
-        )
+        cls._alpha_fit_cast("bfx", "Attack")
+        cls._alpha_fit_queue("Attack")
 
     def _thai(self, user):
         """(won, lost) of ``user`` on Thai leads in Alpha."""

@@ -6,8 +6,8 @@ best-fit queue."""
 import threading
 import time
 
-from odoo import Command, api
-from odoo.tests import freeze_time, new_test_user, tagged
+from odoo import api
+from odoo.tests import freeze_time, tagged
 
 from odoo.addons.sales_team_queue.models.crm_lead import ROUTING_OFF
 from odoo.addons.sales_team_queue.models.fit_score import TOTAL, FitCounts
@@ -180,14 +180,7 @@ class TestBestFitEdges(FitHistoryCase):
         ledger, queues and targets are not."""
         self._create_queue(strategy="best_fit")
         self.team.company_id = self.env.company
-        company = self.env["res.company"].create({"name": "Fit Other Co"})
-        manager = new_test_user(
-            self.env,
-            login="fit_mgr_other",
-            groups="sales_team.group_sale_manager",
-            company_id=company.id,
-            company_ids=[Command.set(company.ids)],
-        )
+        manager = self._other_company_manager("fit_mgr_other", "Fit Other Co")
         rows = (
             self.env["crm.lead.fit.frequency"]
             .with_user(manager)
@@ -218,14 +211,8 @@ class TestBestFitRefreshConcurrency(CommittedQueueCase):
         the second must not fail the user's click with a unique violation
         (Odoo retries serialization failures, not unique violations)."""
         anan = self.user_ids[0]
+        self._make_queue("best_fit")
         with self._worker_env() as env:
-            self._quiet_queue(
-                env,
-                "Best Fit Queue",
-                self.team_id,
-                env["res.users"].browse(self.user_ids),
-                strategy="best_fit",
-            )
             leads = (
                 env["crm.lead"]
                 .with_context(**ROUTING_OFF)

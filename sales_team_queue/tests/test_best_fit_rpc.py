@@ -33,25 +33,28 @@ JSON_REFUSED = (
 )
 
 
-@tagged("post_install", "-at_install")
-class TestBestFitRpc(FitHistoryMixin, TwoTeamsRpcCase):
+class BestFitRpcCase(FitHistoryMixin, TwoTeamsRpcCase):
+    """The two teams' cast (``TwoTeamsRpcCase``) with a Thai history in
+    Alpha: mate wins Thai leads (6 of 10), rep does not (2 of 10)."""
+
+    QUIET = {"notify_assignee": False, "activity_type_id": False}
+
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._two_teams_cast("bf", "Fit")
+    def _alpha_fit_cast(cls, prefix, name):
+        """The cast of logins ``prefix``... and the Thai history in Alpha."""
+        cls._two_teams_cast(prefix, name)
         cls._fit_setup()
         cls.team = cls.alpha
-        # 40 closed leads: mate wins Thai leads (6 of 10), rep does not (2 of
-        # 10); both win half of their Vietnamese ones.
         cls._closed(cls.rep, cls.thailand, 2, 8)
         cls._closed(cls.mate, cls.thailand, 6, 4)
-        cls._closed(cls.rep, cls.vietnam, 5, 5)
-        cls._closed(cls.mate, cls.vietnam, 5, 5)
-        quiet = {"notify_assignee": False, "activity_type_id": False}
+
+    @classmethod
+    def _alpha_fit_queue(cls, name):
+        """Alpha's best-fit queue of rep and mate (band 100: the best wins)."""
         cls.queue = cls.env[QUEUE].create(
             dict(
-                quiet,
-                name="Fit Alpha Queue",
+                cls.QUIET,
+                name=f"{name} Alpha Queue",
                 team_id=cls.alpha.id,
                 strategy="best_fit",
                 fairness_band=100,
@@ -60,8 +63,21 @@ class TestBestFitRpc(FitHistoryMixin, TwoTeamsRpcCase):
                 ],
             )
         )
+
+
+@tagged("post_install", "-at_install")
+class TestBestFitRpc(BestFitRpcCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._alpha_fit_cast("bf", "Fit")
+        # 40 closed leads: the Thai history, and both win half of their
+        # Vietnamese ones.
+        cls._closed(cls.rep, cls.vietnam, 5, 5)
+        cls._closed(cls.mate, cls.vietnam, 5, 5)
+        cls._alpha_fit_queue("Fit")
         cls.frequencies = cls._frequencies(cls.alpha)
-        cls._other_company_history(quiet)
+        cls._other_company_history(cls.QUIET)
 
     @classmethod
     def _other_company_history(cls, quiet):

@@ -2,7 +2,6 @@
 leads their queue gave, against their share of the weights, for any period and
 grouping; a row opens the ledger behind it; leaders see their teams' queues."""
 
-from odoo import Command
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.sales_team_queue.models.values import Decision
@@ -176,14 +175,7 @@ class TestQueueFairnessReport(QueueCase):
         self.assertTrue(Report.with_user(self.niran).search(domain), "manager")
 
     def test_other_company_queue_is_not_visible(self):
-        company = self.env["res.company"].create({"name": "Fairness Co"})
-        manager = new_test_user(
-            self.env,
-            login="fair_mgr_2",
-            groups="sales_team.group_sale_manager",
-            company_id=company.id,
-            company_ids=[Command.set(company.ids)],
-        )
+        manager = self._other_company_manager("fair_mgr_2", "Fairness Co")
         self.team.company_id = self.env.company
         self._give([self.somchai])
         self.assertFalse(

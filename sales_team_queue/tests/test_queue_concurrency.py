@@ -111,14 +111,7 @@ class TestQueueConcurrency(CommittedQueueCase):
                 env["crm.lead"].create([dict(values, name="Lost")] * losses).write(
                     {"active": False, "probability": 0}
                 )
-            self._quiet_queue(
-                env,
-                "Best Fit Queue",
-                self.team_id,
-                env["res.users"].browse(self.user_ids),
-                strategy="best_fit",
-                fairness_band=0,
-            )
+        self._make_queue("best_fit", fairness_band=0)
         first, second = self._race()
         self.assertEqual(first[0], anan)
         self.assertEqual(second[0], bao)

@@ -16,6 +16,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 from .counts import set_related_counts
 from .crm_team_queue_routing import (
@@ -137,6 +138,19 @@ class CrmLead(models.Model):
         string="Product Interest",
         help="Products the customer asked about; queues can route on them.",
     )
+
+    def init(self):
+        result = super().init()
+        # The leads committed without salesperson or queue, which the routing
+        # after a commit gathers by team (crm.team.queue._plan_pending).
+        create_index(
+            self.env.cr,
+            "crm_lead_unrouted_index",
+            self._table,
+            ["team_id", "create_date"],
+            where="user_id IS NULL AND queue_id IS NULL AND active",
+        )
+        return result
 
     @api.depends("user_id", "queue_id")
     def _compute_queue_state(self):
@@ -652,17 +666,30 @@ class CrmLead(models.Model):
 
         :return: the trigger's id, or None when the backlog cron is off
         """
-        cron = self.env.ref(BACKLOG_CRON, raise_if_not_found=False)
-        if not cron or not cron.sudo().active:
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            BACKLOG_CRON, raise_if_not_found=False
+        )
+        if not cron_id:
             return None
-        trigger = (
-            self.env["ir.cron.trigger"]
-            .sudo()
-            .create(
-                {"cron_id": cron.id, "call_at": fields.Datetime.now() + TRIGGER_DELAY}
+        # One statement (a busy create writes it): the ORM would read the cron
+        # twice first.
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO ir_cron_trigger
+                          (cron_id, call_at, create_uid, write_uid,
+                           create_date, write_date)
+                   SELECT id, %(at)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+                     FROM ir_cron WHERE id = %(cron)s AND active
+                RETURNING id""",
+                at=now + TRIGGER_DELAY,
+                uid=self.env.uid,
+                now=now,
+                cron=cron_id,
             )
         )
-        return trigger.id
+        row = self.env.cr.fetchone()
+        return row[0] if row else None
 
     # ------------------------------------------------------------
     # THE ONE DOOR: the assignment primitive
@@ -1144,10 +1171,14 @@ class CrmLead(models.Model):
 def _route_after_commit(registry, uid, lead_ids, trigger_id=None):
     """Post-commit hook: route the leads ``lead_ids`` in a READ COMMITTED
     transaction that waits for the queues' lock, so that it plans on the
-    latest state; tried again on a deadlock or a lock timeout, then left to
-    the backlog cron. Never raises: the lead is saved whatever happens here.
+    latest state, with the leads other transactions left for after their
+    commit (``_plan_pending``: whoever takes the lock first routes them all);
+    tried again on a deadlock or a lock timeout, then left to the backlog
+    cron, and without the others' leads when routing fails. Never raises:
+    the lead is saved whatever happens here.
     ``trigger_id``: the backlog trigger committed with the leads, deleted once
     they are routed (see ``CrmLead._queue_route_after_commit``)."""
+    pending = True
     for attempt in range(1, ROUTE_TRIES + 1):
         try:
             with read_committed_cursor(registry, ROUTE_LOCK_TIMEOUT) as cr:
@@ -1157,7 +1188,9 @@ def _route_after_commit(registry, uid, lead_ids, trigger_id=None):
                     lambda lead: not lead.user_id and not lead.queue_id and lead.active
                 )
                 if leads:
-                    env["crm.team.queue"].sudo()._route_leads(leads, wait=True)
+                    env["crm.team.queue"].sudo()._route_leads(
+                        leads, wait=True, pending=pending
+                    )
                 if trigger_id:
                     _settle_backlog_trigger(env, trigger_id)
             return
@@ -1172,6 +1205,10 @@ def _route_after_commit(registry, uid, lead_ids, trigger_id=None):
                 return
             time.sleep(random.uniform(0.0, 0.1 * attempt))
         except Exception:
+            if pending and attempt < ROUTE_TRIES:
+                # A lead another transaction left may be what fails: ours alone.
+                pending = False
+                continue
             _logger.exception(
                 "Routing of leads %s failed; the backlog will try again",
                 sorted(lead_ids),
@@ -1188,20 +1225,22 @@ def _settle_backlog_trigger(env, trigger_id):
     a minute), so wake it now."""
     cr = env.cr
     cr.execute(
-        SQL("DELETE FROM ir_cron_trigger WHERE id = %s RETURNING cron_id", trigger_id)
+        SQL(
+            """WITH gone AS (DELETE FROM ir_cron_trigger WHERE id = %(id)s
+                             RETURNING cron_id)
+               SELECT cron_id, EXISTS(SELECT 1 FROM ir_cron_trigger t
+                                       WHERE t.cron_id = gone.cron_id
+                                         AND t.call_at <= %(now)s
+                                         AND t.id <> %(id)s)
+                 FROM gone""",
+            id=trigger_id,
+            now=fields.Datetime.now(),
+        )
     )
     row = cr.fetchone()
     if not row:
         return  # the cron ran meanwhile
-    cr.execute(
-        SQL(
-            """SELECT 1 FROM ir_cron_trigger
-                WHERE cron_id = %s AND call_at <= %s LIMIT 1""",
-            row[0],
-            fields.Datetime.now(),
-        )
-    )
-    if cr.fetchone():
+    if row[1]:
         # The due trigger is there: only the notification is missing (what
         # ir.cron._trigger_list adds after the commit for a trigger due now).
         _logger.debug("Waking the backlog cron for leads whose routing never ran")

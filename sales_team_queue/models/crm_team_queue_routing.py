@@ -44,6 +44,10 @@ STRATEGIES_ASSIGNING = ("round_robin", "load_balanced", "weighted", "best_fit")
 # Context key of a door call: the ids of the teams whose queue rows its caller
 # holds (a frozenset, which no RPC client can send; see _hold_team_rows).
 HELD_TEAMS = "sales_team_queue_held_team_ids"
+# The routing after a commit plans also the leads other transactions created
+# unrouted this recently (at most this many), which wait for the same lock.
+PENDING_WINDOW = timedelta(minutes=1)
+PENDING_LIMIT = 100
 
 
 @contextmanager
@@ -144,7 +148,7 @@ class CrmTeamQueue(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _route_leads(self, leads, wait=False):
+    def _route_leads(self, leads, wait=False, pending=False):
         """Route ``leads`` (without salesperson) through the active queues.
 
         The whole batch is planned in memory - matching, member selection,
@@ -157,10 +161,14 @@ class CrmTeamQueue(models.Model):
             without it, when another transaction holds the lock or routed since
             this one started, nothing is done and the leads are returned as
             ``busy``, for the caller to route them after its commit.
+        :param bool pending: with ``wait``, route also the leads that other
+            transactions left for after their commit (:meth:`_plan_pending`)
         :return: dict {lead id: 'assigned' | 'pool' | 'busy'}; leads that
             match no queue are left out
         """
-        plan = self._plan_routing(leads, lock="wait" if wait else "nowait")
+        plan = self._plan_routing(
+            leads, lock="wait" if wait else "nowait", pending=pending
+        )
         if plan.busy:
             return dict.fromkeys(plan.decisions, "busy")
         if not plan.decisions:
@@ -185,7 +193,9 @@ class CrmTeamQueue(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _plan_routing(self, leads, lock=False, exclude_user_ids=(), requeue=None):
+    def _plan_routing(
+        self, leads, lock=False, exclude_user_ids=(), requeue=None, pending=False
+    ):
         """Decide in memory where each of ``leads`` goes (matching, member
         selection, overflow) on a snapshot of the routing state. Writes nothing:
         :meth:`_route_leads` applies the plan; the routing test (dry run) calls
@@ -200,6 +210,9 @@ class CrmTeamQueue(models.Model):
             False)}: plan each lead again within its own queue, whoever owns
             it (the SLA timers' reassign, the hybrid dispatch; see
             :meth:`_get_requeue_candidates`), never giving it to the user given
+        :param bool pending: with ``lock='wait'``: once the lock is held, plan
+            also the leads of the same teams that other transactions committed
+            unrouted and route after their commit (:meth:`_plan_pending`)
         :return: a :class:`RoutingPlan`
         """
         configs = self._routing_config()
@@ -214,7 +227,9 @@ class CrmTeamQueue(models.Model):
         involved = [config for config in configs if config.team_id in team_ids]
         state = RoutingState(self.env, involved, exclude_user_ids, lock=lock)
         if lock == "wait" and requeue is None:
-            candidates = self._plan_still_unrouted(leads, candidates)
+            leads, candidates = self._plan_still_unrouted(leads, candidates)
+            if pending:
+                leads, candidates = self._plan_pending(leads, candidates, involved)
         state.faults = faults
         state.left_out = requeue or {}
         if requeue is None:
@@ -229,16 +244,47 @@ class CrmTeamQueue(models.Model):
     def _plan_still_unrouted(self, leads, candidates):
         """``candidates`` of the ``leads`` still unrouted: under READ
         COMMITTED, while this transaction waited for the lock, another one may
-        have routed some of them."""
+        have routed some of them. :return: (those leads, their candidates)"""
         self.env.invalidate_all()
         still = leads.filtered(
             lambda lead: not lead.user_id and not lead.queue_id and lead.active
         )
-        return {
+        return still, {
             lead_id: found
             for lead_id, found in candidates.items()
             if lead_id in still.ids
         }
+
+    @api.model
+    def _plan_pending(self, leads, candidates, configs):
+        """``leads`` and ``candidates`` with the leads that wait for the same
+        lock: created unrouted in the teams of ``configs`` within the last
+        ``PENDING_WINDOW`` by transactions that have committed, whose routing
+        after their commit (busy in their own transaction) waits for this
+        lock too. Whoever takes the lock first routes them all, in one batch;
+        the others then find their leads routed (:meth:`_plan_still_unrouted`).
+        At most ``PENDING_LIMIT``; older ones are the backlog's.
+        :return: (leads, candidates)"""
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM crm_lead
+                    WHERE team_id = ANY(%s) AND user_id IS NULL
+                      AND queue_id IS NULL AND active
+                      AND create_date >= %s AND id <> ALL(%s)
+                 ORDER BY id LIMIT %s""",
+                sorted({config.team_id for config in configs}),
+                fields.Datetime.now() - PENDING_WINDOW,
+                leads.ids,
+                PENDING_LIMIT,
+            )
+        )
+        others = leads.browse([row[0] for row in self.env.cr.fetchall()])
+        if not others:
+            return leads, candidates
+        found, _faults = self._get_candidates(others, configs, flag=False)
+        others = others.filtered(lambda lead: lead.id in found)
+        # In the order of creation: the leads waiting longest first.
+        return (leads | others).sorted("id"), {**candidates, **found}
 
     @api.model
     def _plan_decide(self, leads, candidates, state):

@@ -223,7 +223,8 @@ class TestQueuePendingLeads(CommittedQueueCase):
             if age_minutes:
                 env.cr.execute(
                     SQL(
-                        "UPDATE crm_lead SET create_date = create_date - %s WHERE id = %s",
+                        """UPDATE crm_lead SET create_date = create_date - %s
+                            WHERE id = %s""",
                         timedelta(minutes=age_minutes),
                         lead.id,
                     )

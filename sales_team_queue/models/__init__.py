@@ -27,6 +27,7 @@ from . import crm_lead_pool
 from . import crm_lead_waiting
 from . import crm_lead_pool_privacy
 from . import crm_team_queue_privacy
+from . import crm_lead_pool_hidden_mixin
 from . import mail_followers
 from . import mail_notification
 from . import calendar_event

@@ -1,21 +1,18 @@
 """Meetings of private pool leads: hidden from the reps who may not read the lead (pool
 privacy, see crm_lead_pool_privacy.py)."""
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.osv import expression
 
 
 class CalendarEvent(models.Model):
-    _inherit = "calendar.event"
-
-    pool_hidden = fields.Boolean(
-        compute="_compute_pool_hidden",
-        search="_search_pool_hidden",
-        help="Technical: a meeting of a private pool lead the user may not read.",
-    )
+    _name = "calendar.event"
+    _inherit = ["calendar.event", "crm.lead.pool.hidden.mixin"]
 
     @api.depends_context("uid")
     def _compute_pool_hidden(self):
+        # A meeting is hidden with its lead: its opportunity, or the lead of
+        # the activity it was planned from.
         events = self.sudo()
         lead_ids = set(events.opportunity_id.ids)
         lead_ids.update(

@@ -198,6 +198,14 @@ class TourCase(HttpCase):
         cls.env["crm.team.queue"].search([]).action_archive()
 
     @classmethod
+    def _archive_demo_routing(cls):
+        """Archive the queues of the database (demo), and the leads waiting
+        without salesperson: they would take, or show in Test Routing next
+        to, the tour's leads."""
+        cls._archive_demo_queues()
+        cls.env["crm.lead"].search([("user_id", "=", False)]).write({"active": False})
+
+    @classmethod
     def _tour_user(cls, login, name, groups=REP, **values):
         """A user who logs in to the tour as ``login`` (password ``login``),
         notified in Odoo's inbox, in UTC unless ``values`` say otherwise."""
@@ -292,6 +300,13 @@ class TourCase(HttpCase):
         if quiet:
             values.update(notify_assignee=False, activity_type_id=False)
         return cls.env["crm.team.queue"].create(values)
+
+
+class PhoneTourCase(TourCase):
+    """A tour on a phone-sized screen, with touch."""
+
+    browser_size = "390x844"
+    touch_enabled = True
 
 
 class CommittedCase(TransactionCase):

@@ -18,10 +18,7 @@ class TestBestFitTour(FitHistoryMixin, TourCase):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls._archive_demo_queues()
-        # Other leads waiting without salesperson (demo data) stay out of Test
-        # Routing.
-        env["crm.lead"].search([("user_id", "=", False)]).write({"active": False})
+        cls._archive_demo_routing()
         cls.manager = cls._tour_user(
             "tour_fit_manager",
             "Tour Fit Manager",

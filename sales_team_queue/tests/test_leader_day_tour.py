@@ -16,10 +16,7 @@ class TestLeaderDayTour(TourCase):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        cls._archive_demo_queues()
-        # Other leads waiting without salesperson (demo data) stay out of Test
-        # Routing.
-        env["crm.lead"].search([("user_id", "=", False)]).write({"active": False})
+        cls._archive_demo_routing()
         env.company.queue_activity_type_id = False
         cls.leader, cls.anna, cls.ben, cls.chai = cls._tour_users(
             ("tour_day_leader", "Tour Day Leader"),

@@ -417,6 +417,12 @@ class TestAccountTakeoverRpc(RpcLoginMixin, HttpCase):
             }
         )
 
+    def _give_customer(self, user, owner):
+        """As ``user``, over RPC: make ``owner`` the customer's salesperson."""
+        return self._rpc(
+            user, "res.partner", "write", self.customer.ids, {"user_id": owner.id}
+        )
+
     def _refused(self, user, model, method, *args, **kwargs):
         with mute_logger("odoo.http"):
             with self.assertRaises(Fault, msg=f"{user.login}: {method} refused") as cm:
@@ -476,27 +482,9 @@ class TestAccountTakeoverRpc(RpcLoginMixin, HttpCase):
 
     def test_owners_leaders_and_managers_still_change_the_account(self):
         # the owner gives it away; the leader and a manager move it
-        self._rpc(
-            self.mate,
-            "res.partner",
-            "write",
-            self.customer.ids,
-            {"user_id": self.rep.id},
-        )
-        self._rpc(
-            self.leader,
-            "res.partner",
-            "write",
-            self.customer.ids,
-            {"user_id": self.mate.id},
-        )
-        self._rpc(
-            self.manager,
-            "res.partner",
-            "write",
-            self.customer.ids,
-            {"user_id": self.rep.id},
-        )
+        self._give_customer(self.mate, self.rep)
+        self._give_customer(self.leader, self.mate)
+        self._give_customer(self.manager, self.rep)
         self.env.invalidate_all()
         self.assertEqual(self.customer.user_id, self.rep)
         # a rep's own new customer, and a customer of nobody, are theirs to set
@@ -516,24 +504,12 @@ class TestAccountTakeoverRpc(RpcLoginMixin, HttpCase):
         )
         # the owner gives it back; other fields of a colleague's customer
         # stay editable
-        self._rpc(
-            self.rep,
-            "res.partner",
-            "write",
-            self.customer.ids,
-            {"user_id": self.mate.id},
-        )
+        self._give_customer(self.rep, self.mate)
         self._rpc(self.rep, "res.partner", "write", self.customer.ids, {"phone": "123"})
 
     def test_without_account_routing_odoo_decides(self):
         self.queue.route_to_account_owner = False
-        self._rpc(
-            self.rep,
-            "res.partner",
-            "write",
-            self.customer.ids,
-            {"user_id": self.rep.id},
-        )
+        self._give_customer(self.rep, self.rep)
         self.env.invalidate_all()
         self.assertEqual(self.customer.user_id, self.rep)
 

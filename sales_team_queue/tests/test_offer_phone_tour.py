@@ -3,14 +3,11 @@ them and declines another with a reason."""
 
 from odoo.tests import tagged
 
-from .common import TourCase
+from .common import PhoneTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestOfferPhoneTour(TourCase):
-    browser_size = "390x844"
-    touch_enabled = True
-
+class TestOfferPhoneTour(PhoneTourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

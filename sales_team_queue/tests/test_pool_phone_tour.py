@@ -3,14 +3,11 @@ gives it back with a reason."""
 
 from odoo.tests import tagged
 
-from .common import TourCase
+from .common import PhoneTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestPoolPhoneTour(TourCase):
-    browser_size = "390x844"
-    touch_enabled = True
-
+class TestPoolPhoneTour(PhoneTourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { openCrmAppMenu, openCrmMenu } from "@sales_team_queue/../tests/tours/utils/tour_steps";
+import { openCrmMenu, openQueueList } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // A sales manager switches a round-robin queue to Best Fit (its team has a
@@ -12,11 +12,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 registry.category("web_tour.tours").add("sales_team_queue_best_fit", {
     url: "/odoo",
     steps: () => [
-        ...openCrmAppMenu(
-            "crm.crm_menu_config",
-            "sales_team_queue.crm_team_queue_menu",
-            "open Configuration > Lead Queues"
-        ),
+        ...openQueueList(),
         {
             trigger: ".o_data_row td[name=name]:contains(Tour Fit Queue)",
             content: "open the queue",

@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import { declineOfferWithReason } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // A rep finds the leads offered to them with the "Offered to Me" filter,
@@ -66,20 +67,7 @@ registry.category("web_tour.tours").add("sales_team_queue_offers", {
             content: "decline it",
             run: "click",
         },
-        {
-            trigger: ".modal .o_field_widget[name=reason] textarea",
-            content: "say why",
-            run: "edit On a customer visit today",
-        },
-        {
-            trigger: ".modal .modal-footer button[name=action_apply]",
-            content: "confirm",
-            run: "click",
-        },
-        {
-            trigger: ".o_notification:contains(1 lead(s) declined)",
-            content: "a notification says the lead goes to the next member",
-        },
+        ...declineOfferWithReason("On a customer visit today"),
         {
             trigger:
                 "body:not(:has(.modal)) .o_kanban_view:not(:has(.o_kanban_record:contains(Tour Offer Decline))) .o_kanban_record:contains(Tour Offer Accept)",

@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { phoneClickFormButton, phoneOpenCrm, phoneOpenMenu } from "@sales_team_queue/../tests/tours/utils/tour_steps";
+import { declineOfferWithReason, phoneClickFormButton, phoneOpenCrm, phoneOpenMenu } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 
 // A rep on a phone opens a lead offered to them from their pipeline and
 // accepts it, then opens another and declines it with a reason: it goes to the
@@ -37,20 +37,7 @@ registry.category("web_tour.tours").add("sales_team_queue_offers_phone", {
             content: "the lead is offered to the rep",
         },
         ...phoneClickFormButton("Decline", "decline it"),
-        {
-            trigger: ".modal .o_field_widget[name=reason] textarea",
-            content: "say why",
-            run: "edit Driving all afternoon",
-        },
-        {
-            trigger: ".modal .modal-footer button[name=action_apply]",
-            content: "confirm",
-            run: "click",
-        },
-        {
-            trigger: ".o_notification:contains(1 lead(s) declined)",
-            content: "a notification says the lead goes to the next member",
-        },
+        ...declineOfferWithReason("Driving all afternoon"),
         {
             trigger:
                 "body:not(:has(.modal)) .o_kanban_view:not(:has(.o_kanban_record:contains(Tour Phone Offer Decline))) .o_kanban_record:contains(Tour Phone Offer Accept)",

@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { openCrmAppMenu, pickInField } from "@sales_team_queue/../tests/tours/utils/tour_steps";
+import { openQueueList, pickInField } from "@sales_team_queue/../tests/tours/utils/tour_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 function addMember(name) {
@@ -30,11 +30,7 @@ function addMember(name) {
 registry.category("web_tour.tours").add("sales_team_queue_queue_setup", {
     url: "/odoo",
     steps: () => [
-        ...openCrmAppMenu(
-            "crm.crm_menu_config",
-            "sales_team_queue.crm_team_queue_menu",
-            "open Configuration > Lead Queues"
-        ),
+        ...openQueueList(),
         {
             trigger: "button.o_list_button_add",
             content: "new queue",

@@ -32,6 +32,15 @@ export function openCrmAppMenu(menu, item, content) {
     return [...stepUtils.goToAppSteps("crm.crm_menu_root"), ...openCrmMenu(menu, item, content)];
 }
 
+/** From Odoo's home screen: CRM > Configuration > Lead Queues, the list of queues. */
+export function openQueueList() {
+    return openCrmAppMenu(
+        "crm.crm_menu_config",
+        "sales_team_queue.crm_team_queue_menu",
+        "open Configuration > Lead Queues"
+    );
+}
+
 /**
  * Type ``name`` in the many2one ``field`` and pick it from the suggestions.
  *
@@ -154,6 +163,29 @@ export function phoneClickFormButton(label, content) {
             trigger: `.dropdown-item button:contains(${label})`,
             content,
             run: "click",
+        },
+    ];
+}
+
+/**
+ * In the Decline wizard of an offered lead: give ``reason``, confirm, and see
+ * the notification that the lead goes to the next member.
+ */
+export function declineOfferWithReason(reason) {
+    return [
+        {
+            trigger: ".modal .o_field_widget[name=reason] textarea",
+            content: "say why",
+            run: `edit ${reason}`,
+        },
+        {
+            trigger: ".modal .modal-footer button[name=action_apply]",
+            content: "confirm",
+            run: "click",
+        },
+        {
+            trigger: ".o_notification:contains(1 lead(s) declined)",
+            content: "a notification says the lead goes to the next member",
         },
     ];
 }

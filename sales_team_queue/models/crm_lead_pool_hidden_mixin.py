@@ -1,0 +1,35 @@
+from odoo import api, fields, models
+
+
+class CrmLeadPoolHiddenMixin(models.AbstractModel):
+    """Records about a document that Odoo 18 lets every employee read whatever
+    the document (followers, notifications, meetings): hidden from the reps
+    who may not read the private pool lead they are about, or the meeting of
+    one (pool privacy, see ``crm_lead_pool_privacy.py``). A global record
+    rule of each model says ``('pool_hidden', '=', False)``.
+
+    A model names the document each record is about
+    (:meth:`_pool_hidden_reference`) and searches its own way
+    (``_search_pool_hidden``)."""
+
+    _name = "crm.lead.pool.hidden.mixin"
+    _description = "Hidden with Private Pool Leads"
+
+    pool_hidden = fields.Boolean(
+        compute="_compute_pool_hidden",
+        search="_search_pool_hidden",
+        help="Technical: about a private pool lead (or its meeting) that the user "
+        "may not read.",
+    )
+
+    def _pool_hidden_reference(self):
+        """The ``(model name, id)`` of the document the record (read as
+        superuser) is about."""
+        raise NotImplementedError
+
+    @api.depends_context("uid")
+    def _compute_pool_hidden(self):
+        references = [record._pool_hidden_reference() for record in self.sudo()]
+        hidden = self.env["calendar.event"]._pool_hidden_references(references)
+        for record, reference in zip(self, references, strict=True):
+            record.pool_hidden = reference in hidden

@@ -257,9 +257,9 @@ class TestQueuePendingLeads(CommittedQueueCase):
         self.assertEqual(
             self._leads_outcome([waiting]), [(anan, "assigned", [("auto", anan)])]
         )
-        with self.registry.cursor() as cr:
-            self.assertEqual(self._create_lead(cr, "Next").user_id.id, chai)
-            cr.commit()
+        with self.registry.cursor() as cr3:
+            self.assertEqual(self._create_lead(cr3, "Next").user_id.id, chai)
+            cr3.commit()
 
     def test_a_waiting_lead_that_breaks_routing_does_not_hold_back_ours(self):
         self._make_queue("round_robin")

@@ -1,6 +1,23 @@
-"""Work gathered during a transaction and done once it has committed, in a
-transaction of its own (the bus, targets recomputed, queue faults flagged):
-one value per transaction and kind, handed over once."""
+"""Work done in transactions of their own: gathered during a transaction and
+done once it has committed (routing, the bus, targets recomputed, best fit's
+counts, queue faults flagged), or a claim that must see the latest commits.
+One value per transaction and kind, handed over once; one READ COMMITTED
+transaction, tried again after a conflict."""
+
+import random
+import time
+from contextlib import contextmanager
+
+from psycopg2 import OperationalError, errorcodes
+
+from odoo.tools import SQL
+
+# Errors after which such a transaction is tried again.
+RETRYABLE = {
+    errorcodes.SERIALIZATION_FAILURE,
+    errorcodes.DEADLOCK_DETECTED,
+    errorcodes.LOCK_NOT_AVAILABLE,
+}
 
 
 def after_commit_value(env, key, factory, callback):
@@ -14,3 +31,44 @@ def after_commit_value(env, key, factory, callback):
         registry = env.registry
         postcommit.add(lambda: callback(registry, value))
     return value
+
+
+@contextmanager
+def read_committed_cursor(registry, lock_timeout):
+    """A new cursor whose transaction is READ COMMITTED (each statement sees
+    the latest commits: waiting for a lock gives the latest state, never a
+    serialization failure) and whose lock waits end after ``lock_timeout``;
+    committed when the block ends, rolled back on an error. For the work
+    done after a commit (routing, targets) and the claims."""
+    with registry.cursor() as cr:
+        cr.execute(
+            SQL(
+                """SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+                   SELECT set_config('lock_timeout', %s, true)""",
+                lock_timeout,
+            )
+        )
+        yield cr
+
+
+def run_read_committed(
+    registry, work, tries, lock_timeout, retryable=RETRYABLE, errors=OperationalError
+):
+    """Run ``work(cr)`` in a transaction of its own (:func:`read_committed_cursor`),
+    committed when it returns; tried again, up to ``tries`` times after a
+    short random wait, when it fails with one of ``errors`` whose code is in
+    ``retryable`` (a lock timeout, a deadlock). Other exceptions propagate.
+
+    :return: None once done, else the last error (the work is not done: the
+        caller says what catches up)
+    """
+    for attempt in range(1, tries + 1):
+        try:
+            with read_committed_cursor(registry, lock_timeout) as cr:
+                work(cr)
+            return None
+        except errors as error:
+            if error.pgcode not in retryable or attempt == tries:
+                return error
+            time.sleep(random.uniform(0.0, 0.1 * attempt))
+    return None

@@ -2,8 +2,6 @@
 change of a lead's salesperson passes (:meth:`CrmLead._queue_assign_batch`)."""
 
 import logging
-import random
-import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 from datetime import time as dt_time
@@ -18,12 +16,9 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+from .after_commit import run_read_committed
 from .counts import set_related_counts
-from .crm_team_queue_routing import (
-    RETRYABLE,
-    STRATEGIES_ASSIGNING,
-    read_committed_cursor,
-)
+from .crm_team_queue_routing import STRATEGIES_ASSIGNING
 from .values import DOOR_HINT, OPEN_LEAD_DOMAIN, Decision, DoorHint, Reason
 
 _logger = logging.getLogger(__name__)
@@ -1170,44 +1165,31 @@ class CrmLead(models.Model):
 
 def _route_after_commit(registry, uid, lead_ids, trigger_id=None):
     """Post-commit hook: route the leads ``lead_ids`` in a READ COMMITTED
-    transaction that waits for the queues' lock, so that it plans on the
-    latest state, with the leads other transactions left for after their
-    commit (``_plan_pending``: whoever takes the lock first routes them all);
-    tried again on a deadlock or a lock timeout, then left to the backlog
-    cron, and without the others' leads when routing fails. Never raises:
-    the lead is saved whatever happens here.
-    ``trigger_id``: the backlog trigger committed with the leads, deleted once
-    they are routed (see ``CrmLead._queue_route_after_commit``)."""
-    pending = True
-    for attempt in range(1, ROUTE_TRIES + 1):
+    transaction that waits for the queues' lock (latest state), with the
+    leads others left for after their commit (``_plan_pending``); tried again
+    on a deadlock or a lock timeout, then left to the backlog cron; without
+    the others' leads when routing fails. Never raises: the lead is saved
+    whatever happens here. ``trigger_id``: the backlog trigger committed with
+    the leads, deleted once they are routed (``_queue_route_after_commit``)."""
+    for pending in (True, False):
         try:
-            with read_committed_cursor(registry, ROUTE_LOCK_TIMEOUT) as cr:
-                env = api.Environment(cr, uid, {})
-                leads = env["crm.lead"].sudo().browse(sorted(lead_ids)).exists()
-                leads = leads.filtered(
-                    lambda lead: not lead.user_id and not lead.queue_id and lead.active
-                )
-                if leads:
-                    env["crm.team.queue"].sudo()._route_leads(
-                        leads, wait=True, pending=pending
-                    )
-                if trigger_id:
-                    _settle_backlog_trigger(env, trigger_id)
-            return
-        except OperationalError as error:
-            if error.pgcode not in RETRYABLE or attempt == ROUTE_TRIES:
+            error = run_read_committed(
+                registry,
+                lambda cr, pending=pending: _route_committed(
+                    api.Environment(cr, uid, {}), lead_ids, trigger_id, pending
+                ),
+                ROUTE_TRIES,
+                ROUTE_LOCK_TIMEOUT,
+            )
+        except Exception as error:
+            if pending:
+                # A lead another transaction left may be what fails: ours alone.
                 _logger.info(
-                    "Routing of leads %s left to the backlog: %s",
+                    "Routing of leads %s with the others pending failed (%s); "
+                    "routing them alone",
                     sorted(lead_ids),
                     error,
                 )
-                _trigger_backlog(registry)
-                return
-            time.sleep(random.uniform(0.0, 0.1 * attempt))
-        except Exception:
-            if pending and attempt < ROUTE_TRIES:
-                # A lead another transaction left may be what fails: ours alone.
-                pending = False
                 continue
             _logger.exception(
                 "Routing of leads %s failed; the backlog will try again",
@@ -1215,6 +1197,25 @@ def _route_after_commit(registry, uid, lead_ids, trigger_id=None):
             )
             _trigger_backlog(registry)
             return
+        if error:
+            _logger.info(
+                "Routing of leads %s left to the backlog: %s", sorted(lead_ids), error
+            )
+            _trigger_backlog(registry)
+        return
+
+
+def _route_committed(env, lead_ids, trigger_id, pending):
+    """Route the leads ``lead_ids`` still without salesperson or queue (and,
+    with ``pending``, the others'), then settle their backlog trigger."""
+    leads = env["crm.lead"].sudo().browse(sorted(lead_ids)).exists()
+    leads = leads.filtered(
+        lambda lead: not lead.user_id and not lead.queue_id and lead.active
+    )
+    if leads:
+        env["crm.team.queue"].sudo()._route_leads(leads, wait=True, pending=pending)
+    if trigger_id:
+        _settle_backlog_trigger(env, trigger_id)
 
 
 def _settle_backlog_trigger(env, trigger_id):

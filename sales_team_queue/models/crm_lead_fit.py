@@ -10,8 +10,7 @@ from psycopg2 import IntegrityError, OperationalError, errorcodes
 
 from odoo import SUPERUSER_ID, api, models
 
-from .after_commit import after_commit_value
-from .crm_team_queue_routing import RETRYABLE, read_committed_cursor
+from .after_commit import RETRYABLE, after_commit_value, run_read_committed
 
 _logger = logging.getLogger(__name__)
 
@@ -104,23 +103,23 @@ class CrmLead(models.Model):
 def _recount_after_commit(registry, pairs):
     """Post-commit hook: count again the history of ``pairs`` in a READ
     COMMITTED transaction (it waits for the other counts, then sees every
-    deal committed); tried again on a lock timeout or a deadlock. Never
-    raises: the deals are saved whatever happens here (the nightly count
-    catches up)."""
-    for attempt in range(1, RECOUNT_TRIES + 1):
-        try:
-            with read_committed_cursor(registry, LOCK_TIMEOUT) as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                env["crm.lead.fit.frequency"]._fit_refresh(
-                    pairs=pairs, log_exceptions=False
-                )
-            return
-        except (OperationalError, IntegrityError) as error:
-            if error.pgcode not in FIT_CONFLICTS or attempt == RECOUNT_TRIES:
-                _logger.warning(
-                    "Best fit history of %s not counted after the commit (it is "
-                    "at the nightly count): %s",
-                    sorted(pairs),
-                    error,
-                )
-                return
+    deal committed); tried again on a lock timeout, a deadlock or a line
+    another count inserted meanwhile. Never raises: the deals are saved
+    whatever happens here (the nightly count catches up)."""
+    error = run_read_committed(
+        registry,
+        lambda cr: api.Environment(cr, SUPERUSER_ID, {})[
+            "crm.lead.fit.frequency"
+        ]._fit_refresh(pairs=pairs, log_exceptions=False),
+        RECOUNT_TRIES,
+        LOCK_TIMEOUT,
+        retryable=FIT_CONFLICTS,
+        errors=(OperationalError, IntegrityError),
+    )
+    if error:
+        _logger.warning(
+            "Best fit history of %s not counted after the commit (it is "
+            "at the nightly count): %s",
+            sorted(pairs),
+            error,
+        )

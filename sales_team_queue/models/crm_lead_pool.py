@@ -21,7 +21,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse, format_date
 
-from .crm_team_queue_routing import HELD_TEAMS, RETRYABLE, read_committed_cursor
+from .after_commit import RETRYABLE, read_committed_cursor
+from .crm_team_queue_routing import HELD_TEAMS
 from .duration import duration_words, hours_words
 from .local_day import today_start_utc, tomorrow_start_utc
 from .values import (

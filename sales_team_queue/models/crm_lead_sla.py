@@ -17,8 +17,9 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL, format_datetime
 from odoo.tools.sql import create_index
 
+from .after_commit import RETRYABLE
 from .crm_lead import DOOR_PASSED, DOOR_TOKEN
-from .crm_team_queue_routing import RETRYABLE, STRATEGIES_ASSIGNING
+from .crm_team_queue_routing import STRATEGIES_ASSIGNING
 from .duration import duration_words
 from .local_day import local_date
 from .values import Decision, Reason, render_reason

@@ -15,16 +15,11 @@ already won, too); a stage becoming won or no longer won; a currency rate
 (deals of other currencies are converted)."""
 
 import logging
-import random
-import time
-
-from psycopg2 import OperationalError
 
 from odoo import SUPERUSER_ID, api, models
 from odoo.tools import SQL
 
-from .after_commit import after_commit_value
-from .crm_team_queue_routing import RETRYABLE, read_committed_cursor
+from .after_commit import after_commit_value, run_read_committed
 
 _logger = logging.getLogger(__name__)
 
@@ -94,36 +89,39 @@ def _recompute_targets_after_commit(registry, target_ids):
     counts every deal committed by whoever held them); tried again on a lock
     timeout or a deadlock. Never raises: the deals are saved whatever happens
     here."""
-    for attempt in range(1, RECOMPUTE_TRIES + 1):
-        try:
-            with read_committed_cursor(registry, LOCK_TIMEOUT) as cr:
-                cr.execute(
-                    SQL(
-                        """SELECT id FROM crm_sales_target WHERE id = ANY(%s)
-                            ORDER BY id FOR NO KEY UPDATE""",
-                        sorted(target_ids),
-                    ),
-                    log_exceptions=False,
-                )
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                targets = env["crm.sales.target"].browse(
-                    [row[0] for row in cr.fetchall()]
-                )
-                targets._mark_achieved_stale()
-                targets.flush_recordset()
-            return
-        except OperationalError as error:
-            if error.pgcode not in RETRYABLE or attempt == RECOMPUTE_TRIES:
-                _logger.warning(
-                    "Targets %s not computed after the commit (they are again at "
-                    "their next change): %s",
-                    sorted(target_ids),
-                    error,
-                )
-                return
-            time.sleep(random.uniform(0.0, 0.1 * attempt))
-        except Exception:
-            _logger.exception(
-                "Targets %s not computed after the commit", sorted(target_ids)
-            )
-            return
+    try:
+        error = run_read_committed(
+            registry,
+            lambda cr: _recompute_targets(cr, target_ids),
+            RECOMPUTE_TRIES,
+            LOCK_TIMEOUT,
+        )
+    except Exception:
+        _logger.exception(
+            "Targets %s not computed after the commit", sorted(target_ids)
+        )
+        return
+    if error:
+        _logger.warning(
+            "Targets %s not computed after the commit (they are again at "
+            "their next change): %s",
+            sorted(target_ids),
+            error,
+        )
+
+
+def _recompute_targets(cr, target_ids):
+    """Lock the targets ``target_ids`` (waiting for whoever holds them), then
+    mark what they achieved stale and compute it again."""
+    cr.execute(
+        SQL(
+            """SELECT id FROM crm_sales_target WHERE id = ANY(%s)
+                ORDER BY id FOR NO KEY UPDATE""",
+            sorted(target_ids),
+        ),
+        log_exceptions=False,
+    )
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    targets = env["crm.sales.target"].browse([row[0] for row in cr.fetchall()])
+    targets._mark_achieved_stale()
+    targets.flush_recordset()

@@ -4,11 +4,10 @@ workers. See docs/design-notes.md, "Queue engine"."""
 
 import logging
 from collections import Counter
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytz
-from psycopg2 import InterfaceError, OperationalError, errorcodes
+from psycopg2 import InterfaceError, OperationalError
 
 from odoo import api, fields, models, tools
 from odoo.osv import expression
@@ -34,12 +33,6 @@ _logger = logging.getLogger(__name__)
 
 # The setting that tells whether the last try to lock the queues succeeded.
 LOCK_SETTING = "sales_team_queue.locked"
-# Errors after which a routing transaction is tried again.
-RETRYABLE = {
-    errorcodes.SERIALIZATION_FAILURE,
-    errorcodes.DEADLOCK_DETECTED,
-    errorcodes.LOCK_NOT_AVAILABLE,
-}
 STRATEGIES_ASSIGNING = ("round_robin", "load_balanced", "weighted", "best_fit")
 # Context key of a door call: the ids of the teams whose queue rows its caller
 # holds (a frozenset, which no RPC client can send; see _hold_team_rows).
@@ -48,24 +41,6 @@ HELD_TEAMS = "sales_team_queue_held_team_ids"
 # unrouted this recently (at most this many), which wait for the same lock.
 PENDING_WINDOW = timedelta(minutes=1)
 PENDING_LIMIT = 100
-
-
-@contextmanager
-def read_committed_cursor(registry, lock_timeout):
-    """A new cursor whose transaction is READ COMMITTED (each statement sees
-    the latest commits: waiting for a lock gives the latest state, never a
-    serialization failure) and whose lock waits end after ``lock_timeout``;
-    committed when the block ends, rolled back on an error. For the work
-    done after a commit (routing, targets) and the claims."""
-    with registry.cursor() as cr:
-        cr.execute(
-            SQL(
-                """SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-                   SELECT set_config('lock_timeout', %s, true)""",
-                lock_timeout,
-            )
-        )
-        yield cr
 
 
 class CrmTeamQueue(models.Model):
@@ -210,17 +185,12 @@ class CrmTeamQueue(models.Model):
             False)}: plan each lead again within its own queue, whoever owns
             it (the SLA timers' reassign, the hybrid dispatch; see
             :meth:`_get_requeue_candidates`), never giving it to the user given
-        :param bool pending: with ``lock='wait'``: once the lock is held, plan
-            also the leads of the same teams that other transactions committed
-            unrouted and route after their commit (:meth:`_plan_pending`)
+        :param bool pending: with ``lock='wait'``, plan also the leads others
+            left for after their commit (:meth:`_plan_pending`)
         :return: a :class:`RoutingPlan`
         """
         configs = self._routing_config()
-        candidates, faults = {}, {}
-        if configs and leads and requeue is not None:
-            candidates = self._get_requeue_candidates(leads, configs)
-        elif configs and leads:
-            candidates, faults = self._get_candidates(leads, configs, flag=bool(lock))
+        candidates, faults = self._plan_candidates(leads, configs, lock, requeue)
         if not candidates:
             return RoutingPlan(state=None, decisions={}, busy=False)
         team_ids = {config.team_id for found in candidates.values() for config in found}
@@ -228,8 +198,8 @@ class CrmTeamQueue(models.Model):
         state = RoutingState(self.env, involved, exclude_user_ids, lock=lock)
         if lock == "wait" and requeue is None:
             leads, candidates = self._plan_still_unrouted(leads, candidates)
-            if pending:
-                leads, candidates = self._plan_pending(leads, candidates, involved)
+        if lock == "wait" and pending:
+            leads, candidates = self._plan_pending(leads, candidates, involved, faults)
         state.faults = faults
         state.left_out = requeue or {}
         if requeue is None:
@@ -239,6 +209,17 @@ class CrmTeamQueue(models.Model):
             decisions = dict.fromkeys(candidates)
             return RoutingPlan(state=None, decisions=decisions, busy=True)
         return self._plan_decide(leads, candidates, state)
+
+    @api.model
+    def _plan_candidates(self, leads, configs, lock, requeue):
+        """The queues (``configs``) that may take each of ``leads``: those
+        that match it, or its own queue for a ``requeue``.
+        :return: (candidates, faults), see :meth:`_get_candidates`"""
+        if not (configs and leads):
+            return {}, {}
+        if requeue is not None:
+            return self._get_requeue_candidates(leads, configs), {}
+        return self._get_candidates(leads, configs, flag=bool(lock))
 
     @api.model
     def _plan_still_unrouted(self, leads, candidates):
@@ -256,32 +237,43 @@ class CrmTeamQueue(models.Model):
         }
 
     @api.model
-    def _plan_pending(self, leads, candidates, configs):
+    def _plan_pending(self, leads, candidates, configs, faults):
         """``leads`` and ``candidates`` with the leads that wait for the same
-        lock: created unrouted in the teams of ``configs`` within the last
-        ``PENDING_WINDOW`` by transactions that have committed, whose routing
-        after their commit (busy in their own transaction) waits for this
-        lock too. Whoever takes the lock first routes them all, in one batch;
-        the others then find their leads routed (:meth:`_plan_still_unrouted`).
-        At most ``PENDING_LIMIT``; older ones are the backlog's.
+        lock: created unrouted by the same user in the teams of ``configs``
+        within the last ``PENDING_WINDOW`` (open, after the team's first
+        queue) by transactions that have committed, whose routing after their
+        commit (busy in their own transaction) waits for this lock too.
+        Whoever takes the lock first routes them all, in one batch; the others
+        then find their leads routed (:meth:`_plan_still_unrouted`). At most
+        ``PENDING_LIMIT``; older ones are the backlog's. Locked here, skipping
+        those another transaction holds: a lead of another transaction never
+        makes this one wait. Their queues' filter errors join ``faults``.
         :return: (leads, candidates)"""
         self.env.cr.execute(
             SQL(
-                """SELECT id FROM crm_lead
-                    WHERE team_id = ANY(%s) AND user_id IS NULL
-                      AND queue_id IS NULL AND active
-                      AND create_date >= %s AND id <> ALL(%s)
-                 ORDER BY id LIMIT %s""",
-                sorted({config.team_id for config in configs}),
-                fields.Datetime.now() - PENDING_WINDOW,
-                leads.ids,
-                PENDING_LIMIT,
+                """SELECT l.id FROM crm_lead l
+                LEFT JOIN crm_stage st ON st.id = l.stage_id
+                    WHERE l.team_id = ANY(%(teams)s) AND l.create_uid = %(uid)s
+                      AND l.user_id IS NULL AND l.queue_id IS NULL AND %(open)s
+                      AND l.create_date >= %(since)s AND l.id <> ALL(%(ids)s)
+                      AND l.create_date >= (SELECT min(q.create_date)
+                                              FROM crm_team_queue q
+                                             WHERE q.team_id = l.team_id)
+                 ORDER BY l.id LIMIT %(limit)s
+                      FOR UPDATE OF l SKIP LOCKED""",
+                teams=sorted({config.team_id for config in configs}),
+                uid=self.env.uid,
+                open=open_lead_sql("l", "st"),
+                since=fields.Datetime.now() - PENDING_WINDOW,
+                ids=leads.ids,
+                limit=PENDING_LIMIT,
             )
         )
         others = leads.browse([row[0] for row in self.env.cr.fetchall()])
         if not others:
             return leads, candidates
-        found, _faults = self._get_candidates(others, configs, flag=False)
+        found, others_faults = self._get_candidates(others, configs, flag=False)
+        faults.update(others_faults)
         others = others.filtered(lambda lead: lead.id in found)
         # In the order of creation: the leads waiting longest first.
         return (leads | others).sorted("id"), {**candidates, **found}

@@ -211,13 +211,18 @@ class TestQueuePendingLeads(CommittedQueueCase):
     leads other transactions committed unrouted and left for after their own
     commit (they wait for the same lock); theirs then finds them routed."""
 
-    def _commit_unrouted(self, name, age_minutes=0, **values):
+    def _commit_unrouted(self, name, age_minutes=0, uid=None, **values):
         """A lead committed without routing (as one whose creating transaction
-        found the queues busy and has not routed it yet)."""
-        with self._worker_env(context=ROUTING_OFF) as env:
-            lead = env["crm.lead"].create(
-                dict(
-                    {"name": name, "team_id": self.team_id, "user_id": False}, **values
+        found the queues busy and has not routed it yet), by ``uid`` (admin)."""
+        with self._worker_env(uid=uid, context=ROUTING_OFF) as env:
+            lead = (
+                env["crm.lead"]
+                .sudo()
+                .create(
+                    dict(
+                        {"name": name, "team_id": self.team_id, "user_id": False},
+                        **values,
+                    )
                 )
             )
             if age_minutes:
@@ -237,6 +242,8 @@ class TestQueuePendingLeads(CommittedQueueCase):
         waiting = self._commit_unrouted("Left by another worker")
         old = self._commit_unrouted("Older than the window", age_minutes=2)
         no_team = self._commit_unrouted("Without team", team_id=False)
+        by_bao = self._commit_unrouted("Created by another user", uid=bao)
+        won = self._commit_unrouted("Won", stage_id=self._won_stage_id())
         mine = self._commit_unrouted("Mine")
         _route_after_commit(self.registry, self.admin_id, {mine})
         # In the order of creation, one batch: the other worker's lead first.
@@ -247,10 +254,14 @@ class TestQueuePendingLeads(CommittedQueueCase):
                 (bao, "assigned", [("auto", bao)]),
             ],
         )
-        # Older leads are the backlog's; a lead without team, its own routing's.
+        # Older leads are the backlog's; a lead without team, or another
+        # user's, its own routing's (as its creator); a won lead nobody's.
         self.assertEqual(
-            [outcome[0] for outcome in self._leads_outcome([old, no_team])],
-            [False, False],
+            [
+                outcome[0]
+                for outcome in self._leads_outcome([old, no_team, by_bao, won])
+            ],
+            [False, False, False, False],
         )
         # The other worker's own routing finds its lead routed: nothing changes.
         _route_after_commit(self.registry, self.admin_id, {waiting})
@@ -260,6 +271,25 @@ class TestQueuePendingLeads(CommittedQueueCase):
         with self.registry.cursor() as cr3:
             self.assertEqual(self._create_lead(cr3, "Next").user_id.id, chai)
             cr3.commit()
+
+    def test_a_waiting_lead_another_transaction_holds_is_left_to_it(self):
+        self._make_queue("round_robin")
+        anan = self.user_ids[0]
+        held = self._commit_unrouted("Held by another transaction")
+        mine = self._commit_unrouted("Mine")
+        with self.registry.cursor() as other:
+            other.execute(SQL("SELECT id FROM crm_lead WHERE id = %s FOR UPDATE", held))
+            # Ours does not wait for it (nor time out and fall to the backlog).
+            _route_after_commit(self.registry, self.admin_id, {mine})
+            other.rollback()
+        self.assertEqual(
+            self._leads_outcome([held, mine]),
+            [(False, "unrouted", []), (anan, "assigned", [("auto", anan)])],
+        )
+
+    def _won_stage_id(self):
+        with self._worker_env() as env:
+            return env["crm.stage"].search([("is_won", "=", True)], limit=1).id
 
     def test_a_waiting_lead_that_breaks_routing_does_not_hold_back_ours(self):
         self._make_queue("round_robin")

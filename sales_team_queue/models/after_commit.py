@@ -13,11 +13,13 @@ from psycopg2 import OperationalError, errorcodes
 from odoo.tools import SQL
 
 # Errors after which such a transaction is tried again.
-RETRYABLE = {
-    errorcodes.SERIALIZATION_FAILURE,
-    errorcodes.DEADLOCK_DETECTED,
-    errorcodes.LOCK_NOT_AVAILABLE,
-}
+RETRYABLE = frozenset(
+    {
+        errorcodes.SERIALIZATION_FAILURE,
+        errorcodes.DEADLOCK_DETECTED,
+        errorcodes.LOCK_NOT_AVAILABLE,
+    }
+)
 
 
 def after_commit_value(env, key, factory, callback):

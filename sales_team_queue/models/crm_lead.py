@@ -14,7 +14,6 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.sql import create_index
 
 from .after_commit import run_read_committed
 from .counts import set_related_counts
@@ -133,19 +132,6 @@ class CrmLead(models.Model):
         string="Product Interest",
         help="Products the customer asked about; queues can route on them.",
     )
-
-    def init(self):
-        result = super().init()
-        # The leads committed without salesperson or queue, which the routing
-        # after a commit gathers by team (crm.team.queue._plan_pending).
-        create_index(
-            self.env.cr,
-            "crm_lead_unrouted_index",
-            self._table,
-            ["team_id", "create_date"],
-            where="user_id IS NULL AND queue_id IS NULL AND active",
-        )
-        return result
 
     @api.depends("user_id", "queue_id")
     def _compute_queue_state(self):
@@ -1165,55 +1151,43 @@ class CrmLead(models.Model):
 
 def _route_after_commit(registry, uid, lead_ids, trigger_id=None):
     """Post-commit hook: route the leads ``lead_ids`` in a READ COMMITTED
-    transaction that waits for the queues' lock (latest state), with the
-    leads others left for after their commit (``_plan_pending``); tried again
-    on a deadlock or a lock timeout, then left to the backlog cron; without
-    the others' leads when routing fails. Never raises: the lead is saved
-    whatever happens here. ``trigger_id``: the backlog trigger committed with
-    the leads, deleted once they are routed (``_queue_route_after_commit``)."""
-    for pending in (True, False):
-        try:
-            error = run_read_committed(
-                registry,
-                lambda cr, pending=pending: _route_committed(
-                    api.Environment(cr, uid, {}), lead_ids, trigger_id, pending
-                ),
-                ROUTE_TRIES,
-                ROUTE_LOCK_TIMEOUT,
-            )
-        except Exception as error:
-            if pending:
-                # A lead another transaction left may be what fails: ours alone.
-                _logger.info(
-                    "Routing of leads %s with the others pending failed (%s); "
-                    "routing them alone",
-                    sorted(lead_ids),
-                    error,
-                )
-                continue
-            _logger.exception(
-                "Routing of leads %s failed; the backlog will try again",
-                sorted(lead_ids),
-            )
-            _trigger_backlog(registry)
-            return
-        if error:
-            _logger.info(
-                "Routing of leads %s left to the backlog: %s", sorted(lead_ids), error
-            )
-            _trigger_backlog(registry)
+    transaction that waits for the queues' lock, so that it plans on the
+    latest state; tried again on a deadlock or a lock timeout, then left to
+    the backlog cron. Never raises: the lead is saved whatever happens here.
+    ``trigger_id``: the backlog trigger committed with the leads, deleted once
+    they are routed (see ``CrmLead._queue_route_after_commit``)."""
+    try:
+        error = run_read_committed(
+            registry,
+            lambda cr: _route_committed(
+                api.Environment(cr, uid, {}), lead_ids, trigger_id
+            ),
+            ROUTE_TRIES,
+            ROUTE_LOCK_TIMEOUT,
+        )
+    except Exception:
+        _logger.exception(
+            "Routing of leads %s failed; the backlog will try again",
+            sorted(lead_ids),
+        )
+        _trigger_backlog(registry)
         return
+    if error:
+        _logger.info(
+            "Routing of leads %s left to the backlog: %s", sorted(lead_ids), error
+        )
+        _trigger_backlog(registry)
 
 
-def _route_committed(env, lead_ids, trigger_id, pending):
-    """Route the leads ``lead_ids`` still without salesperson or queue (and,
-    with ``pending``, the others'), then settle their backlog trigger."""
+def _route_committed(env, lead_ids, trigger_id):
+    """Route the leads ``lead_ids`` still without salesperson or queue, then
+    settle their backlog trigger."""
     leads = env["crm.lead"].sudo().browse(sorted(lead_ids)).exists()
     leads = leads.filtered(
         lambda lead: not lead.user_id and not lead.queue_id and lead.active
     )
     if leads:
-        env["crm.team.queue"].sudo()._route_leads(leads, wait=True, pending=pending)
+        env["crm.team.queue"].sudo()._route_leads(leads, wait=True)
     if trigger_id:
         _settle_backlog_trigger(env, trigger_id)
 

@@ -37,10 +37,6 @@ STRATEGIES_ASSIGNING = ("round_robin", "load_balanced", "weighted", "best_fit")
 # Context key of a door call: the ids of the teams whose queue rows its caller
 # holds (a frozenset, which no RPC client can send; see _hold_team_rows).
 HELD_TEAMS = "sales_team_queue_held_team_ids"
-# The routing after a commit plans also the leads other transactions created
-# unrouted this recently (at most this many), which wait for the same lock.
-PENDING_WINDOW = timedelta(minutes=1)
-PENDING_LIMIT = 100
 
 
 class CrmTeamQueue(models.Model):
@@ -123,7 +119,7 @@ class CrmTeamQueue(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _route_leads(self, leads, wait=False, pending=False):
+    def _route_leads(self, leads, wait=False):
         """Route ``leads`` (without salesperson) through the active queues.
 
         The whole batch is planned in memory - matching, member selection,
@@ -136,14 +132,10 @@ class CrmTeamQueue(models.Model):
             without it, when another transaction holds the lock or routed since
             this one started, nothing is done and the leads are returned as
             ``busy``, for the caller to route them after its commit.
-        :param bool pending: with ``wait``, route also the leads that other
-            transactions left for after their commit (:meth:`_plan_pending`)
         :return: dict {lead id: 'assigned' | 'pool' | 'busy'}; leads that
             match no queue are left out
         """
-        plan = self._plan_routing(
-            leads, lock="wait" if wait else "nowait", pending=pending
-        )
+        plan = self._plan_routing(leads, lock="wait" if wait else "nowait")
         if plan.busy:
             return dict.fromkeys(plan.decisions, "busy")
         if not plan.decisions:
@@ -168,9 +160,7 @@ class CrmTeamQueue(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _plan_routing(
-        self, leads, lock=False, exclude_user_ids=(), requeue=None, pending=False
-    ):
+    def _plan_routing(self, leads, lock=False, exclude_user_ids=(), requeue=None):
         """Decide in memory where each of ``leads`` goes (matching, member
         selection, overflow) on a snapshot of the routing state. Writes nothing:
         :meth:`_route_leads` applies the plan; the routing test (dry run) calls
@@ -185,8 +175,6 @@ class CrmTeamQueue(models.Model):
             False)}: plan each lead again within its own queue, whoever owns
             it (the SLA timers' reassign, the hybrid dispatch; see
             :meth:`_get_requeue_candidates`), never giving it to the user given
-        :param bool pending: with ``lock='wait'``, plan also the leads others
-            left for after their commit (:meth:`_plan_pending`)
         :return: a :class:`RoutingPlan`
         """
         configs = self._routing_config()
@@ -197,9 +185,7 @@ class CrmTeamQueue(models.Model):
         involved = [config for config in configs if config.team_id in team_ids]
         state = RoutingState(self.env, involved, exclude_user_ids, lock=lock)
         if lock == "wait" and requeue is None:
-            leads, candidates = self._plan_still_unrouted(leads, candidates)
-        if lock == "wait" and pending:
-            leads, candidates = self._plan_pending(leads, candidates, involved, faults)
+            candidates = self._plan_still_unrouted(leads, candidates)
         state.faults = faults
         state.left_out = requeue or {}
         if requeue is None:
@@ -225,58 +211,16 @@ class CrmTeamQueue(models.Model):
     def _plan_still_unrouted(self, leads, candidates):
         """``candidates`` of the ``leads`` still unrouted: under READ
         COMMITTED, while this transaction waited for the lock, another one may
-        have routed some of them. :return: (those leads, their candidates)"""
+        have routed some of them."""
         self.env.invalidate_all()
         still = leads.filtered(
             lambda lead: not lead.user_id and not lead.queue_id and lead.active
         )
-        return still, {
+        return {
             lead_id: found
             for lead_id, found in candidates.items()
             if lead_id in still.ids
         }
-
-    @api.model
-    def _plan_pending(self, leads, candidates, configs, faults):
-        """``leads`` and ``candidates`` with the leads that wait for the same
-        lock: created unrouted by the same user in the teams of ``configs``
-        within the last ``PENDING_WINDOW`` (open, after the team's first
-        queue) by transactions that have committed, whose routing after their
-        commit (busy in their own transaction) waits for this lock too.
-        Whoever takes the lock first routes them all, in one batch; the others
-        then find their leads routed (:meth:`_plan_still_unrouted`). At most
-        ``PENDING_LIMIT``; older ones are the backlog's. Locked here, skipping
-        those another transaction holds: a lead of another transaction never
-        makes this one wait. Their queues' filter errors join ``faults``.
-        :return: (leads, candidates)"""
-        self.env.cr.execute(
-            SQL(
-                """SELECT l.id FROM crm_lead l
-                LEFT JOIN crm_stage st ON st.id = l.stage_id
-                    WHERE l.team_id = ANY(%(teams)s) AND l.create_uid = %(uid)s
-                      AND l.user_id IS NULL AND l.queue_id IS NULL AND %(open)s
-                      AND l.create_date >= %(since)s AND l.id <> ALL(%(ids)s)
-                      AND l.create_date >= (SELECT min(q.create_date)
-                                              FROM crm_team_queue q
-                                             WHERE q.team_id = l.team_id)
-                 ORDER BY l.id LIMIT %(limit)s
-                      FOR UPDATE OF l SKIP LOCKED""",
-                teams=sorted({config.team_id for config in configs}),
-                uid=self.env.uid,
-                open=open_lead_sql("l", "st"),
-                since=fields.Datetime.now() - PENDING_WINDOW,
-                ids=leads.ids,
-                limit=PENDING_LIMIT,
-            )
-        )
-        others = leads.browse([row[0] for row in self.env.cr.fetchall()])
-        if not others:
-            return leads, candidates
-        found, others_faults = self._get_candidates(others, configs, flag=False)
-        faults.update(others_faults)
-        others = others.filtered(lambda lead: lead.id in found)
-        # In the order of creation: the leads waiting longest first.
-        return (leads | others).sorted("id"), {**candidates, **found}
 
     @api.model
     def _plan_decide(self, leads, candidates, state):

@@ -9,17 +9,10 @@ exceeded."""
 
 import threading
 import time
-from datetime import timedelta
-from unittest.mock import patch
 
 from odoo import api
 from odoo.tests import tagged
-from odoo.tools import SQL
 
-from odoo.addons.sales_team_queue.models.crm_lead import (
-    ROUTING_OFF,
-    _route_after_commit,
-)
 from odoo.addons.sales_team_queue.models.crm_team_queue_routing import LOCK_SETTING
 
 from .common import CommittedQueueCase
@@ -203,110 +196,3 @@ class TestQueueConcurrency(CommittedQueueCase):
         self.assertEqual(outcome[0][:2], (self.admin_id, "assigned"))
         self.assertEqual(outcome[1][0], bao)
         self.assertEqual(outcome[2][:2], (False, "pool"), "max open is not exceeded")
-
-
-@tagged("post_install", "-at_install")
-class TestQueuePendingLeads(CommittedQueueCase):
-    """Whoever routes after its commit first routes, in the same batch, the
-    leads other transactions committed unrouted and left for after their own
-    commit (they wait for the same lock); theirs then finds them routed."""
-
-    def _commit_unrouted(self, name, age_minutes=0, uid=None, **values):
-        """A lead committed without routing (as one whose creating transaction
-        found the queues busy and has not routed it yet), by ``uid`` (admin)."""
-        with self._worker_env(uid=uid, context=ROUTING_OFF) as env:
-            lead = (
-                env["crm.lead"]
-                .sudo()
-                .create(
-                    dict(
-                        {"name": name, "team_id": self.team_id, "user_id": False},
-                        **values,
-                    )
-                )
-            )
-            if age_minutes:
-                env.cr.execute(
-                    SQL(
-                        """UPDATE crm_lead SET create_date = create_date - %s
-                            WHERE id = %s""",
-                        timedelta(minutes=age_minutes),
-                        lead.id,
-                    )
-                )
-            return lead.id
-
-    def test_the_first_routing_after_a_commit_routes_the_waiting_leads_too(self):
-        self._make_queue("round_robin")
-        anan, bao, chai = self.user_ids
-        waiting = self._commit_unrouted("Left by another worker")
-        old = self._commit_unrouted("Older than the window", age_minutes=2)
-        no_team = self._commit_unrouted("Without team", team_id=False)
-        by_bao = self._commit_unrouted("Created by another user", uid=bao)
-        won = self._commit_unrouted("Won", stage_id=self._won_stage_id())
-        mine = self._commit_unrouted("Mine")
-        _route_after_commit(self.registry, self.admin_id, {mine})
-        # In the order of creation, one batch: the other worker's lead first.
-        self.assertEqual(
-            self._leads_outcome([waiting, mine]),
-            [
-                (anan, "assigned", [("auto", anan)]),
-                (bao, "assigned", [("auto", bao)]),
-            ],
-        )
-        # Older leads are the backlog's; a lead without team, or another
-        # user's, its own routing's (as its creator); a won lead nobody's.
-        self.assertEqual(
-            [
-                outcome[0]
-                for outcome in self._leads_outcome([old, no_team, by_bao, won])
-            ],
-            [False, False, False, False],
-        )
-        # The other worker's own routing finds its lead routed: nothing changes.
-        _route_after_commit(self.registry, self.admin_id, {waiting})
-        self.assertEqual(
-            self._leads_outcome([waiting]), [(anan, "assigned", [("auto", anan)])]
-        )
-        with self.registry.cursor() as cr3:
-            self.assertEqual(self._create_lead(cr3, "Next").user_id.id, chai)
-            cr3.commit()
-
-    def test_a_waiting_lead_another_transaction_holds_is_left_to_it(self):
-        self._make_queue("round_robin")
-        anan = self.user_ids[0]
-        held = self._commit_unrouted("Held by another transaction")
-        mine = self._commit_unrouted("Mine")
-        with self.registry.cursor() as other:
-            other.execute(SQL("SELECT id FROM crm_lead WHERE id = %s FOR UPDATE", held))
-            # Ours does not wait for it (nor time out and fall to the backlog).
-            _route_after_commit(self.registry, self.admin_id, {mine})
-            other.rollback()
-        self.assertEqual(
-            self._leads_outcome([held, mine]),
-            [(False, "unrouted", []), (anan, "assigned", [("auto", anan)])],
-        )
-
-    def _won_stage_id(self):
-        with self._worker_env() as env:
-            return env["crm.stage"].search([("is_won", "=", True)], limit=1).id
-
-    def test_a_waiting_lead_that_breaks_routing_does_not_hold_back_ours(self):
-        self._make_queue("round_robin")
-        anan = self.user_ids[0]
-        bad = self._commit_unrouted("Breaks routing")
-        mine = self._commit_unrouted("Mine")
-        Queue = type(self.env["crm.team.queue"])
-        original = Queue._route_lead
-
-        def route_lead(queue, lead, configs, state):
-            if lead.id == bad:
-                raise ValueError("a bug")
-            return original(queue, lead, configs, state)
-
-        with patch.object(Queue, "_route_lead", route_lead):
-            _route_after_commit(self.registry, self.admin_id, {mine})
-        self.assertEqual(
-            self._leads_outcome([bad, mine]),
-            [(False, "unrouted", []), (anan, "assigned", [("auto", anan)])],
-        )

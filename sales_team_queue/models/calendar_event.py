@@ -47,28 +47,24 @@ class CalendarEvent(models.Model):
         return hidden
 
     @api.model
-    def _pool_hidden_reference_domain(self, model_field, id_field, operator, value):
+    def _pool_hidden_reference_domain(self, model_field, id_field, hidden):
         """Search method of ``pool_hidden`` on the models that point at a
         document by model name and id: the records on a private pool lead, or
         on a meeting of one, the user may not read."""
         leads = self.env["crm.lead"]._pool_hidden_reference_domain(
-            model_field, id_field, operator, value
+            model_field, id_field, hidden
         )
         if leads in (expression.FALSE_DOMAIN, expression.TRUE_DOMAIN):
             return leads  # no queue hides its pool
         events = self.sudo()._search([("pool_hidden", "=", True)])
         on_events = [(model_field, "=", "calendar.event"), (id_field, "in", events)]
-        if (operator == "=") == value:
+        if hidden:
             return expression.OR([leads, on_events])
         return expression.AND([leads, ["!", *expression.normalize_domain(on_events)]])
 
     @api.model
-    def _search_pool_hidden(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise NotImplementedError(f"Unsupported operator {operator!r}")
-        Lead = self.env["crm.lead"]
-        hidden = Lead._pool_hidden_query()
-        positive = (operator == "=") == value
+    def _pool_hidden_domain(self, positive):
+        hidden = self.env["crm.lead"]._pool_hidden_query()
         if hidden is None:
             return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
         # linked by its opportunity, or as the meeting of an activity on the lead

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .values import yes_no_domain
+
 
 class CrmLeadPoolHiddenMixin(models.AbstractModel):
     """Records about a document that Odoo 18 lets every employee read whatever
@@ -9,8 +11,8 @@ class CrmLeadPoolHiddenMixin(models.AbstractModel):
     rule of each model says ``('pool_hidden', '=', False)``.
 
     A model names the document each record is about
-    (:meth:`_pool_hidden_reference`) and searches its own way
-    (``_search_pool_hidden``)."""
+    (:meth:`_pool_hidden_reference`) and says which records are hidden
+    (:meth:`_pool_hidden_domain`)."""
 
     _name = "crm.lead.pool.hidden.mixin"
     _description = "Hidden with Private Pool Leads"
@@ -33,3 +35,13 @@ class CrmLeadPoolHiddenMixin(models.AbstractModel):
         hidden = self.env["calendar.event"]._pool_hidden_references(references)
         for record, reference in zip(self, references, strict=True):
             record.pool_hidden = reference in hidden
+
+    @api.model
+    def _search_pool_hidden(self, operator, value):
+        label = self._fields["pool_hidden"]._description_string(self.env)
+        return yes_no_domain(self.env, operator, value, label, self._pool_hidden_domain)
+
+    @api.model
+    def _pool_hidden_domain(self, hidden):
+        """The domain of the records that are hidden (``hidden``), or not."""
+        raise NotImplementedError

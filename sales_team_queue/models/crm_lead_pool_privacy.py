@@ -36,6 +36,8 @@ The values in the database are never changed.
 from odoo import api, fields, models
 from odoo.osv import expression
 
+from .values import yes_no_domain
+
 # A lead waiting in the pool of a queue that hides contact details. Said once:
 # the rules use it through the searchable field ``crm.lead.pool_private``.
 PRIVATE_POOL_DOMAIN = [
@@ -74,9 +76,13 @@ class CrmLead(models.Model):
 
     @api.model
     def _search_pool_private(self, operator, value):
-        if operator not in ("=", "!="):
-            raise NotImplementedError(f"Unsupported operator {operator!r}")
-        positive = (operator == "=") == bool(value)
+        label = self._fields["pool_private"]._description_string(self.env)
+        return yes_no_domain(
+            self.env, operator, value, label, self._pool_private_domain
+        )
+
+    @api.model
+    def _pool_private_domain(self, positive):
         if not self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids():
             # no queue hides its pool: no lead is private (and the rules that
             # use this stay as cheap as Odoo's own)
@@ -176,14 +182,12 @@ class CrmLead(models.Model):
         return set((private - readable).ids)
 
     @api.model
-    def _pool_hidden_reference_domain(self, model_field, id_field, operator, value):
+    def _pool_hidden_reference_domain(self, model_field, id_field, positive):
         """Search method of ``pool_hidden`` on the models that point at a
         document by model name and id (``model_field``, ``id_field``): the
-        records on a private pool lead the user may not read."""
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise NotImplementedError(f"Unsupported operator {operator!r}")
+        records on a private pool lead the user may not read (``positive``),
+        or the others."""
         hidden = self._pool_hidden_query()
-        positive = (operator == "=") == value
         if hidden is None:
             return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
         if positive:

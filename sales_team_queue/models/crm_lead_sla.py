@@ -12,8 +12,7 @@ from datetime import timedelta
 import pytz
 from psycopg2 import OperationalError
 
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import api, fields, models
 from odoo.tools import SQL, format_datetime
 from odoo.tools.sql import create_index
 
@@ -22,7 +21,7 @@ from .crm_lead import DOOR_PASSED, DOOR_TOKEN
 from .crm_team_queue_routing import STRATEGIES_ASSIGNING
 from .duration import duration_words
 from .local_day import local_date
-from .values import Decision, Reason, render_reason
+from .values import Decision, Reason, render_reason, yes_no_domain
 
 _logger = logging.getLogger(__name__)
 
@@ -95,8 +94,11 @@ class CrmLead(models.Model):
             )
 
     def _search_sla_at_risk(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise ValidationError(_("Unsupported search on SLA at risk."))
+        label = self._fields["sla_at_risk"]._description_string(self.env)
+        return yes_no_domain(self.env, operator, value, label, self._sla_at_risk_domain)
+
+    @api.model
+    def _sla_at_risk_domain(self, positive):
         self.env["crm.lead"].flush_model(["sla_state", "sla_deadline", "queue_id"])
         self.env["crm.team.queue"].flush_model(["sla_warning_hours"])
         self.env.cr.execute(
@@ -110,7 +112,6 @@ class CrmLead(models.Model):
             )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
-        positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", ids)]
 
     # ------------------------------------------------------------

@@ -1,6 +1,7 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
 from odoo.osv import expression
+
+from .values import yes_no_domain
 
 
 class CrmLeadVisibilityMixin(models.AbstractModel):
@@ -33,33 +34,16 @@ class CrmLeadVisibilityMixin(models.AbstractModel):
         evaluate their domain as superuser, so the lead's own record rules are
         applied here explicitly, for the real user. Archived (lost) leads count
         as well."""
-        wanted = self._is_lead_visible_values(operator, value)
-        if len(wanted) != 1:
-            return expression.TRUE_DOMAIN if wanted else expression.FALSE_DOMAIN
-        positive = True in wanted
+        label = self._fields["is_lead_visible"]._description_string(self.env)
+        return yes_no_domain(
+            self.env, operator, value, label, self._is_lead_visible_domain
+        )
+
+    def _is_lead_visible_domain(self, positive):
+        """The records whose lead the user may read (``positive``), or not."""
         Lead = self.env["crm.lead"].with_env(self.env(su=False))
         if not Lead.has_access("read"):
             # No access to leads at all: no record is visible.
             return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
         leads = Lead.with_context(active_test=False)._search([])
         return [("lead_id", "in" if positive else "not in", leads)]
-
-    @api.model
-    def _is_lead_visible_values(self, operator, value):
-        """The values of ``is_lead_visible`` a condition asks for (a set of
-        booleans); a condition a client sends that a yes/no field cannot
-        answer is refused, saying so."""
-        values = value if isinstance(value, list | tuple) else [value]
-        if operator in ("=", "!=", "in", "not in") and all(
-            isinstance(item, bool) for item in values
-        ):
-            asked = set(values)
-            if operator in ("!=", "not in"):
-                return {True, False} - asked
-            return asked
-        raise UserError(
-            _(
-                "Lead Visible is a yes/no filter: compare it with true or false "
-                "(=, !=, in, not in)."
-            )
-        )

@@ -12,7 +12,7 @@ class MailFollowers(models.Model):
         return (self.res_model, self.res_id)
 
     @api.model
-    def _search_pool_hidden(self, operator, value):
+    def _pool_hidden_domain(self, hidden):
         return self.env["calendar.event"]._pool_hidden_reference_domain(
-            "res_model", "res_id", operator, value
+            "res_model", "res_id", hidden
         )

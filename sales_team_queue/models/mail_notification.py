@@ -13,14 +13,14 @@ class MailNotification(models.Model):
         return (self.mail_message_id.model, self.mail_message_id.res_id)
 
     @api.model
-    def _search_pool_hidden(self, operator, value):
+    def _pool_hidden_domain(self, hidden):
         domain = self.env["calendar.event"]._pool_hidden_reference_domain(
-            "model", "res_id", "=", True
+            "model", "res_id", True
         )
         if domain == expression.FALSE_DOMAIN:
             messages = domain
         else:
             messages = [("mail_message_id", "any", domain)]
-        if (operator == "=") == bool(value):
+        if hidden:
             return messages
         return ["!", *expression.normalize_domain(messages)]

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 from odoo.tools.translate import LazyTranslate
@@ -641,3 +642,28 @@ class HandoverPlan:
             *(decision.user for decision in self.decisions),
             *self.partners.values(),
         )
+
+
+def yes_no_domain(env, operator, value, label, domain):
+    """The domain of a search on a computed yes/no field (named ``label``):
+    ``domain(True)`` gives the records where it is set, ``domain(False)`` the
+    others; a condition (``operator``, ``value``) that asks for both or
+    neither needs neither. A condition a yes/no field cannot answer (a client
+    may send any) is refused, saying so, rather than failing."""
+    values = value if isinstance(value, list | tuple) else [value]
+    if operator not in ("=", "!=", "in", "not in") or not all(
+        isinstance(item, bool) for item in values
+    ):
+        raise UserError(
+            env._(
+                "%(field)s is a yes/no filter: compare it with true or false "
+                "(=, !=, in, not in).",
+                field=label,
+            )
+        )
+    asked = set(values)
+    if operator in ("!=", "not in"):
+        asked = {True, False} - asked
+    if len(asked) != 1:
+        return expression.TRUE_DOMAIN if asked else expression.FALSE_DOMAIN
+    return domain(True in asked)

@@ -139,6 +139,31 @@ class TestLeadVisibleFilterRpc(ColleagueLeadRpcCase):
         self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_WARNING)
         self.assertIn("yes/no filter", refusal.faultString)
 
+    def test_every_yes_no_filter_refuses_other_conditions_saying_why(self):
+        # One rule for the computed yes/no filters: a clear refusal (a warning,
+        # no server error in the log) instead of a wrong answer or a crash.
+        filters = [
+            ("crm.lead", "pool_private"),
+            ("crm.lead", "sla_at_risk"),
+            ("mail.followers", "pool_hidden"),
+            ("mail.notification", "pool_hidden"),
+            ("calendar.event", "pool_hidden"),
+        ]
+        for model, field in filters:
+            for condition in (("like", "x"), ("=", 1), ("=", "yes"), ("in", [1])):
+                with self.subTest(model=model, field=field, condition=condition):
+                    with mute_logger("odoo.http"):
+                        refusal = self._rpc_refused(
+                            self.rep, model, "search", [(field, *condition)]
+                        )
+                    self.assertEqual(refusal.faultCode, RPC_FAULT_CODE_WARNING)
+                    self.assertIn("yes/no filter", refusal.faultString)
+            with self.subTest(model=model, field=field, condition="in"):
+                self.assertEqual(
+                    self._rpc(self.rep, model, "search", [(field, "in", [False])]),
+                    self._rpc(self.rep, model, "search", [(field, "=", False)]),
+                )
+
 
 @tagged("post_install", "-at_install")
 class TestArchiveUserRpc(ColleagueLeadRpcCase):

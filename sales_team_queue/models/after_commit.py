@@ -73,4 +73,3 @@ def run_read_committed(
             if error.pgcode not in retryable or attempt == tries:
                 return error
             time.sleep(random.uniform(0.0, 0.1 * attempt))
-    return None

@@ -38,8 +38,9 @@ class CrmLeadPoolHiddenMixin(models.AbstractModel):
 
     @api.model
     def _search_pool_hidden(self, operator, value):
-        label = self._fields["pool_hidden"]._description_string(self.env)
-        return yes_no_domain(self.env, operator, value, label, self._pool_hidden_domain)
+        return yes_no_domain(
+            self, "pool_hidden", operator, value, self._pool_hidden_domain
+        )
 
     @api.model
     def _pool_hidden_domain(self, hidden):

@@ -76,9 +76,8 @@ class CrmLead(models.Model):
 
     @api.model
     def _search_pool_private(self, operator, value):
-        label = self._fields["pool_private"]._description_string(self.env)
         return yes_no_domain(
-            self.env, operator, value, label, self._pool_private_domain
+            self, "pool_private", operator, value, self._pool_private_domain
         )
 
     @api.model

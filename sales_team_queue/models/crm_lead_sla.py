@@ -94,8 +94,9 @@ class CrmLead(models.Model):
             )
 
     def _search_sla_at_risk(self, operator, value):
-        label = self._fields["sla_at_risk"]._description_string(self.env)
-        return yes_no_domain(self.env, operator, value, label, self._sla_at_risk_domain)
+        return yes_no_domain(
+            self, "sla_at_risk", operator, value, self._sla_at_risk_domain
+        )
 
     @api.model
     def _sla_at_risk_domain(self, positive):

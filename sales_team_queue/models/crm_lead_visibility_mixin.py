@@ -34,9 +34,8 @@ class CrmLeadVisibilityMixin(models.AbstractModel):
         evaluate their domain as superuser, so the lead's own record rules are
         applied here explicitly, for the real user. Archived (lost) leads count
         as well."""
-        label = self._fields["is_lead_visible"]._description_string(self.env)
         return yes_no_domain(
-            self.env, operator, value, label, self._is_lead_visible_domain
+            self, "is_lead_visible", operator, value, self._is_lead_visible_domain
         )
 
     def _is_lead_visible_domain(self, positive):

@@ -644,8 +644,9 @@ class HandoverPlan:
         )
 
 
-def yes_no_domain(env, operator, value, label, domain):
-    """The domain of a search on a computed yes/no field (named ``label``):
+def yes_no_domain(model, fname, operator, value, domain):
+    """The domain of a search on the computed yes/no field ``fname`` of
+    ``model``:
     ``domain(True)`` gives the records where it is set, ``domain(False)`` the
     others; a condition (``operator``, ``value``) that asks for both or
     neither needs neither. A condition a yes/no field cannot answer (a client
@@ -655,10 +656,10 @@ def yes_no_domain(env, operator, value, label, domain):
         isinstance(item, bool) for item in values
     ):
         raise UserError(
-            env._(
+            model.env._(
                 "%(field)s is a yes/no filter: compare it with true or false "
                 "(=, !=, in, not in).",
-                field=label,
+                field=model._fields[fname]._description_string(model.env),
             )
         )
     asked = set(values)

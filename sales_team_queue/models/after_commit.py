@@ -4,13 +4,17 @@ counts, queue faults flagged), or a claim that must see the latest commits.
 One value per transaction and kind, handed over once; one READ COMMITTED
 transaction, tried again after a conflict."""
 
+import logging
 import random
 import time
 from contextlib import contextmanager
+from functools import partial
 
 from psycopg2 import OperationalError, errorcodes
 
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 # Errors after which such a transaction is tried again.
 RETRYABLE = frozenset(
@@ -60,16 +64,24 @@ def run_read_committed(
     committed when it returns; tried again, up to ``tries`` times after a
     short random wait, when it fails with one of ``errors`` whose code is in
     ``retryable`` (a lock timeout, a deadlock). Other exceptions propagate.
+    One of ``errors`` raised once the work has committed (by a later
+    post-commit hook) is logged, never tried again: the work is done.
 
     :return: None once done, else the last error (the work is not done: the
         caller says what catches up)
     """
     for attempt in range(1, tries + 1):
+        committed = []
         try:
             with read_committed_cursor(registry, lock_timeout) as cr:
+                # the first post-commit hook: the commit is done
+                cr.postcommit.add(partial(committed.append, True))
                 work(cr)
             return None
         except errors as error:
+            if committed:
+                _logger.info("After a commit: %s", error)
+                return None
             if error.pgcode not in retryable or attempt == tries:
                 return error
             time.sleep(random.uniform(0.0, 0.1 * attempt))

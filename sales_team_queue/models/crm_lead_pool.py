@@ -6,22 +6,18 @@ The claim rules are evaluated by one method, :meth:`CrmLead._queue_claim_refusal
 which both the card (``claim_block_reason``) and the claim itself read, so
 that what a rep sees before clicking is what the refusal says."""
 
-import logging
-import random
-import time
 from datetime import datetime, timedelta
 from datetime import time as dt_time
 
 import pytz
 from babel.dates import get_day_names
-from psycopg2 import OperationalError
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse, format_date
 
-from .after_commit import RETRYABLE, read_committed_cursor
+from .after_commit import RETRYABLE, run_read_committed
 from .crm_team_queue_routing import HELD_TEAMS
 from .duration import duration_words, hours_words
 from .local_day import today_start_utc, tomorrow_start_utc
@@ -41,9 +37,6 @@ from .values import (
 # or a lock timeout) before the rep is told the pool is busy.
 CLAIM_LOCK_TIMEOUT = "2s"
 CLAIM_TRIES = 3
-
-
-_logger = logging.getLogger(__name__)
 
 
 class ClaimState:
@@ -310,20 +303,10 @@ class CrmLead(models.Model):
         )
         return self.env.cr.fetchone()[0]
 
-    def _queue_claim_transaction_run(self, claim, committed):
-        """Run ``claim`` once on a new READ COMMITTED cursor with bounded lock
-        waits, and commit; ``committed`` gets an item once the commit is done
-        (the first post-commit hook: a later one that fails must not make the
-        claim run again)."""
-        registry = self.env.registry
-        with read_committed_cursor(registry, CLAIM_LOCK_TIMEOUT) as cr:
-            cr.postcommit.add(lambda: committed.append(True))
-            return claim(self.env(cr=cr))
-
     def _queue_claim_committed(self, claim):
         """Run ``claim`` (see :meth:`_queue_claim_transaction`) with this
         environment's user and context on a READ COMMITTED transaction of its
-        own, and commit.
+        own, and commit (:func:`run_read_committed`).
 
         Each statement there sees the latest commits, so waiting for the locks
         of the queues and of the rep's member rows gives the latest state,
@@ -335,28 +318,24 @@ class CrmLead(models.Model):
 
         :return: what ``claim`` returns
         """
-        for attempt in range(1, CLAIM_TRIES + 1):
-            committed = []
-            try:
-                result = self._queue_claim_transaction_run(claim, committed)
-                break
-            except OperationalError as error:
-                if committed:
-                    _logger.info("After a claim's commit: %s", error)
-                    break
-                if error.pgcode not in RETRYABLE:
-                    raise
-                if attempt == CLAIM_TRIES:
-                    raise UserError(
-                        _(
-                            "The pool is busy: your claim did not get its turn within "
-                            "a few seconds, and nothing was claimed. Try again in a "
-                            "moment."
-                        )
-                    ) from error
-                time.sleep(random.uniform(0.0, 0.05 * attempt))
+        answer = []
+        error = run_read_committed(
+            self.env.registry,
+            lambda cr: answer.append(claim(self.env(cr=cr))),
+            CLAIM_TRIES,
+            CLAIM_LOCK_TIMEOUT,
+        )
         self.env.invalidate_all()
-        return result
+        if error is None:
+            return answer[-1]
+        if error.pgcode not in RETRYABLE:
+            raise error
+        raise UserError(
+            _(
+                "The pool is busy: your claim did not get its turn within a few "
+                "seconds, and nothing was claimed. Try again in a moment."
+            )
+        ) from error
 
     def _queue_claim(self, partial=True):
         """Claim ``self`` for the current user, in the current transaction.

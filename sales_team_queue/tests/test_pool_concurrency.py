@@ -17,6 +17,7 @@ and clean up what they commit."""
 
 import time
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import UserError
@@ -268,6 +269,42 @@ class TestPoolConcurrency(CommittedCase):
         self.assertRegex(result.get("error", ""), "^The pool is busy")
         self.assertLess(datetime.now() - started, timedelta(seconds=10))
         self.assertClaims([False, False, False], [])
+
+    def test_a_failure_after_the_claims_commit_answers_and_claims_once(self):
+        """A post-commit hook of the claim's transaction (Odoo's bus, another
+        add-on's) fails with a lock error: the claim is committed, so the rep
+        gets the claim's answer and the claim is not run again."""
+        anan, _bao = self.user_ids
+        first, _second, _third = self.lead_ids
+        lead_model = type(self.env["crm.lead"])
+        original, runs = lead_model._queue_claim, []
+
+        def claim_then_fail_after_commit(leads, *args, **kwargs):
+            runs.append(leads.ids)
+            outcome = original(leads, *args, **kwargs)
+            leads.env.cr.postcommit.add(
+                lambda: leads.env.cr.execute(
+                    "SELECT id FROM res_partner WHERE id = %s FOR UPDATE NOWAIT",
+                    [holder_partner],
+                    log_exceptions=False,
+                )
+            )
+            return outcome
+
+        with self.registry.cursor() as holder:
+            holder_partner = self.env.ref("base.partner_admin").id
+            holder.execute(
+                "SELECT id FROM res_partner WHERE id = %s FOR UPDATE", [holder_partner]
+            )
+            with (
+                patch.object(lead_model, "_queue_claim", claim_then_fail_after_commit),
+                self._worker_env(anan, {"lang": "en_US"}) as env,
+            ):
+                answer = env["crm.lead"].browse(first).action_claim()
+            holder.rollback()
+        self.assertEqual(answer["params"]["type"], "success")
+        self.assertEqual(runs, [[first]], "claimed once, not tried again")
+        self.assertClaims([anan, False, False], [(first, anan)])
 
     def test_card_claim_and_open_in_its_own_transaction_of_a_private_pool(self):
         """The answer is built in the claim's transaction: the caller's

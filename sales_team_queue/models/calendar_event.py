@@ -12,16 +12,21 @@ class CalendarEvent(models.Model):
     @api.depends_context("uid")
     def _compute_pool_hidden(self):
         # A meeting is hidden with its lead: its opportunity, or the lead of
-        # the activity it was planned from.
+        # the activity it was planned from; never from its organizer and
+        # attendees, who see it as Odoo shows it.
         events = self.sudo()
         lead_ids = set(events.opportunity_id.ids)
         lead_ids.update(
             event.res_id for event in events if event.res_model == "crm.lead"
         )
         hidden = self.env["crm.lead"]._pool_hidden_ids(list(lead_ids))
+        user = self.env.user
         for event, event_sudo in zip(self, events, strict=True):
-            event.pool_hidden = event_sudo.opportunity_id.id in hidden or (
-                event_sudo.res_model == "crm.lead" and event_sudo.res_id in hidden
+            event.pool_hidden = (
+                event_sudo.opportunity_id.id in hidden
+                or (event_sudo.res_model == "crm.lead" and event_sudo.res_id in hidden)
+            ) and not (
+                event_sudo.user_id == user or user.partner_id in event_sudo.partner_ids
             )
 
     @api.model
@@ -67,16 +72,23 @@ class CalendarEvent(models.Model):
         hidden = self.env["crm.lead"]._pool_hidden_query()
         if hidden is None:
             return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
-        # linked by its opportunity, or as the meeting of an activity on the lead
+        # linked by its opportunity, or as the meeting of an activity on the
+        # lead; the organizer and the attendees see it
+        on_hidden_lead = [
+            "|",
+            ("opportunity_id", "in", hidden),
+            "&",
+            ("res_model", "=", "crm.lead"),
+            ("res_id", "in", hidden),
+        ]
+        invited = [
+            "|",
+            ("user_id", "=", self.env.uid),
+            ("partner_ids", "in", self.env.user.partner_id.ids),
+        ]
         if positive:
-            return [
-                "|",
-                ("opportunity_id", "in", hidden),
-                "&",
-                ("res_model", "=", "crm.lead"),
-                ("res_id", "in", hidden),
-            ]
-        return [
+            return expression.AND([on_hidden_lead, ["!", *invited]])
+        not_on_hidden_lead = [
             "&",
             "|",
             ("opportunity_id", "=", False),
@@ -87,3 +99,4 @@ class CalendarEvent(models.Model):
             ("res_id", "=", False),
             ("res_id", "not in", hidden),
         ]
+        return expression.OR([not_on_hidden_lead, invited])

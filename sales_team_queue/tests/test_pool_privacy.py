@@ -315,9 +315,28 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         self.assertEqual(
             self._search(self.niran, "calendar.event", domain), self.meeting
         )
-        # an attendee sees the meeting they are invited to
+        # an attendee sees the meeting they are invited to, and is not told
+        # that its lead waits in a private pool
+        self.assertTrue(self.meeting.with_user(self.wei).pool_hidden)
         self.meeting.partner_ids |= self.wei.partner_id
         self.assertEqual(self._search(self.wei, "calendar.event", domain), self.meeting)
+        self.env.invalidate_all()
+        self.assertFalse(self.meeting.with_user(self.wei).pool_hidden)
+        self.assertFalse(
+            self._search(self.wei, "calendar.event", [("pool_hidden", "=", True)])
+        )
+        self.assertEqual(
+            self._search(self.wei, "calendar.event", [("pool_hidden", "=", False)])
+            & self.meeting,
+            self.meeting,
+        )
+        # so does its organizer
+        self.meeting.user_id = self.somchai
+        self.env.invalidate_all()
+        self.assertEqual(
+            self._search(self.somchai, "calendar.event", domain), self.meeting
+        )
+        self.assertFalse(self.meeting.with_user(self.somchai).pool_hidden)
         self.assertEqual(
             self._search(
                 self.wei, "calendar.attendee", [("event_id", "=", self.meeting.id)]

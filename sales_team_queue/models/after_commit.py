@@ -64,8 +64,8 @@ def run_read_committed(
     committed when it returns; tried again, up to ``tries`` times after a
     short random wait, when it fails with one of ``errors`` whose code is in
     ``retryable`` (a lock timeout, a deadlock). Other exceptions propagate.
-    One of ``errors`` raised once the work has committed (by a later
-    post-commit hook) is logged, never tried again: the work is done.
+    An error raised once the work has committed (by a later post-commit
+    hook) is logged, never tried again nor raised: the work is done.
 
     :return: None once done, else the last error (the work is not done: the
         caller says what catches up)
@@ -78,10 +78,17 @@ def run_read_committed(
                 cr.postcommit.add(partial(committed.append, True))
                 work(cr)
             return None
-        except errors as error:
+        except Exception as error:
             if committed:
-                _logger.info("After a commit: %s", error)
+                # a later post-commit hook failed: the work itself is done
+                _logger.warning(
+                    "After the commit of %s",
+                    getattr(work, "__qualname__", work),
+                    exc_info=True,
+                )
                 return None
+            if not isinstance(error, errors):
+                raise
             if error.pgcode not in retryable or attempt == tries:
                 return error
             time.sleep(random.uniform(0.0, 0.1 * attempt))

@@ -23,6 +23,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.service.model import retrying
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import CommittedCase
 
@@ -272,39 +273,52 @@ class TestPoolConcurrency(CommittedCase):
 
     def test_a_failure_after_the_claims_commit_answers_and_claims_once(self):
         """A post-commit hook of the claim's transaction (Odoo's bus, another
-        add-on's) fails with a lock error: the claim is committed, so the rep
-        gets the claim's answer and the claim is not run again."""
+        add-on's) fails, with a lock error or any other: the claim is
+        committed, so the rep gets the claim's answer and the claim is not
+        run again."""
         anan, _bao = self.user_ids
-        first, _second, _third = self.lead_ids
+        first, second, _third = self.lead_ids
         lead_model = type(self.env["crm.lead"])
         original, runs = lead_model._queue_claim, []
+        holder_partner = self.env.ref("base.partner_admin").id
+
+        def lock_error(cr):
+            cr.execute(
+                "SELECT id FROM res_partner WHERE id = %s FOR UPDATE NOWAIT",
+                [holder_partner],
+                log_exceptions=False,
+            )
+
+        def other_error(cr):
+            raise ValueError("a broken hook")
+
+        failures = {first: lock_error, second: other_error}
 
         def claim_then_fail_after_commit(leads, *args, **kwargs):
             runs.append(leads.ids)
             outcome = original(leads, *args, **kwargs)
-            leads.env.cr.postcommit.add(
-                lambda: leads.env.cr.execute(
-                    "SELECT id FROM res_partner WHERE id = %s FOR UPDATE NOWAIT",
-                    [holder_partner],
-                    log_exceptions=False,
-                )
-            )
+            cr = leads.env.cr
+            cr.postcommit.add(lambda: failures[leads.id](cr))
             return outcome
 
+        answers = []
         with self.registry.cursor() as holder:
-            holder_partner = self.env.ref("base.partner_admin").id
             holder.execute(
                 "SELECT id FROM res_partner WHERE id = %s FOR UPDATE", [holder_partner]
             )
-            with (
-                patch.object(lead_model, "_queue_claim", claim_then_fail_after_commit),
-                self._worker_env(anan, {"lang": "en_US"}) as env,
-            ):
-                answer = env["crm.lead"].browse(first).action_claim()
+            for lead_id in (first, second):
+                with (
+                    patch.object(
+                        lead_model, "_queue_claim", claim_then_fail_after_commit
+                    ),
+                    self._worker_env(anan, {"lang": "en_US"}) as env,
+                    mute_logger("odoo.addons.sales_team_queue.models.after_commit"),
+                ):
+                    answers.append(env["crm.lead"].browse(lead_id).action_claim())
             holder.rollback()
-        self.assertEqual(answer["params"]["type"], "success")
-        self.assertEqual(runs, [[first]], "claimed once, not tried again")
-        self.assertClaims([anan, False, False], [(first, anan)])
+        self.assertEqual([a["params"]["type"] for a in answers], ["success"] * 2)
+        self.assertEqual(runs, [[first], [second]], "claimed once, not tried again")
+        self.assertClaims([anan, anan, False], [(first, anan), (second, anan)])
 
     def test_card_claim_and_open_in_its_own_transaction_of_a_private_pool(self):
         """The answer is built in the claim's transaction: the caller's

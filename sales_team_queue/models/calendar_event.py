@@ -1,14 +1,55 @@
 """Meetings of private pool leads: hidden from the reps who may not read the lead (pool
 privacy, see crm_lead_pool_privacy.py)."""
 
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
+
+# The fields that link a meeting to a lead (its opportunity, or the document
+# of the activity it was planned from).
+LEAD_LINK_FIELDS = frozenset({"opportunity_id", "res_model_id", "res_model", "res_id"})
 
 
 class CalendarEvent(models.Model):
     _name = "calendar.event"
     _inherit = ["calendar.event", "crm.lead.pool.hidden.mixin"]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        events = super().create(vals_list)
+        events._pool_check_lead_links()
+        return events
+
+    def write(self, vals):
+        result = super().write(vals)
+        if LEAD_LINK_FIELDS.intersection(vals):
+            self._pool_check_lead_links()
+        return result
+
+    def _pool_check_lead_links(self):
+        """A user links a meeting only to a lead they may read: Odoo shows the
+        linked lead's name to whoever reads the meeting, and logs the meeting
+        in its chatter. A private pool lead the user may not read is refused
+        (pool privacy), without saying which lead it is."""
+        if self.env.su:
+            return
+        events = self.sudo()
+        lead_ids = set(events.opportunity_id.ids)
+        lead_ids.update(
+            event.res_id
+            for event in events
+            if event.res_model == "crm.lead" and event.res_id
+        )
+        if self.env["crm.lead"]._pool_hidden_ids(list(lead_ids)):
+            raise UserError(
+                _(
+                    "This lead waits in a private pool: you cannot link a meeting "
+                    "to it. Claim it first, or ask its team leader to plan the "
+                    "meeting."
+                )
+            )
+
+    @api.depends("opportunity_id", "res_model", "res_id", "user_id", "partner_ids")
     @api.depends_context("uid")
     def _compute_pool_hidden(self):
         # A meeting is hidden with its lead: its opportunity, or the lead of
@@ -61,7 +102,11 @@ class CalendarEvent(models.Model):
         )
         if leads in (expression.FALSE_DOMAIN, expression.TRUE_DOMAIN):
             return leads  # no queue hides its pool
-        events = self.sudo()._search([("pool_hidden", "=", True)])
+        events = (
+            self.sudo()
+            .with_context(active_test=False)
+            ._search([("pool_hidden", "=", True)])
+        )
         on_events = [(model_field, "=", "calendar.event"), (id_field, "in", events)]
         if hidden:
             return expression.OR([leads, on_events])

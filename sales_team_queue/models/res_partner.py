@@ -5,6 +5,7 @@ leader or a manager only."""
 
 from odoo import SUPERUSER_ID, _, api, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import Query
 
 # The fields of a contact that decide whose account it is, and so who gets its
@@ -12,51 +13,71 @@ from odoo.tools import Query
 ACCOUNT_FIELDS = frozenset({"user_id", "parent_id", "commercial_partner_id"})
 
 
+# The x2many fields whose conditions by ids must apply the rules of their
+# records (see hide_private_conditions): a contact's leads and meetings.
+PRIVATE_COMODELS = frozenset({"crm.lead", "calendar.event"})
+
+
+def hide_private_conditions(model, domain):
+    """``domain`` (on ``model``), its conditions on leads or meetings by ids
+    made ``any`` conditions, which apply the rules of the leads and meetings.
+
+    Odoo 18 reads a condition on an x2many field by ids (every operator but
+    ``any``: ``in``, ``=``, ``=?``, ``<``, ``child_of``...) as a subquery on
+    the comodel's table that skips its record rules, also at the end of a path
+    and on a field a user inherits from their contact. On a contact's leads
+    and meetings, that would tell which customer a lead the user may not read
+    is for (pool privacy), or who attends a meeting they may not read. A
+    condition on a name (a string) already searches them with their rules."""
+    if not domain:
+        return domain
+    return [_hide_private_condition(model, element) for element in domain]
+
+
+def _hide_private_condition(model, element):
+    if not (isinstance(element, list | tuple) and len(element) == 3):
+        return element
+    path, operator, value = element
+    if (
+        operator in ("any", "not any")
+        or isinstance(value, str)
+        or not isinstance(path, str)
+        or not _ends_on_private_records(model, path)
+    ):
+        return element
+    if operator == "=?":
+        if value is False or value is None:
+            return expression.TRUE_LEAF
+        operator = "="
+    negative = operator in expression.NEGATIVE_TERM_OPERATORS
+    if value is False or value is None:
+        # "has leads" / "has no leads": among the leads the user may read
+        return (path, "any" if negative else "not any", [])
+    ids = value if isinstance(value, list | tuple | set | Query) else [value]
+    return (path, "not any" if negative else "any", [("id", "in", ids)])
+
+
+def _ends_on_private_records(model, path):
+    """Whether ``path`` (from ``model``) ends on an x2many field of leads or
+    meetings."""
+    field = None
+    for name in path.split("."):
+        field = model._fields.get(name)
+        if field is None or not field.relational:
+            return False
+        model = model.env[field.comodel_name]
+    return field.type in ("one2many", "many2many") and (
+        field.comodel_name in PRIVATE_COMODELS
+    )
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
-        domain = self._pool_rewrite_lead_domain(domain)
+        domain = hide_private_conditions(self, domain)
         return super()._search(domain, offset=offset, limit=limit, order=order)
-
-    @api.model
-    def _pool_rewrite_lead_domain(self, domain):
-        """Odoo 18 turns ``(x2many, 'in', ids)`` into a subquery on the
-        comodel's table that skips its record rules (``any`` and paths apply
-        them). On the partner's leads and meetings, that would tell which
-        customer a lead the user may not read is for: the conditions on ids of
-        leads and meetings become ``any`` conditions, which apply their
-        rules."""
-        fnames = {
-            name
-            for name, field in self._fields.items()
-            if field.type in ("one2many", "many2many")
-            and field.comodel_name in ("crm.lead", "calendar.event")
-        }
-        if not domain or not fnames:
-            return domain
-        result = []
-        for element in domain:
-            if (
-                isinstance(element, list | tuple)
-                and len(element) == 3
-                and element[0] in fnames
-                and element[1] in ("in", "not in", "=", "!=")
-                and not isinstance(element[2], str)
-            ):
-                element = self._pool_rewrite_lead_leaf(*element)
-            result.append(element)
-        return result
-
-    @api.model
-    def _pool_rewrite_lead_leaf(self, fname, operator, value):
-        negative = operator in ("not in", "!=")
-        if value is False or value is None:
-            # "has leads" / "has no leads": among the leads the user may read
-            return (fname, "any" if negative else "not any", [])
-        ids = value if isinstance(value, list | tuple | set | Query) else [value]
-        return (fname, "not any" if negative else "any", [("id", "in", ids)])
 
     def write(self, vals):
         if "tz" in vals:

@@ -268,6 +268,10 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         for domain in (
             [("opportunity_ids", "in", self.lead.ids)],
             [("opportunity_ids", "=", self.lead.id)],
+            # Odoo reads every operator but "any" on an x2many as ids
+            [("opportunity_ids", "=?", self.lead.id)],
+            [("opportunity_ids", "<=", self.lead.id)],
+            [("opportunity_ids", "child_of", self.lead.id)],
             [("opportunity_ids.email_from", "ilike", "anong")],
         ):
             with self.subTest(domain=domain):
@@ -343,6 +347,35 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
             ).partner_id,
             self.meeting.partner_ids,
         )
+
+    def test_a_rep_cannot_link_a_meeting_to_the_lead(self):
+        """Odoo shows the name of a meeting's lead to whoever reads the
+        meeting: a rep's own meeting cannot point at a private pool lead."""
+        own = (
+            self.env["calendar.event"]
+            .with_user(self.somchai)
+            .create(
+                {
+                    "name": "Mine",
+                    "start": "2026-11-24 09:00:00",
+                    "stop": "2026-11-24 10:00:00",
+                }
+            )
+        )
+        lead_model = self.env["ir.model"]._get_id("crm.lead")
+        for vals in (
+            {"opportunity_id": self.lead.id},
+            {"res_model_id": lead_model, "res_id": self.lead.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError) as refused:
+                own.write(vals)
+            self.assertIn("waits in a private pool", str(refused.exception))
+        own.invalidate_recordset()
+        self.assertFalse(own.sudo().opportunity_id)
+        self.assertFalse(own.sudo().res_id)
+        # the team leader may (and so may the rep once they own the lead)
+        meeting = self.meeting.with_user(self.leader).copy({"name": "Follow-up"})
+        self.assertEqual(meeting.opportunity_id, self.lead)
 
     def test_meetings_of_other_leads_are_odoo_behaviour(self):
         other = self.env["calendar.event"].create(
@@ -527,15 +560,38 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         self.assertIn(self.lead, own.with_user(self.leader).duplicate_lead_ids)
 
     def test_a_partner_search_through_meetings_names_nobody(self):
-        for domain in (
-            [("meeting_ids", "in", self.meeting.ids)],
-            [("meeting_ids", "=", self.meeting.id)],
+        customer, leader = self.customer, self.leader.partner_id
+        for domain, attendee in (
+            ([("meeting_ids", "in", self.meeting.ids)], customer),
+            ([("meeting_ids", "=", self.meeting.id)], customer),
+            ([("meeting_ids", "=?", self.meeting.id)], customer),
+            ([("meeting_ids", ">=", self.meeting.id)], customer),
+            ([("user_ids.meeting_ids", "in", self.meeting.ids)], leader),
         ):
             with self.subTest(domain=domain):
                 self.assertFalse(self._search(self.somchai, "res.partner", domain))
                 self.assertIn(
-                    self.customer, self._search(self.leader, "res.partner", domain)
+                    attendee, self._search(self.leader, "res.partner", domain)
                 )
+
+    def test_a_user_search_through_meetings_or_leads_names_nobody(self):
+        """A user's leads and meetings are their contact's: the joins of
+        res.users to its contact apply the rules too."""
+        for domain in (
+            [("meeting_ids", "in", self.meeting.ids)],
+            [("meeting_ids", "=?", self.meeting.id)],
+            [("partner_id.meeting_ids", "in", self.meeting.ids)],
+            [("partner_id.meeting_ids", "=", self.meeting.id)],
+        ):
+            with self.subTest(domain=domain):
+                self.assertFalse(self._search(self.somchai, "res.users", domain))
+                self.assertIn(
+                    self.leader, self._search(self.leader, "res.users", domain)
+                )
+        self.assertTrue(
+            self._search(self.leader, "res.users", [("meeting_ids", "=?", False)]),
+            "=? without a value is no condition",
+        )
 
     def test_followers_and_notifications_of_the_meeting_are_hidden(self):
         by_meeting = [
@@ -545,6 +601,12 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         self.meeting.message_subscribe(partner_ids=self.customer.ids)
         Followers = self.env["mail.followers"]
         self.assertFalse(Followers.with_user(self.somchai).search(by_meeting))
+        self.meeting.active = False
+        self.assertFalse(
+            Followers.with_user(self.somchai).search(by_meeting),
+            "nor once the meeting is archived",
+        )
+        self.meeting.active = True
         self.assertIn(
             self.customer,
             Followers.with_user(self.leader).search(by_meeting).partner_id,

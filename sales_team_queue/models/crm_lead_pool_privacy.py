@@ -98,14 +98,19 @@ class CrmLead(models.Model):
         # Odoo searches the similar leads as superuser: the private pool leads
         # the user may not read are left out (their ids would tell which
         # customer each pool card is for).
+        # In the form's onchange the leads are new records: their origins are
+        # the leads.
         super()._compute_potential_lead_duplicates()
-        hidden = self._pool_hidden_ids(list(set(self.duplicate_lead_ids.ids)))
+        duplicates = self.duplicate_lead_ids._origin
+        hidden = self._pool_hidden_ids(list(set(duplicates.ids)))
         if not hidden:
             return
         for lead in self:
-            kept = lead.duplicate_lead_ids.filtered(lambda dup: dup.id not in hidden)
+            kept = lead.duplicate_lead_ids.filtered(
+                lambda dup: dup._origin.id not in hidden
+            )
             lead.duplicate_lead_ids = kept
-            lead.duplicate_lead_count = len(kept - lead)
+            lead.duplicate_lead_count = len(kept._origin - lead._origin)
 
     @api.model
     def _queue_after_write_decisions(self, decisions):

@@ -38,11 +38,18 @@ def _hide_private_condition(model, element):
     if not (isinstance(element, list | tuple) and len(element) == 3):
         return element
     path, operator, value = element
-    if (
-        operator in ("any", "not any")
-        or isinstance(value, str)
-        or not isinstance(path, str)
-        or not _ends_on_private_records(model, path)
+    field, comodel = _path_end(model, path)
+    if field is None:
+        return element
+    if operator in ("any", "not any"):
+        # through an auto_join field (res.users.partner_id, res.partner.user_ids)
+        # Odoo reads the inner conditions without the comodel's _search
+        if isinstance(value, list | tuple):
+            return (path, operator, hide_private_conditions(comodel, value))
+        return element
+    if isinstance(value, str) or not (
+        field.type in ("one2many", "many2many")
+        and field.comodel_name in PRIVATE_COMODELS
     ):
         return element
     if operator == "=?":
@@ -57,18 +64,18 @@ def _hide_private_condition(model, element):
     return (path, "not any" if negative else "any", [("id", "in", ids)])
 
 
-def _ends_on_private_records(model, path):
-    """Whether ``path`` (from ``model``) ends on an x2many field of leads or
-    meetings."""
+def _path_end(model, path):
+    """The relational field at the end of ``path`` (from ``model``) and its
+    comodel, or (None, None) when the path is not one of relational fields."""
+    if not isinstance(path, str):
+        return None, None
     field = None
     for name in path.split("."):
         field = model._fields.get(name)
         if field is None or not field.relational:
-            return False
+            return None, None
         model = model.env[field.comodel_name]
-    return field.type in ("one2many", "many2many") and (
-        field.comodel_name in PRIVATE_COMODELS
-    )
+    return field, model
 
 
 class ResPartner(models.Model):

@@ -559,6 +559,33 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         self.assertEqual(mine.duplicate_lead_count, 0)
         self.assertIn(self.lead, own.with_user(self.leader).duplicate_lead_ids)
 
+    def test_the_forms_onchange_does_not_name_the_pool_lead(self):
+        """What the web client calls while a rep types the customer's e-mail,
+        on a new lead and on one of theirs (the leader reads the pool lead)."""
+        own = self.env["crm.lead"].create(
+            {"name": "Mai's lead", "user_id": self.mai.id, "team_id": self.team_2.id}
+        )
+        spec = {"duplicate_lead_ids": {}, "duplicate_lead_count": {}}
+        for leads, user, named in (
+            (self.env["crm.lead"], self.leader, True),
+            (self.env["crm.lead"], self.mai, False),
+            (own, self.mai, False),
+        ):
+            for values in (
+                {"email_from": "anong@example.com"},
+                {"partner_id": self.customer.id},
+            ):
+                with self.subTest(lead=leads.ids, user=user.name, values=values):
+                    result = leads.with_user(user).onchange(values, list(values), spec)[
+                        "value"
+                    ]
+                    ids = {
+                        command[1]
+                        for command in result.get("duplicate_lead_ids", [])
+                        if command[0] in (Command.LINK, Command.UPDATE)
+                    }
+                    self.assertEqual(self.lead.id in ids, named)
+
     def test_a_partner_search_through_meetings_names_nobody(self):
         customer, leader = self.customer, self.leader.partner_id
         for domain, attendee in (
@@ -567,6 +594,15 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
             ([("meeting_ids", "=?", self.meeting.id)], customer),
             ([("meeting_ids", ">=", self.meeting.id)], customer),
             ([("user_ids.meeting_ids", "in", self.meeting.ids)], leader),
+            # user_ids is joined without the users' _search (auto_join)
+            ([("user_ids", "any", [("meeting_ids", "=", self.meeting.id)])], leader),
+            (
+                [
+                    "!",
+                    ("user_ids", "not any", [("meeting_ids", "=?", self.meeting.id)]),
+                ],
+                leader,
+            ),
         ):
             with self.subTest(domain=domain):
                 self.assertFalse(self._search(self.somchai, "res.partner", domain))
@@ -582,6 +618,14 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
             [("meeting_ids", "=?", self.meeting.id)],
             [("partner_id.meeting_ids", "in", self.meeting.ids)],
             [("partner_id.meeting_ids", "=", self.meeting.id)],
+            [("partner_id", "any", [("meeting_ids", "=", self.meeting.id)])],
+            [
+                (
+                    "partner_id",
+                    "any",
+                    [("user_ids", "any", [("meeting_ids", "in", self.meeting.ids)])],
+                )
+            ],
         ):
             with self.subTest(domain=domain):
                 self.assertFalse(self._search(self.somchai, "res.users", domain))

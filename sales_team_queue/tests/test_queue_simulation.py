@@ -242,3 +242,27 @@ class TestQueueSimulation(QueueCase):
         )
         with self.assertRaises(AccessError):
             self._simulate(queue.with_user(leader))
+
+    def test_a_manager_of_another_company_learns_nothing_of_a_queue(self):
+        self.team.write({"company_id": self.env.company.id, "name": "Quokka Sales"})
+        queue = self._create_queue()
+        queue.name = "Zebra Intake"
+        self.assertEqual(queue.company_id, self.env.company)
+        company = self.env["res.company"].create({"name": "Sim Other Co"})
+        manager = new_test_user(
+            self.env,
+            login="q_sim_other_co",
+            groups="sales_team.group_sale_manager",
+            company_id=company.id,
+            company_ids=[company.id],
+        )
+        Wizard = self.env["crm.team.queue.simulation"].with_user(manager)
+        spec = {"queue_id": {"fields": {"display_name": {}}}, "team_id": {}}
+        for attempt in (
+            lambda: Wizard.create({"queue_id": queue.id}).read(["queue_id"]),
+            lambda: Wizard.onchange({"queue_id": queue.id}, ["queue_id"], spec),
+        ):
+            with self.assertRaises(AccessError) as refused:
+                attempt()
+            self.assertNotIn(queue.name, str(refused.exception))
+            self.assertNotIn(self.team.name, str(refused.exception))

@@ -104,10 +104,19 @@ class CrmTeamQueueSimulation(models.TransientModel):
     # ------------------------------------------------------------
 
     @api.model
+    @api.constrains("queue_id")
+    def _check_queue_id(self):
+        # A test saved over RPC names its queue and team: only for who may
+        # run it.
+        for wizard in self:
+            wizard._check_can_test(wizard.queue_id)
+
     def _check_can_test(self, queue):
         """Test Routing shows the queues' turns and members' states: for the
-        leader of the queue's team and sales managers."""
+        leader of the queue's team and sales managers who may read the queue
+        (a manager of another company learns nothing of it, not its name)."""
         self.check_access("create")
+        queue.with_env(self.env).check_access("read")
         if queue.sudo().team_id.with_env(self.env)._queue_not_led():
             raise AccessError(
                 _(

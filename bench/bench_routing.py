@@ -227,64 +227,99 @@ class Bench:
                 theirs["seconds"] / row["seconds"],
             )
 
-    def run_create(self, nb, plain_team, queue):
-        """Creating leads one by one: one create per lead, like a web form."""
+    def run_create(self, nb, plain_team, queue, alert_queue, rounds=5, warm=10):
+        """Creating leads one by one: one create per lead, like a web form.
+
+        The cases are interleaved in ``rounds`` after ``warm`` untimed creates
+        each, so that the warm-up of the caches and the drift of a shared
+        machine fall on every case alike (measured one case after the other,
+        the first one paid for the warm-up: its ratio moved by 0.3 between
+        two runs). Alerts on and off are two queues, of two teams: toggling
+        one queue between rounds would empty the routing cache."""
         print(f"\nCreating {nb} leads one by one", flush=True)
-        results = []
-        Lead = self.env["crm.lead"].with_context(mail_notify_force_send=False)
-        # (label, team, queue alerts (None: no queue), a rep given)
-        cases = [
-            ("no queue (team without queues)", plain_team, None, False),
-            ("no queue, a rep given as salesperson", plain_team, None, True),
-            ("matching queue, alerts off", queue.team_id, False, False),
-            ("matching queue, alerts on", queue.team_id, True, False),
-            # what routing would cost with the owner decided before the insert:
-            # the rep in the create, the ledger line, no alert (Odoo's
-            # assignment e-mail off too)
-            ("queue team, a rep given, alerts off", queue.team_id, False, True),
-        ]
         todo = self.env.ref("mail.mail_activity_data_todo")
-        quiet = Lead.with_context(mail_auto_subscribe_no_notify=True)
-        for index, (label, team, alerts, given) in enumerate(cases):
-            if alerts is not None:
-                queue.write(
-                    {
-                        "notify_assignee": alerts,
-                        "activity_type_id": alerts and todo.id,
-                        "activity_deadline_days": 2,
-                    }
+        queue.write({"notify_assignee": False, "activity_type_id": False})
+        alert_queue.write(
+            {
+                "notify_assignee": True,
+                "activity_type_id": todo.id,
+                "activity_deadline_days": 2,
+            }
+        )
+        Lead = self.env["crm.lead"].with_context(mail_notify_force_send=False)
+        # (label, team, a rep given, creator)
+        cases = [
+            ("no queue (team without queues)", plain_team, False, Lead),
+            ("no queue, a rep given as salesperson", plain_team, True, Lead),
+            ("matching queue, alerts off", queue.team_id, False, Lead),
+            ("matching queue, alerts on", alert_queue.team_id, False, Lead),
+            # what routing would cost with the owner decided before the
+            # insert: the rep in the create, the ledger line, no alert
+            # (Odoo's assignment e-mail off too)
+            (
+                "queue team, a rep given, alerts off",
+                queue.team_id,
+                True,
+                Lead.with_context(mail_auto_subscribe_no_notify=True),
+            ),
+        ]
+        vals_lists = [
+            self.create_values(nb + warm, f"C{index}", team, given)
+            for index, (_label, team, given, _creator) in enumerate(cases)
+        ]
+        for (_label, _team, _given, creator), vals_list in zip(
+            cases, vals_lists, strict=True
+        ):
+            self.timed(lambda c=creator, v=vals_list[:warm]: self.create_each(c, v))
+        totals = [[0.0, 0] for _case in cases]
+        chunk = -(-nb // rounds)
+        for start in range(warm, warm + nb, chunk):
+            for index, (_label, _team, _given, creator) in enumerate(cases):
+                part = vals_lists[index][start : min(start + chunk, warm + nb)]
+                elapsed, count = self.timed(
+                    lambda c=creator, v=part: self.create_each(c, v)
                 )
-            vals_list = self.lead_values(nb, f"C{index}", team)
-            for number, vals in enumerate(vals_list):
-                if given:  # what Odoo does for a lead created with an owner
-                    vals["user_id"] = self.users[number % len(self.users)].id
-                else:
-                    del vals["user_id"]  # let the module decide, like a web form
-            creator = quiet if given and alerts is False else Lead
-
-            def create(vals_list=vals_list, creator=creator):
-                for vals in vals_list:
-                    creator.create(vals)
-                    # A web form's or an API client's create is a request of
-                    # its own, whose end writes what the create left pending
-                    # (computed fields): without this, Odoo's own create would
-                    # batch that work over all the leads of the loop.
-                    self.env.flush_all()
-
-            elapsed, count = self.timed(create)
-            # This run's leads only (their e-mails carry the run's tag): a reused
-            # database holds the leads of earlier runs under the same names.
+                totals[index][0] += elapsed
+                totals[index][1] += count
+        results = []
+        for index, (label, *_rest) in enumerate(cases):
+            elapsed, count = totals[index]
+            # This run's leads only (their e-mails carry the run's tag): a
+            # reused database holds the leads of earlier runs under the same
+            # names.
             leads = self.env["crm.lead"].search(
                 [("email_from", "=like", f"c{index}.{self.run_tag}.%")]
             )
             assigned = len(leads.filtered("user_id"))
             results.append((label, elapsed, count, assigned))
             print(
-                f"  {label:<34} {elapsed / nb * 1000:7.2f} ms/lead, "
-                f"{count / nb:7.2f} queries/lead, {assigned}/{nb} with an owner",
+                f"  {label:<36} {elapsed / nb * 1000:7.2f} ms/lead, "
+                f"{count / nb:7.2f} queries/lead, {assigned}/{nb + warm} with "
+                "an owner",
                 flush=True,
             )
         return results
+
+    def create_values(self, n, tag, team, given):
+        """N leads of ``team``: with a rep as salesperson (``given``: what Odoo
+        does for a lead created with an owner), else without one (the module
+        decides, like a web form)."""
+        vals_list = self.lead_values(n, tag, team)
+        for number, vals in enumerate(vals_list):
+            if given:
+                vals["user_id"] = self.users[number % len(self.users)].id
+            else:
+                del vals["user_id"]
+        return vals_list
+
+    def create_each(self, creator, vals_list):
+        for vals in vals_list:
+            creator.create(vals)
+            # A web form's or an API client's create is a request of its own,
+            # whose end writes what the create left pending (computed
+            # fields): without this, Odoo's own create would batch that work
+            # over all the leads of the loop.
+            self.env.flush_all()
 
     # ----------------------------------------------------------------- table
 
@@ -349,12 +384,15 @@ def main():
         bench.make_queue(rr_team, "round_robin")
         bench.make_queue(weighted_team, "weighted", weights)
         create_queue = bench.make_queue(create_team, "round_robin")
+        alert_queue = bench.make_queue(
+            bench.make_team("Bench Create Alerts", 7), "round_robin"
+        )
         bench.make_queue(accounts_team, "round_robin", route_to_account_owner=True)
         env.cr.commit()
         for n in args.sizes:
             bench.run_size(n, rr_team, weighted_team, weights, odoo_team, accounts_team)
         creates = (
-            bench.run_create(args.create, plain_team, create_queue)
+            bench.run_create(args.create, plain_team, create_queue, alert_queue)
             if args.create
             else []
         )

@@ -5,27 +5,12 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
-# The fields that link a meeting to a lead (its opportunity, or the document
-# of the activity it was planned from).
-LEAD_LINK_FIELDS = frozenset({"opportunity_id", "res_model_id", "res_model", "res_id"})
-
 
 class CalendarEvent(models.Model):
     _name = "calendar.event"
     _inherit = ["calendar.event", "crm.lead.pool.hidden.mixin"]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        events = super().create(vals_list)
-        events._pool_check_lead_links()
-        return events
-
-    def write(self, vals):
-        result = super().write(vals)
-        if LEAD_LINK_FIELDS.intersection(vals):
-            self._pool_check_lead_links()
-        return result
-
+    @api.constrains("opportunity_id", "res_model_id", "res_id")
     def _pool_check_lead_links(self):
         """A user links a meeting only to a lead they may read: Odoo shows the
         linked lead's name to whoever reads the meeting, and logs the meeting

@@ -64,8 +64,9 @@ def run_read_committed(
     committed when it returns; tried again, up to ``tries`` times after a
     short random wait, when it fails with one of ``errors`` whose code is in
     ``retryable`` (a lock timeout, a deadlock). Other exceptions propagate.
-    An error raised once the work has committed (by a later post-commit
-    hook) is logged, never tried again nor raised: the work is done.
+    Once the work has committed, a post-commit hook that fails is logged and
+    the next ones still run (:func:`_committed`); the work is never tried
+    again nor its error raised: it is done.
 
     :return: None once done, else the last error (the work is not done: the
         caller says what catches up)
@@ -74,13 +75,12 @@ def run_read_committed(
         committed = []
         try:
             with read_committed_cursor(registry, lock_timeout) as cr:
-                # the first post-commit hook: the commit is done
-                cr.postcommit.add(partial(committed.append, True))
+                cr.postcommit.add(partial(_committed, cr.postcommit, committed))
                 work(cr)
             return None
         except Exception as error:
             if committed:
-                # a later post-commit hook failed: the work itself is done
+                # the commit is done: what failed after it is not the work
                 _logger.warning(
                     "After the commit of %s",
                     getattr(work, "__qualname__", work),
@@ -92,3 +92,17 @@ def run_read_committed(
             if error.pgcode not in retryable or attempt == tries:
                 return error
             time.sleep(random.uniform(0.0, 0.1 * attempt))
+
+
+def _committed(postcommit, committed):
+    """The first post-commit hook of :func:`run_read_committed`: the commit is
+    done (``committed`` gets an item); then it runs the other hooks, each
+    failure logged: Odoo would stop at the first one and drop the others
+    (the bus, targets, the next routing)."""
+    committed.append(True)
+    while True:
+        try:
+            postcommit.run()
+            return
+        except Exception:
+            _logger.warning("A post-commit hook failed", exc_info=True)

@@ -18,13 +18,7 @@ class CalendarEvent(models.Model):
         (pool privacy), without saying which lead it is."""
         if self.env.su:
             return
-        events = self.sudo()
-        lead_ids = set(events.opportunity_id.ids)
-        lead_ids.update(
-            event.res_id
-            for event in events
-            if event.res_model == "crm.lead" and event.res_id
-        )
+        lead_ids = set().union(*(event._pool_lead_ids() for event in self.sudo()))
         if self.env["crm.lead"]._pool_hidden_ids(list(lead_ids)):
             raise UserError(
                 _(
@@ -34,24 +28,25 @@ class CalendarEvent(models.Model):
                 )
             )
 
+    def _pool_lead_ids(self):
+        """Ids of the leads the meeting ``self`` is about: its opportunity,
+        or the lead of the activity it was planned from."""
+        lead_ids = set(self.opportunity_id.ids)
+        if self.res_model == "crm.lead" and self.res_id:
+            lead_ids.add(self.res_id)
+        return lead_ids
+
     @api.depends("opportunity_id", "res_model", "res_id", "user_id", "partner_ids")
     @api.depends_context("uid")
     def _compute_pool_hidden(self):
-        # A meeting is hidden with its lead: its opportunity, or the lead of
-        # the activity it was planned from; never from its organizer and
-        # attendees, who see it as Odoo shows it.
+        # A meeting is hidden with its lead (_pool_lead_ids); never from its
+        # organizer and attendees, who see it as Odoo shows it.
         events = self.sudo()
-        lead_ids = set(events.opportunity_id.ids)
-        lead_ids.update(
-            event.res_id for event in events if event.res_model == "crm.lead"
-        )
-        hidden = self.env["crm.lead"]._pool_hidden_ids(list(lead_ids))
+        linked = [event._pool_lead_ids() for event in events]
+        hidden = self.env["crm.lead"]._pool_hidden_ids(list(set().union(*linked)))
         user = self.env.user
-        for event, event_sudo in zip(self, events, strict=True):
-            event.pool_hidden = (
-                event_sudo.opportunity_id.id in hidden
-                or (event_sudo.res_model == "crm.lead" and event_sudo.res_id in hidden)
-            ) and not (
+        for event, event_sudo, lead_ids in zip(self, events, linked, strict=True):
+            event.pool_hidden = bool(lead_ids & hidden) and not (
                 event_sudo.user_id == user or user.partner_id in event_sudo.partner_ids
             )
 

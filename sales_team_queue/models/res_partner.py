@@ -3,6 +3,8 @@ privacy); a queue member's time zone is changed by a manager; a colleague's acco
 (returning customers) changes salesperson or company by its salesperson, their
 leader or a manager only."""
 
+from collections.abc import Iterable
+
 from odoo import SUPERUSER_ID, _, api, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
@@ -20,17 +22,27 @@ PRIVATE_COMODELS = frozenset({"crm.lead", "calendar.event"})
 
 def hide_private_conditions(model, domain):
     """``domain`` (on ``model``), its conditions on leads or meetings by ids
-    made ``any`` conditions, which apply the rules of the leads and meetings.
+    read among the leads and meetings the user may read; as it is while no
+    queue hides its pool (inert until configured).
 
     Odoo 18 reads a condition on an x2many field by ids (every operator but
-    ``any``: ``in``, ``=``, ``=?``, ``<``, ``child_of``...) as a subquery on
-    the comodel's table that skips its record rules, also at the end of a path
-    and on a field a user inherits from their contact. On a contact's leads
-    and meetings, that would tell which customer a lead the user may not read
-    is for (pool privacy), or who attends a meeting they may not read. A
-    condition on a name (a string) already searches them with their rules."""
-    if not domain:
+    ``any``: ``in``, ``=``, ``=?``, ``<``, ``child_of``..., and ``= False``:
+    "has none") as a subquery on the comodel's table that skips its record
+    rules, also at the end of a path, on a field a user inherits from their
+    contact, and inside an ``any`` through an ``auto_join`` field
+    (``res.users.partner_id``, ``res.partner.user_ids``). On a contact's leads
+    and meetings, that would tell which customer a private pool lead is for,
+    or who attends a meeting the user may not read. The ids become a query
+    that applies the rules; the operator keeps Odoo's meaning. A condition on
+    a name (a string) already searches them with their rules."""
+    if not domain or not (
+        model.env["crm.team.queue"].sudo()._get_private_pool_queue_ids()
+    ):
         return domain
+    return _hide_private_conditions(model, domain)
+
+
+def _hide_private_conditions(model, domain):
     return [_hide_private_condition(model, element) for element in domain]
 
 
@@ -42,26 +54,27 @@ def _hide_private_condition(model, element):
     if field is None:
         return element
     if operator in ("any", "not any"):
-        # through an auto_join field (res.users.partner_id, res.partner.user_ids)
-        # Odoo reads the inner conditions without the comodel's _search
         if isinstance(value, list | tuple):
-            return (path, operator, hide_private_conditions(comodel, value))
+            return (path, operator, _hide_private_conditions(comodel, value))
         return element
-    if isinstance(value, str) or not (
+    if isinstance(value, str | Query) or not (
         field.type in ("one2many", "many2many")
         and field.comodel_name in PRIVATE_COMODELS
     ):
         return element
-    if operator == "=?":
-        if value is False or value is None:
-            return expression.TRUE_LEAF
-        operator = "="
-    negative = operator in expression.NEGATIVE_TERM_OPERATORS
+    negative = operator in expression.NEGATIVE_TERM_OPERATORS or operator == "<>"
     if value is False or value is None:
-        # "has leads" / "has no leads": among the leads the user may read
-        return (path, "any" if negative else "not any", [])
-    ids = value if isinstance(value, list | tuple | set | Query) else [value]
-    return (path, "not any" if negative else "any", [("id", "in", ids)])
+        # "has none" / "has some" (active ones, as Odoo reads it)
+        readable = comodel._search([])
+        return (path, "in" if negative else "not in", readable)
+    if isinstance(value, models.BaseModel):
+        ids = value.ids
+    elif isinstance(value, Iterable):
+        ids = list(value)
+    else:
+        ids = [value]
+    readable = comodel.with_context(active_test=False)._search([("id", "in", ids)])
+    return (path, "not in" if negative else "in", readable)
 
 
 def _path_end(model, path):

@@ -274,8 +274,8 @@ class TestPoolConcurrency(CommittedCase):
     def test_a_failure_after_the_claims_commit_answers_and_claims_once(self):
         """A post-commit hook of the claim's transaction (Odoo's bus, another
         add-on's) fails, with a lock error or any other: the claim is
-        committed, so the rep gets the claim's answer and the claim is not
-        run again."""
+        committed, so the rep gets the claim's answer, the claim is not run
+        again, and the hooks after the failing one still run."""
         anan, _bao = self.user_ids
         first, second, _third = self.lead_ids
         lead_model = type(self.env["crm.lead"])
@@ -294,11 +294,14 @@ class TestPoolConcurrency(CommittedCase):
 
         failures = {first: lock_error, second: other_error}
 
+        after = []
+
         def claim_then_fail_after_commit(leads, *args, **kwargs):
             runs.append(leads.ids)
             outcome = original(leads, *args, **kwargs)
             cr = leads.env.cr
             cr.postcommit.add(lambda: failures[leads.id](cr))
+            cr.postcommit.add(lambda: after.append(leads.id))
             return outcome
 
         answers = []
@@ -318,6 +321,7 @@ class TestPoolConcurrency(CommittedCase):
             holder.rollback()
         self.assertEqual([a["params"]["type"] for a in answers], ["success"] * 2)
         self.assertEqual(runs, [[first], [second]], "claimed once, not tried again")
+        self.assertEqual(after, [first, second], "the next hooks still run")
         self.assertClaims([anan, anan, False], [(first, anan), (second, anan)])
 
     def test_card_claim_and_open_in_its_own_transaction_of_a_private_pool(self):

@@ -632,10 +632,13 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
                 self.assertIn(
                     self.leader, self._search(self.leader, "res.users", domain)
                 )
-        self.assertTrue(
-            self._search(self.leader, "res.users", [("meeting_ids", "=?", False)]),
-            "=? without a value is no condition",
-        )
+        # Odoo's meaning is kept: "has none" and "has some", among the
+        # meetings the user may read
+        has_none = [("id", "=", self.leader.id), ("meeting_ids", "=", False)]
+        has_some = [("id", "=", self.leader.id), ("meeting_ids", "!=", False)]
+        self.assertFalse(self._search(self.leader, "res.users", has_none))
+        self.assertEqual(self._search(self.leader, "res.users", has_some), self.leader)
+        self.assertEqual(self._search(self.somchai, "res.users", has_none), self.leader)
 
     def test_followers_and_notifications_of_the_meeting_are_hidden(self):
         by_meeting = [

@@ -103,7 +103,6 @@ class CrmTeamQueueSimulation(models.TransientModel):
     # BUSINESS
     # ------------------------------------------------------------
 
-    @api.model
     @api.constrains("queue_id")
     def _check_queue_id(self):
         # A test saved over RPC names its queue and team: only for who may
@@ -111,12 +110,14 @@ class CrmTeamQueueSimulation(models.TransientModel):
         for wizard in self:
             wizard._check_can_test(wizard.queue_id)
 
+    @api.model
     def _check_can_test(self, queue):
         """Test Routing shows the queues' turns and members' states: for the
         leader of the queue's team and sales managers who may read the queue
         (a manager of another company learns nothing of it, not its name)."""
         self.check_access("create")
-        queue.with_env(self.env).check_access("read")
+        if not queue.with_env(self.env).has_access("read"):
+            raise AccessError(_("You may not test the routing of this queue."))
         if queue.sudo().team_id.with_env(self.env)._queue_not_led():
             raise AccessError(
                 _(

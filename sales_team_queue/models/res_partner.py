@@ -57,10 +57,15 @@ def _hide_private_condition(model, element):
         if isinstance(value, list | tuple):
             return (path, operator, _hide_private_conditions(comodel, value))
         return element
-    if isinstance(value, str | Query) or not (
-        field.type in ("one2many", "many2many")
-        and field.comodel_name in PRIVATE_COMODELS
+    if (
+        isinstance(value, str | Query)
+        or operator not in (*expression.TERM_OPERATORS, "<>")
+        or not (
+            field.type in ("one2many", "many2many")
+            and field.comodel_name in PRIVATE_COMODELS
+        )
     ):
+        # a name is searched with the rules; Odoo refuses what it does not know
         return element
     negative = operator in expression.NEGATIVE_TERM_OPERATORS or operator == "<>"
     if value is False or value is None:

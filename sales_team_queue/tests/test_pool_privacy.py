@@ -632,6 +632,11 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
                 self.assertIn(
                     self.leader, self._search(self.leader, "res.users", domain)
                 )
+        # an operator Odoo does not know is left for Odoo to refuse
+        with self.assertRaises(ValueError):
+            self._search(
+                self.leader, "res.users", [("meeting_ids", "NOT IN", self.meeting.ids)]
+            )
         # Odoo's meaning is kept: "has none" and "has some", among the
         # meetings the user may read
         has_none = [("id", "=", self.leader.id), ("meeting_ids", "=", False)]

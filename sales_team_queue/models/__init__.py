@@ -31,6 +31,7 @@ from . import crm_lead_pool_hidden_mixin
 from . import mail_followers
 from . import mail_notification
 from . import calendar_event
+from . import crm_lead_pool_search_mixin
 from . import res_partner
 from . import crm_lead_pool_card
 from . import crm_lead_pool_live

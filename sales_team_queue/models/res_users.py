@@ -1,9 +1,8 @@
 import logging
 
-from odoo import _, api, models
+from odoo import _, models
 from odoo.exceptions import RedirectWarning
 
-from .res_partner import hide_private_conditions
 from .values import OPEN_LEAD_DOMAIN
 
 # Set by the handover when it archives the user it has just emptied:
@@ -19,15 +18,9 @@ OFFER_LOGLEVEL = logging.WARNING
 
 
 class ResUsers(models.Model):
-    _inherit = "res.users"
-
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        # A user's leads and meetings are their contact's (inherited), and
-        # its paths (partner_id.meeting_ids) join the contact without its
-        # _search: see hide_private_conditions.
-        domain = hide_private_conditions(self, domain)
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+    _name = "res.users"
+    # conditions on a user's leads and meetings (pool privacy)
+    _inherit = ["res.users", "crm.lead.pool.search.mixin"]
 
     def action_archive(self):
         """Odoo deletes the planned activities of an archived user: a user who

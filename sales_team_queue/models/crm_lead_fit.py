@@ -106,16 +106,24 @@ def _recount_after_commit(registry, pairs):
     deal committed); tried again on a lock timeout, a deadlock or a line
     another count inserted meanwhile. Never raises: the deals are saved
     whatever happens here (the nightly count catches up)."""
-    error = run_read_committed(
-        registry,
-        lambda cr: api.Environment(cr, SUPERUSER_ID, {})[
-            "crm.lead.fit.frequency"
-        ]._fit_refresh(pairs=pairs, log_exceptions=False),
-        RECOUNT_TRIES,
-        LOCK_TIMEOUT,
-        retryable=FIT_CONFLICTS,
-        errors=(OperationalError, IntegrityError),
-    )
+    try:
+        error = run_read_committed(
+            registry,
+            lambda cr: api.Environment(cr, SUPERUSER_ID, {})[
+                "crm.lead.fit.frequency"
+            ]._fit_refresh(pairs=pairs, log_exceptions=False),
+            RECOUNT_TRIES,
+            LOCK_TIMEOUT,
+            retryable=FIT_CONFLICTS,
+            errors=(OperationalError, IntegrityError),
+        )
+    except Exception:
+        _logger.exception(
+            "Best fit history of %s not counted after the commit (it is at the "
+            "nightly count)",
+            sorted(pairs),
+        )
+        return
     if error:
         _logger.warning(
             "Best fit history of %s not counted after the commit (it is "

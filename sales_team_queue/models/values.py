@@ -646,11 +646,11 @@ class HandoverPlan:
 
 def yes_no_domain(model, fname, operator, value, domain):
     """The domain of a search on the computed yes/no field ``fname`` of
-    ``model``:
-    ``domain(True)`` gives the records where it is set, ``domain(False)`` the
-    others; a condition (``operator``, ``value``) that asks for both or
-    neither needs neither. A condition a yes/no field cannot answer (a client
-    may send any) is refused, saying so, rather than failing."""
+    ``model``: ``domain(True)`` gives the records where it is set,
+    ``domain(False)`` the others; a condition (``operator``, ``value``) that
+    asks for both or neither needs neither. A condition a yes/no field
+    cannot answer (a client may send any) is refused, saying so, rather than
+    failing."""
     values = value if isinstance(value, list | tuple) else [value]
     if operator not in ("=", "!=", "in", "not in") or not all(
         isinstance(item, bool) for item in values

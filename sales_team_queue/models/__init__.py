@@ -1,3 +1,4 @@
+from . import base
 from . import crm_server_owned_mixin
 from . import crm_team
 from . import ir_rule
@@ -31,7 +32,6 @@ from . import crm_lead_pool_hidden_mixin
 from . import mail_followers
 from . import mail_notification
 from . import calendar_event
-from . import crm_lead_pool_search_mixin
 from . import res_partner
 from . import crm_lead_pool_card
 from . import crm_lead_pool_live

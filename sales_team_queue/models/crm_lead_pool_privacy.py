@@ -17,16 +17,18 @@ Documents Only") until one of them claims it. What protects what:
 - ``mail.message``, ``mail.activity``, ``ir.attachment``: Odoo 18 grants them
   by the access to the document they are on (their ``_search`` and
   ``_check_access``), nothing to add.
-- ``mail.followers``, ``mail.notification``, ``calendar.event`` and
-  ``calendar.attendee``: Odoo 18 lets every employee read them whatever the
-  document. Global record rules (in the security file, switched on by
-  ``crm_team_queue_privacy.py``) hide those of the
-  private pool leads the user may not read (``pool_hidden``, whose search
+- ``mail.followers``, ``mail.notification``, ``calendar.event``,
+  ``calendar.attendee`` and ``calendar.recurrence``: Odoo 18 lets every
+  employee read them whatever the document. Global record rules (in the
+  security file, switched on by ``crm_team_queue_privacy.py``) hide those of
+  the private pool leads the user may not read (``pool_hidden``, whose search
   asks crm.lead's own rules which leads the user may read); meetings stay
   visible to their organizer and attendees.
-- ``res.partner``: Odoo 18 resolves ``('opportunity_ids', 'in', ids)`` by a
-  subquery on ``crm_lead`` that skips crm.lead's rules (``any`` and paths
-  apply them): ``res_partner.py`` rewrites such conditions to ``any``.
+- Every model with a field towards leads or meetings (``res.partner``,
+  ``res.users``, ``website.visitor``, ...): Odoo 18 resolves
+  ``('opportunity_ids', 'in', ids)`` by a subquery that skips the rules of
+  the leads (``any`` and names apply them): ``base.py`` makes the ids a
+  query that applies them.
 - The pool itself is browsed and claimed through ``crm.lead.pool.card``
   (``crm_lead_pool_card.py``), a model that holds no contact field.
 
@@ -52,6 +54,7 @@ POOL_PRIVACY_RULES = (
     "sales_team_queue.mail_notification_rule_pool_private",
     "sales_team_queue.calendar_event_rule_pool_private",
     "sales_team_queue.calendar_attendee_rule_pool_private",
+    "sales_team_queue.calendar_recurrence_rule_pool_private",
 )
 
 

@@ -1,5 +1,4 @@
-"""Contacts: conditions on a contact's leads and meetings apply the leads' rules (pool
-privacy); a queue member's time zone is changed by a manager; a colleague's account
+"""Contacts: a queue member's time zone is changed by a manager; a colleague's account
 (returning customers) changes salesperson or company by its salesperson, their
 leader or a manager only."""
 
@@ -12,9 +11,7 @@ ACCOUNT_FIELDS = frozenset({"user_id", "parent_id", "commercial_partner_id"})
 
 
 class ResPartner(models.Model):
-    _name = "res.partner"
-    # conditions on a contact's leads and meetings (pool privacy)
-    _inherit = ["res.partner", "crm.lead.pool.search.mixin"]
+    _inherit = "res.partner"
 
     def write(self, vals):
         if "tz" in vals:

@@ -18,9 +18,7 @@ OFFER_LOGLEVEL = logging.WARNING
 
 
 class ResUsers(models.Model):
-    _name = "res.users"
-    # conditions on a user's leads and meetings (pool privacy)
-    _inherit = ["res.users", "crm.lead.pool.search.mixin"]
+    _inherit = "res.users"
 
     def action_archive(self):
         """Odoo deletes the planned activities of an archived user: a user who

@@ -645,6 +645,70 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         self.assertEqual(self._search(self.leader, "res.users", has_some), self.leader)
         self.assertEqual(self._search(self.somchai, "res.users", has_none), self.leader)
 
+    def _recurring_meeting(self, name, **vals):
+        return self.env["calendar.event"].create(
+            {
+                "name": name,
+                "user_id": self.leader.id,
+                "partner_ids": [
+                    Command.set((self.customer | self.leader.partner_id).ids)
+                ],
+                "start": "2026-11-23 09:00:00",
+                "stop": "2026-11-23 10:00:00",
+                "recurrency": True,
+                "rrule_type": "daily",
+                "end_type": "count",
+                "count": 2,
+                **vals,
+            }
+        )
+
+    def test_the_recurrence_of_the_meeting_is_hidden(self):
+        """A recurrence names its first meeting: hidden with it."""
+        meeting = self._recurring_meeting(
+            "Weekly call with Anong", opportunity_id=self.lead.id
+        )
+        recurrence = meeting.recurrence_id
+        self.assertEqual(len(recurrence.calendar_event_ids), 2)
+        Recurrence = self.env["calendar.recurrence"]
+        self.assertNotIn(recurrence, self._search(self.somchai, Recurrence._name, []))
+        self.env.invalidate_all()
+        with self.assertRaises(AccessError), mute_logger(*RULE_LOGGERS):
+            recurrence.with_user(self.somchai).read(["base_event_id"])
+        self.assertEqual(
+            recurrence.with_user(self.leader).base_event_id.name,
+            "Weekly call with Anong",
+        )
+        # its attendees see it, as they see the meeting
+        meeting.partner_ids |= self.somchai.partner_id
+        self.env.invalidate_all()
+        self.assertIn(recurrence, self._search(self.somchai, Recurrence._name, []))
+
+    def test_any_model_linked_to_the_meetings_searches_with_their_rules(self):
+        """A model the add-on does not name, linked to meetings (here a
+        recurrence the rep may read; with website_crm a visitor's leads, with
+        event_crm an attendee's): a search by a hidden meeting's id finds
+        nothing."""
+        recurrence = self._recurring_meeting("Team call").recurrence_id
+        hidden = recurrence.calendar_event_ids[-1]
+        hidden.write({"opportunity_id": self.lead.id})
+        self.assertEqual(hidden.recurrence_id, recurrence)
+        Recurrence = self.env["calendar.recurrence"]
+        self.assertTrue(Recurrence._pool_searches_private())
+        self.assertFalse(self.env["res.country"]._pool_searches_private())
+        self.assertIn(recurrence, self._search(self.somchai, Recurrence._name, []))
+        for domain in (
+            [("calendar_event_ids", "in", hidden.ids)],
+            [("calendar_event_ids", "=", hidden.id)],
+            [("calendar_event_ids", ">=", hidden.id)],
+            [("calendar_event_ids", "child_of", hidden.id)],
+        ):
+            with self.subTest(domain=domain):
+                self.assertFalse(self._search(self.somchai, Recurrence._name, domain))
+                self.assertEqual(
+                    self._search(self.leader, Recurrence._name, domain), recurrence
+                )
+
     def test_followers_and_notifications_of_the_meeting_are_hidden(self):
         by_meeting = [
             ("res_model", "=", "calendar.event"),

@@ -1,15 +1,17 @@
-"""Searches on a contact's leads and meetings by their ids apply the rules of
-the leads and meetings (pool privacy): the contacts and the users, who inherit
-those fields from their contact."""
+"""Searches by the ids of leads or meetings apply the rules of the leads and
+meetings (pool privacy), on every model that has such a field: contacts and
+users (a contact's leads and meetings), and any model another add-on links to
+leads or meetings (``website.visitor``, ``event.registration``,
+``calendar.recurrence``, ...)."""
 
 from collections.abc import Iterable
 
-from odoo import api, models
+from odoo import api, models, tools
 from odoo.osv import expression
 from odoo.tools import Query
 
 # The x2many fields whose conditions by ids must apply the rules of their
-# records (see hide_private_conditions): a contact's leads and meetings.
+# records (see hide_private_conditions): fields towards leads and meetings.
 PRIVATE_COMODELS = frozenset({"crm.lead", "calendar.event"})
 
 
@@ -25,9 +27,11 @@ def hide_private_conditions(model, domain):
     contact, and inside an ``any`` through an ``auto_join`` field
     (``res.users.partner_id``, ``res.partner.user_ids``). On a contact's leads
     and meetings, that would tell which customer a private pool lead is for,
-    or who attends a meeting the user may not read. The ids become a query
-    that applies the rules; the operator keeps Odoo's meaning. A condition on
-    a name (a string) already searches them with their rules."""
+    or who attends a meeting the user may not read; on a visitor's or an
+    attendee's leads (``website_crm``, ``event_crm``), who they are. The ids
+    become a query that applies the rules; the operator keeps Odoo's meaning.
+    A condition on a name (a string) already searches them with their
+    rules."""
     if not domain or not (
         model.env["crm.team.queue"].sudo()._get_private_pool_queue_ids()
     ):
@@ -89,16 +93,41 @@ def _path_end(model, path):
     return field, model
 
 
-class CrmLeadPoolSearchMixin(models.AbstractModel):
-    """Applies :func:`hide_private_conditions` to every search of the model:
-    ``res.partner``, and ``res.users``, whose leads and meetings are their
-    contact's and whose paths (``partner_id.meeting_ids``) join the contact
-    without its ``_search``."""
+def _searches_private(model, seen=frozenset()):
+    """Whether a search on ``model`` can hold a condition by ids on leads or
+    meetings: it has an x2many field towards them (its own or inherited), or
+    an ``auto_join`` field towards such a model (joined without its
+    ``_search``)."""
+    seen = seen | {model._name}
+    for field in model._fields.values():
+        if not field.relational:
+            continue
+        if field.type != "many2one" and field.comodel_name in PRIVATE_COMODELS:
+            return True
+        comodel = model.env[field.comodel_name]
+        if field.auto_join and comodel._name not in seen:
+            if _searches_private(comodel, seen):
+                return True
+    return False
 
-    _name = "crm.lead.pool.search.mixin"
-    _description = "Searches by Private Pool Leads"
+
+class Base(models.AbstractModel):
+    """Applies :func:`hide_private_conditions` to every search of a model that
+    can hold such a condition (``res.partner``, ``res.users``, ``crm.lead``,
+    and whatever another add-on links to leads or meetings); a dictionary
+    lookup for every other model."""
+
+    _inherit = "base"
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
-        domain = hide_private_conditions(self, domain)
+        if domain and self._pool_searches_private():
+            domain = hide_private_conditions(self, domain)
         return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    @tools.ormcache()
+    def _pool_searches_private(self):
+        """Cached per model (the key holds the model's name): see
+        :func:`_searches_private`."""
+        return _searches_private(self)

@@ -270,14 +270,10 @@ class CrmLead(models.Model):
             return self._queue_write_team(vals, queue_team_ids)
         new_user = self.env["res.users"].browse(vals["user_id"] or False)
         new_team_id = vals.get("team_id")
-        concerned = self.filtered(
-            lambda lead: lead.user_id != new_user
-            and (
-                lead.queue_id
-                or lead.team_id.id in queue_team_ids
-                or new_team_id in queue_team_ids
-            )
-        )
+        changing = self.filtered(lambda lead: lead.user_id != new_user)
+        concerned = changing.filtered(
+            lambda lead: lead.queue_id or lead.team_id.id in queue_team_ids
+        ) | changing._queue_moved_into(vals, queue_team_ids)
         unconcerned = self - concerned
         if unconcerned:
             if "team_id" in vals:
@@ -291,6 +287,31 @@ class CrmLead(models.Model):
             concerned._write_values(rest)
         concerned._queue_change_owner(new_user, new_team_id)
         return True
+
+    def _queue_moved_into(self, vals, queue_team_ids):
+        """The leads of ``self`` that a write of ``vals`` moves into a team with
+        queues (``queue_team_ids``): the team written, or else the team Odoo's
+        crm gives a lead whose new salesperson is not in its team (their
+        default team, ``_compute_team_id``), which a write of the salesperson
+        alone over RPC would move it to."""
+        if "team_id" in vals:
+            return self if vals["team_id"] in queue_team_ids else self.browse()
+        user = self.env["res.users"].browse(vals.get("user_id") or False)
+        if not user:
+            return self.browse()
+        outside = self.filtered(
+            lambda lead: user not in lead.team_id.member_ids | lead.team_id.user_id
+        )
+        Team = self.env["crm.team"]
+        default = {
+            kind: Team._get_default_team_id(user_id=user.id, domain=[(use, "=", True)])
+            for kind, use in (
+                ("lead", "use_leads"),
+                ("opportunity", "use_opportunities"),
+            )
+            if kind in outside.mapped("type")
+        }
+        return outside.filtered(lambda lead: default[lead.type].id in queue_team_ids)
 
     @api.model
     def _queue_routing_off(self):

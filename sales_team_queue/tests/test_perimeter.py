@@ -13,9 +13,10 @@ legitimate, what it became) and that the lead is left as it was.
 """
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common import SALESMAN
 from .common_rpc import TwoTeamsRpcCase
 
 
@@ -500,6 +501,55 @@ class TestPerimeterRpc(TwoTeamsRpcCase):
         )
         self.assertIn("leader of Bravo", text)
         self.assertEqual(self._rep_sets_salesperson(self.own, self.mate), "manual")
+
+    def test_a_new_salesperson_alone_does_not_slip_a_lead_into_a_queue(self):
+        """Odoo's crm moves a lead to its new salesperson's team when they are
+        not in its team: written alone over RPC (the form sends the team too),
+        a new salesperson of a queue's team is a move into that team, with the
+        same rules and the same ledger line."""
+        charlie_rep, charlie_mate = (
+            new_test_user(
+                self.env, login=f"pm_{name}", password=f"pm_{name}_pw", groups=SALESMAN
+            )
+            for name in ("charlie_rep", "charlie_mate")
+        )
+        charlie = self.env["crm.team"].create(
+            {
+                "name": "Charlie",
+                "sequence": -80,
+                "user_id": self.leader.id,
+                "member_ids": [Command.set((charlie_rep | charlie_mate).ids)],
+            }
+        )
+        lead = self.env["crm.lead"].create(
+            {"name": "Charlie's lead", "team_id": charlie.id, "user_id": charlie_rep.id}
+        )
+        self.assertFalse(lead.queue_id)
+        for user in (charlie_rep, self.leader):
+            text = self._refused(
+                user, "crm.lead", "write", [lead.id], {"user_id": self.bravo_rep.id}
+            )
+            self.assertIn("is not a member of Charlie", text)
+            self.assertEqual((lead.user_id, lead.team_id), (charlie_rep, charlie))
+        # inside a team without queue: Odoo's, no ledger line
+        self._rpc(
+            charlie_rep, "crm.lead", "write", [lead.id], {"user_id": charlie_mate.id}
+        )
+        self.env.invalidate_all()
+        self.assertEqual((lead.user_id, lead.team_id), (charlie_mate, charlie))
+        self.assertFalse(lead.assignment_ids)
+        # a manager's move into Bravo goes through the door
+        self._rpc(
+            self.manager, "crm.lead", "write", [lead.id], {"user_id": self.bravo_rep.id}
+        )
+        self.env.invalidate_all()
+        self.assertEqual((lead.user_id, lead.team_id), (self.bravo_rep, self.bravo))
+        line = lead.assignment_ids
+        self.assertEqual(len(line), 1)
+        self.assertEqual(
+            (line.user_id, line.previous_user_id, line.team_id, line.method),
+            (self.bravo_rep, charlie_mate, self.bravo, "manual"),
+        )
 
     def test_rep_can_still_claim_by_writing_themselves(self):
         self.assertEqual(self._rep_sets_salesperson(self.pool_lead, self.rep), "claim")

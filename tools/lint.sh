@@ -6,28 +6,32 @@ source "$(dirname "$0")/common.sh"
 check_venv
 cd "$ROOT"
 rc=0
-paths=("$MODULE" tools)
+paths=("${ADDONS[@]}" tools)
 [ -d bench ] && paths+=(bench)
 say "ruff"; "$VENV/bin/ruff" check "${paths[@]}" || rc=1
-say "pylint-odoo"; "$VENV/bin/pylint" --rcfile=.pylintrc $MODULE || rc=1
+say "pylint-odoo"; "$VENV/bin/pylint" --rcfile=.pylintrc "${ADDONS[@]}" || rc=1
 # Manifest, XML and CSV files the manifest declares (syntax, duplicate or missing
 # xml ids, duplicate fields, deprecated nodes, users created without
 # no_reset_password, ...).
-say "oca-checks-odoo-module"; "$VENV/bin/oca-checks-odoo-module" $MODULE || rc=1
+say "oca-checks-odoo-module"
+for addon in "${ADDONS[@]}"; do "$VENV/bin/oca-checks-odoo-module" "$addon" || rc=1; done
 # po-pretty-format off, as in OCA's 18.0 repositories: the .po files are Odoo's
 # export merged by msgmerge (`make i18n`), in Odoo's order, not sorted by msgid.
 say "oca-checks-po"
-"$VENV/bin/oca-checks-po" --disable=po-pretty-format \
-    $MODULE/i18n/*.po $MODULE/i18n/*.pot || rc=1
+for addon in "${ADDONS[@]}"; do
+    "$VENV/bin/oca-checks-po" --disable=po-pretty-format \
+        "$addon"/i18n/*.po "$addon"/i18n/*.pot || rc=1
+done
 # What OCA's checks (and Odoo) let through: a <menuitem> whose id is used again (by
 # a menu or a record) is silently rewritten by the later one; Odoo 18 accepts an
 # inline <tree> sub-view without a word and shows the model's default list instead
 # (a <tree> view, attrs= and states= it refuses at install).
 say "menuitem ids, <tree>"
-"$VENV/bin/python" - $MODULE <<'PY' || rc=1
+"$VENV/bin/python" - "${ADDONS[@]}" <<'PY' || rc=1
 import collections, pathlib, sys
 from lxml import etree
-nodes = [(path, node) for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.xml"))
+nodes = [(path, node) for addon in sys.argv[1:]
+         for path in sorted(pathlib.Path(addon).rglob("*.xml"))
          for node in etree.parse(str(path)).iter("menuitem", "record", "template", "tree")]
 ids = collections.Counter(node.get("id") for _path, node in nodes if node.tag != "tree")
 bad = [f"{path}:{node.sourceline}: <tree> is <list> in Odoo 18" for path, node in nodes
@@ -36,6 +40,9 @@ bad += [f"{path}:{node.sourceline}: <menuitem> id {node.get('id')} is used again
         for path, node in nodes if node.tag == "menuitem" and ids[node.get("id")] > 1]
 sys.exit("\n".join(bad) or None)
 PY
-say "README.rst"; "$VENV/bin/python" tools/gen_readme.py --check $MODULE || rc=1
+say "README.rst"
+for addon in "${ADDONS[@]}"; do
+    "$VENV/bin/python" tools/gen_readme.py --check "$addon" || rc=1
+done
 [ "$rc" = 0 ] && echo "lint: clean"
 exit "$rc"

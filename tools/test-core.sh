@@ -9,7 +9,8 @@
 #     end (this is what catches a column of ours that an add-on's data or tests cannot
 #     fill). website_crm_partner_assign's TestPublish browser tours are left out: they
 #     time out on 2-core machines without this module too (measured), so they would
-#     tell nothing.
+#     tell nothing. The module's bridges (sales_team_queue_website_crm) install by
+#     themselves with those add-ons and run their tests there too.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 prepare
@@ -21,7 +22,9 @@ install_fresh_db "$DB" "$LOGS/install.log" --without-demo=all
 run_pytest "$DB" "$LOGS/test.log" \
     "$ODOO_SRC/odoo/addons/crm/tests" "$ODOO_SRC/odoo/addons/sales_team/tests" "$@"
 
-tags="$(printf '/%s,' "${FAMILY[@]}")-/website_crm_partner_assign:TestPublish"
+# The module's bridges (ADDONS) install by themselves with the add-ons they
+# bridge to, and run their tests here.
+tags="$(printf '/%s,' "${FAMILY[@]}" "${ADDONS[@]:1}")-/website_crm_partner_assign:TestPublish"
 log="$LOGS/family.log"
 say "Installing, after $MODULE, Odoo's add-ons that extend crm with their tests: ${FAMILY[*]}"
 : > "$log"

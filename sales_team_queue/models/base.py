@@ -1,49 +1,72 @@
-"""Searches by the ids of leads or meetings apply the rules of the leads and
-meetings (pool privacy), on every model that has such a field: contacts and
-users (a contact's leads and meetings), and any model another add-on links to
-leads or meetings (``website.visitor``, ``event.registration``,
-``calendar.recurrence``, ...)."""
+"""Searches by the ids of leads or meetings leave out the private pool leads, and
+their meetings, that the user may not read (pool privacy), on every model that
+has such a field: contacts and users (a contact's leads and meetings), and any
+model another add-on links to leads or meetings (``website.visitor``,
+``event.registration``, ``calendar.recurrence``, ...)."""
 
 from collections.abc import Iterable
 
-from odoo import api, models, tools
+from odoo import api, models
 from odoo.osv import expression
 from odoo.tools import Query
 
-# The x2many fields whose conditions by ids must apply the rules of their
-# records (see hide_private_conditions): fields towards leads and meetings.
+# The x2many fields whose conditions by ids must leave out what pool privacy
+# hides (see hide_private_conditions): fields towards leads and meetings.
 PRIVATE_COMODELS = frozenset({"crm.lead", "calendar.event"})
 
 
 def hide_private_conditions(model, domain):
     """``domain`` (on ``model``), its conditions on leads or meetings by ids
-    read among the leads and meetings the user may read; as it is while no
-    queue hides its pool (inert until configured).
+    read without the private pool leads, and their meetings, that the user
+    may not read; as it is while no queue hides its pool (inert until
+    configured) and for the superuser.
 
     Odoo 18 reads a condition on an x2many field by ids (every operator but
-    ``any``: ``in``, ``=``, ``=?``, ``<``, ``child_of``..., and ``= False``:
-    "has none") as a subquery on the comodel's table that skips its record
-    rules, also at the end of a path, on a field a user inherits from their
-    contact, and inside an ``any`` through an ``auto_join`` field
+    ``any``: ``in``, ``=``, ``<``, ``child_of``..., and ``= False``: "has
+    none") as a subquery on the comodel's table that skips its record rules,
+    also at the end of a path, on a field a user inherits from their contact,
+    and inside an ``any`` through an ``auto_join`` field
     (``res.users.partner_id``, ``res.partner.user_ids``). On a contact's leads
     and meetings, that would tell which customer a private pool lead is for,
     or who attends a meeting the user may not read; on a visitor's or an
     attendee's leads (``website_crm``, ``event_crm``), who they are. The ids
-    become a query that applies the rules; the operator keeps Odoo's meaning.
-    A condition on a name (a string) already searches them with their
-    rules."""
-    if not domain or not (
-        model.env["crm.team.queue"].sudo()._get_private_pool_queue_ids()
-    ):
+    become a query of the same records, as Odoo reads them (archived ones
+    too; for "has none", a one2many's active ones and a many2many's every
+    link), but the hidden ones; everything else keeps Odoo's meaning (other
+    users' leads still count, whatever the rules). The hierarchy operators,
+    which Odoo cannot run on leads or meetings (no parent), read as ``in``.
+    A condition on a name (a string) already searches with the rules."""
+    if not domain or model.env.su:
         return domain
-    return _hide_private_conditions(model, domain)
+    if not model.env["crm.team.queue"].sudo()._get_private_pool_queue_ids():
+        return domain
+    return _hide_private_conditions(model, domain, _HiddenRecords(model.env))
 
 
-def _hide_private_conditions(model, domain):
-    return [_hide_private_condition(model, element) for element in domain]
+class _HiddenRecords(dict):
+    """The records of a comodel (leads or meetings) that pool privacy hides
+    from the user, as a query (sudo), computed once per search."""
+
+    def __init__(self, env):
+        super().__init__()
+        self.env = env
+
+    def __missing__(self, model_name):
+        leads = self.env["crm.lead"]._pool_hidden_query()
+        if leads is None or model_name == "crm.lead":
+            hidden = leads
+        else:
+            events = self.env[model_name].sudo().with_context(active_test=False)
+            hidden = events._search([("pool_hidden", "=", True)])
+        self[model_name] = hidden
+        return hidden
 
 
-def _hide_private_condition(model, element):
+def _hide_private_conditions(model, domain, hidden):
+    return [_hide_private_condition(model, element, hidden) for element in domain]
+
+
+def _hide_private_condition(model, element, hidden):
     if not (isinstance(element, list | tuple) and len(element) == 3):
         return element
     path, operator, value = element
@@ -52,31 +75,37 @@ def _hide_private_condition(model, element):
         return element
     if operator in ("any", "not any"):
         if isinstance(value, list | tuple):
-            return (path, operator, _hide_private_conditions(comodel, value))
+            return (path, operator, _hide_private_conditions(comodel, value, hidden))
         return element
     if (
         isinstance(value, str | Query)
         or operator not in (*expression.TERM_OPERATORS, "<>")
+        # "=?" with no value is no condition (Odoo)
+        or (operator == "=?" and not value)
         or not (
             field.type in ("one2many", "many2many")
             and field.comodel_name in PRIVATE_COMODELS
         )
+        or hidden[field.comodel_name] is None
     ):
         # a name is searched with the rules; Odoo refuses what it does not know
         return element
     negative = operator in expression.NEGATIVE_TERM_OPERATORS or operator == "<>"
-    if value is False or value is None:
-        # "has none" / "has some" (active ones, as Odoo reads it)
-        readable = comodel._search([])
-        return (path, "in" if negative else "not in", readable)
+    shown = [("id", "not in", hidden[field.comodel_name])]
+    comodel = comodel.sudo().with_context(**field.context)
+    if value is False:
+        # "has none" / "has some", counted as Odoo counts them
+        if field.type == "many2many":
+            comodel = comodel.with_context(active_test=False)
+        return (path, "in" if negative else "not in", comodel._search(shown))
     if isinstance(value, models.BaseModel):
         ids = value.ids
     elif isinstance(value, Iterable):
         ids = list(value)
     else:
         ids = [value]
-    readable = comodel.with_context(active_test=False)._search([("id", "in", ids)])
-    return (path, "not in" if negative else "in", readable)
+    found = comodel.with_context(active_test=False)._search([("id", "in", ids)] + shown)
+    return (path, "not in" if negative else "in", found)
 
 
 def _path_end(model, path):
@@ -114,20 +143,23 @@ def _searches_private(model, seen=frozenset()):
 class Base(models.AbstractModel):
     """Applies :func:`hide_private_conditions` to every search of a model that
     can hold such a condition (``res.partner``, ``res.users``, ``crm.lead``,
-    and whatever another add-on links to leads or meetings); a dictionary
-    lookup for every other model."""
+    and whatever another add-on links to leads or meetings), as the model says
+    since the registry's setup; other models pay one attribute read."""
 
     _inherit = "base"
 
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        if domain and self._pool_searches_private():
-            domain = hide_private_conditions(self, domain)
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+    # Whether the model can hold such a condition (_searches_private), set on
+    # each model's class when the registry sets the models up.
+    _pool_searches_private = False
 
     @api.model
-    @tools.ormcache()
-    def _pool_searches_private(self):
-        """Cached per model (the key holds the model's name): see
-        :func:`_searches_private`."""
-        return _searches_private(self)
+    def _setup_complete(self):
+        result = super()._setup_complete()
+        type(self)._pool_searches_private = _searches_private(self)
+        return result
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        if domain and self._pool_searches_private and not self.env.su:
+            domain = hide_private_conditions(self, domain)
+        return super()._search(domain, offset=offset, limit=limit, order=order)

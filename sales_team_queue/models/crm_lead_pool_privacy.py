@@ -27,8 +27,10 @@ Documents Only") until one of them claims it. What protects what:
 - Every model with a field towards leads or meetings (``res.partner``,
   ``res.users``, ``website.visitor``, ...): Odoo 18 resolves
   ``('opportunity_ids', 'in', ids)`` by a subquery that skips the rules of
-  the leads (``any`` and names apply them): ``base.py`` makes the ids a
-  query that applies them.
+  the leads (``any`` and names apply them): ``base.py`` leaves the hidden
+  ones out of the ids. ``website_crm`` computes a visitor's e-mail and mobile
+  from its leads as superuser: the bridge ``sales_team_queue_website_crm``
+  leaves them out there.
 - The pool itself is browsed and claimed through ``crm.lead.pool.card``
   (``crm_lead_pool_card.py``), a model that holds no contact field.
 

@@ -664,12 +664,15 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         )
 
     def test_the_recurrence_of_the_meeting_is_hidden(self):
-        """A recurrence names its first meeting: hidden with it."""
+        """A recurrence names its first meeting: hidden with its meetings; an
+        attendee of any of them reads it (Odoo's meeting form does)."""
         meeting = self._recurring_meeting(
             "Weekly call with Anong", opportunity_id=self.lead.id
         )
         recurrence = meeting.recurrence_id
+        later = recurrence.calendar_event_ids.sorted("start")[-1]
         self.assertEqual(len(recurrence.calendar_event_ids), 2)
+        self.assertNotEqual(later, recurrence.base_event_id)
         Recurrence = self.env["calendar.recurrence"]
         self.assertNotIn(recurrence, self._search(self.somchai, Recurrence._name, []))
         self.env.invalidate_all()
@@ -679,23 +682,26 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
             recurrence.with_user(self.leader).base_event_id.name,
             "Weekly call with Anong",
         )
-        # its attendees see it, as they see the meeting
-        meeting.partner_ids |= self.somchai.partner_id
+        # invited to the later meeting only ("this event"): its form reads
+        # the recurrence
+        later.write({"partner_ids": [Command.link(self.somchai.partner_id.id)]})
         self.env.invalidate_all()
         self.assertIn(recurrence, self._search(self.somchai, Recurrence._name, []))
+        form = later.with_user(self.somchai).read(["rrule_type_ui", "interval"])
+        self.assertEqual(form[0]["rrule_type_ui"], "daily")
 
-    def test_any_model_linked_to_the_meetings_searches_with_their_rules(self):
+    def test_any_model_linked_to_the_meetings_leaves_the_hidden_ones_out(self):
         """A model the add-on does not name, linked to meetings (here a
         recurrence the rep may read; with website_crm a visitor's leads, with
         event_crm an attendee's): a search by a hidden meeting's id finds
-        nothing."""
+        nothing; the rest is Odoo's."""
         recurrence = self._recurring_meeting("Team call").recurrence_id
         hidden = recurrence.calendar_event_ids[-1]
         hidden.write({"opportunity_id": self.lead.id})
         self.assertEqual(hidden.recurrence_id, recurrence)
         Recurrence = self.env["calendar.recurrence"]
-        self.assertTrue(Recurrence._pool_searches_private())
-        self.assertFalse(self.env["res.country"]._pool_searches_private())
+        self.assertTrue(Recurrence._pool_searches_private)
+        self.assertFalse(self.env["res.country"]._pool_searches_private)
         self.assertIn(recurrence, self._search(self.somchai, Recurrence._name, []))
         for domain in (
             [("calendar_event_ids", "in", hidden.ids)],
@@ -707,6 +713,39 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
                 self.assertFalse(self._search(self.somchai, Recurrence._name, domain))
                 self.assertEqual(
                     self._search(self.leader, Recurrence._name, domain), recurrence
+                )
+                self.assertEqual(Recurrence.search(domain), recurrence)
+
+    def test_searches_by_ids_keep_odoos_meaning_but_for_the_hidden(self):
+        """Only what pool privacy hides is left out: another rep's lead, which
+        the rep may not read either, still names its customer as in Odoo; "has
+        none" counts an archived meeting as Odoo does; "= None" is no id."""
+        other = self.env["res.partner"].create({"name": "Mai's customer"})
+        mais = self.env["crm.lead"].create(
+            {"name": "Mai's deal", "user_id": self.mai.id, "partner_id": other.id}
+        )
+        self.assertFalse(mais.with_user(self.somchai).has_access("read"))
+        by_lead = [("opportunity_ids", "in", mais.ids)]
+        self.assertEqual(self._search(self.somchai, "res.partner", by_lead), other)
+        archived = self.env["calendar.event"].create(
+            {
+                "name": "Old call",
+                "partner_ids": [Command.set(other.ids)],
+                "start": "2026-11-20 09:00:00",
+                "stop": "2026-11-20 10:00:00",
+            }
+        )
+        archived.action_archive()
+        for user in (self.somchai, self.leader):
+            with self.subTest(user=user.login):
+                found = self._search(
+                    user,
+                    "res.partner",
+                    [("id", "=", other.id), ("meeting_ids", "=", False)],
+                )
+                self.assertFalse(found, "an archived meeting is a meeting")
+                self.assertFalse(
+                    self._search(user, "res.partner", [("opportunity_ids", "=", None)])
                 )
 
     def test_followers_and_notifications_of_the_meeting_are_hidden(self):

@@ -19,13 +19,15 @@ def hide_private_conditions(model, domain):
     """``domain`` (on ``model``), its conditions on leads or meetings by ids
     read without the private pool leads, and their meetings, that the user
     may not read; as it is while no queue hides its pool (inert until
-    configured) and for the superuser.
+    configured) and in sudo mode (no rules to keep: website's clean-up of
+    visitors counts their leads so).
 
     Odoo 18 reads a condition on an x2many field by ids (every operator but
     ``any``: ``in``, ``=``, ``<``, ``child_of``..., and ``= False``: "has
-    none") as a subquery on the comodel's table that skips its record rules,
-    also at the end of a path, on a field a user inherits from their contact,
-    and inside an ``any`` through an ``auto_join`` field
+    none") as a subquery (on the comodel's or the relation's table) that
+    skips the comodel's record rules, also at the end of a path, on a field a
+    user inherits from their contact, and inside an ``any`` through an
+    ``auto_join`` field
     (``res.users.partner_id``, ``res.partner.user_ids``). On a contact's leads
     and meetings, that would tell which customer a private pool lead is for,
     or who attends a meeting the user may not read; on a visitor's or an
@@ -35,7 +37,7 @@ def hide_private_conditions(model, domain):
     link), but the hidden ones; everything else keeps Odoo's meaning (other
     users' leads still count, whatever the rules). The hierarchy operators,
     which Odoo cannot run on leads or meetings (no parent), read as ``in``.
-    A condition on a name (a string) already searches with the rules."""
+    A condition on names (strings) already searches with the rules."""
     if not domain or model.env.su:
         return domain
     if not model.env["crm.team.queue"].sudo()._get_private_pool_queue_ids():
@@ -77,22 +79,11 @@ def _hide_private_condition(model, element, hidden):
         if isinstance(value, list | tuple):
             return (path, operator, _hide_private_conditions(comodel, value, hidden))
         return element
-    if (
-        isinstance(value, str | Query)
-        or operator not in (*expression.TERM_OPERATORS, "<>")
-        # "=?" with no value is no condition (Odoo)
-        or (operator == "=?" and not value)
-        or not (
-            field.type in ("one2many", "many2many")
-            and field.comodel_name in PRIVATE_COMODELS
-        )
-        or hidden[field.comodel_name] is None
-    ):
-        # a name is searched with the rules; Odoo refuses what it does not know
+    if not _by_ids(field, operator, value) or hidden[field.comodel_name] is None:
         return element
     negative = operator in expression.NEGATIVE_TERM_OPERATORS or operator == "<>"
     shown = [("id", "not in", hidden[field.comodel_name])]
-    comodel = comodel.sudo().with_context(**field.context)
+    comodel = comodel.sudo()
     if value is False:
         # "has none" / "has some", counted as Odoo counts them
         if field.type == "many2many":
@@ -108,9 +99,28 @@ def _hide_private_condition(model, element, hidden):
     return (path, "not in" if negative else "in", found)
 
 
+def _by_ids(field, operator, value):
+    """Whether the condition (on ``field``) is one by ids that Odoo resolves
+    with a rule-free subquery: on leads or meetings, an operator Odoo knows
+    (it refuses the others), not a name (a string, or a list of them: Odoo
+    searches names with the rules), and not ``=?`` with no value (no
+    condition)."""
+    if isinstance(value, str | Query) or (operator == "=?" and not value):
+        return False
+    if isinstance(value, list | tuple) and any(isinstance(v, str) for v in value):
+        return False
+    return (
+        operator in (*expression.TERM_OPERATORS, "<>")
+        and field.type in ("one2many", "many2many")
+        and field.comodel_name in PRIVATE_COMODELS
+    )
+
+
 def _path_end(model, path):
     """The relational field at the end of ``path`` (from ``model``) and its
-    comodel, or (None, None) when the path is not one of relational fields."""
+    comodel, in the context Odoo searches it with (archived records too after
+    a many2one, the field's context after an x2many), or (None, None) when the
+    path is not one of relational fields."""
     if not isinstance(path, str):
         return None, None
     field = None
@@ -119,6 +129,10 @@ def _path_end(model, path):
         if field is None or not field.relational:
             return None, None
         model = model.env[field.comodel_name]
+        if field.type == "many2one":
+            model = model.with_context(active_test=False)
+        else:
+            model = model.with_context(**field.context)
     return field, model
 
 

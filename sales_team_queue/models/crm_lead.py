@@ -260,20 +260,33 @@ class CrmLead(models.Model):
     def _queue_write(self, vals):
         """Write step: the values of ``vals`` on ``self``, a change of
         salesperson of a lead that a queue concerns through the door (rules,
-        ledger line, alert), a change of team out of the leads' queue."""
-        if not ("user_id" in vals or "team_id" in vals):
+        ledger line, alert), a change of team out of the leads' queue. A
+        change of team that Odoo's crm would make by itself is made as a
+        written one (:meth:`_queue_explicit_team`)."""
+        if not ({"user_id", "team_id", "type"} & set(vals)):
             return self._write_values(vals)
         queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
         if not queue_team_ids:
             return self._write_values(vals)
+        groups = self._queue_explicit_team(vals)
+        if len(groups) > 1 or groups[0][1] is not vals:
+            for leads, group_vals in groups:
+                leads._queue_write(group_vals)
+            return True
         if "user_id" not in vals:
+            if "team_id" not in vals:
+                return self._write_values(vals)
             return self._queue_write_team(vals, queue_team_ids)
         new_user = self.env["res.users"].browse(vals["user_id"] or False)
         new_team_id = vals.get("team_id")
-        changing = self.filtered(lambda lead: lead.user_id != new_user)
-        concerned = changing.filtered(
-            lambda lead: lead.queue_id or lead.team_id.id in queue_team_ids
-        ) | changing._queue_moved_into(vals, queue_team_ids)
+        concerned = self.filtered(
+            lambda lead: lead.user_id != new_user
+            and (
+                lead.queue_id
+                or lead.team_id.id in queue_team_ids
+                or new_team_id in queue_team_ids
+            )
+        )
         unconcerned = self - concerned
         if unconcerned:
             if "team_id" in vals:
@@ -288,30 +301,49 @@ class CrmLead(models.Model):
         concerned._queue_change_owner(new_user, new_team_id)
         return True
 
-    def _queue_moved_into(self, vals, queue_team_ids):
-        """The leads of ``self`` that a write of ``vals`` moves into a team with
-        queues (``queue_team_ids``): the team written, or else the team Odoo's
-        crm gives a lead whose new salesperson is not in its team (their
-        default team, ``_compute_team_id``), which a write of the salesperson
-        alone over RPC would move it to."""
-        if "team_id" in vals:
-            return self if vals["team_id"] in queue_team_ids else self.browse()
-        user = self.env["res.users"].browse(vals.get("user_id") or False)
-        if not user:
-            return self.browse()
-        outside = self.filtered(
-            lambda lead: user not in lead.team_id.member_ids | lead.team_id.user_id
+    def _queue_explicit_team(self, vals):
+        """``[(leads, vals)]``: the leads of ``self`` with the values to write
+        on them, where a write of ``vals`` without team would move some to
+        another team: Odoo's crm gives a lead whose salesperson (new, or kept
+        when the type changes) is not in its team their default team
+        (``_compute_team_id``), computed as superuser, whose context Odoo
+        cleans of its ``default_`` keys. For those leads the team is written:
+        the perimeter's rules and the door see the move a form would send."""
+        if "team_id" in vals or not {"user_id", "type"} & set(vals):
+            return [(self, vals)]
+        leads = self.sudo()
+        moves, defaults = {}, {}
+        for lead in leads:
+            team = lead._queue_team_of(vals, defaults)
+            if team != lead.team_id:
+                moves[team] = moves.get(team, leads.browse()) | lead
+        if not moves:
+            return [(self, vals)]
+        groups = [
+            (group.with_env(self.env), dict(vals, team_id=team.id))
+            for team, group in moves.items()
+        ]
+        rest = self - leads.browse().union(*moves.values())
+        return groups + ([(rest, vals)] if rest else [])
+
+    def _queue_team_of(self, vals, defaults):
+        """The team Odoo's crm gives the lead (one, sudo) after a write of
+        ``vals`` without team (``_compute_team_id``); ``defaults`` caches the
+        default teams by salesperson and type."""
+        user = (
+            self.env["res.users"].browse(vals["user_id"] or False)
+            if "user_id" in vals
+            else self.user_id
         )
-        Team = self.env["crm.team"]
-        default = {
-            kind: Team._get_default_team_id(user_id=user.id, domain=[(use, "=", True)])
-            for kind, use in (
-                ("lead", "use_leads"),
-                ("opportunity", "use_opportunities"),
+        if not user or user in self.team_id.member_ids | self.team_id.user_id:
+            return self.team_id
+        kind = vals.get("type", self.type)
+        if (user, kind) not in defaults:
+            use = "use_leads" if kind == "lead" else "use_opportunities"
+            defaults[user, kind] = self.env["crm.team"]._get_default_team_id(
+                user_id=user.id, domain=[(use, "=", True)]
             )
-            if kind in outside.mapped("type")
-        }
-        return outside.filtered(lambda lead: default[lead.type].id in queue_team_ids)
+        return defaults[user, kind]
 
     @api.model
     def _queue_routing_off(self):

@@ -116,8 +116,13 @@ class CrmLead(models.Model):
             )
             skipped = pool and pool._perimeter_unsteered()
             return self - skipped.with_env(self.env)
-        for rule in self._perimeter_write_rules():
-            getattr(leads, rule)(vals)
+        if self.env["crm.team.queue"]._get_queue_team_ids():
+            groups = self._queue_explicit_team(vals)
+        else:
+            groups = [(self, vals)]
+        for group, group_vals in groups:
+            for rule in self._perimeter_write_rules():
+                getattr(group.sudo(), rule)(group_vals)
         return self
 
     def _perimeter_check_merge(self):
@@ -261,15 +266,18 @@ class CrmLead(models.Model):
     def _perimeter_concerned(self, vals):
         """The leads of ``self`` (sudo) a queue concerns, which ``vals`` may
         move: a lead of a queue, without team (the queues route those too), of
-        a team with queues, or going into one (``_queue_moved_into``)."""
+        a team with queues, or going into one (a team Odoo would give them is
+        written by then: ``_queue_explicit_team``)."""
         queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
         if not queue_team_ids:
             return self.browse()
+        new_team_id = vals.get("team_id")
         return self.filtered(
             lambda lead: lead.queue_id
             or not lead.team_id
             or lead.team_id.id in queue_team_ids
-        ) | self._queue_moved_into(vals, queue_team_ids)
+            or new_team_id in queue_team_ids
+        )
 
     def _perimeter_not_theirs(self):
         """The leads of ``self`` a queue concerns that wait in a pool or belong

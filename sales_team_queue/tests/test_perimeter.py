@@ -493,20 +493,28 @@ class TestPerimeterRpc(TwoTeamsRpcCase):
 
     def test_rep_gives_own_lead_only_to_a_team_member(self):
         text = self._refused(
-            self.rep, "crm.lead", "write", [self.own.id], {"user_id": self.bravo_rep.id}
+            self.rep,
+            "crm.lead",
+            "write",
+            [self.own.id],
+            {"user_id": self.bravo_rep.id, "team_id": self.alpha.id},
         )
         self.assertIn("is not a member of Alpha", text)
+        # alone, the new salesperson takes the lead to their team (Odoo), as the
+        # form would say
+        text = self._refused(
+            self.rep, "crm.lead", "write", [self.own.id], {"user_id": self.bravo_rep.id}
+        )
+        self.assertIn("leader of Bravo", text)
         text = self._refused(
             self.rep, "crm.lead", "write", [self.own.id], {"team_id": self.bravo.id}
         )
         self.assertIn("leader of Bravo", text)
         self.assertEqual(self._rep_sets_salesperson(self.own, self.mate), "manual")
 
-    def test_a_new_salesperson_alone_does_not_slip_a_lead_into_a_queue(self):
-        """Odoo's crm moves a lead to its new salesperson's team when they are
-        not in its team: written alone over RPC (the form sends the team too),
-        a new salesperson of a queue's team is a move into that team, with the
-        same rules and the same ledger line."""
+    def _charlie(self):
+        """Team Charlie, without queue (leader ``leader``, members
+        ``charlie_rep`` and ``charlie_mate``), and a lead of charlie_rep."""
         charlie_rep, charlie_mate = (
             new_test_user(
                 self.env, login=f"pm_{name}", password=f"pm_{name}_pw", groups=SALESMAN
@@ -522,14 +530,27 @@ class TestPerimeterRpc(TwoTeamsRpcCase):
             }
         )
         lead = self.env["crm.lead"].create(
-            {"name": "Charlie's lead", "team_id": charlie.id, "user_id": charlie_rep.id}
+            {
+                "name": "Charlie's lead",
+                "type": "lead",
+                "team_id": charlie.id,
+                "user_id": charlie_rep.id,
+            }
         )
         self.assertFalse(lead.queue_id)
+        return charlie, charlie_rep, charlie_mate, lead
+
+    def test_a_new_salesperson_alone_does_not_slip_a_lead_into_a_queue(self):
+        """Odoo's crm moves a lead to its new salesperson's team when they are
+        not in its team: written alone over RPC (the form sends the team too),
+        a new salesperson of a queue's team is a move into that team, with the
+        same rules and the same ledger line."""
+        charlie, charlie_rep, charlie_mate, lead = self._charlie()
         for user in (charlie_rep, self.leader):
             text = self._refused(
                 user, "crm.lead", "write", [lead.id], {"user_id": self.bravo_rep.id}
             )
-            self.assertIn("is not a member of Charlie", text)
+            self.assertIn("leader of Bravo", text)
             self.assertEqual((lead.user_id, lead.team_id), (charlie_rep, charlie))
         # inside a team without queue: Odoo's, no ledger line
         self._rpc(
@@ -538,9 +559,15 @@ class TestPerimeterRpc(TwoTeamsRpcCase):
         self.env.invalidate_all()
         self.assertEqual((lead.user_id, lead.team_id), (charlie_mate, charlie))
         self.assertFalse(lead.assignment_ids)
-        # a manager's move into Bravo goes through the door
+        # a manager's move into Bravo goes through the door, whatever the
+        # context's default team (Odoo's computation does without it)
         self._rpc(
-            self.manager, "crm.lead", "write", [lead.id], {"user_id": self.bravo_rep.id}
+            self.manager,
+            "crm.lead",
+            "write",
+            [lead.id],
+            {"user_id": self.bravo_rep.id},
+            context={"default_team_id": charlie.id},
         )
         self.env.invalidate_all()
         self.assertEqual((lead.user_id, lead.team_id), (self.bravo_rep, self.bravo))
@@ -549,6 +576,53 @@ class TestPerimeterRpc(TwoTeamsRpcCase):
         self.assertEqual(
             (line.user_id, line.previous_user_id, line.team_id, line.method),
             (self.bravo_rep, charlie_mate, self.bravo, "manual"),
+        )
+
+    def test_a_change_of_type_does_not_slip_a_lead_into_a_queue(self):
+        """Odoo gives a lead its salesperson's default team, for the lead's new
+        type, when the type is written too: the same move as above."""
+        charlie, charlie_rep, _mate, lead = self._charlie()
+        # Bravo's leader also leads Delta (no queue), first for leads, while
+        # Bravo alone takes opportunities
+        self.bravo.use_leads = False
+        delta = self.env["crm.team"].create(
+            {
+                "name": "Delta",
+                "sequence": -95,
+                "user_id": self.bravo_leader.id,
+                "use_leads": True,
+                "use_opportunities": False,
+            }
+        )
+        Team = self.env["crm.team"]
+        for kind, team in (("use_leads", delta), ("use_opportunities", self.bravo)):
+            found = Team._get_default_team_id(
+                user_id=self.bravo_leader.id, domain=[(kind, "=", True)]
+            )
+            self.assertEqual(found, team)
+        text = self._refused(
+            charlie_rep,
+            "crm.lead",
+            "write",
+            [lead.id],
+            {"user_id": self.bravo_leader.id, "type": "opportunity"},
+        )
+        self.assertIn("leader of Bravo", text)
+        # the type alone, once the salesperson is no longer in the team
+        self.env["crm.lead"].browse(lead.ids).write(
+            {"user_id": self.rep.id, "team_id": charlie.id}
+        )
+        self.assertEqual((lead.user_id, lead.team_id), (self.rep, charlie))
+        text = self._refused(
+            self.rep, "crm.lead", "write", [lead.id], {"type": "opportunity"}
+        )
+        self.assertIn("leader of Alpha", text)
+        self.assertEqual((lead.type, lead.team_id), ("lead", charlie))
+        self._rpc(self.manager, "crm.lead", "write", [lead.id], {"type": "opportunity"})
+        self.env.invalidate_all()
+        self.assertEqual(
+            (lead.type, lead.team_id, lead.user_id),
+            ("opportunity", self.alpha, self.rep),
         )
 
     def test_rep_can_still_claim_by_writing_themselves(self):

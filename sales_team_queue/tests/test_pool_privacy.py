@@ -694,7 +694,8 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         """A model the add-on does not name, linked to meetings (here a
         recurrence the rep may read; with website_crm a visitor's leads, with
         event_crm an attendee's): a search by a hidden meeting's id finds
-        nothing; the rest is Odoo's."""
+        nothing (the hierarchy operators, which Odoo cannot run on meetings,
+        read as "in")."""
         recurrence = self._recurring_meeting("Team call").recurrence_id
         hidden = recurrence.calendar_event_ids[-1]
         hidden.write({"opportunity_id": self.lead.id})
@@ -747,6 +748,21 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
                 self.assertFalse(
                     self._search(user, "res.partner", [("opportunity_ids", "=", None)])
                 )
+        # after a many2one, Odoo counts archived leads too
+        lost = self.env["crm.lead"].create(
+            {
+                "name": "Lost deal",
+                "type": "opportunity",
+                "partner_id": self.wei.partner_id.id,
+            }
+        )
+        lost.action_set_lost()
+        through_contact = [
+            ("id", "=", self.wei.id),
+            ("partner_id.opportunity_ids", "=", False),
+        ]
+        self.assertFalse(self.wei.partner_id.opportunity_ids)
+        self.assertFalse(self._search(self.niran, "res.users", through_contact))
 
     def test_followers_and_notifications_of_the_meeting_are_hidden(self):
         by_meeting = [

@@ -11,7 +11,8 @@ class WebsiteVisitor(models.Model):
 
     def _pool_shown_leads(self):
         """{visitor: its leads (sudo), newest first, but the private pool leads
-        the user may not read}; empty when none of them is hidden."""
+        the user may not read}, for the visitors of ``self`` that have such a
+        lead."""
         hidden = self.env["crm.lead"]._pool_hidden_ids(self.sudo().lead_ids.ids)
         if not hidden:
             return {}
@@ -22,6 +23,23 @@ class WebsiteVisitor(models.Model):
             for visitor in self
             if hidden & set(visitor.sudo().lead_ids.ids)
         }
+
+    def _pool_contact_sources(self, leads):
+        """The (e-mail, mobile) pairs the visitor (one, sudo) takes its e-mail
+        and mobile from, first found first, as Odoo's add-ons order them: its
+        contact (website), then ``leads`` (website_crm), then its event
+        registrations (website_event, where installed)."""
+        partner = self.partner_id.filtered("active")
+        sources = [(partner.email_normalized, partner.mobile or partner.phone)]
+        sources += [
+            (lead.email_normalized, lead.mobile or lead.phone) for lead in leads
+        ]
+        if "event_registration_ids" in self._fields:
+            registrations = self.event_registration_ids.sorted(
+                lambda registration: (registration.create_date, registration.id)
+            )
+            sources += [(reg.email, reg.phone) for reg in registrations]
+        return sources
 
     @api.depends_context("uid")
     def _compute_lead_count(self):
@@ -34,22 +52,7 @@ class WebsiteVisitor(models.Model):
     def _compute_email_phone(self):
         result = super()._compute_email_phone()
         for visitor, leads in self._pool_shown_leads().items():
-            partner = visitor.partner_id.sudo()
-            # as website (the contact's), then website_crm (the newest lead's)
-            visitor.email = partner.email_normalized or next(
-                (lead.email_normalized for lead in leads if lead.email_normalized),
-                False,
-            )
-            visitor.mobile = (
-                partner.mobile
-                or partner.phone
-                or next(
-                    (
-                        lead.mobile or lead.phone
-                        for lead in leads
-                        if lead.mobile or lead.phone
-                    ),
-                    False,
-                )
-            )
+            sources = visitor.sudo()._pool_contact_sources(leads)
+            visitor.email = next((email for email, _m in sources if email), False)
+            visitor.mobile = next((mobile for _e, mobile in sources if mobile), False)
         return result

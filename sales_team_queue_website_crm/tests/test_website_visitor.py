@@ -48,6 +48,31 @@ class TestWebsiteVisitorPoolPrivacy(PoolPrivacyCase):
         self.lead.with_user(self.somchai).action_claim()
         self.assertEqual(self._visitor(self.somchai)["email"], contact["email"])
 
+    def test_the_visitor_shows_the_leads_the_rep_may_read(self):
+        own = self.env["crm.lead"].create(
+            {
+                "name": "Somchai's deal",
+                "user_id": self.somchai.id,
+                "email_from": "buyer@visible.example",
+                "phone": "+66 2 765 4321",
+            }
+        )
+        self.visitor.sudo().lead_ids |= own
+        seen = self._visitor(self.somchai)
+        self.assertEqual(
+            (seen["email"], seen["mobile"], seen["lead_count"]),
+            ("buyer@visible.example", own.phone, 1),
+        )
+        # the hidden lead is the newest, and what the leader sees first
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = create_date - interval '1 day' "
+            "WHERE id = %s",
+            [own.id],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self._visitor(self.leader)["email"], "anong@example.com")
+        self.assertEqual(self._visitor(self.somchai)["email"], "buyer@visible.example")
+
     def test_a_search_by_the_hidden_lead_names_no_visitor(self):
         Visitor = self.env["website.visitor"]
         self.assertFalse(Visitor.with_user(self.somchai).search(self.by_lead))

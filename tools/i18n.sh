@@ -9,7 +9,6 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 prepare
 DB="${I18N_DB:-sales_team_queue_i18n}"
-I18N="$ROOT/$MODULE/i18n"
 # With demo data: its translatable names are part of the terms, as in Odoo.
 install_fresh_db "$DB" "$STATE_DIR/logs/$DB/install.log"
 export_terms() {

@@ -37,7 +37,7 @@ def hide_private_conditions(model, domain):
     link), but the hidden ones; everything else keeps Odoo's meaning (other
     users' leads still count, whatever the rules). The hierarchy operators,
     which Odoo cannot run on leads or meetings (no parent), read as ``in``.
-    A condition on names (strings) already searches with the rules."""
+    A condition on a name (a string) already searches with the rules."""
     if not domain or model.env.su:
         return domain
     if not model.env["crm.team.queue"].sudo()._get_private_pool_queue_ids():
@@ -102,12 +102,18 @@ def _hide_private_condition(model, element, hidden):
 def _by_ids(field, operator, value):
     """Whether the condition (on ``field``) is one by ids that Odoo resolves
     with a rule-free subquery: on leads or meetings, an operator Odoo knows
-    (it refuses the others), not a name (a string, or a list of them: Odoo
-    searches names with the rules), and not ``=?`` with no value (no
-    condition)."""
+    (it refuses the others), not a name (a string, or a list of them for
+    ``child_of``/``parent_of``: Odoo searches names with the rules; in a list
+    for another operator, a string is an id, ``"17"``), and not ``=?`` with
+    no value (no condition)."""
     if isinstance(value, str | Query) or (operator == "=?" and not value):
         return False
-    if isinstance(value, list | tuple) and any(isinstance(v, str) for v in value):
+    if (
+        operator in ("child_of", "parent_of")
+        and isinstance(value, list | tuple)
+        and value
+        and all(isinstance(item, str) for item in value)
+    ):
         return False
     return (
         operator in (*expression.TERM_OPERATORS, "<>")

@@ -261,44 +261,54 @@ class CrmLead(models.Model):
         """Write step: the values of ``vals`` on ``self``, a change of
         salesperson of a lead that a queue concerns through the door (rules,
         ledger line, alert), a change of team out of the leads' queue. A
-        change of team that Odoo's crm would make by itself is made as a
-        written one (:meth:`_queue_explicit_team`)."""
+        change of team that Odoo's crm makes by itself counts as one
+        (:meth:`_queue_explicit_team`)."""
         if not ({"user_id", "team_id", "type"} & set(vals)):
             return self._write_values(vals)
         queue_team_ids = self.env["crm.team.queue"]._get_queue_team_ids()
         if not queue_team_ids:
             return self._write_values(vals)
-        groups = self._queue_explicit_team(vals)
-        if len(groups) > 1 or groups[0][1] is not vals:
-            for leads, group_vals in groups:
-                leads._queue_write(group_vals)
-            return True
-        if "user_id" not in vals:
-            if "team_id" not in vals:
-                return self._write_values(vals)
-            return self._queue_write_team(vals, queue_team_ids)
+        if "user_id" in vals:
+            return self._queue_write_owner(vals, queue_team_ids)
+        for leads, group_vals in self._queue_explicit_team(vals):
+            if "team_id" in group_vals:
+                leads._queue_write_team(group_vals, queue_team_ids)
+            else:
+                leads._write_values(group_vals)
+        return True
+
+    def _queue_write_owner(self, vals, queue_team_ids):
+        """A write of the salesperson (``vals``) on ``self``: through the door
+        for the leads a queue concerns (of a queue, of a team with queues, or
+        going into one: the team written or the one Odoo gives them), with
+        Odoo's own write of the team, in the same write as the salesperson."""
         new_user = self.env["res.users"].browse(vals["user_id"] or False)
-        new_team_id = vals.get("team_id")
+        groups = self._queue_explicit_team(vals)
+        going = {
+            lead.id: group_vals.get("team_id")
+            for leads, group_vals in groups
+            for lead in leads
+        }
         concerned = self.filtered(
             lambda lead: lead.user_id != new_user
             and (
                 lead.queue_id
                 or lead.team_id.id in queue_team_ids
-                or new_team_id in queue_team_ids
+                or going[lead.id] in queue_team_ids
             )
         )
-        unconcerned = self - concerned
-        if unconcerned:
-            if "team_id" in vals:
-                unconcerned._queue_write_team(vals, queue_team_ids)
-            else:
-                unconcerned._write_values(vals)
+        for leads, group_vals in groups:
+            leads -= concerned
+            if leads and "team_id" in group_vals:
+                leads._queue_write_team(group_vals, queue_team_ids)
+            elif leads:
+                leads._write_values(group_vals)
         if not concerned:
             return True
         rest = {key: value for key, value in vals.items() if key != "user_id"}
         if rest:
             concerned._write_values(rest)
-        concerned._queue_change_owner(new_user, new_team_id)
+        concerned._queue_change_owner(new_user, vals.get("team_id"))
         return True
 
     def _queue_explicit_team(self, vals):
@@ -307,13 +317,18 @@ class CrmLead(models.Model):
         another team: Odoo's crm gives a lead whose salesperson (new, or kept
         when the type changes) is not in its team their default team
         (``_compute_team_id``), computed as superuser, whose context Odoo
-        cleans of its ``default_`` keys. For those leads the team is written:
-        the perimeter's rules and the door see the move a form would send."""
+        cleans of its ``default_`` keys. For those leads the team is named in
+        their values: the perimeter's rules see the move a form would send,
+        and the door goes through for them."""
         if "team_id" in vals or not {"user_id", "type"} & set(vals):
             return [(self, vals)]
         leads = self.sudo()
         moves, defaults = {}, {}
+        # a claim by a plain write is the claim's (its rules), not a move
+        claim = vals == {"user_id": self.env.uid}
         for lead in leads:
+            if claim and lead.queue_state == "pool":
+                continue
             team = lead._queue_team_of(vals, defaults)
             if team != lead.team_id:
                 moves[team] = moves.get(team, leads.browse()) | lead

@@ -625,6 +625,36 @@ class TestPerimeterRpc(TwoTeamsRpcCase):
             ("opportunity", self.alpha, self.rep),
         )
 
+    def test_a_new_salesperson_of_another_company_takes_the_lead_there(self):
+        """Written alone, a salesperson whose only team is in another company
+        takes the lead there in one write, as in Odoo (the team and the company
+        follow them), with its ledger line."""
+        company_2 = self.company_2
+        both = (self.env.company | company_2).ids
+        abroad = new_test_user(
+            self.env,
+            login="pm_abroad",
+            groups=SALESMAN,
+            company_id=company_2.id,
+            company_ids=[Command.set(both)],
+        )
+        echo = self.env["crm.team"].create(
+            {
+                "name": "Echo",
+                "company_id": company_2.id,
+                "member_ids": [Command.set(abroad.ids)],
+            }
+        )
+        self.assertEqual(self.rep.company_ids, self.env.company)
+        own = self.env["crm.lead"].with_context(allowed_company_ids=both)
+        own = own.browse(self.own.id)
+        own.write({"user_id": abroad.id})
+        self.assertEqual(
+            (own.user_id, own.team_id, own.company_id), (abroad, echo, company_2)
+        )
+        line = own.assignment_ids.sorted("id")[-1]
+        self.assertEqual((line.user_id, line.previous_user_id), (abroad, self.rep))
+
     def test_rep_can_still_claim_by_writing_themselves(self):
         self.assertEqual(self._rep_sets_salesperson(self.pool_lead, self.rep), "claim")
 

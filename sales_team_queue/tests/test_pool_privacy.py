@@ -268,6 +268,8 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         for domain in (
             [("opportunity_ids", "in", self.lead.ids)],
             [("opportunity_ids", "=", self.lead.id)],
+            # a string in a list is an id to Odoo
+            [("opportunity_ids", "in", [str(self.lead.id)])],
             # Odoo reads every operator but "any" on an x2many as ids
             [("opportunity_ids", "=?", self.lead.id)],
             [("opportunity_ids", "<=", self.lead.id)],

@@ -341,6 +341,18 @@ class CrmLead(models.Model):
         rest = self - leads.browse().union(*moves.values())
         return groups + ([(rest, vals)] if rest else [])
 
+    def _convert_opportunity_data(self, customer, team_id=False):
+        """While queues exist, a conversion names the team (the one asked
+        for, else the lead's own) with the type: Odoo would otherwise give a
+        lead whose salesperson is not in its team their default team on the
+        change of type alone (``_queue_explicit_team``), a move the wizard
+        then undoes by writing the team it shows. A team the wizard changes
+        is its own, checked write."""
+        values = super()._convert_opportunity_data(customer, team_id=team_id)
+        if self.env["crm.team.queue"]._get_queue_team_ids():
+            values["team_id"] = team_id or self.team_id.id
+        return values
+
     def _queue_team_of(self, vals, defaults):
         """The team Odoo's crm gives the lead (one, sudo) after a write of
         ``vals`` without team (``_compute_team_id``); ``defaults`` caches the

@@ -625,6 +625,46 @@ class TestPerimeterRpc(TwoTeamsRpcCase):
             ("opportunity", self.alpha, self.rep),
         )
 
+    def test_a_conversion_into_the_leads_own_team_is_not_a_move(self):
+        """The conversion wizard writes the type, then the team asked for: a
+        rep converts their own lead in the team it is in (though they are not
+        a member), and a lead of a queue converted in its team keeps its
+        queue."""
+        charlie, _rep, charlie_mate, lead = self._charlie()
+        lead.write({"user_id": self.rep.id, "team_id": charlie.id})
+
+        def convert(user, lead, team):
+            wizard = self.env["crm.lead2opportunity.partner"].with_user(user)
+            wizard = wizard.with_context(
+                active_model="crm.lead", active_id=lead.id, active_ids=lead.ids
+            )
+            wizard.create(
+                {
+                    "name": "convert",
+                    "action": "nothing",
+                    "user_id": lead.user_id.id,
+                    "team_id": team.id,
+                }
+            ).action_apply()
+            self.env.invalidate_all()
+
+        convert(self.rep, lead, charlie)
+        self.assertEqual(
+            (lead.type, lead.user_id, lead.team_id), ("opportunity", self.rep, charlie)
+        )
+        # a lead of Bravo's queue with a salesperson from elsewhere
+        queued = self.env["crm.lead"].create(
+            {"name": "Queued lead", "type": "lead", "team_id": self.bravo.id}
+        )
+        self.assertEqual(queued.queue_id, self.bravo_queue)
+        queued.write({"user_id": charlie_mate.id, "team_id": self.bravo.id})
+        self.assertEqual(queued.queue_id, self.bravo_queue)
+        convert(self.manager, queued, self.bravo)
+        self.assertEqual(
+            (queued.type, queued.team_id, queued.queue_id),
+            ("opportunity", self.bravo, self.bravo_queue),
+        )
+
     def test_a_new_salesperson_of_another_company_takes_the_lead_there(self):
         """Written alone, a salesperson whose only team is in another company
         takes the lead there in one write, as in Odoo (the team and the company

@@ -270,12 +270,18 @@ class CrmLead(models.Model):
             return self._write_values(vals)
         if "user_id" in vals:
             return self._queue_write_owner(vals, queue_team_ids)
-        for leads, group_vals in self._queue_explicit_team(vals):
-            if "team_id" in group_vals:
-                leads._queue_write_team(group_vals, queue_team_ids)
-            else:
-                leads._write_values(group_vals)
+        self._queue_write_groups(self._queue_explicit_team(vals), queue_team_ids)
         return True
+
+    @api.model
+    def _queue_write_groups(self, groups, queue_team_ids):
+        """Write each ``(leads, vals)`` of ``groups`` (``_queue_explicit_team``):
+        a group whose values name a team as a change of team."""
+        for leads, vals in groups:
+            if leads and "team_id" in vals:
+                leads._queue_write_team(vals, queue_team_ids)
+            elif leads:
+                leads._write_values(vals)
 
     def _queue_write_owner(self, vals, queue_team_ids):
         """A write of the salesperson (``vals``) on ``self``: through the door
@@ -297,12 +303,10 @@ class CrmLead(models.Model):
                 or going[lead.id] in queue_team_ids
             )
         )
-        for leads, group_vals in groups:
-            leads -= concerned
-            if leads and "team_id" in group_vals:
-                leads._queue_write_team(group_vals, queue_team_ids)
-            elif leads:
-                leads._write_values(group_vals)
+        self._queue_write_groups(
+            [(leads - concerned, group_vals) for leads, group_vals in groups],
+            queue_team_ids,
+        )
         if not concerned:
             return True
         rest = {key: value for key, value in vals.items() if key != "user_id"}
@@ -331,14 +335,14 @@ class CrmLead(models.Model):
                 continue
             team = lead._queue_team_of(vals, defaults)
             if team != lead.team_id:
-                moves[team] = moves.get(team, leads.browse()) | lead
+                moves.setdefault(team, []).append(lead.id)
         if not moves:
             return [(self, vals)]
         groups = [
-            (group.with_env(self.env), dict(vals, team_id=team.id))
-            for team, group in moves.items()
+            (self.browse(ids), dict(vals, team_id=team.id))
+            for team, ids in moves.items()
         ]
-        rest = self - leads.browse().union(*moves.values())
+        rest = self - self.browse([i for ids in moves.values() for i in ids])
         return groups + ([(rest, vals)] if rest else [])
 
     def _convert_opportunity_data(self, customer, team_id=False):

@@ -58,6 +58,7 @@ screenshots: setup
 readme:
 	@python3 tools/gen_readme.py sales_team_queue
 	@python3 tools/gen_readme.py sales_team_queue_website_crm
+	@python3 tools/gen_readme.py sales_team_queue_event_crm
 
 i18n: setup
 	@bash tools/i18n.sh

@@ -2,7 +2,7 @@
     "name": "Sales Team Queues",
     "summary": "Instant, fair, explainable lead distribution: queues, lead pool, "
     "assignment wizards, stage probabilities and team visibility",
-    "version": "18.0.1.6.2",
+    "version": "18.0.1.6.3",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "sales_team_queue developers",

@@ -13,3 +13,25 @@ def post_init_hook(env):
 def uninstall_hook(env):
     """Restore Odoo's core records changed by :func:`post_init_hook`."""
     env["ir.rule"]._sales_team_queue_restore_core_rules()
+
+
+# The add-ons that bring pool privacy to another app's models (each depends on
+# this module and that app, and installs by itself).
+BRIDGES = ("sales_team_queue_website_crm", "sales_team_queue_event_crm")
+
+
+def install_ready_bridges(env):
+    """Install the bridges whose apps are installed. Odoo installs such an
+    add-on by itself when one of its dependencies is installed, not when one
+    is upgraded: a migration that brings a bridge calls this."""
+    bridges = env["ir.module.module"].search(
+        [("name", "in", BRIDGES), ("state", "=", "uninstalled")]
+    )
+    ready = bridges.filtered(
+        lambda bridge: all(
+            dependency.state in ("installed", "to upgrade")
+            for dependency in bridge.dependencies_id
+        )
+    )
+    if ready:
+        ready.button_install()

@@ -1,0 +1,13 @@
+{
+    "name": "Sales Team Queues - Event CRM",
+    "summary": "Pool privacy for event registrations: an attendee does not count "
+    "the private pool leads a rep may not read",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "LGPL-3",
+    "author": "sales_team_queue developers",
+    "website": "https://github.com/sales-team-queue/sales_team_queue",
+    "depends": ["sales_team_queue", "event_crm"],
+    "auto_install": True,
+    "installable": True,
+}

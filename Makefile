@@ -59,6 +59,8 @@ readme:
 	@python3 tools/gen_readme.py sales_team_queue
 	@python3 tools/gen_readme.py sales_team_queue_website_crm
 	@python3 tools/gen_readme.py sales_team_queue_event_crm
+	@python3 tools/gen_readme.py sales_team_queue_mass_mailing_crm
+	@python3 tools/gen_readme.py sales_team_queue_website_crm_partner_assign
 
 i18n: setup
 	@bash tools/i18n.sh

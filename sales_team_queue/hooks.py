@@ -17,7 +17,12 @@ def uninstall_hook(env):
 
 # The add-ons that bring pool privacy to another app's models (each depends on
 # this module and that app, and installs by itself).
-BRIDGES = ("sales_team_queue_website_crm", "sales_team_queue_event_crm")
+BRIDGES = (
+    "sales_team_queue_website_crm",
+    "sales_team_queue_event_crm",
+    "sales_team_queue_mass_mailing_crm",
+    "sales_team_queue_website_crm_partner_assign",
+)
 
 
 def install_ready_bridges(env):

@@ -19,7 +19,8 @@ ODOO_CONF="$STATE_DIR/odoo.conf"
 MODULE=sales_team_queue
 # The add-on and its bridges (installed by themselves with the Odoo app they
 # bridge to, tested by `make test-core`, where those apps are installed).
-ADDONS=(sales_team_queue sales_team_queue_website_crm sales_team_queue_event_crm)
+ADDONS=(sales_team_queue sales_team_queue_website_crm sales_team_queue_event_crm
+        sales_team_queue_mass_mailing_crm sales_team_queue_website_crm_partner_assign)
 
 die() { echo "ERROR: $*" >&2; exit 2; }
 say() { echo "==> $*"; }

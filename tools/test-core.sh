@@ -9,9 +9,9 @@
 #     end (this is what catches a column of ours that an add-on's data or tests cannot
 #     fill). website_crm_partner_assign's TestPublish browser tours are left out: they
 #     time out on 2-core machines without this module too (measured), so they would
-#     tell nothing. The module's bridges (sales_team_queue_website_crm,
-#     sales_team_queue_event_crm) install by themselves with those add-ons and run
-#     their tests there too.
+#     tell nothing. The module's bridges (ADDONS: website_crm, event_crm,
+#     mass_mailing_crm, website_crm_partner_assign) install by themselves with those
+#     add-ons and run their tests there too.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 prepare

@@ -28,9 +28,9 @@ Documents Only") until one of them claims it. What protects what:
   ``res.users``, ``website.visitor``, ...): Odoo 18 resolves
   ``('opportunity_ids', 'in', ids)`` by a subquery that skips the rules of
   the leads (``any`` and names apply them): ``base.py`` leaves the hidden
-  ones out of the ids. ``website_crm`` computes a visitor's e-mail and mobile
-  from its leads as superuser: the bridge ``sales_team_queue_website_crm``
-  leaves them out there.
+  ones out of the ids. What another app computes or writes as superuser from
+  the leads is its bridge's (``sales_team_queue_website_crm``, ``_event_crm``,
+  ``_mass_mailing_crm``, ``_website_crm_partner_assign``).
 - The pool itself is browsed and claimed through ``crm.lead.pool.card``
   (``crm_lead_pool_card.py``), a model that holds no contact field.
 

@@ -19,6 +19,12 @@ class CrmTeamQueue(models.Model):
         return result
 
     @api.model
+    def _pool_privacy_rules(self):
+        """The xml ids of the global rules of pool privacy: this module's, and
+        those a bridge adds for the models of another app."""
+        return list(POOL_PRIVACY_RULES)
+
+    @api.model
     def _pool_privacy_sync_rules(self):
         """Switch the global rules of pool privacy on while some queue hides
         its pool, off otherwise. Called on every change of queues, and on
@@ -27,7 +33,7 @@ class CrmTeamQueue(models.Model):
         # The rules are the server's: a sales manager changing queues may not
         # read them.
         env = self.sudo().env
-        for xmlid in POOL_PRIVACY_RULES:
+        for xmlid in self._pool_privacy_rules():
             rule = env.ref(xmlid, raise_if_not_found=False)
             if rule and rule.active != active:
                 rule.active = active

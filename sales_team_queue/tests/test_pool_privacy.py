@@ -14,9 +14,6 @@ from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
-from odoo.addons.sales_team_queue.models.crm_lead_pool_privacy import (
-    POOL_PRIVACY_RULES,
-)
 
 from .common import MANAGER, SALESMAN, QueueCase
 from .common_rpc import RpcLoginMixin
@@ -184,7 +181,8 @@ class TestPoolPrivacyLead(PoolPrivacyCase):
         self.assertIn(self.customer.id, action["context"]["default_partner_ids"])
 
     def test_rules_around_the_lead_are_on_only_while_a_pool_hides(self):
-        rules = [self.env.ref(xmlid) for xmlid in POOL_PRIVACY_RULES]
+        xmlids = self.env["crm.team.queue"]._pool_privacy_rules()
+        rules = [self.env.ref(xmlid) for xmlid in xmlids]
         self.assertEqual([rule.active for rule in rules], [True] * len(rules))
         self.queue.pool_hide_contact = False
         self.assertEqual([rule.active for rule in rules], [False] * len(rules))

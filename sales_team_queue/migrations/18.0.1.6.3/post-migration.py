@@ -1,5 +1,8 @@
-"""18.0.1.6.3: pool privacy reaches event registrations through the bridge
-``sales_team_queue_event_crm``, installed here where Event CRM is."""
+"""18.0.1.6.3: pool privacy and the perimeter reach event registrations,
+mailings and resellers through the bridges ``sales_team_queue_event_crm``,
+``sales_team_queue_mass_mailing_crm`` and
+``sales_team_queue_website_crm_partner_assign``, installed here where their
+apps are."""
 
 from odoo import SUPERUSER_ID, api
 

@@ -1,7 +1,7 @@
 {
     "name": "Sales Team Queues - Event CRM",
-    "summary": "Pool privacy for event registrations: an attendee does not count "
-    "the private pool leads a rep may not read",
+    "summary": "Event registrations and pool leads: an attendee does not count the "
+    "private pool leads a rep may not read, nor update a lead of a pool",
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",

@@ -1,7 +1,7 @@
 {
     "name": "Sales Team Queues - Email Marketing CRM",
-    "summary": "Pool privacy for mailings: a mailing's traces and lead count do not "
-    "show the private pool leads a rep may not read",
+    "summary": "Pool privacy for mailings: no mailing reaches a private pool lead, "
+    "and traces and counts do not show those a rep may not read",
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",

@@ -10,12 +10,16 @@ class CrmLeadPoolHiddenMixin(models.AbstractModel):
     one (pool privacy, see ``crm_lead_pool_privacy.py``). A global record
     rule of each model says ``('pool_hidden', '=', False)``.
 
-    A model names the document each record is about
-    (:meth:`_pool_hidden_reference`) and says which records are hidden
+    A model that names its document by two fields (model name, id) says which
+    in ``_pool_hidden_document``; another names the document each record is
+    about (:meth:`_pool_hidden_reference`) and says which records are hidden
     (:meth:`_pool_hidden_domain`)."""
 
     _name = "crm.lead.pool.hidden.mixin"
     _description = "Hidden with Private Pool Leads"
+
+    # (model name field, id field) of the document, e.g. ("res_model", "res_id")
+    _pool_hidden_document = None
 
     pool_hidden = fields.Boolean(
         compute="_compute_pool_hidden",
@@ -27,7 +31,8 @@ class CrmLeadPoolHiddenMixin(models.AbstractModel):
     def _pool_hidden_reference(self):
         """The ``(model name, id)`` of the document the record (read as
         superuser) is about."""
-        raise NotImplementedError
+        model_field, id_field = self._pool_hidden_document
+        return (self[model_field], self[id_field])
 
     @api.depends_context("uid")
     def _compute_pool_hidden(self):
@@ -45,4 +50,6 @@ class CrmLeadPoolHiddenMixin(models.AbstractModel):
     @api.model
     def _pool_hidden_domain(self, hidden):
         """The domain of the records that are hidden (``hidden``), or not."""
-        raise NotImplementedError
+        return self.env["calendar.event"]._pool_hidden_reference_domain(
+            *self._pool_hidden_document, hidden
+        )

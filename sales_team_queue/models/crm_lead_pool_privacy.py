@@ -131,6 +131,29 @@ class CrmLead(models.Model):
             entered._pool_privacy_entered()
         return result
 
+    def _notify_get_recipients(self, message, msg_vals=False, **kwargs):
+        """The users who follow a private pool lead they may not read (they
+        followed it before its queue began to hide its pool, a manager
+        subscribed them, an activity was assigned to them) are not notified
+        of its messages: Odoo lets a notified user read the message whatever
+        the document (a customer's reply, with their e-mail). Those the author
+        names in the message are."""
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        if len(self) != 1 or not self.sudo().pool_private:
+            return recipients
+        if msg_vals:
+            named = set(msg_vals.get("partner_ids") or ())
+        else:
+            named = set(message.sudo().partner_ids.ids)
+        return [
+            data
+            for data in recipients
+            if data["id"] in named
+            or data.get("share")
+            or not data.get("uid")
+            or not self.with_user(data["uid"])._pool_hidden_ids(self.ids)
+        ]
+
     def _pool_privacy_entered(self):
         """The leads of ``self`` have just entered a private pool: the
         salespeople who follow them and will not read them any more (the rep

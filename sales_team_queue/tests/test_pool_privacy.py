@@ -818,6 +818,55 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
             )
         )
 
+    def _customer_writes(self, lead, **extra):
+        """An e-mail of the customer on ``lead``; the partners notified."""
+        message = lead.message_post(
+            body="Call me back on +66 81 999 0000",
+            author_id=self.customer.id,
+            message_type="email",
+            subtype_xmlid="mail.mt_comment",
+            **extra,
+        )
+        notified = self.env["mail.notification"].search(
+            [("mail_message_id", "=", message.id)]
+        )
+        return message, notified.res_partner_id
+
+    def test_a_follower_who_may_not_read_the_lead_is_not_notified(self):
+        # subscribed by a manager, and by an activity assigned by the leader
+        self.lead.message_subscribe(partner_ids=self.somchai.partner_id.ids)
+        self.lead.with_user(self.leader).activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.mai.id
+        )
+        self.lead.message_subscribe(partner_ids=self.leader.partner_id.ids)
+        followers = self.lead.message_partner_ids
+        self.assertTrue((self.somchai | self.mai).partner_id <= followers)
+        message, notified = self._customer_writes(self.lead)
+        self.assertIn(self.leader.partner_id, notified)
+        for user in (self.somchai, self.mai):
+            with self.subTest(user=user.login):
+                self.assertNotIn(user.partner_id, notified)
+                Message = self.env["mail.message"].with_user(user)
+                self.assertFalse(Message.search([("id", "=", message.id)]))
+        # the leader names a rep in a message: that rep is told, as in Odoo
+        named = self.lead.with_user(self.leader).message_post(
+            body="Somchai, have a look", partner_ids=self.somchai.partner_id.ids
+        )
+        self.assertIn(self.somchai.partner_id, named.notified_partner_ids)
+        # once Somchai claims it, the customer's mails reach him again
+        self.lead.with_user(self.somchai).action_claim()
+        self.assertIn(self.somchai.partner_id, self._customer_writes(self.lead)[1])
+
+    def test_a_follower_of_a_pool_that_becomes_private_is_not_notified(self):
+        self.queue.pool_hide_contact = False
+        lead = self._new_pool_lead("Public widgets")
+        lead.with_user(self.somchai).action_claim()
+        lead.with_user(self.somchai).action_release("Not for me")
+        self.assertIn(self.somchai.partner_id, lead.message_partner_ids)
+        self.queue.pool_hide_contact = True
+        self.assertTrue(lead.pool_private)
+        self.assertNotIn(self.somchai.partner_id, self._customer_writes(lead)[1])
+
 
 @tagged("post_install", "-at_install")
 class TestPoolCard(PoolPrivacyCase):

@@ -1,7 +1,14 @@
-"""A mailing's lead count (``mass_mailing_crm``, counted as superuser) leaves
-out the private pool leads the user may not read."""
+"""Mailings on leads (``mass_mailing_crm``) and private pools:
+
+- a mailing's lead count (counted as superuser) leaves out the private pool
+  leads the user may not read;
+- a mailing on leads leaves out the leads waiting in a private pool: their
+  contact is kept for whoever claims them, and Odoo sends mailings as
+  superuser, so a marketing user's domain would otherwise reach (and, by the
+  mailing's figures, read) leads they may not see."""
 
 from odoo import api, models
+from odoo.osv import expression
 
 
 class MailingMailing(models.Model):
@@ -27,3 +34,9 @@ class MailingMailing(models.Model):
         for mailing in self:
             mailing.crm_lead_count -= hidden_counts.get(mailing.source_id.id, 0)
         return result
+
+    def _get_recipients_domain(self):
+        domain = super()._get_recipients_domain()
+        if self.mailing_model_real == "crm.lead":
+            domain = expression.AND([domain, [("pool_private", "=", False)]])
+        return domain

@@ -3,18 +3,10 @@ the lead (pool privacy, see ``sales_team_queue/models/crm_lead_pool_privacy.py``
 Odoo lets every Email Marketing user read every trace, with the e-mail it was
 sent to and the lead's id."""
 
-from odoo import api, models
+from odoo import models
 
 
 class MailingTrace(models.Model):
     _name = "mailing.trace"
     _inherit = ["mailing.trace", "crm.lead.pool.hidden.mixin"]
-
-    def _pool_hidden_reference(self):
-        return (self.model, self.res_id)
-
-    @api.model
-    def _pool_hidden_domain(self, hidden):
-        return self.env["crm.lead"]._pool_hidden_reference_domain(
-            "model", "res_id", hidden
-        )
+    _pool_hidden_document = ("model", "res_id")

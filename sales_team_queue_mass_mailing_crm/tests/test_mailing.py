@@ -1,6 +1,6 @@
 """Pool privacy on mailings (mass_mailing_crm): a rep who also does email
 marketing cannot map a pool card to its customer's e-mail through the mailing
-traces, nor count the hidden leads a mailing brought."""
+traces, count the hidden leads a mailing brought, or mail a private pool."""
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -22,8 +22,12 @@ class TestMailingPoolPrivacy(PoolPrivacyCase):
                 "mailing_model_id": cls.env.ref("crm.model_crm_lead").id,
             }
         )
-        own = cls.env["crm.lead"].create(
-            {"name": "Somchai's reply", "user_id": cls.somchai.id}
+        cls.own = own = cls.env["crm.lead"].create(
+            {
+                "name": "Somchai's reply",
+                "user_id": cls.somchai.id,
+                "email_from": "somchai.reply@example.com",
+            }
         )
         (cls.lead | own).write({"source_id": cls.mailing.source_id.id})
         cls.traces = cls.env["mailing.trace"].create(
@@ -57,6 +61,26 @@ class TestMailingPoolPrivacy(PoolPrivacyCase):
         # once claimed, the lead is Somchai's to see
         self.lead.with_user(self.somchai).action_claim()
         self.assertEqual(self._seen(self.somchai), (self.traces[0], 2))
+
+    def test_a_mailing_on_leads_leaves_the_private_pool_out(self):
+        mailing = (
+            self.env["mailing.mailing"]
+            .with_user(self.mai)
+            .create(
+                {
+                    "subject": "Offer",
+                    "body_html": "<p>Hello</p>",
+                    "mailing_model_id": self.env.ref("crm.model_crm_lead").id,
+                    "mailing_domain": repr([("id", "in", (self.lead | self.own).ids)]),
+                }
+            )
+        )
+        self.assertEqual(mailing.sudo()._get_recipients(), self.own.ids)
+        self.assertEqual(mailing.total, 1)
+        self.queue.pool_hide_contact = False
+        self.assertEqual(
+            sorted(mailing.sudo()._get_recipients()), sorted((self.lead | self.own).ids)
+        )
 
     def test_the_rule_is_on_only_while_a_pool_hides(self):
         rule = self.env.ref(

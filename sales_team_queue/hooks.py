@@ -15,22 +15,15 @@ def uninstall_hook(env):
     env["ir.rule"]._sales_team_queue_restore_core_rules()
 
 
-# The add-ons that bring pool privacy to another app's models (each depends on
-# this module and that app, and installs by itself).
-BRIDGES = (
-    "sales_team_queue_website_crm",
-    "sales_team_queue_event_crm",
-    "sales_team_queue_mass_mailing_crm",
-    "sales_team_queue_website_crm_partner_assign",
-)
-
-
-def install_ready_bridges(env):
-    """Install the bridges whose apps are installed. Odoo installs such an
-    add-on by itself when one of its dependencies is installed, not when one
-    is upgraded: a migration that brings a bridge calls this."""
+def install_ready_bridges(env, names):
+    """Install the bridges ``names`` (add-ons that depend on this module and
+    another app, and install by themselves) where their apps are installed.
+    Odoo installs such an add-on by itself when one of its dependencies is
+    installed, not when one is upgraded: the migration that brings a bridge
+    calls this with its name (and only then: a bridge uninstalled on purpose
+    stays so)."""
     bridges = env["ir.module.module"].search(
-        [("name", "in", BRIDGES), ("state", "=", "uninstalled")]
+        [("name", "in", list(names)), ("state", "=", "uninstalled")]
     )
     ready = bridges.filtered(
         lambda bridge: all(

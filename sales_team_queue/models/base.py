@@ -14,6 +14,18 @@ from odoo.tools import Query
 # hides (see hide_private_conditions): fields towards leads and meetings.
 PRIVATE_COMODELS = frozenset({"crm.lead", "calendar.event"})
 
+# A search as superuser of a domain a user wrote (a mailing's recipients, which
+# Odoo's cron computes) leaves out every private pool lead, and its meetings,
+# as if the user could read none of them. The value is a Python object, which
+# no RPC client can send.
+PRIVATE_POOLS_OUT = "sales_team_queue.private_pools_out"
+PRIVATE_POOLS_OUT_TOKEN = object()
+
+
+def leaves_private_pools_out(env):
+    """Whether searches in ``env`` leave every private pool lead out."""
+    return env.context.get(PRIVATE_POOLS_OUT) is PRIVATE_POOLS_OUT_TOKEN
+
 
 def hide_private_conditions(model, domain):
     """``domain`` (on ``model``), its conditions on leads or meetings by ids
@@ -38,22 +50,29 @@ def hide_private_conditions(model, domain):
     users' leads still count, whatever the rules). The hierarchy operators,
     which Odoo cannot run on leads or meetings (no parent), read as ``in``.
     A condition on a name (a string) already searches with the rules."""
-    if not domain or model.env.su:
+    strict = leaves_private_pools_out(model.env)
+    if not domain or (model.env.su and not strict):
         return domain
     if not model.env["crm.team.queue"].sudo()._get_private_pool_queue_ids():
         return domain
-    return _hide_private_conditions(model, domain, _HiddenRecords(model.env))
+    hidden = _HiddenRecords(model.env, strict)
+    return _hide_private_conditions(model, domain, hidden)
 
 
 class _HiddenRecords(dict):
     """The records of a comodel (leads or meetings) that pool privacy hides
-    from the user, as a query (sudo), computed once per search."""
+    from the user (``strict``: every private pool lead and its meetings), as a
+    query (sudo), computed once per search."""
 
-    def __init__(self, env):
+    def __init__(self, env, strict=False):
         super().__init__()
         self.env = env
+        self.strict = strict
 
     def __missing__(self, model_name):
+        if self.strict:
+            self[model_name] = hidden = self._every_private(model_name)
+            return hidden
         leads = self.env["crm.lead"]._pool_hidden_query()
         if leads is None or model_name == "crm.lead":
             hidden = leads
@@ -62,6 +81,15 @@ class _HiddenRecords(dict):
             hidden = events._search([("pool_hidden", "=", True)])
         self[model_name] = hidden
         return hidden
+
+    def _every_private(self, model_name):
+        env = self.env(context=dict(self.env.context, **{PRIVATE_POOLS_OUT: None}))
+        leads = env["crm.lead"].sudo().with_context(active_test=False)
+        private = leads._search([("pool_private", "=", True)])
+        if model_name == "crm.lead":
+            return private
+        events = env[model_name].sudo().with_context(active_test=False)
+        return events._search([("opportunity_id", "in", private)])
 
 
 def _hide_private_conditions(model, domain, hidden):
@@ -180,6 +208,6 @@ class Base(models.AbstractModel):
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
-        if domain and self._pool_searches_private and not self.env.su:
+        if domain and self._pool_searches_private:
             domain = hide_private_conditions(self, domain)
         return super()._search(domain, offset=offset, limit=limit, order=order)

@@ -31,6 +31,8 @@ class CrmLeadPoolHiddenMixin(models.AbstractModel):
     def _pool_hidden_reference(self):
         """The ``(model name, id)`` of the document the record (read as
         superuser) is about."""
+        if not self._pool_hidden_document:
+            raise NotImplementedError
         model_field, id_field = self._pool_hidden_document
         return (self[model_field], self[id_field])
 
@@ -50,6 +52,8 @@ class CrmLeadPoolHiddenMixin(models.AbstractModel):
     @api.model
     def _pool_hidden_domain(self, hidden):
         """The domain of the records that are hidden (``hidden``), or not."""
+        if not self._pool_hidden_document:
+            raise NotImplementedError
         return self.env["calendar.event"]._pool_hidden_reference_domain(
             *self._pool_hidden_document, hidden
         )

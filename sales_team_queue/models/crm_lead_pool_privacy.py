@@ -40,6 +40,7 @@ The values in the database are never changed.
 from odoo import api, fields, models
 from odoo.osv import expression
 
+from .base import leaves_private_pools_out
 from .values import yes_no_domain
 
 # A lead waiting in the pool of a queue that hides contact details. Said once:
@@ -78,6 +79,14 @@ class CrmLead(models.Model):
             lead.pool_private = (
                 lead.queue_state == "pool" and lead.queue_id.pool_hide_contact
             )
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # a domain a user wrote, run as superuser (see base.PRIVATE_POOLS_OUT):
+        # the leads it reaches, by any path, are not private pool leads
+        if leaves_private_pools_out(self.env):
+            domain = expression.AND([domain, [("pool_private", "=", False)]])
+        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     @api.model
     def _search_pool_private(self, operator, value):
@@ -139,7 +148,11 @@ class CrmLead(models.Model):
         the document (a customer's reply, with their e-mail). Those the author
         names in the message are."""
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
-        if len(self) != 1 or not self.sudo().pool_private:
+        if (
+            len(self) != 1
+            or not self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids()
+            or not self.sudo().pool_private
+        ):
             return recipients
         if msg_vals:
             named = set(msg_vals.get("partner_ids") or ())
@@ -151,8 +164,26 @@ class CrmLead(models.Model):
             if data["id"] in named
             or data.get("share")
             or not data.get("uid")
-            or not self.with_user(data["uid"])._pool_hidden_ids(self.ids)
+            or self._pool_readable_by(data["uid"])
         ]
+
+    def message_post(self, **kwargs):
+        # Odoo lets a follower post on a document whatever they may read: a
+        # user who follows a private pool lead they may not read (see above)
+        # would write to its customer, and read the reply that names them.
+        if (
+            not self.env.su
+            and self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids()
+            and self.sudo().filtered("pool_private")
+        ):
+            self.check_access("read")
+        return super().message_post(**kwargs)
+
+    def _pool_readable_by(self, uid):
+        """Whether the user ``uid`` may read the lead (one), in their own
+        companies (not those the current user has enabled)."""
+        env = self.env(user=uid, su=False, context={})
+        return self.with_env(env).has_access("read")
 
     def _pool_privacy_entered(self):
         """The leads of ``self`` have just entered a private pool: the

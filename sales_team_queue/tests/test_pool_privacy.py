@@ -14,6 +14,10 @@ from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
+from odoo.addons.sales_team_queue.models.base import (
+    PRIVATE_POOLS_OUT,
+    PRIVATE_POOLS_OUT_TOKEN,
+)
 
 from .common import MANAGER, SALESMAN, QueueCase
 from .common_rpc import RpcLoginMixin
@@ -856,6 +860,54 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         # once Somchai claims it, the customer's mails reach him again
         self.lead.with_user(self.somchai).action_claim()
         self.assertIn(self.somchai.partner_id, self._customer_writes(self.lead)[1])
+
+    def test_a_users_domain_run_as_superuser_leaves_private_pools_out(self):
+        out = self.env(su=True, context={PRIVATE_POOLS_OUT: PRIVATE_POOLS_OUT_TOKEN})
+        meeting = self.env["calendar.event"].create(
+            {"name": "Demo", "opportunity_id": self.lead.id}
+        )
+        for model, domain, found in (
+            ("res.partner", [("opportunity_ids", "in", self.lead.ids)], self.customer),
+            ("res.partner", [("opportunity_ids.team_id", "=", self.team.id)], None),
+            ("crm.lead", [("id", "=", self.lead.id)], self.lead),
+            ("calendar.event", [("opportunity_id.name", "=", self.lead.name)], meeting),
+            ("res.partner", [("meeting_ids", "in", meeting.ids)], None),
+        ):
+            with self.subTest(model=model, domain=domain):
+                self.assertFalse(out[model].search(domain))
+                if found:
+                    self.assertIn(found, self.env[model].sudo().search(domain))
+        # a JSON context cannot send the token
+        self.assertTrue(
+            self.env["res.partner"]
+            .sudo()
+            .with_context(**{PRIVATE_POOLS_OUT: True})
+            .search([("opportunity_ids", "in", self.lead.ids)])
+        )
+
+    def test_a_follower_who_may_not_read_the_lead_cannot_post_on_it(self):
+        self.lead.message_subscribe(partner_ids=self.somchai.partner_id.ids)
+        before = self.lead.message_ids
+        with self.assertRaises(AccessError):
+            self.lead.with_user(self.somchai).message_post(
+                body="Could you reply with your budget?",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertEqual(self.lead.message_ids, before)
+        # the leader, who reads the lead, writes to the customer as in Odoo
+        self.lead.with_user(self.leader).message_post(
+            body="Hello", message_type="comment"
+        )
+
+    def test_a_message_from_two_companies_is_posted_and_not_notified(self):
+        # the poster has both companies enabled, the follower only the first
+        self.lead.message_subscribe(partner_ids=self.somchai.partner_id.ids)
+        self.env.user.company_ids |= self.company_2
+        both = self.lead.with_context(
+            allowed_company_ids=[self.env.company.id, self.company_2.id]
+        )
+        self.assertNotIn(self.somchai.partner_id, self._customer_writes(both)[1])
 
     def test_a_follower_of_a_pool_that_becomes_private_is_not_notified(self):
         self.queue.pool_hide_contact = False

@@ -3,29 +3,54 @@
 - a registration counts its leads as superuser (``lead_count``, the attendee's
   *Leads* button): the private pool leads the user may not read are left out
   (pool privacy, see ``sales_team_queue/models/crm_lead_pool_privacy.py``);
-- editing a registration updates its leads as superuser: a lead waiting in a
-  pool belongs to its queue until claimed, so a registration linked to one is
-  not copied to its leads when the user does not lead its team or manage sales
-  (the perimeter, see ``sales_team_queue/models/crm_lead_perimeter.py``)."""
+- editing a registration copies its new contact details to its leads, as
+  superuser: a lead waiting in a pool belongs to its queue until claimed, so a
+  registration linked to one is not copied to its leads when the user does not
+  lead its team or manage sales (the perimeter, see
+  ``sales_team_queue/models/crm_lead_perimeter.py``). Odoo's own flows that
+  write registrations as superuser (a ticket bought on the website) update
+  every lead, as in Odoo; a hidden lead's tracking is then OdooBot's, not the
+  user's (Odoo lets authors read their messages)."""
 
 from odoo import api, models
+
+# A Python object, which no RPC client can send: a write as superuser.
+SUDO_WRITE = "sales_team_queue_event_crm.sudo_write"
+SUDO_WRITE_TOKEN = object()
 
 
 class EventRegistration(models.Model):
     _inherit = "event.registration"
 
-    @api.depends_context("uid")
+    @api.depends_context("uid", SUDO_WRITE)
     def _compute_lead_count(self):
         result = super()._compute_lead_count()
+        if self._is_sudo_write():
+            return result
         hidden = self.env["crm.lead"]._pool_hidden_ids(self.sudo().lead_ids.ids)
         for registration in self if hidden else ():
             shown = set(registration.sudo().lead_ids.ids) - hidden
             registration.lead_count = len(shown)
         return result
 
+    def write(self, vals):
+        if not self.env.su:
+            return super().write(vals)
+        writing = self.with_context(**{SUDO_WRITE: SUDO_WRITE_TOKEN})
+        return super(EventRegistration, writing).write(vals)
+
+    def _is_sudo_write(self):
+        return self.env.context.get(SUDO_WRITE) is SUDO_WRITE_TOKEN
+
     def _update_leads(self, new_vals, lead_tracked_vals):
-        user_env = self.env(su=False)
-        leads = user_env["crm.lead"].browse(self.sudo().lead_ids.ids)
+        lead_ids = self.sudo().lead_ids.ids
+        if self._is_sudo_write():
+            hidden = self.env["crm.lead"]._pool_hidden_ids(lead_ids)
+            if hidden:
+                leads = self.env["crm.lead"].sudo().browse(sorted(hidden))
+                leads._track_set_author(self.env.ref("base.partner_root"))
+            return super()._update_leads(new_vals, lead_tracked_vals)
+        leads = self.env(su=False)["crm.lead"].browse(lead_ids)
         in_pools = leads._perimeter_not_theirs().filtered(
             lambda lead: lead.sudo().queue_state == "pool"
         )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import tagged
 
+from odoo.addons.sales_team_queue.hooks import install_ready_bridges
 from odoo.addons.sales_team_queue.tests.test_pool_privacy import PoolPrivacyCase
 
 DESK = "event.group_event_registration_desk"
@@ -97,6 +98,25 @@ class TestEventRegistrationPoolPrivacy(PoolPrivacyCase):
         self.lead.with_user(self.somchai).action_claim()
         self.registration.with_user(self.somchai).write({"phone": "+66 2 111 2222"})
         self.assertEqual(self.lead.phone, "+66 2 111 2222")
+
+    def test_odoo_writing_as_superuser_updates_the_pool_lead(self):
+        # a ticket bought on the website: Odoo's flow writes as superuser
+        buyer = self.registration.with_user(self.somchai).sudo()
+        buyer.write({"email": "anong.buyer@example.com"})
+        self.assertEqual(self.lead.email_from, "anong.buyer@example.com")
+        tracking = self._tracking()
+        self.assertTrue(tracking)
+        self.assertNotIn(self.somchai.partner_id, tracking.author_id)
+        Message = self.env["mail.message"].with_user(self.somchai)
+        self.assertFalse(Message.search([("id", "in", tracking.ids)]))
+
+    def test_an_upgrade_installs_the_bridge_where_its_app_is(self):
+        bridge = self.env["ir.module.module"].search(
+            [("name", "=", "sales_team_queue_event_crm")]
+        )
+        bridge.state = "uninstalled"
+        install_ready_bridges(self.env, ["sales_team_queue_event_crm"])
+        self.assertEqual(bridge.state, "to install")
 
     def test_a_search_by_the_hidden_lead_names_no_registration(self):
         Registration = self.env["event.registration"]

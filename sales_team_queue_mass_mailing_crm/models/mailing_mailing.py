@@ -2,13 +2,19 @@
 
 - a mailing's lead count (counted as superuser) leaves out the private pool
   leads the user may not read;
-- a mailing on leads leaves out the leads waiting in a private pool: their
-  contact is kept for whoever claims them, and Odoo sends mailings as
-  superuser, so a marketing user's domain would otherwise reach (and, by the
-  mailing's figures, read) leads they may not see."""
+- no mailing reaches a private pool lead, nor anything through one (the
+  customer of such a lead found by a mailing on contacts whose domain names
+  the lead): Odoo's cron computes the recipients of a domain a user wrote as
+  superuser, and the mailing's figures and traces would tell that user who
+  they are. The lead's contact is kept for whoever claims it."""
 
 from odoo import api, models
-from odoo.osv import expression
+from odoo.tools.misc import format_decimalized_number
+
+from odoo.addons.sales_team_queue.models.base import (
+    PRIVATE_POOLS_OUT,
+    PRIVATE_POOLS_OUT_TOKEN,
+)
 
 
 class MailingMailing(models.Model):
@@ -35,8 +41,21 @@ class MailingMailing(models.Model):
             mailing.crm_lead_count -= hidden_counts.get(mailing.source_id.id, 0)
         return result
 
-    def _get_recipients_domain(self):
-        domain = super()._get_recipients_domain()
-        if self.mailing_model_real == "crm.lead":
-            domain = expression.AND([domain, [("pool_private", "=", False)]])
-        return domain
+    def _compute_total(self):
+        return super(MailingMailing, self._private_pools_out())._compute_total()
+
+    def _get_recipients(self):
+        return super(MailingMailing, self._private_pools_out())._get_recipients()
+
+    def _private_pools_out(self):
+        return self.with_context(**{PRIVATE_POOLS_OUT: PRIVATE_POOLS_OUT_TOKEN})
+
+    def _prepare_statistics_email_values(self):
+        # The statistics e-mail is sent by a cron, as superuser: its lead count
+        # is the one its recipient (the mailing's responsible) may see.
+        values = super()._prepare_statistics_email_values()
+        kpi = values["kpi_data"][1]
+        if self.user_id and kpi.get("kpi_name") == "lead":
+            count = self.with_user(self.user_id).crm_lead_count
+            kpi["kpi_col1"]["value"] = format_decimalized_number(count, decimal=0)
+        return values

@@ -76,11 +76,47 @@ class TestMailingPoolPrivacy(PoolPrivacyCase):
             )
         )
         self.assertEqual(mailing.sudo()._get_recipients(), self.own.ids)
-        self.assertEqual(mailing.total, 1)
+        self.env.invalidate_all()
+        self.assertEqual(mailing.sudo().total, 1)
         self.queue.pool_hide_contact = False
         self.assertEqual(
             sorted(mailing.sudo()._get_recipients()), sorted((self.lead | self.own).ids)
         )
+
+    def test_a_mailing_on_contacts_does_not_reach_a_private_pool_lead(self):
+        self.customer.email = "anong@example.com"
+        for domain in (
+            [("opportunity_ids", "in", self.lead.ids)],
+            [("opportunity_ids.queue_id", "=", self.queue.id)],
+            [("opportunity_ids", "any", [("name", "=", self.lead.name)])],
+        ):
+            with self.subTest(domain=domain):
+                mailing = self.env["mailing.mailing"].create(
+                    {
+                        "subject": "Offer",
+                        "body_html": "<p>Hello</p>",
+                        "mailing_model_id": self.env.ref("base.model_res_partner").id,
+                        "mailing_domain": repr(domain),
+                    }
+                )
+                self.assertFalse(mailing.sudo()._get_recipients())
+                self.env.invalidate_all()
+                self.assertEqual(mailing.sudo().total, 0)
+        # Odoo's own searches as superuser are Odoo's
+        Partner = self.env["res.partner"].sudo()
+        self.assertEqual(Partner.search(domain), self.customer)
+
+    def test_the_statistics_e_mail_counts_the_leads_its_reader_may_see(self):
+        self.mailing.user_id = self.somchai
+
+        def lead_kpi(mailing):
+            self.env.invalidate_all()
+            values = mailing.sudo()._prepare_statistics_email_values()
+            return values["kpi_data"][1]["kpi_col1"]["value"]
+
+        self.assertEqual(lead_kpi(self.mailing), "1")
+        self.mailing.user_id = self.leader
+        self.assertEqual(lead_kpi(self.mailing), "2")
 
     def test_the_rule_is_on_only_while_a_pool_hides(self):
         rule = self.env.ref(

@@ -1,6 +1,7 @@
 """The *Partnership Analysis* (``website_crm_partner_assign``) counts each
 reseller's leads in SQL, whoever reads it: the private pool leads the user may
-not read are left out of the count (pool privacy)."""
+not read are left out of the count (pool privacy), wherever Odoo reads the
+column (list, grouping, order)."""
 
 from odoo import models
 from odoo.tools import SQL
@@ -9,22 +10,17 @@ from odoo.tools import SQL
 class CrmPartnerReportAssign(models.Model):
     _inherit = "crm.partner.report.assign"
 
-    @property
-    def _table_query(self):
-        query = super()._table_query
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        sql = super()._field_to_sql(alias, fname, query, flush)
+        if fname != "nbr_opportunities":
+            return sql
         hidden = self.env["crm.lead"]._pool_hidden_query()
         if hidden is None:
-            return query
-        columns = [
-            SQL(
-                "r.nbr_opportunities - (SELECT count(*) FROM crm_lead l "
-                "WHERE l.partner_assigned_id = r.partner_id AND l.id IN %s) "
-                "AS nbr_opportunities",
-                hidden.subselect(),
-            )
-            if name == "nbr_opportunities"
-            else SQL("r.%s", SQL.identifier(name))
-            for name, field in self._fields.items()
-            if field.store and field.column_type
-        ]
-        return SQL("SELECT %s FROM (%s) r", SQL(", ").join(columns), query)
+            return sql
+        return SQL(
+            "(%s - (SELECT count(*) FROM crm_lead hidden "
+            "WHERE hidden.partner_assigned_id = %s AND hidden.id IN %s))",
+            sql,
+            SQL.identifier(alias, "partner_id"),
+            hidden.subselect(),
+        )

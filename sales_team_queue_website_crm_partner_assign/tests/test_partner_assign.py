@@ -82,5 +82,10 @@ class TestResellerActionsPerimeter(PoolPrivacyCase):
         self.assertEqual(count(self.leader), {2})
         self.assertEqual(count(self.niran), {2})
         self.assertEqual(count(self.somchai), {1})
+        self.env.invalidate_all()
+        groups = Report.with_user(self.somchai).read_group(
+            by_reseller, ["nbr_opportunities:max"], ["partner_id"]
+        )
+        self.assertEqual([group["nbr_opportunities"] for group in groups], [1])
         self.lead.with_user(self.somchai).action_claim()
         self.assertEqual(count(self.somchai), {2})

@@ -7,4 +7,5 @@ from odoo.addons.sales_team_queue.hooks import install_ready_bridges
 
 
 def migrate(cr, version):
-    install_ready_bridges(api.Environment(cr, SUPERUSER_ID, {}))
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    install_ready_bridges(env, ["sales_team_queue_website_crm"])

@@ -8,6 +8,13 @@ from odoo import SUPERUSER_ID, api
 
 from odoo.addons.sales_team_queue.hooks import install_ready_bridges
 
+BRIDGES = (
+    "sales_team_queue_event_crm",
+    "sales_team_queue_mass_mailing_crm",
+    "sales_team_queue_website_crm_partner_assign",
+)
+
 
 def migrate(cr, version):
-    install_ready_bridges(api.Environment(cr, SUPERUSER_ID, {}))
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    install_ready_bridges(env, BRIDGES)

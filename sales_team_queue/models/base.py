@@ -32,7 +32,9 @@ def hide_private_conditions(model, domain):
     read without the private pool leads, and their meetings, that the user
     may not read; as it is while no queue hides its pool (inert until
     configured) and in sudo mode (no rules to keep: website's clean-up of
-    visitors counts their leads so).
+    visitors counts their leads so), unless the search runs a domain a user
+    wrote (``PRIVATE_POOLS_OUT``): then every private pool lead, and its
+    meetings, is left out.
 
     Odoo 18 reads a condition on an x2many field by ids (every operator but
     ``any``: ``in``, ``=``, ``<``, ``child_of``..., and ``= False``: "has
@@ -89,7 +91,15 @@ class _HiddenRecords(dict):
         if model_name == "crm.lead":
             return private
         events = env[model_name].sudo().with_context(active_test=False)
-        return events._search([("opportunity_id", "in", private)])
+        return events._search(
+            [
+                "|",
+                ("opportunity_id", "in", private),
+                "&",
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "in", private),
+            ]
+        )
 
 
 def _hide_private_conditions(model, domain, hidden):

@@ -7,14 +7,16 @@
   superuser: a lead waiting in a pool belongs to its queue until claimed, so a
   registration linked to one is not copied to its leads when the user does not
   lead its team or manage sales (the perimeter, see
-  ``sales_team_queue/models/crm_lead_perimeter.py``). Odoo's own flows that
-  write registrations as superuser (a ticket bought on the website) update
-  every lead, as in Odoo; a hidden lead's tracking is then OdooBot's, not the
-  user's (Odoo lets authors read their messages)."""
+  ``sales_team_queue/models/crm_lead_perimeter.py``), also when a flow of
+  Odoo writes it as superuser for that user (a quotation's new customer).
+  Writes as superuser for no employee (a ticket bought on the website, a
+  cron) update every lead, as in Odoo; a hidden lead's tracking is then
+  OdooBot's (Odoo lets authors read their messages)."""
 
 from odoo import api, models
 
-# A Python object, which no RPC client can send: a write as superuser.
+# A Python object, which no RPC client can send: a write as superuser for no
+# employee (the public user, a portal user, a cron).
 SUDO_WRITE = "sales_team_queue_event_crm.sudo_write"
 SUDO_WRITE_TOKEN = object()
 
@@ -34,7 +36,8 @@ class EventRegistration(models.Model):
         return result
 
     def write(self, vals):
-        if not self.env.su:
+        acting = self.env(su=False).user
+        if not self.env.su or not (acting._is_superuser() or acting.share):
             return super().write(vals)
         writing = self.with_context(**{SUDO_WRITE: SUDO_WRITE_TOKEN})
         return super(EventRegistration, writing).write(vals)

@@ -9,7 +9,6 @@
   they are. The lead's contact is kept for whoever claims it."""
 
 from odoo import api, models
-from odoo.tools.misc import format_decimalized_number
 
 from odoo.addons.sales_team_queue.models.base import (
     PRIVATE_POOLS_OUT,
@@ -49,13 +48,3 @@ class MailingMailing(models.Model):
 
     def _private_pools_out(self):
         return self.with_context(**{PRIVATE_POOLS_OUT: PRIVATE_POOLS_OUT_TOKEN})
-
-    def _prepare_statistics_email_values(self):
-        # The statistics e-mail is sent by a cron, as superuser: its lead count
-        # is the one its recipient (the mailing's responsible) may see.
-        values = super()._prepare_statistics_email_values()
-        kpi = values["kpi_data"][1]
-        if self.user_id and kpi.get("kpi_name") == "lead":
-            count = self.with_user(self.user_id).crm_lead_count
-            kpi["kpi_col1"]["value"] = format_decimalized_number(count, decimal=0)
-        return values

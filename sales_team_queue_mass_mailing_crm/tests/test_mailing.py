@@ -106,18 +106,6 @@ class TestMailingPoolPrivacy(PoolPrivacyCase):
         Partner = self.env["res.partner"].sudo()
         self.assertEqual(Partner.search(domain), self.customer)
 
-    def test_the_statistics_e_mail_counts_the_leads_its_reader_may_see(self):
-        self.mailing.user_id = self.somchai
-
-        def lead_kpi(mailing):
-            self.env.invalidate_all()
-            values = mailing.sudo()._prepare_statistics_email_values()
-            return values["kpi_data"][1]["kpi_col1"]["value"]
-
-        self.assertEqual(lead_kpi(self.mailing), "1")
-        self.mailing.user_id = self.leader
-        self.assertEqual(lead_kpi(self.mailing), "2")
-
     def test_the_rule_is_on_only_while_a_pool_hides(self):
         rule = self.env.ref(
             "sales_team_queue_mass_mailing_crm.mailing_trace_rule_pool_private"

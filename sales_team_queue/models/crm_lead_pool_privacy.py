@@ -171,13 +171,29 @@ class CrmLead(models.Model):
         # Odoo lets a follower post on a document whatever they may read: a
         # user who follows a private pool lead they may not read (see above)
         # would write to its customer, and read the reply that names them.
-        if (
-            not self.env.su
-            and self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids()
-            and self.sudo().filtered("pool_private")
-        ):
+        # Their reply by e-mail to an older notification (Odoo's gateway posts
+        # it as superuser, in their name) is kept as an internal note.
+        if not self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids():
+            return super().message_post(**kwargs)
+        if not self.sudo().filtered("pool_private"):
+            return super().message_post(**kwargs)
+        if not self.env.su:
             self.check_access("read")
+        elif self.env.context.get("from_alias") and self._pool_unread_by_author(
+            kwargs.get("author_id")
+        ):
+            note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+            kwargs.update(subtype_id=note, subtype_xmlid=None, partner_ids=[])
         return super().message_post(**kwargs)
+
+    def _pool_unread_by_author(self, author_id):
+        """Whether ``author_id`` (a partner) is an employee's who may not read
+        the lead (one)."""
+        partner = self.env["res.partner"].sudo().browse(author_id).exists()
+        users = partner.user_ids.filtered(lambda user: not user.share)
+        return bool(users) and not any(
+            self._pool_readable_by(user.id) for user in users
+        )
 
     def _pool_readable_by(self, uid):
         """Whether the user ``uid`` may read the lead (one), in their own

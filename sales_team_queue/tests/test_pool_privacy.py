@@ -900,6 +900,30 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
             body="Hello", message_type="comment"
         )
 
+    def test_a_reps_reply_by_e_mail_is_kept_as_an_internal_note(self):
+        # Somchai owned the lead, then gave it back: his reply by e-mail to
+        # an older notification reaches the lead through Odoo's gateway
+        self.lead.message_subscribe(partner_ids=self.customer.ids)
+        gateway = self.lead.with_user(self.env.ref("base.user_root")).with_context(
+            from_alias=True
+        )
+        message = gateway.message_post(
+            body="Let us talk outside the pool",
+            author_id=self.somchai.partner_id.id,
+            message_type="email",
+            subtype_id=self.env.ref("mail.mt_comment").id,
+        )
+        self.assertEqual(message.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertNotIn(self.customer, message.notified_partner_ids)
+        # the customer's own e-mail is a comment, as in Odoo
+        answer = gateway.message_post(
+            body="Any news?",
+            author_id=self.customer.id,
+            message_type="email",
+            subtype_id=self.env.ref("mail.mt_comment").id,
+        )
+        self.assertEqual(answer.subtype_id, self.env.ref("mail.mt_comment"))
+
     def test_a_message_from_two_companies_is_posted_and_not_notified(self):
         # the poster has both companies enabled, the follower only the first
         self.lead.message_subscribe(partner_ids=self.somchai.partner_id.ids)

@@ -37,7 +37,7 @@ Documents Only") until one of them claims it. What protects what:
 The values in the database are never changed.
 """
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.osv import expression
 
 from .base import leaves_private_pools_out
@@ -205,7 +205,29 @@ class CrmLead(models.Model):
         """The leads of ``self`` have just entered a private pool: the
         salespeople who follow them and will not read them any more (the rep
         who gave them back, mostly) stop following them, so that the
-        customer's next messages do not reach them."""
+        customer's next messages do not reach them, and their open activities
+        on them are closed, with a note in the lead's history (Odoo lets an
+        assignee read their activity, its lead's name and note included)."""
+        leads = self.sudo()
+        keeps = {
+            lead.id: lambda user, leader=lead.team_id.user_id: (
+                user == leader
+                or user.has_group("sales_team.group_sale_salesman_all_leads")
+            )
+            for lead in leads
+        }
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search([("res_model", "=", "crm.lead"), ("res_id", "in", self.ids)])
+        )
+        stale = activities.filtered(
+            lambda activity: activity.user_id
+            and not activity.user_id.share
+            and not keeps[activity.res_id](activity.user_id)
+        )
+        if stale:
+            stale._action_done(feedback=_("The lead went back to a private pool."))
         followers = (
             self.env["mail.followers"]
             .sudo()
@@ -217,13 +239,9 @@ class CrmLead(models.Model):
                 ]
             )
         )
-        leads = self.sudo().browse(followers.mapped("res_id"))
-        leaders = {lead.id: lead.team_id.user_id for lead in leads}
         leaving = followers.filtered(
             lambda follower: not any(
-                user.has_group("sales_team.group_sale_salesman_all_leads")
-                or user == leaders[follower.res_id]
-                for user in follower.partner_id.user_ids
+                keeps[follower.res_id](user) for user in follower.partner_id.user_ids
             )
         )
         leaving.unlink()

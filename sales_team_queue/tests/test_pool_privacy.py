@@ -801,12 +801,27 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         lead = self._new_pool_lead("Second widgets")
         lead.with_user(self.somchai).action_claim()
         self.assertIn(self.somchai.partner_id, lead.message_partner_ids)
+        todo = lead.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.somchai.id, note="Call Anong"
+        )
+        leaders = lead.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.leader.id
+        )
         lead.with_user(self.somchai).action_release("Not for me")
         self.assertEqual(lead.queue_state, "pool")
         self.assertNotIn(self.somchai.partner_id, lead.message_partner_ids)
+        # his to-do is closed, in the lead's history; the leader's stays
+        self.assertFalse(todo.exists())
+        self.assertEqual(lead.activity_ids, leaders)
+        self.assertTrue(
+            lead.message_ids.filtered(
+                lambda message: "went back to a private pool" in message.body
+                and "Call Anong" in message.body
+            )
+        )
         # The customer still follows it, and her next e-mail reaches nobody
         # who may not read it (the rep's inbox keeps working).
-        lead.message_post(
+        news = lead.message_post(
             body="Any news?",
             author_id=self.customer.id,
             message_type="email",
@@ -815,8 +830,7 @@ class TestPoolPrivacyPaths(PoolPrivacyCase):
         self.assertFalse(
             self.env["mail.notification"].search(
                 [
-                    ("mail_message_id.res_id", "=", lead.id),
-                    ("mail_message_id.model", "=", "crm.lead"),
+                    ("mail_message_id", "=", news.id),
                     ("res_partner_id", "=", self.somchai.partner_id.id),
                 ]
             )

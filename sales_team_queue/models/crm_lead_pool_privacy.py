@@ -148,11 +148,7 @@ class CrmLead(models.Model):
         the document (a customer's reply, with their e-mail). Those the author
         names in the message are."""
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
-        if (
-            len(self) != 1
-            or not self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids()
-            or not self.sudo().pool_private
-        ):
+        if len(self) != 1 or not self._pool_private_among():
             return recipients
         if msg_vals:
             named = set(msg_vals.get("partner_ids") or ())
@@ -173,9 +169,7 @@ class CrmLead(models.Model):
         # would write to its customer, and read the reply that names them.
         # Their reply by e-mail to an older notification (Odoo's gateway posts
         # it as superuser, in their name) is kept as an internal note.
-        if not self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids():
-            return super().message_post(**kwargs)
-        if not self.sudo().filtered("pool_private"):
+        if not self._pool_private_among():
             return super().message_post(**kwargs)
         if not self.env.su:
             self.check_access("read")
@@ -185,6 +179,20 @@ class CrmLead(models.Model):
             note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
             kwargs.update(subtype_id=note, subtype_xmlid=None, partner_ids=[])
         return super().message_post(**kwargs)
+
+    def _pool_private_among(self):
+        """The private pool leads of ``self`` (sudo); none at once while no
+        queue hides its pool."""
+        if not self.env["crm.team.queue"].sudo()._get_private_pool_queue_ids():
+            return self.sudo().browse()
+        return self.sudo().filtered("pool_private")
+
+    def _pool_keeps_reading(self, user):
+        """Whether ``user`` still reads the lead (one) once it is in a private
+        pool: its team's leader, or a user of all leads."""
+        return user == self.team_id.user_id or user.has_group(
+            "sales_team.group_sale_salesman_all_leads"
+        )
 
     def _pool_unread_by_author(self, author_id):
         """Whether ``author_id`` (a partner) is an employee's who may not read
@@ -209,13 +217,6 @@ class CrmLead(models.Model):
         on them are closed, with a note in the lead's history (Odoo lets an
         assignee read their activity, its lead's name and note included)."""
         leads = self.sudo()
-        keeps = {
-            lead.id: lambda user, leader=lead.team_id.user_id: (
-                user == leader
-                or user.has_group("sales_team.group_sale_salesman_all_leads")
-            )
-            for lead in leads
-        }
         activities = (
             self.env["mail.activity"]
             .sudo()
@@ -224,7 +225,7 @@ class CrmLead(models.Model):
         stale = activities.filtered(
             lambda activity: activity.user_id
             and not activity.user_id.share
-            and not keeps[activity.res_id](activity.user_id)
+            and not leads.browse(activity.res_id)._pool_keeps_reading(activity.user_id)
         )
         if stale:
             stale._action_done(feedback=_("The lead went back to a private pool."))
@@ -241,7 +242,8 @@ class CrmLead(models.Model):
         )
         leaving = followers.filtered(
             lambda follower: not any(
-                keeps[follower.res_id](user) for user in follower.partner_id.user_ids
+                leads.browse(follower.res_id)._pool_keeps_reading(user)
+                for user in follower.partner_id.user_ids
             )
         )
         leaving.unlink()
